@@ -1,0 +1,1 @@
+//! Exact satisfiability of rule conditions over the patients of a ruleset.

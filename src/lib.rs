@@ -1,0 +1,41 @@
+//! Carel: a compiler and validator for clinical advice rules.
+//!
+//! The pipeline, one module per stage:
+//! source text ([`source`]) → syntax tree ([`syntax`]) → names and kinds ([`names`], producing a
+//! [`model::Model`]) → analysis ([`analysis`]) → output ([`diagnostic`] rendering, bundles,
+//! graphs, evaluation). The core does no file or terminal IO; the `carel` binary does.
+
+pub mod diagnostic;
+pub mod model;
+pub mod source;
+pub mod analysis;
+
+use diagnostic::Diagnostic;
+use source::Sources;
+
+/// Everything `carel check` knows about a ruleset.
+#[derive(Debug)]
+pub struct Compilation {
+    /// The resolved ruleset; `None` when syntax or name errors prevent building it.
+    pub model: Option<model::Model>,
+    /// The analysis; present whenever the model is.
+    pub analysis: Option<analysis::Analysis>,
+    /// All diagnostics, sorted by file and position.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Compilation {
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics.iter().any(Diagnostic::is_error)
+    }
+}
+
+/// Parse, resolve and analyse a ruleset.
+pub fn compile(sources: &Sources) -> Compilation {
+    let _ = sources;
+    Compilation {
+        model: None,
+        analysis: None,
+        diagnostics: Vec::new(),
+    }
+}

@@ -1,0 +1,454 @@
+//! The resolved ruleset: every name replaced by an index into the model's tables.
+//!
+//! [`crate::names`] builds a [`Model`] from the syntax tree once names and kinds check out.
+//! Everything after it — analysis, bundles, evaluation, tests — works on this form only.
+//! Tables keep declaration order (files sorted by path, then position in the file).
+
+use crate::source::Span;
+
+pub type FactId = usize;
+pub type ExclusiveId = usize;
+pub type MeasureId = usize;
+pub type CategoryId = usize;
+pub type ExerciseId = usize;
+pub type SourceId = usize;
+pub type RuleId = usize;
+
+#[derive(Clone, Debug, Default)]
+pub struct Model {
+    pub header: Header,
+    /// Conditions and factors together: both are yes/no patient facts.
+    pub facts: Vec<Fact>,
+    pub exclusives: Vec<Exclusive>,
+    pub measures: Vec<Measure>,
+    pub categories: Vec<Category>,
+    pub exercises: Vec<Exercise>,
+    pub sources: Vec<Source>,
+    /// Every rule, retired ones included (they are checked but never fire).
+    pub rules: Vec<Rule>,
+    pub tests: Vec<Test>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Header {
+    pub name: String,
+    pub title: Option<String>,
+    pub version: String,
+    /// Where the `ruleset` item is, if there is one.
+    pub span: Option<Span>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum FactKind {
+    Condition,
+    Factor,
+}
+
+#[derive(Clone, Debug)]
+pub struct Fact {
+    pub name: String,
+    pub label: Option<String>,
+    pub kind: FactKind,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub struct Exclusive {
+    pub name: String,
+    pub label: Option<String>,
+    pub members: Vec<FactId>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub struct Measure {
+    pub name: String,
+    pub label: Option<String>,
+    pub unit: Option<String>,
+    /// Inclusive bounds; `None` means unbounded on that side.
+    pub min: Option<f64>,
+    pub max: Option<f64>,
+    pub span: Span,
+}
+
+impl Measure {
+    /// Whether a value lies inside the declared range.
+    pub fn admits(&self, value: f64) -> bool {
+        self.min.is_none_or(|lo| value >= lo) && self.max.is_none_or(|hi| value <= hi)
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Category {
+    pub name: String,
+    pub label: Option<String>,
+    pub parents: Vec<CategoryId>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub struct Exercise {
+    pub name: String,
+    pub label: Option<String>,
+    /// The categories named in its declaration (not their ancestors).
+    pub categories: Vec<CategoryId>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub struct Source {
+    pub name: String,
+    pub text: String,
+    pub url: Option<String>,
+    pub span: Span,
+}
+
+/// The four kinds of advice.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Action {
+    Recommend,
+    Consider,
+    Caution,
+    Avoid,
+}
+
+impl Action {
+    pub const ALL: [Action; 4] = [
+        Action::Recommend,
+        Action::Consider,
+        Action::Caution,
+        Action::Avoid,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::Recommend => "recommend",
+            Action::Consider => "consider",
+            Action::Caution => "caution",
+            Action::Avoid => "avoid",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Action> {
+        Action::ALL.into_iter().find(|a| a.as_str() == s)
+    }
+
+    /// How protective the advice is: the final advice for an exercise is the most
+    /// protective one remaining (avoid > caution > recommend > consider).
+    pub fn protectiveness(self) -> u8 {
+        match self {
+            Action::Consider => 0,
+            Action::Recommend => 1,
+            Action::Caution => 2,
+            Action::Avoid => 3,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum CmpOp {
+    Lt,
+    Le,
+    Gt,
+    Ge,
+    Eq,
+    Ne,
+}
+
+impl CmpOp {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CmpOp::Lt => "<",
+            CmpOp::Le => "<=",
+            CmpOp::Gt => ">",
+            CmpOp::Ge => ">=",
+            CmpOp::Eq => "=",
+            CmpOp::Ne => "!=",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<CmpOp> {
+        Some(match s {
+            "<" => CmpOp::Lt,
+            "<=" => CmpOp::Le,
+            ">" => CmpOp::Gt,
+            ">=" => CmpOp::Ge,
+            "=" => CmpOp::Eq,
+            "!=" => CmpOp::Ne,
+            _ => return None,
+        })
+    }
+
+    /// `value OP threshold` for a known value.
+    pub fn holds(self, value: f64, threshold: f64) -> bool {
+        match self {
+            CmpOp::Lt => value < threshold,
+            CmpOp::Le => value <= threshold,
+            CmpOp::Gt => value > threshold,
+            CmpOp::Ge => value >= threshold,
+            CmpOp::Eq => value == threshold,
+            CmpOp::Ne => value != threshold,
+        }
+    }
+}
+
+/// A rule's condition with names resolved. A comparison on a measure whose value is
+/// unknown is false (so `not (age >= 65)` holds for a patient of unknown age).
+#[derive(Clone, Debug, PartialEq)]
+pub enum Expr {
+    /// No `if`: the rule applies to every patient.
+    Always,
+    Fact(FactId),
+    Cmp {
+        measure: MeasureId,
+        op: CmpOp,
+        value: f64,
+    },
+    /// `measure in lo..hi`, inclusive at both ends.
+    In {
+        measure: MeasureId,
+        lo: f64,
+        hi: f64,
+    },
+    Not(Box<Expr>),
+    All(Vec<Expr>),
+    Any(Vec<Expr>),
+}
+
+/// One patient: the facts that are true, and the measures whose value is known.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Patient {
+    /// True facts, sorted by id, no duplicates.
+    pub facts: Vec<FactId>,
+    /// Known measure values, sorted by measure id.
+    pub measures: Vec<(MeasureId, f64)>,
+}
+
+impl Patient {
+    pub fn has(&self, fact: FactId) -> bool {
+        self.facts.binary_search(&fact).is_ok()
+    }
+
+    pub fn value(&self, measure: MeasureId) -> Option<f64> {
+        self.measures
+            .binary_search_by_key(&measure, |&(m, _)| m)
+            .ok()
+            .map(|i| self.measures[i].1)
+    }
+}
+
+impl Expr {
+    /// Whether the condition holds for a patient (§5 of the language contract).
+    /// Iterative over `All`/`Any` chains; depth is bounded by the parser's nesting limit.
+    pub fn holds(&self, patient: &Patient) -> bool {
+        match self {
+            Expr::Always => true,
+            Expr::Fact(f) => patient.has(*f),
+            Expr::Cmp { measure, op, value } => {
+                patient.value(*measure).is_some_and(|v| op.holds(v, *value))
+            }
+            Expr::In { measure, lo, hi } => patient
+                .value(*measure)
+                .is_some_and(|v| *lo <= v && v <= *hi),
+            Expr::Not(e) => !e.holds(patient),
+            Expr::All(es) => es.iter().all(|e| e.holds(patient)),
+            Expr::Any(es) => es.iter().any(|e| e.holds(patient)),
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Target {
+    Exercise(ExerciseId),
+    Category(CategoryId),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum AmountUnit {
+    Min,
+    H,
+    Reps,
+    Sets,
+}
+
+impl AmountUnit {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AmountUnit::Min => "min",
+            AmountUnit::H => "h",
+            AmountUnit::Reps => "reps",
+            AmountUnit::Sets => "sets",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Period {
+    Day,
+    Week,
+}
+
+impl Period {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Period::Day => "day",
+            Period::Week => "week",
+        }
+    }
+}
+
+/// `N[..M] UNIT`: `lo == hi` when a single number was written.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Amount {
+    pub lo: f64,
+    pub hi: f64,
+    pub unit: AmountUnit,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Frequency {
+    /// `every N[..M] h`
+    Every { lo: f64, hi: f64 },
+    /// `N[..M] times per day|week`
+    Times { lo: f64, hi: f64, per: Period },
+    /// `per day|week`: the amount is a daily or weekly total (once per period).
+    Per(Period),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Dose {
+    pub amount: Amount,
+    pub frequency: Option<Frequency>,
+    pub span: Span,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Evidence {
+    High,
+    Moderate,
+    Low,
+    VeryLow,
+    ExpertOpinion,
+}
+
+impl Evidence {
+    pub const ALL: [Evidence; 5] = [
+        Evidence::High,
+        Evidence::Moderate,
+        Evidence::Low,
+        Evidence::VeryLow,
+        Evidence::ExpertOpinion,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Evidence::High => "high",
+            Evidence::Moderate => "moderate",
+            Evidence::Low => "low",
+            Evidence::VeryLow => "very_low",
+            Evidence::ExpertOpinion => "expert_opinion",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Strength {
+    Strong,
+    Conditional,
+}
+
+impl Strength {
+    pub const ALL: [Strength; 2] = [Strength::Strong, Strength::Conditional];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Strength::Strong => "strong",
+            Strength::Conditional => "conditional",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+pub enum Status {
+    Draft,
+    #[default]
+    Active,
+    Retired,
+}
+
+impl Status {
+    pub const ALL: [Status; 3] = [Status::Draft, Status::Active, Status::Retired];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Draft => "draft",
+            Status::Active => "active",
+            Status::Retired => "retired",
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Rule {
+    /// The rule's name, or `<file stem>_<n>` for the n-th unnamed rule of a file.
+    pub id: String,
+    pub named: bool,
+    /// The whole rule.
+    pub span: Span,
+    /// The name (named rules) or the leading `if` (short form): where diagnostics point.
+    pub head_span: Span,
+    /// The condition: `if A unless B` is `All[A, Not(B)]`; no `if` is `Always`.
+    pub when: Expr,
+    /// The `if … unless …` text, when there is one.
+    pub when_span: Option<Span>,
+    pub action: Action,
+    /// The action clause: action word, targets and dose.
+    pub action_span: Span,
+    pub targets: Vec<(Target, Span)>,
+    /// Every exercise the rule advises, categories expanded; sorted by exercise name.
+    pub exercises: Vec<ExerciseId>,
+    pub dose: Option<Dose>,
+    pub because: Option<String>,
+    pub cite: Vec<SourceId>,
+    pub evidence: Option<Evidence>,
+    pub strength: Option<Strength>,
+    /// Rules this one overrides directly, with the span of each name.
+    pub overrides: Vec<(RuleId, Span)>,
+    /// `YYYY-MM-DD`, already validated.
+    pub reviewed: Option<String>,
+    pub status: Status,
+}
+
+impl Rule {
+    /// Retired rules are checked but never fire and take no part in analysis or bundles.
+    pub fn is_live(&self) -> bool {
+        self.status != Status::Retired
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Expectation {
+    /// `expect ACTION X`: the final advice is ACTION.
+    Is(Action),
+    /// `expect not ACTION X`: the final advice is anything else, or nothing.
+    IsNot(Action),
+    /// `expect nothing X`: no rule advises X.
+    Nothing,
+}
+
+#[derive(Clone, Debug)]
+pub struct Expect {
+    pub expectation: Expectation,
+    pub targets: Vec<(Target, Span)>,
+    /// Targets expanded to exercises, sorted by exercise name.
+    pub exercises: Vec<ExerciseId>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub struct Test {
+    pub name: String,
+    pub span: Span,
+    pub patient: Patient,
+    pub expects: Vec<Expect>,
+}
