@@ -1,0 +1,112 @@
+//! The `carel` command line: a thin layer over the library that reads files, writes output
+//! and turns results into exit statuses (0 success, 1 ruleset errors or failed tests,
+//! 2 bad usage or an unreadable path).
+
+mod cli;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+#[derive(Parser)]
+#[command(name = "carel", version, about = "Compiler and validator for clinical advice rules")]
+struct Args {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum CheckFormat {
+    Human,
+    Json,
+    Sarif,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum GraphFormat {
+    Dot,
+    Mermaid,
+    Json,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum EvalFormat {
+    Human,
+    Json,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Parse, type-check and analyse a ruleset; print diagnostics.
+    Check {
+        /// A `.carel` file or a folder of them.
+        path: String,
+        #[arg(long, value_enum, default_value = "human")]
+        format: CheckFormat,
+        /// Exit 1 when there are warnings, too.
+        #[arg(long)]
+        deny_warnings: bool,
+    },
+    /// Write the JSON rule bundle (to stdout unless -o is given).
+    Build {
+        path: String,
+        /// Output file; left untouched when the ruleset has errors.
+        #[arg(short, long)]
+        output: Option<String>,
+    },
+    /// Print the conflict graph: rules as nodes, conflicts and overrides as edges.
+    Graph {
+        path: String,
+        #[arg(long, value_enum, default_value = "dot")]
+        format: GraphFormat,
+    },
+    /// Final advice for one patient, with the trace. PATH may be a ruleset or a bundle.
+    Eval {
+        path: String,
+        /// Facts and measures of the patient: `sciatica,chronic,age=45`.
+        #[arg(long, default_value = "", allow_hyphen_values = true)]
+        given: String,
+        #[arg(long, value_enum, default_value = "human")]
+        format: EvalFormat,
+    },
+    /// Run the ruleset's `test` blocks.
+    Test { path: String },
+    /// Format ruleset files canonically.
+    Fmt {
+        path: String,
+        /// Report files that are not formatted instead of rewriting them.
+        #[arg(long)]
+        check: bool,
+    },
+    /// Print the long explanation of a diagnostic code.
+    Explain { code: String },
+}
+
+fn main() -> ExitCode {
+    let args = match Args::try_parse() {
+        Ok(args) => args,
+        Err(e) => {
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    let status = match args.command {
+        Command::Check {
+            path,
+            format,
+            deny_warnings,
+        } => cli::check::run(&path, format, deny_warnings),
+        Command::Build { path, output } => cli::build::run(&path, output.as_deref()),
+        Command::Graph { path, format } => cli::graph::run(&path, format),
+        Command::Eval {
+            path,
+            given,
+            format,
+        } => cli::eval::run(&path, &given, format),
+        Command::Test { path } => cli::test::run(&path),
+        Command::Fmt { path, check } => cli::fmt::run(&path, check),
+        Command::Explain { code } => cli::explain::run(&code),
+    };
+    ExitCode::from(status)
+}
