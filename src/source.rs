@@ -243,7 +243,7 @@ mod tests {
         assert_eq!(f.line_col(0), (1, 1));
         assert_eq!(f.line_col(3), (2, 1));
         assert_eq!(f.line_col(5), (2, 2)); // after the two-byte ç
-        assert_eq!(f.line_col(9), (3, 1));
+        assert_eq!(f.line_col(8), (3, 1));
         assert_eq!(f.line_range(1), 3..6);
     }
 
