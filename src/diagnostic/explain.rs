@@ -182,8 +182,11 @@ A ruleset has one namespace across all its files. Exercises and categories share
 category cannot have the name of an exercise, and a condition cannot have the name of a
 factor. Each clause of a rule (`if`, `unless`, the action, `because`, `cite`, `evidence`,
 `strength`, `overrides`, `reviewed`, `status`) may appear at most once; `cite` and
-`overrides` take a list instead (`cite seed000, seed003`). A ruleset has at most one
-`ruleset` item. The secondary label points at the first definition.
+`overrides` take a list instead (`cite seed000, seed003`). The same goes for lists: an
+exercise named twice among a rule's targets, a fact listed twice in an `exclusive` group.
+A ruleset has at most one `ruleset` item, two tests may not share a name, and a named rule
+may not take the id of an unnamed one (`disc_2` is the id of the second unnamed rule in
+`disc.carel`). The secondary label points at the first definition.
 
 ### Why it matters
 
@@ -324,6 +327,11 @@ A value is not valid where it is written. The cases are:
   `every 0 h`, `0 times per day`) or a reversed range.
 - **A date that does not exist**: `reviewed 2026-02-30`, `reviewed 2026-13-01`. Dates are
   written `YYYY-MM-DD`.
+- **A word that is not one of the choices**: `evidence moderat` (the levels are `high`,
+  `moderate`, `low`, `very_low`, `expert_opinion`), `strength weak`, `status archived`.
+- **A test patient written wrongly**: a measure in `given` without its value (`given age`
+  instead of `given age = 45`), or a condition or factor with one (`given sciatica = 1`).
+- **A number too large to be a clinical value** (beyond a million billion).
 
 A comparison that stays inside the range but can never hold (`age > 120`) is not this
 error; it makes the rule unable to fire (W002).
@@ -593,9 +601,12 @@ rule disc_no_sit_up:
 "##;
 
 const W001: &str = r##"
-Something is declared but nothing in the ruleset uses it: a condition, factor or measure
-that no rule's condition mentions, an exercise that no rule advises (directly or through
-one of its categories), a source that no rule cites.
+Something is declared but nothing in the ruleset uses it:
+
+- a condition, factor or measure that no rule, test or `exclusive` group mentions;
+- an exercise that no rule advises, directly or through one of its categories;
+- a category that no rule or test names, that holds no exercise and no other category;
+- a source that no rule cites.
 
 ### Why it matters
 
