@@ -5,10 +5,12 @@
 //! [`model::Model`]) → analysis ([`analysis`]) → output ([`diagnostic`] rendering, bundles,
 //! graphs, evaluation). The core does no file or terminal IO; the `carel` binary does.
 
+pub mod analysis;
 pub mod diagnostic;
 pub mod model;
+pub mod names;
 pub mod source;
-pub mod analysis;
+pub mod syntax;
 
 use diagnostic::Diagnostic;
 use source::Sources;
@@ -31,11 +33,29 @@ impl Compilation {
 }
 
 /// Parse, resolve and analyse a ruleset.
+///
+/// Each stage runs only when the stages before it found no errors, so one root cause gives one
+/// error: a syntax error is not followed by "undefined name" errors, and a ruleset with name
+/// errors is not analysed for conflicts.
 pub fn compile(sources: &Sources) -> Compilation {
-    let _ = sources;
-    Compilation {
-        model: None,
-        analysis: None,
-        diagnostics: Vec::new(),
+    let mut diagnostics = Vec::new();
+    let (files, syntax_failed) = syntax::parse(sources, &mut diagnostics);
+    let done = |mut diagnostics: Vec<Diagnostic>, model, analysis| {
+        diagnostic::sort(&mut diagnostics);
+        Compilation {
+            model,
+            analysis,
+            diagnostics,
+        }
+    };
+    // A misspelt name or a bad escape is a syntax error too: stop before names are resolved.
+    if syntax_failed || diagnostics.iter().any(|d| d.code == diagnostic::Code::E001) {
+        return done(diagnostics, None, None);
     }
+    let model = names::resolve(sources, &files, &mut diagnostics);
+    if diagnostics.iter().any(Diagnostic::is_error) {
+        return done(diagnostics, None, None);
+    }
+    let analysis = analysis::analyse(&model, &mut diagnostics);
+    done(diagnostics, Some(model), Some(analysis))
 }

@@ -77,7 +77,11 @@ impl SourceFile {
 
     /// Byte range of a 0-based line, without its line ending.
     pub fn line_range(&self, line: usize) -> Range<usize> {
-        let start = self.line_starts.get(line).copied().unwrap_or(self.text.len());
+        let start = self
+            .line_starts
+            .get(line)
+            .copied()
+            .unwrap_or(self.text.len());
         let end = self
             .line_starts
             .get(line + 1)
@@ -96,7 +100,10 @@ impl SourceFile {
         let offset = offset.min(self.text.len());
         let line = self.line_index(offset);
         let start = self.line_starts[line];
-        let col = self.text.get(start..offset).map_or(offset - start, |s| s.chars().count());
+        let col = self
+            .text
+            .get(start..offset)
+            .map_or(offset - start, |s| s.chars().count());
         (line + 1, col + 1)
     }
 }
@@ -105,6 +112,7 @@ impl SourceFile {
 #[derive(Clone, Debug, Default)]
 pub struct Sources {
     files: Vec<SourceFile>,
+    name: Option<String>,
 }
 
 impl Sources {
@@ -117,6 +125,19 @@ impl Sources {
         let mut s = Sources::new();
         s.add(name, text);
         s
+    }
+
+    /// Name the ruleset after the folder it was read from (used when it has no `ruleset` item).
+    pub fn set_name(&mut self, name: impl Into<String>) {
+        self.name = Some(name.into());
+    }
+
+    /// The ruleset's default name: the folder's name, or the stem of its only file.
+    pub fn default_name(&self) -> String {
+        self.name
+            .clone()
+            .or_else(|| self.files.first().map(|f| f.stem().to_string()))
+            .unwrap_or_else(|| "ruleset".to_string())
     }
 
     pub fn add(&mut self, name: impl Into<String>, text: impl Into<String>) -> FileId {
@@ -173,14 +194,22 @@ impl<'a> codespan_reporting::files::Files<'a> for Sources {
             .ok_or(codespan_reporting::files::Error::FileMissing)
     }
 
-    fn line_index(&'a self, id: FileId, byte_index: usize) -> Result<usize, codespan_reporting::files::Error> {
+    fn line_index(
+        &'a self,
+        id: FileId,
+        byte_index: usize,
+    ) -> Result<usize, codespan_reporting::files::Error> {
         self.files
             .get(id)
             .map(|f| f.line_index(byte_index))
             .ok_or(codespan_reporting::files::Error::FileMissing)
     }
 
-    fn line_range(&'a self, id: FileId, line_index: usize) -> Result<Range<usize>, codespan_reporting::files::Error> {
+    fn line_range(
+        &'a self,
+        id: FileId,
+        line_index: usize,
+    ) -> Result<Range<usize>, codespan_reporting::files::Error> {
         let f = self
             .files
             .get(id)
@@ -229,7 +258,7 @@ mod tests {
         assert_eq!(f.line_col(0), (1, 1));
         assert_eq!(f.line_col(3), (2, 1));
         assert_eq!(f.line_col(5), (2, 2)); // after the two-byte ç
-        assert_eq!(f.line_col(9), (3, 1));
+        assert_eq!(f.line_col(8), (3, 1));
         assert_eq!(f.line_range(1), 3..6);
     }
 
@@ -237,7 +266,10 @@ mod tests {
     fn decode_drops_bom_and_reports_offset() {
         assert_eq!(decode(b"\xEF\xBB\xBFok".to_vec()).unwrap(), "ok");
         assert_eq!(decode(b"ab\xFFc".to_vec()), Err(DecodeError { offset: 2 }));
-        assert_eq!(decode(b"\xEF\xBB\xBFa\xC0".to_vec()), Err(DecodeError { offset: 4 }));
+        assert_eq!(
+            decode(b"\xEF\xBB\xBFa\xC0".to_vec()),
+            Err(DecodeError { offset: 4 })
+        );
     }
 
     #[test]
