@@ -157,6 +157,18 @@ impl<'m> Context<'m, '_> {
                     fact(b)
                 ));
             }
+            Some(Clash::Measure(m)) => {
+                if let Some(measure) = model.measures.get(m) {
+                    let range = match (measure.min, measure.max) {
+                        (Some(lo), Some(hi)) => format!(" in its range {}..{}", words::number(lo), words::number(hi)),
+                        _ => String::new(),
+                    };
+                    d = d.with_note(format!(
+                        "no value of `{}`{range} meets all the comparisons it requires",
+                        measure.name
+                    ));
+                }
+            }
             None => {}
         }
         d.with_help(
@@ -487,12 +499,13 @@ impl<'m> Context<'m, '_> {
             .with_label("redundant rule")
             .with_secondary(rs.head_span, "this rule already covers it")
             .with_note(format!(
-                "`{}` {} {}, and every patient who meets the condition of `{}` also meets that of `{}`",
+                "`{}` also {}{}, and every patient who meets the condition of `{}` meets that of `{}` too",
                 rs.id,
                 words::advises(rs.action, &words::exercises_short(self.model, &rr.exercises)),
-                match rs.dose {
-                    Some(d) => format!("with the same dose ({})", words::dose(&d)),
-                    None => "without a dose".to_string(),
+                match (rr.dose, rs.dose) {
+                    (Some(d), Some(_)) => format!(" with the same dose ({})", words::dose(&d)),
+                    (None, Some(d)) => format!(" (with a dose: {})", words::dose(&d)),
+                    _ => String::new(),
                 },
                 rr.id,
                 rs.id
@@ -881,7 +894,7 @@ mod tests {
             out[0].notes,
             ["it requires both `acute` and `chronic`, which are declared exclusive (`stage`)"]
         );
-        assert!(out[1].notes.is_empty());
+        assert_eq!(out[1].notes, ["no value of `age` in its range 0..120 meets all the comparisons it requires"]);
         assert_eq!(out[2].notes, ["it requires `acute` both to hold and not to hold"]);
         assert!(analysis.conflicts.is_empty(), "rules that never fire take no further part");
     }

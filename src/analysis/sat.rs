@@ -353,6 +353,8 @@ pub enum Clash {
     Fact(FactId),
     /// Two facts of one exclusive group are both required.
     Exclusive { group: usize, a: FactId, b: FactId },
+    /// No value of a measure inside its range meets the comparisons required on it.
+    Measure(MeasureId),
 }
 
 impl Space {
@@ -361,11 +363,17 @@ impl Space {
         if let Some(&f) = p.pos.iter().find(|f| p.neg.binary_search(f).is_ok()) {
             return Some(Clash::Fact(f));
         }
-        p.pos_groups.windows(2).find(|w| w[0].0 == w[1].0).map(|w| Clash::Exclusive {
-            group: w[0].0 as usize,
-            a: w[0].1,
-            b: w[1].1,
-        })
+        if let Some(w) = p.pos_groups.windows(2).find(|w| w[0].0 == w[1].0) {
+            return Some(Clash::Exclusive {
+                group: w[0].0 as usize,
+                a: w[0].1,
+                b: w[1].1,
+            });
+        }
+        p.mlits
+            .chunk_by(|a, b| a.measure == b.measure)
+            .find(|lits| !self.measure_agrees(lits[0].measure, &[lits]))
+            .map(|lits| Clash::Measure(lits[0].measure))
     }
 }
 
