@@ -16,7 +16,10 @@ struct Rng(u64);
 
 impl Rng {
     fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         self.0 >> 33
     }
 
@@ -31,7 +34,9 @@ pub fn ruleset(rules: usize, seed: u64) -> String {
     let exercises = (rules / 50).max(10);
     let categories = (exercises / 25).max(1);
     let mut s = String::new();
-    s.push_str("factor acute \"Acute\"\nfactor subacute \"Subacute\"\nfactor chronic \"Chronic\"\n");
+    s.push_str(
+        "factor acute \"Acute\"\nfactor subacute \"Subacute\"\nfactor chronic \"Chronic\"\n",
+    );
     s.push_str("exclusive stage \"Stage\": acute, subacute, chronic\n");
     s.push_str("measure age \"Age\" unit \"years\" range 0..120\n");
     s.push_str("source guide \"Guideline\"\n");
@@ -51,7 +56,10 @@ pub fn ruleset(rules: usize, seed: u64) -> String {
     let split = |k: usize| -> (String, String) {
         if k % 2 == 0 {
             let a = k / 2 % 3;
-            (stages[a].to_string(), stages[(a + 1 + k / 6 % 2) % 3].to_string())
+            (
+                stages[a].to_string(),
+                stages[(a + 1 + k / 6 % 2) % 3].to_string(),
+            )
         } else {
             let cut = 20 + k % 60;
             (format!("age < {cut}"), format!("age >= {cut}"))
@@ -63,7 +71,11 @@ pub fn ruleset(rules: usize, seed: u64) -> String {
         let c = rng.below(conditions);
         let e = rng.below(exercises);
         let k = e % categories;
-        let target = if rng.below(20) == 0 { format!("k{k}") } else { format!("x{e}") };
+        let target = if rng.below(20) == 0 {
+            format!("k{k}")
+        } else {
+            format!("x{e}")
+        };
         if rng.below(1000) == 0 {
             // A real conflict: the same patients, opposite advice.
             writeln!(s, "rule r{n}: if c{c} then recommend {target} cite guide").unwrap();
@@ -73,10 +85,23 @@ pub fn ruleset(rules: usize, seed: u64) -> String {
         }
         let (yes, no) = split(k);
         let dose = doses[k % 3];
-        writeln!(s, "rule r{n}: if c{c} and {yes} then recommend {target}{dose} cite guide").unwrap();
+        writeln!(
+            s,
+            "rule r{n}: if c{c} and {yes} then recommend {target}{dose} cite guide"
+        )
+        .unwrap();
         let other = rng.below(conditions);
-        let action = if rng.below(3) == 0 { "caution" } else { "avoid" };
-        writeln!(s, "rule r{}: if c{other} and {no} then {action} {target} cite guide", n + 1).unwrap();
+        let action = if rng.below(3) == 0 {
+            "caution"
+        } else {
+            "avoid"
+        };
+        writeln!(
+            s,
+            "rule r{}: if c{other} and {no} then {action} {target} cite guide",
+            n + 1
+        )
+        .unwrap();
         n += 2;
     }
     s
@@ -99,7 +124,12 @@ fn measure(rules: usize) {
         best = best.min(start.elapsed().as_secs_f64());
         conflicts = analysis.conflicts.len();
     }
-    let count = |code: &str| diagnostics.iter().filter(|d| d.code.as_str() == code).count();
+    let count = |code: &str| {
+        diagnostics
+            .iter()
+            .filter(|d| d.code.as_str() == code)
+            .count()
+    };
     println!(
         "{rules} rules ({:.1} MB): compile (parse, names, analysis) {:.3} s; analyse alone {:.3} s (best of 3); \
          {conflicts} conflicts, E010 {}, W004 {}, W005 {}, W003 {}, W002 {}, E011 {}",
@@ -120,7 +150,10 @@ fn measure(rules: usize) {
 #[ignore = "timing; run in release with --ignored --nocapture"]
 fn analyse_10k_and_100k_rules() {
     // `CAREL_SCALE_RULES=100000` measures one size only.
-    match std::env::var("CAREL_SCALE_RULES").ok().and_then(|v| v.parse().ok()) {
+    match std::env::var("CAREL_SCALE_RULES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+    {
         Some(n) => measure(n),
         None => {
             measure(10_000);

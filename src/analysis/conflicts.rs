@@ -7,15 +7,15 @@
 //! exercise *and* whose actions can produce a finding are looked at, each pair once; most pairs
 //! are then settled by the solver's fast path on the flattened literals.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use super::dose::{self, Mismatch};
 use super::overrides::Overrides;
-use super::sat::{self, Clash, Prepared, Space};
+use super::sat::{self, Clash, Prepared, Signature, Space};
 use super::words;
 use super::{Analysis, Conflict, ConflictKind};
 use crate::diagnostic::{Code, Diagnostic};
-use crate::model::{Action, Dose, ExerciseId, Model, Rule, RuleId};
+use crate::model::{Action, Dose, ExerciseId, Frequency, Model, Rule, RuleId};
 
 /// The kind of conflict two actions produce on a shared exercise, if any (doses aside).
 fn clash(a: Action, b: Action) -> Option<ConflictKind> {
@@ -54,10 +54,6 @@ fn subset(small: &[usize], big: &[usize]) -> bool {
     })
 }
 
-fn same_dose(a: &Dose, b: &Dose) -> bool {
-    a.amount == b.amount && a.frequency == b.frequency
-}
-
 struct Context<'m, 'o> {
     model: &'m Model,
     space: Space,
@@ -75,7 +71,28 @@ struct Context<'m, 'o> {
     /// Scratch marks over exercises.
     marks: Vec<u32>,
     generation: u32,
+    /// What every pair check looks at first, in one compact array (see [`Hot`]).
+    hot: Vec<Hot>,
+    /// The distinct doses of the ruleset; [`Hot::dose`] indexes this table.
+    doses: Vec<Dose>,
 }
+
+/// The per-rule facts a pair check needs first, kept together so that most pairs are settled
+/// from this array alone.
+#[derive(Clone, Copy, Debug)]
+struct Hot {
+    signature: Signature,
+    action: Action,
+    /// Takes part in `overrides`, on either side.
+    involved: bool,
+    /// Its condition is a plain conjunction of literals.
+    plain: bool,
+    /// Index into the table of distinct doses, `NO_DOSE` without one.
+    dose: u32,
+    exercises: u32,
+}
+
+const NO_DOSE: u32 = u32::MAX;
 
 /// Analyse the rules of a model: see the module documentation.
 pub fn analyse(model: &Model, out: &mut Vec<Diagnostic>) -> Analysis {
@@ -100,7 +117,10 @@ pub fn analyse(model: &Model, out: &mut Vec<Diagnostic>) -> Analysis {
         covered_by: vec![None; n],
         marks: vec![0; model.exercises.len()],
         generation: 0,
+        hot: Vec::with_capacity(n),
+        doses: Vec::new(),
     };
+    cx.hot_data();
     cx.firing();
     cx.pairs();
     cx.redundant();
@@ -108,12 +128,62 @@ pub fn analyse(model: &Model, out: &mut Vec<Diagnostic>) -> Analysis {
     let mut conflicts = cx.conflicts;
     conflicts.sort_by_key(|c| (c.rules, c.kind));
     out[before..].sort_by(|a, b| {
-        (a.span.file, a.span.start, a.span.end, a.code).cmp(&(b.span.file, b.span.start, b.span.end, b.code))
+        (a.span.file, a.span.start, a.span.end, a.code).cmp(&(
+            b.span.file,
+            b.span.start,
+            b.span.end,
+            b.code,
+        ))
     });
     Analysis { conflicts }
 }
 
 impl<'m> Context<'m, '_> {
+    fn hot_data(&mut self) {
+        let mut by_value: HashMap<[u64; 5], u32> = HashMap::new();
+        for (r, rule) in self.model.rules.iter().enumerate() {
+            let dose = match rule.dose {
+                None => NO_DOSE,
+                Some(d) => {
+                    // Doses are equal when their amounts and frequencies are; spans differ.
+                    let (f0, f1, f2) = match d.frequency {
+                        None => (0, 0, 0),
+                        Some(Frequency::Every { lo, hi }) => (1, lo.to_bits(), hi.to_bits()),
+                        Some(Frequency::Times { lo, hi, per }) => {
+                            (2 + per as u64, lo.to_bits(), hi.to_bits())
+                        }
+                        Some(Frequency::Per(per)) => (4 + per as u64, 0, 0),
+                    };
+                    let key = [
+                        d.amount.lo.to_bits(),
+                        d.amount.hi.to_bits(),
+                        (d.amount.unit as u64) << 8 | f0,
+                        f1,
+                        f2,
+                    ];
+                    let next = self.doses.len() as u32;
+                    *by_value.entry(key).or_insert_with(|| {
+                        self.doses.push(d);
+                        next
+                    })
+                }
+            };
+            let (signature, plain) = self.prepared[r]
+                .as_ref()
+                .map_or((Signature::default(), false), |p| {
+                    (p.signature(), p.is_simple())
+                });
+            self.hot.push(Hot {
+                signature,
+                action: rule.action,
+                involved: self.overrides.involved(r),
+                plain,
+                dose,
+                exercises: rule.exercises.len() as u32,
+            });
+        }
+    }
+
     fn rule(&self, r: RuleId) -> &'m Rule {
         &self.model.rules[r]
     }
@@ -287,24 +357,24 @@ impl<'m> Context<'m, '_> {
     }
 
     fn pair(&mut self, i: RuleId, j: RuleId) {
-        let (a, b) = (self.rule(i), self.rule(j));
-        let mismatch = match (a.dose, b.dose) {
-            (Some(da), Some(db)) if positive(a.action) && positive(b.action) => {
-                dose::mismatch(&da, &db)
-            }
-            _ => None,
-        };
+        let (a, b) = (self.hot[i], self.hot[j]);
+        let mismatch =
+            if positive(a.action) && positive(b.action) && a.dose != NO_DOSE && b.dose != NO_DOSE {
+                dose::mismatch(&self.doses[a.dose as usize], &self.doses[b.dose as usize])
+            } else {
+                None
+            };
         let kind = clash(a.action, b.action).or(mismatch.map(|_| ConflictKind::DoseMismatch));
-        let redundancy =
-            a.action == b.action && !self.overrides.involved(i) && !self.overrides.involved(j);
-        if let Some(kind) = kind {
+        if let Some(kind) = kind
+            && !a.signature.disjoint(&b.signature)
+        {
             match self.space.sat_all(&[self.prep(i), self.prep(j)]) {
                 Ok(true) => self.conflict(i, j, kind, mismatch),
                 Ok(false) => {}
                 Err(_) => self.too_complex(i, j),
             }
         }
-        if redundancy {
+        if a.action == b.action && !a.involved && !b.involved {
             self.redundancy(i, j);
         }
     }
@@ -519,22 +589,22 @@ impl<'m> Context<'m, '_> {
     /// Whether rule `s` covers rule `r`: its exercises include r's, its dose is r's (or r has
     /// none), and r's condition implies s's. `None` when the question was too complex.
     fn covers(&mut self, s: RuleId, r: RuleId) -> Option<bool> {
-        let (rs, rr) = (self.rule(s), self.rule(r));
-        if rr.exercises.len() > rs.exercises.len() {
+        let (hs, hr) = (self.hot[s], self.hot[r]);
+        if hr.exercises > hs.exercises || (hr.dose != NO_DOSE && hr.dose != hs.dose) {
             return Some(false);
         }
-        if let Some(dr) = &rr.dose
-            && !rs.dose.as_ref().is_some_and(|ds| same_dose(dr, ds))
-        {
-            return Some(false);
-        }
-        let (pr, ps) = (self.prep(r), self.prep(s));
         // Between plain conjunctions, every fact `s` requires must be required by `r`: a cheap
         // test that settles most pairs.
-        if pr.is_simple() && ps.is_simple() && !subset(ps.required_facts(), pr.required_facts()) {
-            return Some(false);
+        if hr.plain && hs.plain {
+            if !hs.signature.may_cover(&hr.signature) {
+                return Some(false);
+            }
+            let (pr, ps) = (self.prep(r), self.prep(s));
+            if !subset(ps.required_facts(), pr.required_facts()) {
+                return Some(false);
+            }
         }
-        if self.shared(r, s).len() != rr.exercises.len() {
+        if self.shared(r, s).len() != hr.exercises as usize {
             return Some(false);
         }
         match self.space.implies(self.prep(r), self.prep(s)) {

@@ -184,6 +184,7 @@ impl Space {
         if intersects(&p.pos, &p.neg) || p.pos_groups.windows(2).any(|w| w[0].0 == w[1].0) {
             p.unsat = true;
         }
+        p.signature = self.signature(&p);
         // Each measure's own tests must admit a value (or unknown); later questions then only
         // look at measures that two parts both test.
         if !p.unsat
@@ -194,6 +195,36 @@ impl Space {
             p.unsat = true;
         }
         p
+    }
+
+    fn signature(&self, p: &Prepared) -> Signature {
+        let mut sig = Signature {
+            pos_bits: p.pos.iter().fold(0, |bits, &f| bits | bit(f)),
+            neg_bits: p.neg.iter().fold(0, |bits, &f| bits | bit(f)),
+            ..Signature::default()
+        };
+        for &(g, f) in p.pos_groups.iter().take(2) {
+            sig.exclusive[sig.exclusive_len as usize] = (g, f as u32);
+            sig.exclusive_len += 1;
+        }
+        if let Some(first) = p.mlits.iter().find(|l| l.positive) {
+            let m = first.measure;
+            let (lo, hi) = self.range(m);
+            let start = Hull {
+                measure: m as u32,
+                lo: lo.unwrap_or(f64::NEG_INFINITY),
+                lo_closed: true,
+                hi: hi.unwrap_or(f64::INFINITY),
+                hi_closed: true,
+            };
+            sig.hull = p
+                .mlits
+                .iter()
+                .filter(|l| l.measure == m && l.positive)
+                .try_fold(start, |h, l| h.narrow(l.test))
+                .filter(|h| !(h.lo.is_nan() || h.hi.is_nan()));
+        }
+        sig
     }
 
     /// Whether one patient satisfies every prepared part at once.
@@ -362,9 +393,15 @@ impl Space {
                     large.push(slice);
                 }
             }
-            let slices = if parts.len() <= FEW { &small[..parts.len()] } else { &large[..] };
+            let slices = if parts.len() <= FEW {
+                &small[..parts.len()]
+            } else {
+                &large[..]
+            };
             // A measure only one part tests agrees already: each part was checked on its own.
-            if slices.iter().filter(|s| !s.is_empty()).count() >= 2 && !self.measure_agrees(m, slices) {
+            if slices.iter().filter(|s| !s.is_empty()).count() >= 2
+                && !self.measure_agrees(m, slices)
+            {
                 return false;
             }
         }
@@ -430,7 +467,9 @@ impl Space {
         };
         points.sort_unstable_by(f64::total_cmp);
         let ok = |v: f64| self.admits(m, v) && lits().all(|l| l.holds(Some(v)));
-        let Some(&first) = points.first() else { return ok(0.0) };
+        let Some(&first) = points.first() else {
+            return ok(0.0);
+        };
         if below(first).is_some_and(ok) {
             return true;
         }
@@ -590,12 +629,102 @@ pub struct Prepared<'a> {
     rest: Vec<(&'a Expr, bool)>,
     /// Conditions made up by the solver itself (a negated literal), in addition to `src`.
     own: Vec<(Expr, bool)>,
+    /// A few words summing up the literals, for quick answers without touching the lists.
+    signature: Signature,
+}
+
+/// A fixed-size summary of a prepared condition's literals, kept next to other per-rule data so
+/// that most pairs of rules are settled without following a pointer:
+/// * a 64-bit Bloom filter of the required and of the forbidden facts;
+/// * the first two (exclusive group, fact) requirements;
+/// * for the first measure it tests positively, the smallest interval holding every value those
+///   tests (and the measure's range) admit.
+///
+/// Every part is implied by the literals, so it may prove two conditions incompatible
+/// ([`Signature::disjoint`]) or a fact set not included in another ([`Signature::may_cover`]),
+/// never the opposite.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Signature {
+    pos_bits: u64,
+    neg_bits: u64,
+    exclusive: [(u32, u32); 2],
+    exclusive_len: u8,
+    hull: Option<Hull>,
+}
+
+/// An interval of a measure's values: ends with an inclusion flag, possibly infinite.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Hull {
+    measure: u32,
+    lo: f64,
+    lo_closed: bool,
+    hi: f64,
+    hi_closed: bool,
+}
+
+impl Hull {
+    /// No value lies in both.
+    fn disjoint(&self, other: &Hull) -> bool {
+        let before =
+            |a: &Hull, b: &Hull| a.hi < b.lo || (a.hi == b.lo && !(a.hi_closed && b.lo_closed));
+        self.measure == other.measure && (before(self, other) || before(other, self))
+    }
+
+    /// Narrow to the values a test admits; `None` when the test cannot be summed up this way.
+    fn narrow(mut self, test: Test) -> Option<Hull> {
+        let (lo, lo_closed, hi, hi_closed) = match test {
+            Test::Cmp(_, v) | Test::In(v, _) if v.is_nan() => return None,
+            Test::In(_, v) if v.is_nan() => return None,
+            Test::Cmp(CmpOp::Lt, v) => (f64::NEG_INFINITY, false, v, false),
+            Test::Cmp(CmpOp::Le, v) => (f64::NEG_INFINITY, false, v, true),
+            Test::Cmp(CmpOp::Gt, v) => (v, false, f64::INFINITY, false),
+            Test::Cmp(CmpOp::Ge, v) => (v, true, f64::INFINITY, false),
+            Test::Cmp(CmpOp::Eq, v) => (v, true, v, true),
+            Test::Cmp(CmpOp::Ne, _) => return Some(self),
+            Test::In(lo, hi) => (lo, true, hi, true),
+        };
+        if lo > self.lo || (lo == self.lo && !lo_closed) {
+            (self.lo, self.lo_closed) = (lo, lo_closed);
+        }
+        if hi < self.hi || (hi == self.hi && !hi_closed) {
+            (self.hi, self.hi_closed) = (hi, hi_closed);
+        }
+        Some(self)
+    }
+}
+
+fn bit(f: FactId) -> u64 {
+    1u64 << ((f.wrapping_mul(0x9E37_79B9) >> 7) & 63)
+}
+
+impl Signature {
+    /// The two conditions cannot hold for one patient (a `false` proves nothing).
+    pub fn disjoint(&self, other: &Signature) -> bool {
+        let a = &self.exclusive[..self.exclusive_len as usize];
+        let b = &other.exclusive[..other.exclusive_len as usize];
+        if a.iter()
+            .any(|&(g, f)| b.iter().any(|&(h, e)| g == h && f != e))
+        {
+            return true;
+        }
+        matches!((&self.hull, &other.hull), (Some(x), Some(y)) if x.disjoint(y))
+    }
+
+    /// Whether `self`'s required facts may all be among `other`'s (`false` proves they are not).
+    pub fn may_cover(&self, other: &Signature) -> bool {
+        self.pos_bits & !other.pos_bits == 0
+    }
 }
 
 impl<'a> Prepared<'a> {
     /// Whether the conditions are a plain conjunction of literals (decided without search).
     pub fn is_simple(&self) -> bool {
         self.rest.is_empty()
+    }
+
+    /// The condition's signature, for quick answers.
+    pub fn signature(&self) -> Signature {
+        self.signature
     }
 
     /// Whether the literals alone already rule out every patient.
