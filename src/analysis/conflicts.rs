@@ -296,40 +296,121 @@ impl<'m> Context<'m, '_> {
         out
     }
 
-    /// Every pair of active rules that share an exercise and whose actions can produce a finding.
+    /// Every pair of active rules that share an exercise and whose actions can produce a finding,
+    /// in three passes that each look only at pairs that can matter to them: clashing actions
+    /// (E010, W004), positive doses that do not overlap (W005), and rules that may cover one
+    /// another (W003).
     fn pairs(&mut self) {
+        let index = self.clashes();
+        self.dose_mismatches();
+        self.redundancies(&index);
+    }
+
+    /// E010 and W004: each rule against the later rules on its exercises whose action clashes.
+    /// Returns the index of active rules by exercise and action slot.
+    fn clashes(&mut self) -> Vec<[Vec<(u32, Signature)>; 4]> {
         let model = self.model;
         let n = model.rules.len();
-        let mut index: Vec<[Vec<RuleId>; 4]> = vec![Default::default(); model.exercises.len()];
+        // The index holds each rule's signature inline, so walking a list reads memory in order
+        // instead of jumping to every partner's own records.
+        let mut index: Vec<[Vec<(u32, Signature)>; 4]> =
+            vec![Default::default(); model.exercises.len()];
         for (r, rule) in model.rules.iter().enumerate() {
             if self.active[r] {
                 for &e in &rule.exercises {
                     if let Some(slots) = index.get_mut(e) {
-                        slots[slot(rule.action)].push(r);
+                        slots[slot(rule.action)].push((r as u32, self.hot[r].signature));
                     }
                 }
             }
         }
         // Each later partner is visited once per rule (the stamp skips repeats through other
         // shared exercises); pairs are handled in discovery order, which is deterministic.
-        let mut stamp = vec![usize::MAX; n];
+        let mut stamp = vec![u32::MAX; n];
+        // Lists are in rule order and rules are taken in order, so where the later rules of a
+        // list start only moves forward: one cursor per list instead of a search per visit.
+        let mut cursor: Vec<[u32; 4]> = vec![[0; 4]; index.len()];
         for i in 0..n {
             if !self.active[i] {
                 continue;
             }
             let rule = self.rule(i);
-            let partners = self.partners(i);
+            let signature = self.hot[i].signature;
             for &e in &rule.exercises {
-                let Some(slots) = index.get(e) else { continue };
-                for (a, list) in slots.iter().enumerate() {
-                    if !partners[a] {
+                let (Some(slots), Some(cursors)) = (index.get(e), cursor.get_mut(e)) else {
+                    continue;
+                };
+                for a in Action::ALL {
+                    let Some(kind) = clash(rule.action, a) else {
                         continue;
+                    };
+                    let list = &slots[slot(a)];
+                    let mut start = cursors[slot(a)] as usize;
+                    while list.get(start).is_some_and(|&(j, _)| j as usize <= i) {
+                        start += 1;
                     }
-                    let start = list.partition_point(|&j| j <= i);
-                    for &j in &list[start..] {
-                        if stamp[j] != i {
-                            stamp[j] = i;
-                            self.pair(i, j);
+                    cursors[slot(a)] = start as u32;
+                    for (j, sj) in &list[start..] {
+                        let j = *j as usize;
+                        if stamp[j] != i as u32 {
+                            stamp[j] = i as u32;
+                            if !signature.disjoint(sj) {
+                                self.check_pair(i, j, kind, None);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        index
+    }
+
+    /// W005: each positive rule with a dose against the later positive rules on its exercises
+    /// whose dose does not overlap; rules are grouped by dose, so equal doses are never paired.
+    fn dose_mismatches(&mut self) {
+        let model = self.model;
+        let n = model.rules.len();
+        // Per exercise: (dose, rules with that dose in rule order), doses in first-seen order.
+        let mut groups: Vec<Vec<(u32, Vec<u32>)>> = vec![Vec::new(); model.exercises.len()];
+        let dosed_rules: Vec<bool> = (0..n)
+            .map(|r| self.active[r] && positive(self.hot[r].action) && self.hot[r].dose != NO_DOSE)
+            .collect();
+        let dosed = |r: usize| dosed_rules[r];
+        for (r, rule) in model.rules.iter().enumerate() {
+            if !dosed(r) {
+                continue;
+            }
+            let d = self.hot[r].dose;
+            for &e in &rule.exercises {
+                let Some(g) = groups.get_mut(e) else { continue };
+                match g.iter_mut().find(|(x, _)| *x == d) {
+                    Some((_, rules)) => rules.push(r as u32),
+                    None => g.push((d, vec![r as u32])),
+                }
+            }
+        }
+        let mut stamp = vec![u32::MAX; n];
+        let mut memo: HashMap<(u32, u32), Option<Mismatch>> = HashMap::new();
+        for i in 0..n {
+            if !dosed(i) {
+                continue;
+            }
+            let di = self.hot[i].dose;
+            for &e in &model.rules[i].exercises {
+                let Some(g) = groups.get(e) else { continue };
+                for (d, rules) in g {
+                    let mismatch = *memo.entry((di, *d)).or_insert_with(|| {
+                        dose::mismatch(&self.doses[di as usize], &self.doses[*d as usize])
+                    });
+                    let Some(mismatch) = mismatch else { continue };
+                    let start = rules.partition_point(|&j| j as usize <= i);
+                    for &j in &rules[start..] {
+                        let j = j as usize;
+                        if stamp[j] != i as u32 {
+                            stamp[j] = i as u32;
+                            if !self.hot[i].signature.disjoint(&self.hot[j].signature) {
+                                self.check_pair(i, j, ConflictKind::DoseMismatch, Some(mismatch));
+                            }
                         }
                     }
                 }
@@ -337,45 +418,96 @@ impl<'m> Context<'m, '_> {
         }
     }
 
-    /// Which actions (by [`slot`]) rules that can form a finding with rule `r` have. The relation
-    /// is symmetric, so looking only at later partners finds every pair once.
-    fn partners(&self, r: RuleId) -> [bool; 4] {
-        let rule = self.rule(r);
-        let mut out = [false; 4];
-        for a in Action::ALL {
-            out[slot(a)] = clash(rule.action, a).is_some();
+    /// Whether rules `i < j` both fire for some patient; if so, record their conflict.
+    fn check_pair(&mut self, i: RuleId, j: RuleId, kind: ConflictKind, mismatch: Option<Mismatch>) {
+        match self.space.sat_all(&[self.prep(i), self.prep(j)]) {
+            Ok(true) => self.conflict(i, j, kind, mismatch),
+            Ok(false) => {}
+            Err(_) => self.too_complex(i, j),
         }
-        if positive(rule.action) && rule.dose.is_some() {
-            // dose mismatches
-            out[slot(Action::Recommend)] = true;
-            out[slot(Action::Consider)] = true;
-        }
-        if !self.overrides.involved(r) {
-            out[slot(rule.action)] = true; // redundancy
-        }
-        out
     }
 
-    fn pair(&mut self, i: RuleId, j: RuleId) {
-        let (a, b) = (self.hot[i], self.hot[j]);
-        let mismatch =
-            if positive(a.action) && positive(b.action) && a.dose != NO_DOSE && b.dose != NO_DOSE {
-                dose::mismatch(&self.doses[a.dose as usize], &self.doses[b.dose as usize])
-            } else {
-                None
-            };
-        let kind = clash(a.action, b.action).or(mismatch.map(|_| ConflictKind::DoseMismatch));
-        if let Some(kind) = kind
-            && !a.signature.disjoint(&b.signature)
-        {
-            match self.space.sat_all(&[self.prep(i), self.prep(j)]) {
-                Ok(true) => self.conflict(i, j, kind, mismatch),
-                Ok(false) => {}
-                Err(_) => self.too_complex(i, j),
+    /// W003: for each rule, the rules that may cover it. A covering rule advises all of its
+    /// exercises, so only rules on its first exercise with the same action are candidates; when
+    /// the rule is a plain conjunction, a candidate's required facts must all be among the
+    /// rule's, so candidates are found by their rarest required fact.
+    fn redundancies(&mut self, index: &[[Vec<(u32, Signature)>; 4]]) {
+        let model = self.model;
+        let n = model.rules.len();
+        let candidates: Vec<bool> = (0..n)
+            .map(|r| self.active[r] && !self.hot[r].involved)
+            .collect();
+        let candidate = |r: usize| candidates[r];
+        // How many candidate rules require each fact.
+        let mut frequency: HashMap<usize, u32> = HashMap::new();
+        for r in (0..n).filter(|&r| candidate(r)) {
+            for &f in self.prep(r).required_facts() {
+                *frequency.entry(f).or_default() += 1;
             }
         }
-        if a.action == b.action && !a.involved && !b.involved {
-            self.redundancy(i, j);
+        let key = |r: usize| {
+            self.prep(r)
+                .required_facts()
+                .iter()
+                .min_by_key(|&&f| (frequency.get(&f).copied().unwrap_or(0), f))
+                .copied()
+        };
+        // (exercise, action slot, rarest required fact or none) -> rules, in rule order.
+        let mut buckets: HashMap<(ExerciseId, usize, Option<usize>), Vec<RuleId>> = HashMap::new();
+        for (r, rule) in model.rules.iter().enumerate() {
+            if candidate(r) {
+                let k = key(r);
+                for &e in &rule.exercises {
+                    buckets
+                        .entry((e, slot(rule.action), k))
+                        .or_default()
+                        .push(r);
+                }
+            }
+        }
+        let mut found = Vec::new();
+        for r in 0..n {
+            let Some(&first) = model.rules[r].exercises.first() else {
+                continue;
+            };
+            if !candidate(r) {
+                continue;
+            }
+            let s_slot = slot(model.rules[r].action);
+            found.clear();
+            if self.hot[r].plain {
+                let keys = self
+                    .prep(r)
+                    .required_facts()
+                    .iter()
+                    .map(|&f| Some(f))
+                    .chain([None]);
+                for k in keys {
+                    if let Some(list) = buckets.get(&(first, s_slot, k)) {
+                        found.extend(list.iter().copied());
+                    }
+                }
+            } else if let Some(slots) = index.get(first) {
+                found.extend(
+                    slots[s_slot]
+                        .iter()
+                        .map(|&(s, _)| s as usize)
+                        .filter(|&s| candidate(s)),
+                );
+            }
+            for &s in &found {
+                if s == r || self.covered_by[r].is_some_and(|old| old < s) {
+                    continue;
+                }
+                if self.covers(s, r) != Some(true) {
+                    continue;
+                }
+                // Two equivalent rules: only the later one is reported.
+                if s > r && self.covers(r, s) == Some(true) {
+                    continue;
+                }
+                self.covered_by[r] = Some(s);
+            }
         }
     }
 
@@ -569,28 +701,14 @@ impl<'m> Context<'m, '_> {
         )
     }
 
-    /// W003 candidates: same action, neither rule in any `overrides`.
-    fn redundancy(&mut self, i: RuleId, j: RuleId) {
-        let i_redundant = self.covers(j, i);
-        let j_redundant = self.covers(i, j);
-        // Two equivalent rules: only the later one is reported.
-        let found = match (i_redundant, j_redundant) {
-            (_, Some(true)) => Some((j, i)),
-            (Some(true), _) => Some((i, j)),
-            _ => None,
-        };
-        if let Some((r, s)) = found
-            && self.covered_by[r].is_none_or(|old| s < old)
-        {
-            self.covered_by[r] = Some(s);
-        }
-    }
-
     /// Whether rule `s` covers rule `r`: its exercises include r's, its dose is r's (or r has
     /// none), and r's condition implies s's. `None` when the question was too complex.
     fn covers(&mut self, s: RuleId, r: RuleId) -> Option<bool> {
         let (hs, hr) = (self.hot[s], self.hot[r]);
-        if hr.exercises > hs.exercises || (hr.dose != NO_DOSE && hr.dose != hs.dose) {
+        if hs.action != hr.action
+            || hr.exercises > hs.exercises
+            || (hr.dose != NO_DOSE && hr.dose != hs.dose)
+        {
             return Some(false);
         }
         // Between plain conjunctions, every fact `s` requires must be required by `r`: a cheap
