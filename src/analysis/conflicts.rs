@@ -439,32 +439,41 @@ impl<'m> Context<'m, '_> {
             .collect();
         let candidate = |r: usize| candidates[r];
         // How many candidate rules require each fact.
-        let mut frequency: HashMap<usize, u32> = HashMap::new();
+        let mut frequency = vec![0u32; model.facts.len()];
         for r in (0..n).filter(|&r| candidate(r)) {
             for &f in self.prep(r).required_facts() {
-                *frequency.entry(f).or_default() += 1;
+                if let Some(c) = frequency.get_mut(f) {
+                    *c += 1;
+                }
             }
         }
+        const NONE: usize = usize::MAX;
         let key = |r: usize| {
             self.prep(r)
                 .required_facts()
                 .iter()
-                .min_by_key(|&&f| (frequency.get(&f).copied().unwrap_or(0), f))
+                .min_by_key(|&&f| (frequency.get(f).copied().unwrap_or(0), f))
                 .copied()
+                .unwrap_or(NONE)
         };
-        // (exercise, action slot, rarest required fact or none) -> rules, in rule order.
-        let mut buckets: HashMap<(ExerciseId, usize, Option<usize>), Vec<RuleId>> = HashMap::new();
+        // (exercise, action slot, rarest required fact or NONE, rule), sorted: one table for all
+        // buckets, searched by its first three fields.
+        let mut buckets: Vec<(ExerciseId, usize, usize, RuleId)> = Vec::new();
         for (r, rule) in model.rules.iter().enumerate() {
             if candidate(r) {
                 let k = key(r);
-                for &e in &rule.exercises {
-                    buckets
-                        .entry((e, slot(rule.action), k))
-                        .or_default()
-                        .push(r);
-                }
+                buckets.extend(rule.exercises.iter().map(|&e| (e, slot(rule.action), k, r)));
             }
         }
+        buckets.sort_unstable();
+        let bucket = |e: ExerciseId, a: usize, k: usize| {
+            let start = buckets.partition_point(|&(x, y, z, _)| (x, y, z) < (e, a, k));
+            let len = buckets[start..]
+                .iter()
+                .take_while(|&&(x, y, z, _)| (x, y, z) == (e, a, k))
+                .count();
+            &buckets[start..start + len]
+        };
         let mut found = Vec::new();
         for r in 0..n {
             let Some(&first) = model.rules[r].exercises.first() else {
@@ -476,16 +485,9 @@ impl<'m> Context<'m, '_> {
             let s_slot = slot(model.rules[r].action);
             found.clear();
             if self.hot[r].plain {
-                let keys = self
-                    .prep(r)
-                    .required_facts()
-                    .iter()
-                    .map(|&f| Some(f))
-                    .chain([None]);
+                let keys = self.prep(r).required_facts().iter().copied().chain([NONE]);
                 for k in keys {
-                    if let Some(list) = buckets.get(&(first, s_slot, k)) {
-                        found.extend(list.iter().copied());
-                    }
+                    found.extend(bucket(first, s_slot, k).iter().map(|&(_, _, _, s)| s));
                 }
             } else if let Some(slots) = index.get(first) {
                 found.extend(

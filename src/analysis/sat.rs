@@ -244,11 +244,39 @@ impl Space {
         if !self.literals_agree(parts) {
             return Ok(None);
         }
+        if parts.iter().all(|p| p.rest.is_empty() && p.own.is_empty()) {
+            return Ok(Some(self.plain_witness(parts)));
+        }
         let mut problem = Problem::build(self, sources(parts))?;
         match problem.search(self.budget, true)? {
             None => Ok(None),
             Some(solution) => Ok(Some(problem.patient(solution))),
         }
+    }
+
+    /// The witness of plain conjunctions that agree, without search: the required facts, and for
+    /// each measure tested the value the search would choose (measures are independent here, so
+    /// this is the same patient [`Problem::patient`] builds).
+    fn plain_witness(&self, parts: &[&Prepared]) -> Patient {
+        let mut facts: Vec<FactId> = parts.iter().flat_map(|p| p.pos.iter().copied()).collect();
+        facts.sort_unstable();
+        facts.dedup();
+        let mut lits: Vec<MLit> = parts.iter().flat_map(|p| p.mlits.iter().copied()).collect();
+        lits.sort_by_key(|l| l.measure);
+        let mut measures = Vec::new();
+        for chunk in lits.chunk_by(|a, b| a.measure == b.measure) {
+            let m = chunk[0].measure;
+            let mut points: Vec<f64> = chunk.iter().flat_map(|l| l.test.thresholds()).collect();
+            let regions = self.regions(m, &mut points);
+            let valid: Vec<bool> = regions
+                .iter()
+                .map(|r| chunk.iter().all(|l| l.holds(Some(r.rep))))
+                .collect();
+            if let Some((_, v)) = choose_value(&regions, &valid) {
+                measures.push((m, v));
+            }
+        }
+        Patient { facts, measures }
     }
 
     /// Whether every patient satisfying `a` also satisfies `b`.
