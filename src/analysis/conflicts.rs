@@ -350,9 +350,11 @@ impl<'m> Context<'m, '_> {
                         start += 1;
                     }
                     cursors[slot(a)] = start as u32;
+                    // A rule on one exercise meets each partner once: no stamp needed.
+                    let single = rule.exercises.len() == 1;
                     for (j, sj) in &list[start..] {
                         let j = *j as usize;
-                        if stamp[j] != i as u32 {
+                        if single || stamp[j] != i as u32 {
                             stamp[j] = i as u32;
                             if !signature.disjoint(sj) {
                                 self.check_pair(i, j, kind, None);
@@ -456,23 +458,30 @@ impl<'m> Context<'m, '_> {
                 .copied()
                 .unwrap_or(NONE)
         };
-        // (exercise, action slot, rarest required fact or NONE, rule), sorted: one table for all
-        // buckets, searched by its first three fields.
-        let mut buckets: Vec<(ExerciseId, usize, usize, RuleId)> = Vec::new();
+        // Per exercise: (action slot, rarest required fact or NONE, rule), sorted, so a lookup is
+        // a short search inside one exercise's table.
+        let mut buckets: Vec<Vec<(usize, usize, RuleId)>> = vec![Vec::new(); model.exercises.len()];
         for (r, rule) in model.rules.iter().enumerate() {
             if candidate(r) {
                 let k = key(r);
-                buckets.extend(rule.exercises.iter().map(|&e| (e, slot(rule.action), k, r)));
+                for &e in &rule.exercises {
+                    if let Some(b) = buckets.get_mut(e) {
+                        b.push((slot(rule.action), k, r));
+                    }
+                }
             }
         }
-        buckets.sort_unstable();
+        for b in &mut buckets {
+            b.sort_unstable();
+        }
         let bucket = |e: ExerciseId, a: usize, k: usize| {
-            let start = buckets.partition_point(|&(x, y, z, _)| (x, y, z) < (e, a, k));
-            let len = buckets[start..]
+            let table = buckets.get(e).map_or(&[][..], |b| b.as_slice());
+            let start = table.partition_point(|&(x, y, _)| (x, y) < (a, k));
+            let len = table[start..]
                 .iter()
-                .take_while(|&&(x, y, z, _)| (x, y, z) == (e, a, k))
+                .take_while(|&&(x, y, _)| (x, y) == (a, k))
                 .count();
-            &buckets[start..start + len]
+            &table[start..start + len]
         };
         let mut found = Vec::new();
         for r in 0..n {
@@ -487,7 +496,7 @@ impl<'m> Context<'m, '_> {
             if self.hot[r].plain {
                 let keys = self.prep(r).required_facts().iter().copied().chain([NONE]);
                 for k in keys {
-                    found.extend(bucket(first, s_slot, k).iter().map(|&(_, _, _, s)| s));
+                    found.extend(bucket(first, s_slot, k).iter().map(|&(_, _, s)| s));
                 }
             } else if let Some(slots) = index.get(first) {
                 found.extend(
