@@ -66,6 +66,10 @@ struct Context<'m, 'o> {
     conflicts: Vec<Conflict>,
     /// Pairs already reported as too complex.
     too_complex: HashSet<(RuleId, RuleId)>,
+    /// Questions left unanswered once the work budget of the whole analysis ran out, and the
+    /// rules of the first one.
+    unanswered: usize,
+    first_unanswered: Option<(RuleId, RuleId)>,
     /// For each redundant rule, the first rule that covers it.
     covered_by: Vec<Option<RuleId>>,
     /// Scratch marks over exercises.
@@ -96,8 +100,12 @@ const NO_DOSE: u32 = u32::MAX;
 
 /// Analyse the rules of a model: see the module documentation.
 pub fn analyse(model: &Model, out: &mut Vec<Diagnostic>) -> Analysis {
+    analyse_in(Space::new(model), model, out)
+}
+
+/// [`analyse`] with a given patient space (and so given work budgets).
+fn analyse_in(space: Space, model: &Model, out: &mut Vec<Diagnostic>) -> Analysis {
     super::overrides::report_cycles(model, out);
-    let space = Space::new(model);
     let prepared = model
         .rules
         .iter()
@@ -114,6 +122,8 @@ pub fn analyse(model: &Model, out: &mut Vec<Diagnostic>) -> Analysis {
         out,
         conflicts: Vec::new(),
         too_complex: HashSet::new(),
+        unanswered: 0,
+        first_unanswered: None,
         covered_by: vec![None; n],
         marks: vec![0; model.exercises.len()],
         generation: 0,
@@ -125,6 +135,7 @@ pub fn analyse(model: &Model, out: &mut Vec<Diagnostic>) -> Analysis {
     cx.pairs();
     cx.redundant();
     cx.needless_overrides();
+    cx.report_unanswered();
     let mut conflicts = cx.conflicts;
     conflicts.sort_by_key(|c| (c.rules, c.kind));
     out[before..].sort_by(|a, b| {
@@ -204,6 +215,7 @@ impl<'m> Context<'m, '_> {
                     let d = self.never_fires(r, p);
                     self.out.push(d);
                 }
+                Err(_) if self.space.exhausted() => self.unanswered(r, r),
                 Err(_) => {
                     let rule = self.rule(r);
                     self.out.push(
@@ -522,7 +534,41 @@ impl<'m> Context<'m, '_> {
         }
     }
 
+    /// One E011 for everything the exhausted budget left unchecked, at the first rule affected.
+    fn report_unanswered(&mut self) {
+        let Some((i, j)) = self.first_unanswered else {
+            return;
+        };
+        let (a, b) = (self.rule(i), self.rule(j));
+        let mut d = Diagnostic::new(
+            Code::E011,
+            b.when_span.unwrap_or(b.head_span),
+            format!(
+                "the analysis ran out of its work budget: {} questions about rule conditions, starting with `{}`, \
+                 were not answered, so some conflicts may not be reported",
+                self.unanswered, b.id
+            ),
+        )
+        .with_label("the first condition left unchecked");
+        if i != j {
+            d = d.with_secondary(a.head_span, "together with this rule");
+        }
+        self.out.push(d.with_help(
+            "many rules have conditions too complex to analyse exactly; split them into simpler rules, \
+             each with fewer nested `or` and `not`",
+        ));
+    }
+
+    /// Count a question left unanswered because the whole analysis ran out of work budget.
+    fn unanswered(&mut self, i: RuleId, j: RuleId) {
+        self.unanswered += 1;
+        self.first_unanswered.get_or_insert((i, j));
+    }
+
     fn too_complex(&mut self, i: RuleId, j: RuleId) {
+        if self.space.exhausted() {
+            return self.unanswered(i, j);
+        }
         if !self.too_complex.insert((i, j)) {
             return;
         }
@@ -1396,13 +1442,16 @@ mod tests {
         );
     }
 
-    #[test]
-    fn too_complex_conditions_are_reported_not_skipped() {
-        // Eight pigeons in seven holes: unsatisfiable, and exponential for a plain search.
-        let mut k = Kit::new();
+    /// A condition that is unsatisfiable and exponential for a plain search: eight pigeons in
+    /// seven holes.
+    fn pigeons(k: &mut Kit, tag: &str) -> Expr {
         let (pigeons, holes) = (8, 7);
         let p: Vec<Vec<usize>> = (0..pigeons)
-            .map(|i| (0..holes).map(|h| k.fact(&format!("p{i}_h{h}"))).collect())
+            .map(|i| {
+                (0..holes)
+                    .map(|h| k.fact(&format!("{tag}p{i}_h{h}")))
+                    .collect()
+            })
             .collect();
         let mut clauses: Vec<Expr> = p
             .iter()
@@ -1415,8 +1464,46 @@ mod tests {
                 }
             }
         }
+        all(clauses)
+    }
+
+    #[test]
+    fn an_exhausted_total_budget_is_reported_once() {
+        let mut k = Kit::new();
         let walking = k.exercise("walking");
-        k.rule("pigeons", all(clauses), Action::Recommend, &[walking]);
+        for n in 0..6 {
+            let when = pigeons(&mut k, &format!("r{n}_"));
+            k.rule(&format!("puzzle_{n}"), when, Action::Recommend, &[walking]);
+        }
+        let space = Space::new(&k.model).with_total_budget(3 * sat::DEFAULT_BUDGET);
+        let mut out = Vec::new();
+        analyse_in(space, &k.model, &mut out);
+        // Two rules use up most of the budget, one report each; the third runs it out, and it and
+        // the rest are summed up in one report.
+        assert_eq!(codes(&out), ["E011", "E011", "E011"], "{out:?}");
+        assert!(
+            out[0]
+                .message
+                .starts_with("the condition of `puzzle_0` is too complex")
+        );
+        assert!(
+            out[1]
+                .message
+                .starts_with("the condition of `puzzle_1` is too complex")
+        );
+        assert_eq!(
+            out[2].message,
+            "the analysis ran out of its work budget: 4 questions about rule conditions, starting with \
+             `puzzle_2`, were not answered, so some conflicts may not be reported"
+        );
+    }
+
+    #[test]
+    fn too_complex_conditions_are_reported_not_skipped() {
+        let mut k = Kit::new();
+        let when = pigeons(&mut k, "");
+        let walking = k.exercise("walking");
+        k.rule("pigeons", when, Action::Recommend, &[walking]);
         k.rule("rest", Expr::Always, Action::Avoid, &[walking]);
         let (_, out) = run(&k);
         assert_eq!(codes(&out), ["E011"], "{out:?}");

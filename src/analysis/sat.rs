@@ -46,6 +46,10 @@ use crate::model::{CmpOp, Expr, FactId, MeasureId, Model, Patient};
 /// Default work budget of one question: formula nodes evaluated by the search.
 pub const DEFAULT_BUDGET: u64 = 4_000_000;
 
+/// Default work budget of all questions asked of one [`Space`] together (about a second of
+/// search), so that many hard questions cannot add up to a hang either.
+pub const DEFAULT_TOTAL_BUDGET: u64 = 500_000_000;
+
 /// Deepest formula the solver accepts (the parser's nesting limit is far below this).
 const MAX_DEPTH: usize = 2_000;
 
@@ -64,6 +68,8 @@ pub struct Space {
     /// Declared range of each measure, inclusive; `None` is unbounded.
     ranges: Vec<(Option<f64>, Option<f64>)>,
     budget: u64,
+    /// Work left for all further searches.
+    remaining: std::cell::Cell<u64>,
 }
 
 impl Space {
@@ -105,6 +111,7 @@ impl Space {
             groups_of,
             ranges,
             budget: DEFAULT_BUDGET,
+            remaining: std::cell::Cell::new(DEFAULT_TOTAL_BUDGET),
         }
     }
 
@@ -112,6 +119,27 @@ impl Space {
     pub fn with_budget(mut self, budget: u64) -> Space {
         self.budget = budget;
         self
+    }
+
+    /// The same space with another work budget for all questions together.
+    pub fn with_total_budget(self, total: u64) -> Space {
+        self.remaining.set(total);
+        self
+    }
+
+    /// Whether the work budget for all questions is used up: every further question that needs
+    /// a search is answered with [`TooComplex`].
+    pub fn exhausted(&self) -> bool {
+        self.remaining.get() == 0
+    }
+
+    /// Run a search within both budgets, charging the work it did.
+    fn run(&self, problem: &mut Problem, minimise: bool) -> Result<Option<Solution>, TooComplex> {
+        let budget = self.budget.min(self.remaining.get());
+        let (result, work) = problem.search(budget, minimise);
+        self.remaining
+            .set(self.remaining.get().saturating_sub(work));
+        result
     }
 
     pub fn fact_count(&self) -> usize {
@@ -236,7 +264,7 @@ impl Space {
             return Ok(true);
         }
         let mut problem = Problem::build(self, sources(parts))?;
-        Ok(problem.search(self.budget, false)?.is_some())
+        Ok(self.run(&mut problem, false)?.is_some())
     }
 
     /// The smallest patient satisfying every prepared part, if there is one.
@@ -248,7 +276,7 @@ impl Space {
             return Ok(Some(self.plain_witness(parts)));
         }
         let mut problem = Problem::build(self, sources(parts))?;
-        match problem.search(self.budget, true)? {
+        match self.run(&mut problem, true)? {
             None => Ok(None),
             Some(solution) => Ok(Some(problem.patient(solution))),
         }
@@ -1297,7 +1325,11 @@ impl Problem {
     }
 
     /// Depth-first search for a satisfying assignment; with `minimise`, the one of least cost.
-    fn search(&mut self, budget: u64, minimise: bool) -> Result<Option<Solution>, TooComplex> {
+    fn search(
+        &mut self,
+        budget: u64,
+        minimise: bool,
+    ) -> (Result<Option<Solution>, TooComplex>, u64) {
         let n = self.vars();
         let mut next = vec![0usize; n];
         let mut best: Option<((usize, usize), Solution)> = None;
@@ -1306,7 +1338,7 @@ impl Problem {
         'node: loop {
             work += self.nodes.len() as u64 + 1;
             if work > budget {
-                return Err(TooComplex);
+                return (Err(TooComplex), work);
             }
             let value = self.eval();
             let cost = self.cost();
@@ -1382,7 +1414,7 @@ impl Problem {
                 self.unassign(depth);
             }
         }
-        Ok(best.map(|(_, s)| s))
+        (Ok(best.map(|(_, s)| s)), work)
     }
 
     /// Turn a solution into the patient shown to people: true facts, and a round value for
@@ -1628,6 +1660,28 @@ mod tests {
         // Dropping a deep tree is the caller's concern; keep this one alive past the test.
         std::mem::forget(n);
         std::mem::forget(e);
+    }
+
+    #[test]
+    fn the_total_budget_stops_every_later_search() {
+        let s = space().with_total_budget(50);
+        let e = any(vec![
+            all(vec![fact(0), fact(2)]),
+            all(vec![fact(1), fact(3)]),
+        ]);
+        assert_eq!(satisfiable(&s, &[(&e, true)]), Ok(true));
+        assert!(!s.exhausted());
+        let mut answers = Vec::new();
+        for _ in 0..20 {
+            answers.push(satisfiable(&s, &[(&e, true), (&fact(4), true)]));
+        }
+        assert!(s.exhausted());
+        assert_eq!(answers.last(), Some(&Err(TooComplex)));
+        assert_eq!(
+            satisfiable(&s, &[(&fact(4), true)]),
+            Ok(true),
+            "the fast path still answers"
+        );
     }
 
     #[test]
