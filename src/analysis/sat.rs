@@ -1664,7 +1664,7 @@ mod tests {
 
     #[test]
     fn the_total_budget_stops_every_later_search() {
-        let s = space().with_total_budget(50);
+        let s = space().with_total_budget(300);
         let e = any(vec![
             all(vec![fact(0), fact(2)]),
             all(vec![fact(1), fact(3)]),
