@@ -36,7 +36,11 @@ struct Checked {
 impl Checked {
     /// Diagnostics of the analysis (unused-declaration warnings left out).
     fn findings(&self) -> Vec<&Diagnostic> {
-        self.compilation.diagnostics.iter().filter(|d| d.code != Code::W001).collect()
+        self.compilation
+            .diagnostics
+            .iter()
+            .filter(|d| d.code != Code::W001)
+            .collect()
     }
 
     fn codes(&self) -> Vec<&'static str> {
@@ -44,22 +48,51 @@ impl Checked {
     }
 
     fn rule(&self, id: &str) -> usize {
-        let model = self.compilation.model.as_ref().expect("the ruleset resolves");
-        model.rules.iter().position(|r| r.id == id).expect("rule exists")
+        let model = self
+            .compilation
+            .model
+            .as_ref()
+            .expect("the ruleset resolves");
+        model
+            .rules
+            .iter()
+            .position(|r| r.id == id)
+            .expect("rule exists")
     }
 
     fn fact(&self, name: &str) -> usize {
-        let model = self.compilation.model.as_ref().expect("the ruleset resolves");
-        model.facts.iter().position(|f| f.name == name).expect("fact exists")
+        let model = self
+            .compilation
+            .model
+            .as_ref()
+            .expect("the ruleset resolves");
+        model
+            .facts
+            .iter()
+            .position(|f| f.name == name)
+            .expect("fact exists")
     }
 
     fn exercise(&self, name: &str) -> usize {
-        let model = self.compilation.model.as_ref().expect("the ruleset resolves");
-        model.exercises.iter().position(|f| f.name == name).expect("exercise exists")
+        let model = self
+            .compilation
+            .model
+            .as_ref()
+            .expect("the ruleset resolves");
+        model
+            .exercises
+            .iter()
+            .position(|f| f.name == name)
+            .expect("exercise exists")
     }
 
     fn conflicts(&self) -> &[carel::analysis::Conflict] {
-        &self.compilation.analysis.as_ref().expect("analysed").conflicts
+        &self
+            .compilation
+            .analysis
+            .as_ref()
+            .expect("analysed")
+            .conflicts
     }
 
     /// The text a diagnostic's primary span covers.
@@ -76,7 +109,10 @@ fn check(rules: &str) -> Checked {
         "the ruleset should resolve: {:#?}",
         compilation.diagnostics
     );
-    Checked { sources, compilation }
+    Checked {
+        sources,
+        compilation,
+    }
 }
 
 const DISC: &str = r#"
@@ -105,20 +141,35 @@ fn the_missions_contradiction_with_its_witness() {
     );
     // The primary label is on the later rule's action clause, the secondary on the other's.
     assert_eq!(c.at(d), "then avoid extension");
-    assert_eq!(c.sources.slice(d.secondary[0].span).trim_end(), "then recommend extension");
-    assert_eq!(d.notes, ["both rules fire for a patient with herniated_disc and facet_syndrome"]);
+    assert_eq!(
+        c.sources.slice(d.secondary[0].span).trim_end(),
+        "then recommend extension"
+    );
+    assert_eq!(
+        d.notes,
+        ["both rules fire for a patient with herniated_disc and facet_syndrome"]
+    );
     let help = d.help.as_deref().expect("help");
     assert!(help.contains("`overrides disc_extension`"), "{help}");
-    assert!(help.contains("`unless facet_syndrome` to `disc_extension`"), "{help}");
+    assert!(
+        help.contains("`unless facet_syndrome` to `disc_extension`"),
+        "{help}"
+    );
     assert!(help.contains("declare them `exclusive`"), "{help}");
     let conflicts = c.conflicts();
     assert_eq!(conflicts.len(), 1);
     assert_eq!(conflicts[0].kind, ConflictKind::Contradiction);
-    assert_eq!(conflicts[0].rules, [c.rule("disc_extension"), c.rule("facet_no_extension")]);
+    assert_eq!(
+        conflicts[0].rules,
+        [c.rule("disc_extension"), c.rule("facet_no_extension")]
+    );
     // Categories expanded, sorted by exercise name.
     assert_eq!(
         conflicts[0].exercises,
-        [c.exercise("prone_press_up"), c.exercise("standing_extension")]
+        [
+            c.exercise("prone_press_up"),
+            c.exercise("standing_extension")
+        ]
     );
     assert_eq!(
         conflicts[0].witness,
@@ -146,7 +197,10 @@ fn resolved_by_overrides() {
 
 #[test]
 fn resolved_by_unless() {
-    let disc = DISC.replace("if herniated_disc then", "if herniated_disc unless facet_syndrome then");
+    let disc = DISC.replace(
+        "if herniated_disc then",
+        "if herniated_disc unless facet_syndrome then",
+    );
     let c = check(&format!("{disc}{FACET}"));
     assert!(c.findings().is_empty(), "{:#?}", c.findings());
     assert!(c.conflicts().is_empty());
@@ -176,7 +230,10 @@ fn disjoint_ages_never_conflict_overlapping_ones_do() {
          if age <= 70 and not (pain > 6) then avoid walking cite guide\n",
     );
     assert_eq!(c.codes(), ["E010"]);
-    assert_eq!(c.findings()[0].notes, ["both rules fire for a patient with age 65, pain 3"]);
+    assert_eq!(
+        c.findings()[0].notes,
+        ["both rules fire for a patient with age 65, pain 3"]
+    );
     assert_eq!(c.conflicts()[0].witness.measures, [(0, 65.0), (1, 3.0)]);
 }
 
@@ -189,8 +246,14 @@ fn exclusive_groups_of_three() {
     );
     // Only the third rule meets the first: an acute patient.
     assert_eq!(c.codes(), ["E010"]);
-    assert_eq!(c.conflicts()[0].rules, [0, 2].map(|n| c.rule(&format!("back_{}", n + 1))));
-    assert_eq!(c.findings()[0].notes, ["both rules fire for a patient with acute"]);
+    assert_eq!(
+        c.conflicts()[0].rules,
+        [0, 2].map(|n| c.rule(&format!("back_{}", n + 1)))
+    );
+    assert_eq!(
+        c.findings()[0].notes,
+        ["both rules fire for a patient with acute"]
+    );
 }
 
 #[test]
@@ -205,7 +268,10 @@ fn never_firing_rules() {
         c.findings()[0].notes,
         ["it requires both `acute` and `chronic`, which are declared exclusive (`stage`)"]
     );
-    assert!(c.conflicts().is_empty(), "never-firing rules take no further part");
+    assert!(
+        c.conflicts().is_empty(),
+        "never-firing rules take no further part"
+    );
 }
 
 #[test]
@@ -258,7 +324,10 @@ fn needless_overrides() {
     );
     assert_eq!(c.codes(), ["W006", "W006"], "{:#?}", c.findings());
     assert_eq!(c.at(c.findings()[0]), "acute_rest");
-    assert_eq!(c.findings()[0].notes, ["no patient meets both conditions, so they never fire together"]);
+    assert_eq!(
+        c.findings()[0].notes,
+        ["no patient meets both conditions, so they never fire together"]
+    );
     assert_eq!(c.findings()[1].notes, ["they advise no exercise in common"]);
 }
 
@@ -270,7 +339,11 @@ fn override_cycles() {
          rule c: recommend walking overrides a cite guide\n\
          rule d: avoid sit_up overrides d cite guide\n",
     );
-    let e006: Vec<_> = c.findings().into_iter().filter(|d| d.code == Code::E006).collect();
+    let e006: Vec<_> = c
+        .findings()
+        .into_iter()
+        .filter(|d| d.code == Code::E006)
+        .collect();
     assert_eq!(e006.len(), 2, "{e006:#?}");
     assert_eq!(e006[0].message, "`overrides` form a cycle: a → b → c → a");
     assert_eq!(c.at(e006[0]), "b");

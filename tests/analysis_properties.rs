@@ -31,9 +31,28 @@ fn doses() -> Vec<Dose> {
         span: Span::default(),
     };
     vec![
-        d(10.0, 20.0, AmountUnit::Min, Some(Frequency::Every { lo: 3.0, hi: 3.0 })),
-        d(150.0, 150.0, AmountUnit::Min, Some(Frequency::Per(Period::Week))),
-        d(0.25, 0.25, AmountUnit::H, Some(Frequency::Times { lo: 8.0, hi: 8.0, per: Period::Day })),
+        d(
+            10.0,
+            20.0,
+            AmountUnit::Min,
+            Some(Frequency::Every { lo: 3.0, hi: 3.0 }),
+        ),
+        d(
+            150.0,
+            150.0,
+            AmountUnit::Min,
+            Some(Frequency::Per(Period::Week)),
+        ),
+        d(
+            0.25,
+            0.25,
+            AmountUnit::H,
+            Some(Frequency::Times {
+                lo: 8.0,
+                hi: 8.0,
+                per: Period::Day,
+            }),
+        ),
         d(10.0, 10.0, AmountUnit::Reps, None),
     ]
 }
@@ -57,14 +76,16 @@ fn ruleset() -> impl Strategy<Value = (Vocab, Vec<RuleSpec>)> {
             prop::collection::vec(0..5usize, 0..=1),
             prop::bool::weighted(0.1),
         )
-            .prop_map(|(when, action, exercises, dose, overrides, retired)| RuleSpec {
-                when,
-                action,
-                exercises: exercises.into_iter().collect(),
-                dose,
-                overrides,
-                retired,
-            });
+            .prop_map(
+                |(when, action, exercises, dose, overrides, retired)| RuleSpec {
+                    when,
+                    action,
+                    exercises: exercises.into_iter().collect(),
+                    dose,
+                    overrides,
+                    retired,
+                },
+            );
         (Just(v), prop::collection::vec(rule, 2..=5))
     })
 }
@@ -132,7 +153,11 @@ fn model(v: &Vocab, specs: &[RuleSpec]) -> Model {
                 .map(|&o| (o, Span::new(0, r * 100 + 50, r * 100 + 55)))
                 .collect(),
             reviewed: None,
-            status: if s.retired { Status::Retired } else { Status::Active },
+            status: if s.retired {
+                Status::Retired
+            } else {
+                Status::Active
+            },
         });
     }
     m

@@ -103,7 +103,9 @@ impl<'m> Context<'m, '_> {
     }
 
     fn prep(&self, r: RuleId) -> &Prepared<'m> {
-        self.prepared[r].as_ref().expect("only live rules are analysed")
+        self.prepared[r]
+            .as_ref()
+            .expect("only live rules are analysed")
     }
 
     /// W002 for rules that can never fire; E011 for conditions too complex to decide.
@@ -141,13 +143,19 @@ impl<'m> Context<'m, '_> {
         let mut d = Diagnostic::new(
             Code::W002,
             rule.when_span.unwrap_or(rule.head_span),
-            format!("rule `{}` can never fire: no patient meets its condition", rule.id),
+            format!(
+                "rule `{}` can never fire: no patient meets its condition",
+                rule.id
+            ),
         )
         .with_label("no patient meets this condition");
         let fact = |f: usize| model.facts.get(f).map_or("?", |f| f.name.as_str());
         match self.space.literal_clash(p) {
             Some(Clash::Fact(f)) => {
-                d = d.with_note(format!("it requires `{}` both to hold and not to hold", fact(f)));
+                d = d.with_note(format!(
+                    "it requires `{}` both to hold and not to hold",
+                    fact(f)
+                ));
             }
             Some(Clash::Exclusive { group, a, b }) => {
                 let name = model.exclusives.get(group).map_or("?", |g| g.name.as_str());
@@ -160,7 +168,9 @@ impl<'m> Context<'m, '_> {
             Some(Clash::Measure(m)) => {
                 if let Some(measure) = model.measures.get(m) {
                     let range = match (measure.min, measure.max) {
-                        (Some(lo), Some(hi)) => format!(" in its range {}..{}", words::number(lo), words::number(hi)),
+                        (Some(lo), Some(hi)) => {
+                            format!(" in its range {}..{}", words::number(lo), words::number(hi))
+                        }
                         _ => String::new(),
                     };
                     d = d.with_note(format!(
@@ -247,7 +257,10 @@ impl<'m> Context<'m, '_> {
     /// looking only at later partners finds every pair once.
     fn partners(&self, r: RuleId) -> Vec<Action> {
         let rule = self.rule(r);
-        let mut out: Vec<Action> = Action::ALL.into_iter().filter(|&a| clash(rule.action, a).is_some()).collect();
+        let mut out: Vec<Action> = Action::ALL
+            .into_iter()
+            .filter(|&a| clash(rule.action, a).is_some())
+            .collect();
         if positive(rule.action) && rule.dose.is_some() {
             out.extend([Action::Recommend, Action::Consider]); // dose mismatches
         }
@@ -262,11 +275,14 @@ impl<'m> Context<'m, '_> {
     fn pair(&mut self, i: RuleId, j: RuleId) {
         let (a, b) = (self.rule(i), self.rule(j));
         let mismatch = match (a.dose, b.dose) {
-            (Some(da), Some(db)) if positive(a.action) && positive(b.action) => dose::mismatch(&da, &db),
+            (Some(da), Some(db)) if positive(a.action) && positive(b.action) => {
+                dose::mismatch(&da, &db)
+            }
             _ => None,
         };
         let kind = clash(a.action, b.action).or(mismatch.map(|_| ConflictKind::DoseMismatch));
-        let redundancy = a.action == b.action && !self.overrides.involved(i) && !self.overrides.involved(j);
+        let redundancy =
+            a.action == b.action && !self.overrides.involved(i) && !self.overrides.involved(j);
         if let Some(kind) = kind {
             match self.space.sat_all(&[self.prep(i), self.prep(j)]) {
                 Ok(true) => self.conflict(i, j, kind, mismatch),
@@ -329,17 +345,29 @@ impl<'m> Context<'m, '_> {
         let ex = words::exercises_short(model, &c.exercises);
         let it = words::pronoun(c.exercises.len());
         let mentioned = sat::mentioned_measures(&[&first.when, &later.when]);
-        let unknown: Vec<_> = mentioned.into_iter().filter(|&m| c.witness.value(m).is_none()).collect();
+        let unknown: Vec<_> = mentioned
+            .into_iter()
+            .filter(|&m| c.witness.value(m).is_none())
+            .collect();
         let patient = words::patient(model, &c.witness, &unknown);
         let mut d = match c.kind {
             ConflictKind::Contradiction | ConflictKind::Tension => {
-                let (mild, strict) = if first.action.protectiveness() < later.action.protectiveness() {
-                    (first, later)
+                let (mild, strict) =
+                    if first.action.protectiveness() < later.action.protectiveness() {
+                        (first, later)
+                    } else {
+                        (later, first)
+                    };
+                let what = if c.kind == ConflictKind::Contradiction {
+                    "contradiction"
                 } else {
-                    (later, first)
+                    "tension"
                 };
-                let what = if c.kind == ConflictKind::Contradiction { "contradiction" } else { "tension" };
-                let code = if c.kind == ConflictKind::Contradiction { Code::E010 } else { Code::W004 };
+                let code = if c.kind == ConflictKind::Contradiction {
+                    Code::E010
+                } else {
+                    Code::W004
+                };
                 Diagnostic::new(
                     code,
                     later.action_span,
@@ -352,7 +380,10 @@ impl<'m> Context<'m, '_> {
                     ),
                 )
                 .with_label(format!("{} here", words::advises(later.action, it)))
-                .with_secondary(first.action_span, format!("{} here", words::advises(first.action, it)))
+                .with_secondary(
+                    first.action_span,
+                    format!("{} here", words::advises(first.action, it)),
+                )
             }
             ConflictKind::DoseMismatch => {
                 let (da, db) = (first.dose, later.dose);
@@ -435,9 +466,17 @@ impl<'m> Context<'m, '_> {
         };
         let facts: Vec<&str> = c.witness.facts.iter().map(|&f| fact(f)).collect();
         let exclusive = match facts.len() {
-            0 | 1 => "declare the facts involved `exclusive` if they can never hold together".to_string(),
-            2 => format!("if {} cannot both hold, declare them `exclusive`", words::list(&facts)),
-            _ => format!("if {} cannot hold together, declare them `exclusive`", words::list(&facts)),
+            0 | 1 => {
+                "declare the facts involved `exclusive` if they can never hold together".to_string()
+            }
+            2 => format!(
+                "if {} cannot both hold, declare them `exclusive`",
+                words::list(&facts)
+            ),
+            _ => format!(
+                "if {} cannot hold together, declare them `exclusive`",
+                words::list(&facts)
+            ),
         };
         format!(
             "resolve it in one of three ways: give `{}` an `overrides {}` clause (or `{}` an `overrides {}` clause) \
@@ -489,7 +528,9 @@ impl<'m> Context<'m, '_> {
 
     fn redundant(&mut self) {
         for r in 0..self.covered_by.len() {
-            let Some(s) = self.covered_by[r] else { continue };
+            let Some(s) = self.covered_by[r] else {
+                continue;
+            };
             let (rr, rs) = (self.rule(r), self.rule(s));
             let d = Diagnostic::new(
                 Code::W003,
@@ -536,7 +577,9 @@ impl<'m> Context<'m, '_> {
                 } else {
                     match self.space.sat_all(&[self.prep(a), self.prep(b)]) {
                         Ok(true) => continue,
-                        Ok(false) => "no patient meets both conditions, so they never fire together",
+                        Ok(false) => {
+                            "no patient meets both conditions, so they never fire together"
+                        }
                         Err(_) => {
                             self.too_complex(a.min(b), a.max(b));
                             continue;
@@ -624,12 +667,19 @@ mod tests {
             d.message,
             "contradiction: `disc_extension` recommends prone_press_up but `facet_extension` says to avoid it"
         );
-        assert_eq!(d.span, Span::new(0, 1200, 1210), "primary label on the later rule's action");
+        assert_eq!(
+            d.span,
+            Span::new(0, 1200, 1210),
+            "primary label on the later rule's action"
+        );
         assert_eq!(d.label, "says to avoid it here");
         assert_eq!(d.secondary.len(), 1);
         assert_eq!(d.secondary[0].span, Span::new(0, 200, 210));
         assert_eq!(d.secondary[0].message, "recommends it here");
-        assert_eq!(d.notes, ["both rules fire for a patient with herniated_disc and facet_syndrome"]);
+        assert_eq!(
+            d.notes,
+            ["both rules fire for a patient with herniated_disc and facet_syndrome"]
+        );
         assert_eq!(
             d.help.as_deref(),
             Some(
@@ -674,7 +724,11 @@ mod tests {
         k.overrides(middle, b);
         let (analysis, out) = run(&k);
         assert!(codes(&out).iter().all(|&c| c != "E010"), "{out:?}");
-        let c = analysis.conflicts.iter().find(|c| c.rules == [a, b]).expect("kept");
+        let c = analysis
+            .conflicts
+            .iter()
+            .find(|c| c.rules == [a, b])
+            .expect("kept");
         assert_eq!(c.resolved_by, Some(a));
     }
 
@@ -714,7 +768,13 @@ mod tests {
         let (_, out) = run(&k);
         assert_eq!(codes(&out), ["E010"]);
         assert_eq!(out[0].notes, ["both rules fire for any patient"]);
-        assert!(out[0].help.as_deref().unwrap_or("").contains("declare the facts involved `exclusive`"));
+        assert!(
+            out[0]
+                .help
+                .as_deref()
+                .unwrap_or("")
+                .contains("declare the facts involved `exclusive`")
+        );
     }
 
     #[test]
@@ -745,11 +805,19 @@ mod tests {
         let age = k.measure("age", 0.0, 120.0);
         let ex = k.exercise("running");
         // `not (age >= 0)` holds only when the age is unknown.
-        k.rule("unknown_age", not(cmp(age, ">=", 0.0)), Action::Recommend, &[ex]);
+        k.rule(
+            "unknown_age",
+            not(cmp(age, ">=", 0.0)),
+            Action::Recommend,
+            &[ex],
+        );
         k.rule("everyone", Expr::Always, Action::Avoid, &[ex]);
         let (_, out) = run(&k);
         assert_eq!(codes(&out), ["E010"]);
-        assert_eq!(out[0].notes, ["both rules fire for a patient with age unknown"]);
+        assert_eq!(
+            out[0].notes,
+            ["both rules fire for a patient with age unknown"]
+        );
     }
 
     #[test]
@@ -762,7 +830,12 @@ mod tests {
         let ex = k.exercise("sit_up");
         k.rule("acute_sit_up", fact(acute), Action::Avoid, &[ex]);
         k.rule("chronic_sit_up", fact(chronic), Action::Recommend, &[ex]);
-        k.rule("subacute_sit_up", any(vec![fact(subacute), fact(chronic)]), Action::Recommend, &[ex]);
+        k.rule(
+            "subacute_sit_up",
+            any(vec![fact(subacute), fact(chronic)]),
+            Action::Recommend,
+            &[ex],
+        );
         let not_chronic = k.rule("not_chronic", not(fact(chronic)), Action::Recommend, &[ex]);
         let (analysis, out) = run(&k);
         // Only `not_chronic` can meet `acute_sit_up`: with acute and nothing else. (And
@@ -787,9 +860,11 @@ mod tests {
             out[0].message,
             "contradiction: `lots` recommends b_ex, c_ex, d_ex, e_ex and 2 more but `also_lots` says to avoid them"
         );
-        assert!(out[0]
-            .notes
-            .contains(&"exercises involved: b_ex, c_ex, d_ex, e_ex, f_ex and g_ex".to_string()));
+        assert!(
+            out[0]
+                .notes
+                .contains(&"exercises involved: b_ex, c_ex, d_ex, e_ex, f_ex and g_ex".to_string())
+        );
         assert_eq!(analysis.conflicts[0].exercises, ex[1..].to_vec());
     }
 
@@ -814,7 +889,11 @@ mod tests {
             "tension: `maybe` suggests considering leg_lift but `never` says to avoid it"
         );
         assert_eq!(out[0].notes, ["both rules fire for a patient with acute"]);
-        let kinds: Vec<_> = analysis.conflicts.iter().map(|c| (c.rules, c.kind)).collect();
+        let kinds: Vec<_> = analysis
+            .conflicts
+            .iter()
+            .map(|c| (c.rules, c.kind))
+            .collect();
         assert_eq!(
             kinds,
             [
@@ -830,12 +909,34 @@ mod tests {
         let mut k = Kit::new();
         let walking = k.exercise("walking");
         let a = k.rule("keep_moving", Expr::Always, Action::Recommend, &[walking]);
-        k.dose(a, 10.0, 20.0, AmountUnit::Min, Some(Frequency::Every { lo: 3.0, hi: 3.0 }));
+        k.dose(
+            a,
+            10.0,
+            20.0,
+            AmountUnit::Min,
+            Some(Frequency::Every { lo: 3.0, hi: 3.0 }),
+        );
         let b = k.rule("weekly", Expr::Always, Action::Consider, &[walking]);
-        k.dose(b, 150.0, 150.0, AmountUnit::Min, Some(Frequency::Per(Period::Week)));
+        k.dose(
+            b,
+            150.0,
+            150.0,
+            AmountUnit::Min,
+            Some(Frequency::Per(Period::Week)),
+        );
         // Same amount in hours, compatible frequency: no mismatch with `keep_moving`.
         let c = k.rule("quarter_hour", Expr::Always, Action::Recommend, &[walking]);
-        k.dose(c, 0.25, 0.25, AmountUnit::H, Some(Frequency::Times { lo: 8.0, hi: 8.0, per: Period::Day }));
+        k.dose(
+            c,
+            0.25,
+            0.25,
+            AmountUnit::H,
+            Some(Frequency::Times {
+                lo: 8.0,
+                hi: 8.0,
+                per: Period::Day,
+            }),
+        );
         let (analysis, out) = run(&k);
         assert_eq!(codes(&out), ["W005", "W005"], "{out:?}");
         assert_eq!(
@@ -856,7 +957,12 @@ mod tests {
             out[1].notes[0],
             "`weekly`: 150 min per week (once a week); `quarter_hour`: 0.25 h 8 times per day (15 min, 56 times a week)"
         );
-        assert!(analysis.conflicts.iter().all(|c| c.kind == ConflictKind::DoseMismatch));
+        assert!(
+            analysis
+                .conflicts
+                .iter()
+                .all(|c| c.kind == ConflictKind::DoseMismatch)
+        );
         assert_eq!(analysis.conflicts.len(), 2);
     }
 
@@ -882,21 +988,43 @@ mod tests {
         k.exclusive("stage", &[acute, chronic]);
         let age = k.measure("age", 0.0, 120.0);
         let ex = k.exercise("sit_up");
-        k.rule("both_stages", all(vec![fact(acute), fact(chronic)]), Action::Recommend, &[ex]);
+        k.rule(
+            "both_stages",
+            all(vec![fact(acute), fact(chronic)]),
+            Action::Recommend,
+            &[ex],
+        );
         k.rule("over_range", cmp(age, ">", 130.0), Action::Recommend, &[ex]);
-        k.rule("both_ways", all(vec![fact(acute), not(fact(acute))]), Action::Recommend, &[ex]);
+        k.rule(
+            "both_ways",
+            all(vec![fact(acute), not(fact(acute))]),
+            Action::Recommend,
+            &[ex],
+        );
         k.rule("everyone", Expr::Always, Action::Avoid, &[ex]);
         let (analysis, out) = run(&k);
         assert_eq!(codes(&out), ["W002", "W002", "W002"], "{out:?}");
-        assert_eq!(out[0].message, "rule `both_stages` can never fire: no patient meets its condition");
+        assert_eq!(
+            out[0].message,
+            "rule `both_stages` can never fire: no patient meets its condition"
+        );
         assert_eq!(out[0].span, Span::new(0, 100, 110));
         assert_eq!(
             out[0].notes,
             ["it requires both `acute` and `chronic`, which are declared exclusive (`stage`)"]
         );
-        assert_eq!(out[1].notes, ["no value of `age` in its range 0..120 meets all the comparisons it requires"]);
-        assert_eq!(out[2].notes, ["it requires `acute` both to hold and not to hold"]);
-        assert!(analysis.conflicts.is_empty(), "rules that never fire take no further part");
+        assert_eq!(
+            out[1].notes,
+            ["no value of `age` in its range 0..120 meets all the comparisons it requires"]
+        );
+        assert_eq!(
+            out[2].notes,
+            ["it requires `acute` both to hold and not to hold"]
+        );
+        assert!(
+            analysis.conflicts.is_empty(),
+            "rules that never fire take no further part"
+        );
     }
 
     #[test]
@@ -906,15 +1034,28 @@ mod tests {
         let overweight = k.fact("overweight");
         let walking = k.exercise("walking");
         let swimming = k.exercise("swimming");
-        let broad = k.rule("broad", fact(acute), Action::Recommend, &[walking, swimming]);
-        let narrow = k.rule("narrow", all(vec![fact(acute), fact(overweight)]), Action::Recommend, &[walking]);
+        let broad = k.rule(
+            "broad",
+            fact(acute),
+            Action::Recommend,
+            &[walking, swimming],
+        );
+        let narrow = k.rule(
+            "narrow",
+            all(vec![fact(acute), fact(overweight)]),
+            Action::Recommend,
+            &[walking],
+        );
         // Not covered: it advises swimming only when `broad` does, but with a dose `broad` lacks.
         let dosed = k.rule("dosed", fact(acute), Action::Recommend, &[swimming]);
         k.dose(dosed, 20.0, 20.0, AmountUnit::Min, None);
         let (_, out) = run(&k);
         assert_eq!(codes(&out), ["W003"], "{out:?}");
         let d = &out[0];
-        assert_eq!(d.message, "rule `narrow` is redundant: `broad` gives the same advice whenever `narrow` fires");
+        assert_eq!(
+            d.message,
+            "rule `narrow` is redundant: `broad` gives the same advice whenever `narrow` fires"
+        );
         assert_eq!(d.span, k.model.rules[narrow].head_span);
         assert_eq!(d.secondary[0].span, k.model.rules[broad].head_span);
     }
@@ -970,7 +1111,10 @@ mod tests {
             "needless `overrides`: `a` and `b` never advise the same exercise for the same patient"
         );
         assert_eq!(out[0].span, Span::new(0, 400, 405));
-        assert_eq!(out[0].notes, ["no patient meets both conditions, so they never fire together"]);
+        assert_eq!(
+            out[0].notes,
+            ["no patient meets both conditions, so they never fire together"]
+        );
         assert_eq!(out[1].span, Span::new(0, 410, 415));
         assert_eq!(out[1].notes, ["they advise no exercise in common"]);
         let _ = d;
@@ -991,15 +1135,25 @@ mod tests {
         let (_, out) = run(&k);
         let e006: Vec<_> = out.iter().filter(|d| d.code == Code::E006).collect();
         assert_eq!(e006.len(), 2, "{out:?}");
-        assert_eq!(e006[0].message, "rule `selfish` overrides itself: selfish → selfish");
+        assert_eq!(
+            e006[0].message,
+            "rule `selfish` overrides itself: selfish → selfish"
+        );
         assert_eq!(e006[0].span, Span::new(0, 3400, 3405));
         assert_eq!(e006[1].message, "`overrides` form a cycle: a → b → c → a");
         assert_eq!(e006[1].span, Span::new(0, 400, 405));
         assert_eq!(e006[1].label, "`a` overrides `b` here");
-        let secondary: Vec<_> = e006[1].secondary.iter().map(|l| (l.span.start, l.message.as_str())).collect();
+        let secondary: Vec<_> = e006[1]
+            .secondary
+            .iter()
+            .map(|l| (l.span.start, l.message.as_str()))
+            .collect();
         assert_eq!(
             secondary,
-            [(1400, "`b` overrides `c` here"), (2400, "`c` overrides `a` here")]
+            [
+                (1400, "`b` overrides `c` here"),
+                (2400, "`c` overrides `a` here")
+            ]
         );
     }
 
@@ -1017,7 +1171,10 @@ mod tests {
         let (_, out) = run(&k);
         let e006: Vec<_> = out.iter().filter(|d| d.code == Code::E006).collect();
         assert_eq!(e006.len(), 1);
-        assert_eq!(e006[0].message, "`overrides` form a cycle: a → b → c → b → a");
+        assert_eq!(
+            e006[0].message,
+            "`overrides` form a cycle: a → b → c → b → a"
+        );
     }
 
     #[test]
@@ -1028,7 +1185,10 @@ mod tests {
         let p: Vec<Vec<usize>> = (0..pigeons)
             .map(|i| (0..holes).map(|h| k.fact(&format!("p{i}_h{h}"))).collect())
             .collect();
-        let mut clauses: Vec<Expr> = p.iter().map(|row| any(row.iter().map(|&f| fact(f)).collect())).collect();
+        let mut clauses: Vec<Expr> = p
+            .iter()
+            .map(|row| any(row.iter().map(|&f| fact(f)).collect()))
+            .collect();
         for h in 0..holes {
             for i in 0..pigeons {
                 for j in i + 1..pigeons {
@@ -1041,6 +1201,10 @@ mod tests {
         k.rule("rest", Expr::Always, Action::Avoid, &[walking]);
         let (_, out) = run(&k);
         assert_eq!(codes(&out), ["E011"], "{out:?}");
-        assert!(out[0].message.starts_with("the condition of `pigeons` is too complex to analyse exactly"));
+        assert!(
+            out[0]
+                .message
+                .starts_with("the condition of `pigeons` is too complex to analyse exactly")
+        );
     }
 }

@@ -104,7 +104,12 @@ mod tests {
 
     #[test]
     fn different_kinds_and_missing_parts_are_not_compared() {
-        let reps = dose(10.0, 10.0, AmountUnit::Reps, Some(Frequency::Per(Period::Day)));
+        let reps = dose(
+            10.0,
+            10.0,
+            AmountUnit::Reps,
+            Some(Frequency::Per(Period::Day)),
+        );
         let mins = dose(30.0, 30.0, AmountUnit::Min, None);
         assert_eq!(mismatch(&reps, &mins), None);
         let sets = dose(3.0, 3.0, AmountUnit::Sets, None);
@@ -114,10 +119,29 @@ mod tests {
     #[test]
     fn frequencies_convert_to_times_per_week() {
         // every 3 h = 56 a week; 8 times per day = 56 a week.
-        let every = dose(10.0, 20.0, AmountUnit::Min, Some(Frequency::Every { lo: 3.0, hi: 3.0 }));
-        let times = dose(15.0, 15.0, AmountUnit::Min, Some(Frequency::Times { lo: 8.0, hi: 8.0, per: Period::Day }));
+        let every = dose(
+            10.0,
+            20.0,
+            AmountUnit::Min,
+            Some(Frequency::Every { lo: 3.0, hi: 3.0 }),
+        );
+        let times = dose(
+            15.0,
+            15.0,
+            AmountUnit::Min,
+            Some(Frequency::Times {
+                lo: 8.0,
+                hi: 8.0,
+                per: Period::Day,
+            }),
+        );
         assert_eq!(mismatch(&every, &times), None);
-        let weekly = dose(150.0, 150.0, AmountUnit::Min, Some(Frequency::Per(Period::Week)));
+        let weekly = dose(
+            150.0,
+            150.0,
+            AmountUnit::Min,
+            Some(Frequency::Per(Period::Week)),
+        );
         assert_eq!(
             mismatch(&every, &weekly),
             Some(Mismatch {
@@ -126,11 +150,34 @@ mod tests {
             })
         );
         // per day = 7 a week = 1 time per day.
-        let per_day = dose(30.0, 30.0, AmountUnit::Min, Some(Frequency::Per(Period::Day)));
-        let once = dose(30.0, 30.0, AmountUnit::Min, Some(Frequency::Times { lo: 1.0, hi: 1.0, per: Period::Day }));
+        let per_day = dose(
+            30.0,
+            30.0,
+            AmountUnit::Min,
+            Some(Frequency::Per(Period::Day)),
+        );
+        let once = dose(
+            30.0,
+            30.0,
+            AmountUnit::Min,
+            Some(Frequency::Times {
+                lo: 1.0,
+                hi: 1.0,
+                per: Period::Day,
+            }),
+        );
         assert_eq!(mismatch(&per_day, &once), None);
         // 3..4 times per week vs per day (7): no overlap.
-        let some_days = dose(30.0, 30.0, AmountUnit::Min, Some(Frequency::Times { lo: 3.0, hi: 4.0, per: Period::Week }));
+        let some_days = dose(
+            30.0,
+            30.0,
+            AmountUnit::Min,
+            Some(Frequency::Times {
+                lo: 3.0,
+                hi: 4.0,
+                per: Period::Week,
+            }),
+        );
         assert_eq!(
             mismatch(&some_days, &per_day),
             Some(Mismatch {
@@ -143,15 +190,34 @@ mod tests {
     #[test]
     fn rounding_never_invents_a_mismatch() {
         // every 7 h = 24 a week exactly, computed through a division.
-        let every = dose(1.0, 1.0, AmountUnit::Min, Some(Frequency::Every { lo: 7.0, hi: 7.0 }));
-        let times = dose(1.0, 1.0, AmountUnit::Min, Some(Frequency::Times { lo: 24.0, hi: 24.0, per: Period::Week }));
+        let every = dose(
+            1.0,
+            1.0,
+            AmountUnit::Min,
+            Some(Frequency::Every { lo: 7.0, hi: 7.0 }),
+        );
+        let times = dose(
+            1.0,
+            1.0,
+            AmountUnit::Min,
+            Some(Frequency::Times {
+                lo: 24.0,
+                hi: 24.0,
+                per: Period::Week,
+            }),
+        );
         assert_eq!(mismatch(&every, &times), None);
         // 0.1 h = 6 min.
         let tenth = dose(0.1, 0.1, AmountUnit::H, None);
         let six = dose(6.0, 6.0, AmountUnit::Min, None);
         assert_eq!(mismatch(&tenth, &six), None);
         // every 0 h cannot be converted and is not compared.
-        let zero = dose(1.0, 1.0, AmountUnit::Min, Some(Frequency::Every { lo: 0.0, hi: 0.0 }));
+        let zero = dose(
+            1.0,
+            1.0,
+            AmountUnit::Min,
+            Some(Frequency::Every { lo: 0.0, hi: 0.0 }),
+        );
         assert_eq!(mismatch(&zero, &times), None);
     }
 }

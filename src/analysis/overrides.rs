@@ -117,9 +117,15 @@ pub fn report_cycles(model: &Model, out: &mut Vec<Diagnostic>) {
             if a == b {
                 let id = &rule.id;
                 out.push(
-                    Diagnostic::new(Code::E006, span, format!("rule `{id}` overrides itself: {id} → {id}"))
-                        .with_label("a rule cannot take precedence over itself")
-                        .with_help(format!("remove `{id}` from the `overrides` clause of `{id}`")),
+                    Diagnostic::new(
+                        Code::E006,
+                        span,
+                        format!("rule `{id}` overrides itself: {id} → {id}"),
+                    )
+                    .with_label("a rule cannot take precedence over itself")
+                    .with_help(format!(
+                        "remove `{id}` from the `overrides` clause of `{id}`"
+                    )),
                 );
             } else {
                 graph.update_edge(NodeIndex::new(a), NodeIndex::new(b), ());
@@ -141,7 +147,11 @@ pub fn report_cycles(model: &Model, out: &mut Vec<Diagnostic>) {
     }
 }
 
-fn cycle_diagnostic(model: &Model, graph: &DiGraph<RuleId, ()>, component: &[RuleId]) -> Diagnostic {
+fn cycle_diagnostic(
+    model: &Model,
+    graph: &DiGraph<RuleId, ()>,
+    component: &[RuleId],
+) -> Diagnostic {
     let start = component[0];
     let walk = if component.len() <= WALK_LIMIT {
         // A closed walk from the first rule through every rule of the group and back.
@@ -176,7 +186,10 @@ fn cycle_diagnostic(model: &Model, graph: &DiGraph<RuleId, ()>, component: &[Rul
     let message = if component.len() <= WALK_LIMIT {
         format!("`overrides` form a cycle: {chain}")
     } else {
-        format!("`overrides` form a cycle among {} rules, including {chain}", component.len())
+        format!(
+            "`overrides` form a cycle among {} rules, including {chain}",
+            component.len()
+        )
     };
     let edges: Vec<(RuleId, RuleId)> = walk.windows(2).map(|w| (w[0], w[1])).collect();
     let (a, b) = edges[0];
@@ -192,15 +205,27 @@ fn cycle_diagnostic(model: &Model, graph: &DiGraph<RuleId, ()>, component: &[Rul
         labelled.push((x, y));
         d = d.with_secondary(
             edge_span(model, x, y),
-            format!("`{}` overrides `{}` here", model.rules[x].id, model.rules[y].id),
+            format!(
+                "`{}` overrides `{}` here",
+                model.rules[x].id, model.rules[y].id
+            ),
         );
     }
-    d.with_note("precedence must go one way: with a cycle, every rule in it would both win and lose")
-        .with_help("remove one of these `overrides`, keeping the direction the clinical reasoning supports")
+    d.with_note(
+        "precedence must go one way: with a cycle, every rule in it would both win and lose",
+    )
+    .with_help(
+        "remove one of these `overrides`, keeping the direction the clinical reasoning supports",
+    )
 }
 
 /// Shortest path of `overrides` from `from` to `to` inside the component, `from` excluded.
-fn shortest_path(graph: &DiGraph<RuleId, ()>, component: &[RuleId], from: RuleId, to: RuleId) -> Vec<RuleId> {
+fn shortest_path(
+    graph: &DiGraph<RuleId, ()>,
+    component: &[RuleId],
+    from: RuleId,
+    to: RuleId,
+) -> Vec<RuleId> {
     let mut parent: HashMap<RuleId, RuleId> = HashMap::new();
     let mut queue = VecDeque::from([from]);
     while let Some(r) = queue.pop_front() {

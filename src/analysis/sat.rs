@@ -78,7 +78,11 @@ impl Space {
 
     /// A patient space from its parts: the number of facts, the members of each exclusive group,
     /// and each measure's inclusive range.
-    pub fn from_parts(facts: usize, groups: Vec<Vec<FactId>>, ranges: Vec<(Option<f64>, Option<f64>)>) -> Space {
+    pub fn from_parts(
+        facts: usize,
+        groups: Vec<Vec<FactId>>,
+        ranges: Vec<(Option<f64>, Option<f64>)>,
+    ) -> Space {
         let mut groups_of = vec![Vec::new(); facts];
         let groups: Vec<Vec<FactId>> = groups
             .into_iter()
@@ -237,7 +241,13 @@ impl Space {
             all_b = b
                 .src
                 .iter()
-                .map(|&(e, want)| if want { e.clone() } else { Expr::Not(Box::new(e.clone())) })
+                .map(|&(e, want)| {
+                    if want {
+                        e.clone()
+                    } else {
+                        Expr::Not(Box::new(e.clone()))
+                    }
+                })
                 .collect();
             negated = Expr::All(all_b);
             (&negated, false)
@@ -255,7 +265,10 @@ impl Space {
         }
         for (i, a) in parts.iter().enumerate() {
             for b in &parts[i + 1..] {
-                if intersects(&a.pos, &b.neg) || intersects(&b.pos, &a.neg) || group_clash(&a.pos_groups, &b.pos_groups) {
+                if intersects(&a.pos, &b.neg)
+                    || intersects(&b.pos, &a.neg)
+                    || group_clash(&a.pos_groups, &b.pos_groups)
+                {
                     return false;
                 }
             }
@@ -326,7 +339,11 @@ impl Space {
                     });
                 }
                 for (i, &p) in points.iter().enumerate() {
-                    push(Region { lo: p, hi: p, rep: p });
+                    push(Region {
+                        lo: p,
+                        hi: p,
+                        rep: p,
+                    });
                     let next = points.get(i + 1).copied();
                     let rep = match next {
                         Some(n) => between(p, n),
@@ -402,7 +419,10 @@ pub fn satisfiable(space: &Space, constraints: &[(&Expr, bool)]) -> Result<bool,
 
 /// The smallest patient satisfying all the conditions (see the module docs for the choice),
 /// or `None` when no patient does.
-pub fn witness(space: &Space, constraints: &[(&Expr, bool)]) -> Result<Option<Patient>, TooComplex> {
+pub fn witness(
+    space: &Space,
+    constraints: &[(&Expr, bool)],
+) -> Result<Option<Patient>, TooComplex> {
     space.witness_all(&[&space.prepare(constraints)])
 }
 
@@ -483,7 +503,12 @@ impl<'a> Prepared<'a> {
 fn sources<'b>(parts: &[&'b Prepared<'_>]) -> Vec<(&'b Expr, bool)> {
     parts
         .iter()
-        .flat_map(|p| p.src.iter().copied().chain(p.own.iter().map(|(e, w)| (e, *w))))
+        .flat_map(|p| {
+            p.src
+                .iter()
+                .copied()
+                .chain(p.own.iter().map(|(e, w)| (e, *w)))
+        })
         .collect()
 }
 
@@ -578,7 +603,11 @@ impl Region {
     }
 
     fn contains(&self, v: f64) -> bool {
-        if self.is_point() { v == self.lo } else { self.lo < v && v < self.hi }
+        if self.is_point() {
+            v == self.lo
+        } else {
+            self.lo < v && v < self.hi
+        }
     }
 }
 
@@ -590,12 +619,16 @@ fn between(a: f64, b: f64) -> Option<f64> {
 
 /// A finite value below a finite value, if one exists.
 fn below(p: f64) -> Option<f64> {
-    [p - 1.0, p.next_down()].into_iter().find(|v| v.is_finite() && *v < p)
+    [p - 1.0, p.next_down()]
+        .into_iter()
+        .find(|v| v.is_finite() && *v < p)
 }
 
 /// A finite value above a finite value, if one exists.
 fn above(p: f64) -> Option<f64> {
-    [p + 1.0, p.next_up()].into_iter().find(|v| v.is_finite() && *v > p)
+    [p + 1.0, p.next_up()]
+        .into_iter()
+        .find(|v| v.is_finite() && *v > p)
 }
 
 /// The value shown for a measure in a witness, chosen inside the stretch of admissible values
@@ -653,7 +686,12 @@ pub fn round_value(lo: f64, lo_closed: bool, hi: f64, hi_closed: bool) -> Option
                 .into_iter()
                 .map(value)
                 .filter(|&x| x.is_finite() && inside(x) && elo <= x && x <= ehi)
-                .min_by(|a, b| (a - mid).abs().total_cmp(&(b - mid).abs()).then(a.total_cmp(b)));
+                .min_by(|a, b| {
+                    (a - mid)
+                        .abs()
+                        .total_cmp(&(b - mid).abs())
+                        .then(a.total_cmp(b))
+                });
             if let Some(best) = best {
                 return Some(best + 0.0); // never -0
             }
@@ -727,8 +765,12 @@ impl Problem {
                         (facts.len() - 1) as u32
                     });
                 }
-                Expr::Cmp { measure, value, .. } => thresholds.entry(*measure).or_default().push(*value),
-                Expr::In { measure, lo, hi } => thresholds.entry(*measure).or_default().extend([*lo, *hi]),
+                Expr::Cmp { measure, value, .. } => {
+                    thresholds.entry(*measure).or_default().push(*value)
+                }
+                Expr::In { measure, lo, hi } => {
+                    thresholds.entry(*measure).or_default().extend([*lo, *hi])
+                }
                 Expr::Not(inner) => stack.push(inner),
                 Expr::All(es) | Expr::Any(es) => stack.extend(es.iter()),
             }
@@ -810,7 +852,11 @@ impl Problem {
             n => {
                 let start = self.kids.len() as u32;
                 self.kids.extend(kept);
-                self.push(if and { Node::And(start, n as u32) } else { Node::Or(start, n as u32) })
+                self.push(if and {
+                    Node::And(start, n as u32)
+                } else {
+                    Node::Or(start, n as u32)
+                })
             }
         }
     }
@@ -838,7 +884,8 @@ impl Problem {
                 let var = measures[measure];
                 let start = self.tables.len();
                 let regions = &self.measures[var as usize].regions;
-                self.tables.extend(regions.iter().map(|r| test.holds(r.rep) == want));
+                self.tables
+                    .extend(regions.iter().map(|r| test.holds(r.rep) == want));
                 self.tables.push(!want); // unknown: the test is false
                 let table = &self.tables[start..];
                 if table.iter().all(|&v| v == table[0]) {
@@ -917,7 +964,11 @@ impl Problem {
     /// Assign variable `v` its `k`-th value; false when that breaks an exclusive group.
     fn assign(&mut self, v: usize, k: usize) -> bool {
         if v < self.facts.len() {
-            if k == 1 && self.rivals[v].iter().any(|&r| self.fact_val[r as usize] == TRUE) {
+            if k == 1
+                && self.rivals[v]
+                    .iter()
+                    .any(|&r| self.fact_val[r as usize] == TRUE)
+            {
                 return false;
             }
             self.fact_val[v] = k as u8;
@@ -961,13 +1012,19 @@ impl Problem {
             }
             let value = self.eval();
             let cost = self.cost();
-            let worse = |best: &Option<((usize, usize), Solution)>| best.as_ref().is_some_and(|(c, _)| cost >= *c);
+            let worse = |best: &Option<((usize, usize), Solution)>| {
+                best.as_ref().is_some_and(|(c, _)| cost >= *c)
+            };
             let descend = match value {
                 FALSE => false,
                 TRUE => {
                     // Unassigned facts stay false; unassigned measures take a known value when
                     // their range has one (the formula no longer depends on them).
-                    let facts: Vec<u8> = self.fact_val.iter().map(|&v| if v == UNKNOWN { FALSE } else { v }).collect();
+                    let facts: Vec<u8> = self
+                        .fact_val
+                        .iter()
+                        .map(|&v| if v == UNKNOWN { FALSE } else { v })
+                        .collect();
                     let mut extra = 0;
                     let measures: Vec<u32> = self
                         .measures
@@ -1134,10 +1191,16 @@ mod tests {
         assert_eq!(round_value(65.0, false, 66.0, false), Some(65.5));
         assert_eq!(round_value(7.0, true, 7.0, true), Some(7.0));
         assert_eq!(round_value(7.0, false, 7.0, false), None);
-        assert_eq!(round_value(f64::NEG_INFINITY, false, f64::INFINITY, false), Some(0.0));
+        assert_eq!(
+            round_value(f64::NEG_INFINITY, false, f64::INFINITY, false),
+            Some(0.0)
+        );
         assert_eq!(round_value(100.0, false, f64::INFINITY, false), Some(150.0));
         assert_eq!(round_value(f64::NEG_INFINITY, false, 3.0, true), Some(0.0));
-        assert_eq!(round_value(-7.0, true, 3.0, true).map(f64::is_sign_negative), Some(false));
+        assert_eq!(
+            round_value(-7.0, true, 3.0, true).map(f64::is_sign_negative),
+            Some(false)
+        );
     }
 
     #[test]
@@ -1146,7 +1209,10 @@ mod tests {
         let young = cmp(AGE, "<", 65.0);
         // Neither old nor young: only an unknown age.
         assert!(sat(&[(&old, false), (&young, false)]));
-        assert_eq!(wit(&[(&old, false), (&young, false)]), Some(Patient::default()));
+        assert_eq!(
+            wit(&[(&old, false), (&young, false)]),
+            Some(Patient::default())
+        );
         // `not (age >= 65)` is met by a known young age first.
         assert_eq!(
             wit(&[(&not(old.clone()), true)]),
@@ -1164,7 +1230,11 @@ mod tests {
         assert!(!sat(&[(&fact(2), true), (&fact(4), true)]));
         assert!(sat(&[(&fact(0), true), (&fact(2), true)]));
         // One of three, not the first two: the third.
-        let e = all(vec![any(vec![fact(2), fact(3), fact(4)]), not(fact(2)), not(fact(3))]);
+        let e = all(vec![
+            any(vec![fact(2), fact(3), fact(4)]),
+            not(fact(2)),
+            not(fact(3)),
+        ]);
         assert_eq!(wit(&[(&e, true)]).map(|p| p.facts), Some(vec![4]));
     }
 
@@ -1172,13 +1242,24 @@ mod tests {
     fn witnesses_have_fewest_facts_then_earliest_declared() {
         let e = any(vec![all(vec![fact(0), fact(2)]), fact(3), fact(4)]);
         assert_eq!(wit(&[(&e, true)]).map(|p| p.facts), Some(vec![3]));
-        let e = all(vec![any(vec![fact(0), fact(1)]), any(vec![fact(1), fact(2)])]);
+        let e = all(vec![
+            any(vec![fact(0), fact(1)]),
+            any(vec![fact(1), fact(2)]),
+        ]);
         assert_eq!(wit(&[(&e, true)]).map(|p| p.facts), Some(vec![1]));
     }
 
     #[test]
     fn measures_in_ranges_and_round() {
-        let e = all(vec![cmp(AGE, ">", 65.0), cmp(PAIN, "!=", 5.0), Expr::In { measure: PAIN, lo: 3.0, hi: 8.0 }]);
+        let e = all(vec![
+            cmp(AGE, ">", 65.0),
+            cmp(PAIN, "!=", 5.0),
+            Expr::In {
+                measure: PAIN,
+                lo: 3.0,
+                hi: 8.0,
+            },
+        ]);
         let w = wit(&[(&e, true)]).expect("satisfiable");
         // age (65, 120] → 90; pain 3..8 without 5: the widest stretch (5, 8] → 6.
         assert_eq!(w.measures, [(AGE, 90.0), (PAIN, 6.0)]);
@@ -1234,7 +1315,11 @@ mod tests {
     fn deep_conditions_do_not_overflow() {
         let mut e = fact(0);
         for i in 0..5000 {
-            e = if i % 2 == 0 { Expr::All(vec![e, fact(2)]) } else { Expr::Any(vec![e, fact(3)]) };
+            e = if i % 2 == 0 {
+                Expr::All(vec![e, fact(2)])
+            } else {
+                Expr::Any(vec![e, fact(3)])
+            };
         }
         assert_eq!(satisfiable(&space(), &[(&e, true)]), Err(TooComplex));
         let mut n = fact(0);
@@ -1250,8 +1335,14 @@ mod tests {
     #[test]
     fn the_budget_stops_the_search() {
         let s = space().with_budget(10);
-        let e = any(vec![all(vec![fact(0), fact(2)]), all(vec![fact(1), fact(3)])]);
-        assert_eq!(satisfiable(&s, &[(&e, true), (&fact(4), true)]), Err(TooComplex));
+        let e = any(vec![
+            all(vec![fact(0), fact(2)]),
+            all(vec![fact(1), fact(3)]),
+        ]);
+        assert_eq!(
+            satisfiable(&s, &[(&e, true), (&fact(4), true)]),
+            Err(TooComplex)
+        );
         // The fast path needs no search and no budget.
         assert_eq!(satisfiable(&s, &[(&fact(4), true)]), Ok(true));
     }

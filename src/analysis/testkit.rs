@@ -81,11 +81,21 @@ impl Kit {
         self.model.exercises.len() - 1
     }
 
-    pub fn rule(&mut self, id: &str, when: Expr, action: Action, exercises: &[ExerciseId]) -> RuleId {
+    pub fn rule(
+        &mut self,
+        id: &str,
+        when: Expr,
+        action: Action,
+        exercises: &[ExerciseId],
+    ) -> RuleId {
         let r = self.model.rules.len();
         let base = 1000 * r;
         let mut exercises = exercises.to_vec();
-        exercises.sort_by(|&a, &b| self.model.exercises[a].name.cmp(&self.model.exercises[b].name));
+        exercises.sort_by(|&a, &b| {
+            self.model.exercises[a]
+                .name
+                .cmp(&self.model.exercises[b].name)
+        });
         exercises.dedup();
         self.model.rules.push(Rule {
             id: id.into(),
@@ -96,7 +106,10 @@ impl Kit {
             when,
             action,
             action_span: Span::new(0, base + 200, base + 210),
-            targets: exercises.iter().map(|&e| (Target::Exercise(e), Span::default())).collect(),
+            targets: exercises
+                .iter()
+                .map(|&e| (Target::Exercise(e), Span::default()))
+                .collect(),
             exercises,
             dose: None,
             because: None,
@@ -110,7 +123,14 @@ impl Kit {
         r
     }
 
-    pub fn dose(&mut self, r: RuleId, lo: f64, hi: f64, unit: AmountUnit, frequency: Option<Frequency>) {
+    pub fn dose(
+        &mut self,
+        r: RuleId,
+        lo: f64,
+        hi: f64,
+        unit: AmountUnit,
+        frequency: Option<Frequency>,
+    ) {
         let base = 1000 * r;
         self.model.rules[r].dose = Some(Dose {
             amount: Amount { lo, hi, unit },
@@ -122,7 +142,9 @@ impl Kit {
     pub fn overrides(&mut self, a: RuleId, b: RuleId) {
         let n = self.model.rules[a].overrides.len();
         let start = 1000 * a + 400 + 10 * n;
-        self.model.rules[a].overrides.push((b, Span::new(0, start, start + 5)));
+        self.model.rules[a]
+            .overrides
+            .push((b, Span::new(0, start, start + 5)));
     }
 
     pub fn retire(&mut self, r: RuleId) {

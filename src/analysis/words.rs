@@ -1,6 +1,8 @@
 //! Findings in clinical words: patients, doses, lists of exercises.
 
-use crate::model::{Action, Amount, AmountUnit, Dose, ExerciseId, Frequency, MeasureId, Model, Patient};
+use crate::model::{
+    Action, Amount, AmountUnit, Dose, ExerciseId, Frequency, MeasureId, Model, Patient,
+};
 
 /// `a`, `a and b`, `a, b and c`.
 pub fn list<S: AsRef<str>>(items: &[S]) -> String {
@@ -45,7 +47,11 @@ pub fn patient(model: &Model, p: &Patient, unknown: &[MeasureId]) -> String {
     if !facts.is_empty() {
         parts.push(list(&facts));
     }
-    parts.extend(p.measures.iter().map(|&(m, v)| format!("{} {}", measure(m), number(v))));
+    parts.extend(
+        p.measures
+            .iter()
+            .map(|&(m, v)| format!("{} {}", measure(m), number(v))),
+    );
     parts.extend(unknown.iter().map(|&m| format!("{} unknown", measure(m))));
     if parts.is_empty() {
         "any patient".to_string()
@@ -58,7 +64,12 @@ pub fn patient(model: &Model, p: &Patient, unknown: &[MeasureId]) -> String {
 pub fn exercise_names(model: &Model, exercises: &[ExerciseId]) -> Vec<String> {
     exercises
         .iter()
-        .map(|&e| model.exercises.get(e).map_or_else(|| "?".to_string(), |e| e.name.clone()))
+        .map(|&e| {
+            model
+                .exercises
+                .get(e)
+                .map_or_else(|| "?".to_string(), |e| e.name.clone())
+        })
         .collect()
 }
 
@@ -122,4 +133,3 @@ pub fn minutes(a: &Amount) -> Option<String> {
     };
     Some(format!("{} min", span_of(a.lo * factor, a.hi * factor)))
 }
-

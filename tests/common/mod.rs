@@ -119,7 +119,11 @@ pub fn expr(v: &Vocab) -> impl Strategy<Value = Expr> + use<> {
     let leaf = if measures == 0 {
         prop_oneof![3 => fact, 1 => Just(Expr::Always)].boxed()
     } else {
-        let cmp = (0..measures, op(), threshold()).prop_map(|(measure, op, value)| Expr::Cmp { measure, op, value });
+        let cmp = (0..measures, op(), threshold()).prop_map(|(measure, op, value)| Expr::Cmp {
+            measure,
+            op,
+            value,
+        });
         let range = (0..measures, threshold(), threshold()).prop_map(|(measure, a, b)| Expr::In {
             measure,
             lo: a.min(b),
@@ -135,4 +139,3 @@ pub fn expr(v: &Vocab) -> impl Strategy<Value = Expr> + use<> {
         ]
     })
 }
-
