@@ -9,6 +9,9 @@ pub mod diagnostic;
 pub mod model;
 pub mod source;
 pub mod analysis;
+pub mod bundle;
+pub mod eval;
+pub mod testing;
 
 use diagnostic::Diagnostic;
 use source::Sources;
