@@ -8,9 +8,77 @@ use super::{Bundle, FORMAT, FORMAT_VERSION, When, canonical};
 use crate::analysis::ConflictKind;
 use crate::model::Status;
 
+/// The deepest nesting of arrays and objects a bundle may have. The deepest condition the
+/// parser accepts (64 nested parentheses, each holding `not`, `or` and `and`) needs about 330.
+pub const MAX_DEPTH: usize = 512;
+
+/// How deeply arrays and objects nest, or the line and column where they first go deeper
+/// than `max`. Strings are skipped, so brackets inside them do not count.
+fn nesting(text: &str, max: usize) -> Result<usize, (usize, usize)> {
+    let (mut depth, mut deepest, mut in_string, mut escaped) = (0usize, 0usize, false, false);
+    for (i, b) in text.bytes().enumerate() {
+        if in_string {
+            match b {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'[' | b'{' => {
+                depth += 1;
+                deepest = deepest.max(depth);
+                if depth > max {
+                    let line = text[..i].matches('\n').count() + 1;
+                    let column = text[..i].rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+                    return Err((line, column));
+                }
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    Ok(deepest)
+}
+
+/// Parse JSON without serde_json's fixed limit of 128 levels (a deep but valid condition needs
+/// more); [`nesting`] has already bounded the depth.
+fn parse<'a, T: serde::Deserialize<'a>>(text: &'a str) -> Result<T, serde_json::Error> {
+    let mut de = serde_json::Deserializer::from_str(text);
+    de.disable_recursion_limit();
+    let value = T::deserialize(&mut de)?;
+    de.end()?;
+    Ok(value)
+}
+
+/// Nesting up to this depth is read on the caller's thread; deeper bundles are read on a
+/// thread of its own with [`DEEP_STACK`] bytes of stack, whatever stack the caller has.
+const SHALLOW: usize = 64;
+const DEEP_STACK: usize = 64 << 20;
+
 pub fn from_json(text: &str) -> Result<Bundle, String> {
-    // serde_json refuses nesting deeper than 128 levels, so hostile input cannot exhaust the stack.
-    let value: Value = serde_json::from_str(text).map_err(|e| format!("not valid JSON: {e}"))?;
+    let depth = nesting(text, MAX_DEPTH).map_err(|(line, column)| {
+        format!("not a Carel bundle: it nests deeper than {MAX_DEPTH} levels (at line {line} column {column})")
+    })?;
+    if depth <= SHALLOW {
+        return read(text);
+    }
+    std::thread::scope(|scope| {
+        std::thread::Builder::new()
+            .name("carel-bundle".to_string())
+            .stack_size(DEEP_STACK)
+            .spawn_scoped(scope, || read(text))
+            .map_err(|e| format!("cannot read the bundle: no thread to read it on ({e})"))?
+            .join()
+            .unwrap_or_else(|_| Err("cannot read the bundle: reading it failed".to_string()))
+    })
+}
+
+fn read(text: &str) -> Result<Bundle, String> {
+    let value: Value = parse(text).map_err(|e| format!("not valid JSON: {e}"))?;
     let Value::Object(map) = &value else {
         return Err("not a Carel bundle: expected a JSON object".to_string());
     };
@@ -29,7 +97,7 @@ pub fn from_json(text: &str) -> Result<Bundle, String> {
         }
         None => return Err("not a Carel bundle: it has no `format_version` field".to_string()),
     }
-    let bundle: Bundle = serde_json::from_str(text).map_err(|e| format!("invalid bundle: {e}"))?;
+    let bundle: Bundle = parse(text).map_err(|e| format!("invalid bundle: {e}"))?;
     let mut content = value;
     if let Value::Object(map) = &mut content {
         map.remove("digest");
