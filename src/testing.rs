@@ -134,3 +134,80 @@ pub fn report(results: &[TestResult]) -> String {
     let _ = writeln!(out, "{passed} passed, {} failed", results.len() - passed);
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bundle::tests::compile_text;
+
+    const RULES: &str = "condition sciatica\ncondition disc\nfactor acute\nfactor chronic\n\
+exclusive stage: acute, chronic\nmeasure age range 0..120\n\
+category stretching\ncategory empty\nexercise hamstring_stretch in stretching\nexercise cat_cow in stretching\n\
+exercise walking\nsource s \"s\"\n\
+rule no_stretch: if sciatica then avoid hamstring_stretch cite s\n\
+rule stretch: if disc then recommend stretching cite s\n\
+rule walk: if age >= 65 then caution walking cite s\n";
+
+    fn report_of(tests: &str) -> (String, Vec<TestResult>) {
+        let (model, analysis, sources) = compile_text(&format!("{RULES}{tests}"));
+        let bundle = crate::bundle::build(&model, &analysis, &sources);
+        let evaluator = Evaluator::new(&bundle).unwrap();
+        let results = run(&model, &evaluator);
+        (report(&results), results)
+    }
+
+    #[test]
+    fn passing_tests_print_ok() {
+        let (text, results) = report_of(
+            "test \"sciatica and disc\":\n  given sciatica, disc\n  expect avoid hamstring_stretch\n  \
+             expect recommend cat_cow\n  expect not recommend hamstring_stretch\n  expect nothing walking\n\
+             test \"no facts\": expect nothing stretching\n\
+             test \"old\": given age = 70 expect caution walking expect not avoid walking\n",
+        );
+        assert_eq!(text, "test \"sciatica and disc\" ... ok\ntest \"no facts\" ... ok\ntest \"old\" ... ok\n3 passed, 0 failed\n");
+        assert!(results.iter().all(TestResult::passed));
+    }
+
+    #[test]
+    fn failures_show_expected_actual_and_trace() {
+        let (text, results) = report_of(
+            "test \"wrong\":\n  given sciatica, disc\n  expect recommend stretching\n  expect nothing walking\n  \
+             expect not avoid walking\n\
+             test \"right\": given disc expect recommend cat_cow\n\
+             test \"unknown age\": expect caution walking\n",
+        );
+        assert_eq!(
+            text,
+            "test \"wrong\" ... FAILED\n    \
+             expected recommend hamstring_stretch (in stretching), got avoid (by no_stretch)\n    \
+             trace:\n      \
+             fired: no_stretch, stretch\n      \
+             hamstring_stretch: avoid\n        \
+             avoid     no_stretch  decides\n        \
+             recommend stretch     outweighed: avoid is more protective\n\
+             test \"right\" ... ok\n\
+             test \"unknown age\" ... FAILED\n    \
+             expected caution walking, got nothing\n    \
+             trace:\n      \
+             fired: no rule\n      \
+             walking: nothing (no fired rule advises it)\n\
+             1 passed, 2 failed\n"
+        );
+        assert_eq!(results.iter().filter(|r| r.passed()).count(), 1);
+    }
+
+    #[test]
+    fn an_expectation_on_an_empty_category_fails() {
+        let (text, _) = report_of("test \"vacuous\": expect nothing empty\n");
+        assert_eq!(
+            text,
+            "test \"vacuous\" ... FAILED\n    expect nothing empty: names no exercise, so it checks nothing\n    \
+             trace:\n      fired: no rule\n0 passed, 1 failed\n"
+        );
+    }
+
+    #[test]
+    fn no_tests_is_a_pass() {
+        assert_eq!(report_of("").0, "0 passed, 0 failed\n");
+    }
+}

@@ -546,4 +546,4 @@ impl Dose {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
