@@ -8,8 +8,10 @@ use super::{Bundle, FORMAT, FORMAT_VERSION, When, canonical};
 use crate::analysis::ConflictKind;
 use crate::model::Status;
 
-/// The deepest nesting of arrays and objects a bundle may have. The deepest condition the
-/// parser accepts (64 nested parentheses, each holding `not`, `or` and `and`) needs about 330.
+/// The deepest nesting of arrays and objects a bundle may have. Each parenthesis of a condition
+/// can add five levels (`not (a or b and …)` is a `not` object, an `any` object and array, an
+/// `all` object and array), so the deepest condition the parser accepts
+/// ([`crate::syntax::MAX_NESTING`] parentheses) needs about 5 × that, well below this.
 pub const MAX_DEPTH: usize = 512;
 
 /// How deeply arrays and objects nest, or the line and column where they first go deeper

@@ -482,5 +482,15 @@ fn deepest_condition_the_parser_accepts_builds_a_loadable_bundle() {
     let b = bundle_of(&text);
     let loaded = Bundle::from_json(&b.to_json()).unwrap();
     assert_eq!(loaded, b);
+    fn levels_of(v: &Value) -> usize {
+        match v {
+            Value::Array(xs) => 1 + xs.iter().map(levels_of).max().unwrap_or(0),
+            Value::Object(m) => 1 + m.values().map(levels_of).max().unwrap_or(0),
+            _ => 0,
+        }
+    }
+    let levels = levels_of(&serde_json::to_value(&b).unwrap());
+    // docs/bundle.md promises apps fewer than 200 levels.
+    assert!(levels > 128 && levels < 200 && levels <= load::MAX_DEPTH, "{levels}");
 }
 
