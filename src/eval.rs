@@ -103,11 +103,21 @@ impl<'b> Evaluator<'b> {
     /// Check the bundle ([`Bundle::validate`]) and index it.
     pub fn new(bundle: &'b Bundle) -> Result<Evaluator<'b>, String> {
         bundle.validate()?;
-        let index: HashMap<&str, usize> = bundle.rules.iter().enumerate().map(|(i, r)| (r.id.as_str(), i)).collect();
+        let index: HashMap<&str, usize> = bundle
+            .rules
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (r.id.as_str(), i))
+            .collect();
         let overrides = bundle
             .rules
             .iter()
-            .map(|r| r.overrides.iter().filter_map(|o| index.get(o.as_str()).copied()).collect())
+            .map(|r| {
+                r.overrides
+                    .iter()
+                    .filter_map(|o| index.get(o.as_str()).copied())
+                    .collect()
+            })
             .collect();
         Ok(Evaluator { bundle, overrides })
     }
@@ -131,8 +141,11 @@ impl<'b> Evaluator<'b> {
     /// Final advice for one patient (§5).
     pub fn evaluate(&self, patient: &Patient) -> Outcome {
         let rules = &self.bundle.rules;
-        let fired: Vec<usize> = (0..rules.len()).filter(|&i| rules[i].when.holds(patient)).collect();
-        let reach: HashMap<usize, HashSet<usize>> = fired.iter().map(|&i| (i, self.overridden_by(i))).collect();
+        let fired: Vec<usize> = (0..rules.len())
+            .filter(|&i| rules[i].when.holds(patient))
+            .collect();
+        let reach: HashMap<usize, HashSet<usize>> =
+            fired.iter().map(|&i| (i, self.overridden_by(i))).collect();
         let mut by_exercise: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
         for &i in &fired {
             for e in &rules[i].exercises {
@@ -152,12 +165,23 @@ impl<'b> Evaluator<'b> {
                             .collect()
                     })
                     .collect();
-                let remaining = || advising.iter().zip(&dropped_by).filter(|(_, d)| d.is_empty()).map(|(&r, _)| r);
+                let remaining = || {
+                    advising
+                        .iter()
+                        .zip(&dropped_by)
+                        .filter(|(_, d)| d.is_empty())
+                        .map(|(&r, _)| r)
+                };
                 let action = remaining()
                     .map(|r| rules[r].action)
                     .max_by_key(|a| a.protectiveness())
                     // Unreachable for a valid bundle (overrides have no cycles); stay protective anyway.
-                    .or_else(|| advising.iter().map(|&r| rules[r].action).max_by_key(|a| a.protectiveness()))
+                    .or_else(|| {
+                        advising
+                            .iter()
+                            .map(|&r| rules[r].action)
+                            .max_by_key(|a| a.protectiveness())
+                    })
                     .unwrap_or(Action::Avoid);
                 let advised = advising
                     .iter()
@@ -217,7 +241,9 @@ impl<'b> Evaluator<'b> {
                     ));
                 }
                 (None, false, Some(_)) => {
-                    return Err(format!("`{name}` is a measure: give its value, as in `{name}=45`"));
+                    return Err(format!(
+                        "`{name}` is a measure: give its value, as in `{name}=45`"
+                    ));
                 }
                 (Some(text), false, Some(m)) => {
                     let value = parse_number(text).ok_or_else(|| {
@@ -226,7 +252,9 @@ impl<'b> Evaluator<'b> {
                     if !m.admits(value) {
                         return Err(format!(
                             "`{name}={text}` is outside the range of {}: {}",
-                            m.label.as_deref().map_or_else(|| format!("`{name}`"), |l| format!("`{name}` ({l})")),
+                            m.label
+                                .as_deref()
+                                .map_or_else(|| format!("`{name}`"), |l| format!("`{name}` ({l})")),
                             range_text(m.min, m.max)
                         ));
                     }
@@ -252,7 +280,9 @@ impl<'b> Evaluator<'b> {
             return format!("`{name}` is an exercise, not a fact or measure of the patient");
         }
         if v.categories.iter().any(|c| c.id == name) {
-            return format!("`{name}` is a category of exercises, not a fact or measure of the patient");
+            return format!(
+                "`{name}` is a category of exercises, not a fact or measure of the patient"
+            );
         }
         let candidates = v
             .conditions
@@ -263,7 +293,8 @@ impl<'b> Evaluator<'b> {
         let mut message = format!("unknown fact or measure `{name}`");
         match did_you_mean(name, candidates) {
             Some(s) => message.push_str(&format!("; did you mean `{s}`?")),
-            None => message.push_str(": the ruleset declares no condition, factor or measure of that name"),
+            None => message
+                .push_str(": the ruleset declares no condition, factor or measure of that name"),
         }
         message
     }
@@ -283,7 +314,10 @@ impl<'b> Evaluator<'b> {
                     "{} cannot hold together: they are exclusive (`{}`{}); give at most one",
                     names.join(" and "),
                     x.id,
-                    x.label.as_deref().map(|l| format!(", \"{l}\"")).unwrap_or_default()
+                    x.label
+                        .as_deref()
+                        .map(|l| format!(", \"{l}\""))
+                        .unwrap_or_default()
                 ));
             }
         }
@@ -303,7 +337,11 @@ impl<'b> Evaluator<'b> {
             match v.measures.iter().find(|x| &x.id == m) {
                 None => return Err(self.unknown(m)),
                 Some(x) if !x.admits(value) => {
-                    return Err(format!("`{m}` = {} is outside its range {}", canonical::number(value), range_text(x.min, x.max)));
+                    return Err(format!(
+                        "`{m}` = {} is outside its range {}",
+                        canonical::number(value),
+                        range_text(x.min, x.max)
+                    ));
                 }
                 Some(_) => {}
             }
@@ -367,7 +405,11 @@ impl Outcome {
                 .cmp(&a.action.protectiveness())
                 .then_with(|| a.exercise.cmp(&b.exercise))
         });
-        let width = order.iter().map(|a| a.exercise.chars().count()).max().unwrap_or(0);
+        let width = order
+            .iter()
+            .map(|a| a.exercise.chars().count())
+            .max()
+            .unwrap_or(0);
         let mut out = String::new();
         for a in order {
             let _ = writeln!(
@@ -395,15 +437,29 @@ impl Outcome {
                 continue;
             }
             let _ = writeln!(out, "{}: {}", a.exercise, a.action.as_str());
-            let width = a.advised.iter().map(|c| c.rule.chars().count()).max().unwrap_or(0);
+            let width = a
+                .advised
+                .iter()
+                .map(|c| c.rule.chars().count())
+                .max()
+                .unwrap_or(0);
             for c in &a.advised {
                 let why = match c.outcome {
                     "overridden" => format!("overridden by {}", c.overridden_by.join(", ")),
                     "outweighed" => format!("outweighed: {} is more protective", a.action.as_str()),
                     other => other.to_string(),
                 };
-                let dose = c.dose.as_ref().map(|d| format!(" [{}]", d.to_text())).unwrap_or_default();
-                let _ = writeln!(out, "  {:<9} {:<width$}  {why}{dose}", c.action.as_str(), c.rule);
+                let dose = c
+                    .dose
+                    .as_ref()
+                    .map(|d| format!(" [{}]", d.to_text()))
+                    .unwrap_or_default();
+                let _ = writeln!(
+                    out,
+                    "  {:<9} {:<width$}  {why}{dose}",
+                    c.action.as_str(),
+                    c.rule
+                );
             }
         }
         if let Some(only) = only {

@@ -30,7 +30,12 @@ impl TestResult {
 /// The patient of a test, by name.
 pub fn patient(model: &Model, test: &Test) -> Patient {
     Patient {
-        facts: test.patient.facts.iter().map(|&f| model.facts[f].name.clone()).collect(),
+        facts: test
+            .patient
+            .facts
+            .iter()
+            .map(|&f| model.facts[f].name.clone())
+            .collect(),
         measures: test
             .patient
             .measures
@@ -87,7 +92,10 @@ pub fn run_test(model: &Model, evaluator: &Evaluator, test: &Test) -> TestResult
                 } else {
                     format!("{name} (in {})", targets.join(", "))
                 };
-                failures.push(format!("expected {wanted} {shown}, got {}", actual(&outcome, name)));
+                failures.push(format!(
+                    "expected {wanted} {shown}, got {}",
+                    actual(&outcome, name)
+                ));
                 if !involved.contains(&name) {
                     involved.push(name);
                 }
@@ -109,7 +117,11 @@ pub fn run_test(model: &Model, evaluator: &Evaluator, test: &Test) -> TestResult
 
 /// Run every test of the model, in source order.
 pub fn run(model: &Model, evaluator: &Evaluator) -> Vec<TestResult> {
-    model.tests.iter().map(|t| run_test(model, evaluator, t)).collect()
+    model
+        .tests
+        .iter()
+        .map(|t| run_test(model, evaluator, t))
+        .collect()
 }
 
 /// The `carel test` report: `test "name" ... ok` / `FAILED` (with expected vs actual advice and
@@ -164,7 +176,10 @@ rule walk: if age >= 65 then caution walking cite s\n";
              test \"no facts\": expect nothing stretching\n\
              test \"old\": given age = 70 expect caution walking expect not avoid walking\n",
         );
-        assert_eq!(text, "test \"sciatica and disc\" ... ok\ntest \"no facts\" ... ok\ntest \"old\" ... ok\n3 passed, 0 failed\n");
+        assert_eq!(
+            text,
+            "test \"sciatica and disc\" ... ok\ntest \"no facts\" ... ok\ntest \"old\" ... ok\n3 passed, 0 failed\n"
+        );
         assert!(results.iter().all(TestResult::passed));
     }
 

@@ -20,7 +20,9 @@ fn validator() -> jsonschema::Validator {
 }
 
 fn errors(v: &jsonschema::Validator, instance: &Value) -> Vec<String> {
-    v.iter_errors(instance).map(|e| format!("{} at {}", e, e.instance_path())).collect()
+    v.iter_errors(instance)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect()
 }
 
 /// A ruleset using every part of the format.
@@ -58,7 +60,11 @@ rule old: if acute then avoid walking status retired cite guide
 fn full_bundle() -> bundle::Bundle {
     let sources = Sources::single("full.carel", FULL);
     let c = carel::compile(&sources);
-    assert!(!c.has_errors(), "{}", carel::diagnostic::render::human_string(&sources, &c.diagnostics));
+    assert!(
+        !c.has_errors(),
+        "{}",
+        carel::diagnostic::render::human_string(&sources, &c.diagnostics)
+    );
     let model = c.model.unwrap();
     let conflict = |kind, rules, resolved_by| Conflict {
         kind,
@@ -99,8 +105,14 @@ fn built_bundles_validate() {
     for entry in std::fs::read_dir(dir).unwrap() {
         let path = entry.unwrap().path();
         if path.to_string_lossy().ends_with(".bundle.json") {
-            let instance: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
-            assert_eq!(errors(&v, &instance), Vec::<String>::new(), "{}", path.display());
+            let instance: Value =
+                serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+            assert_eq!(
+                errors(&v, &instance),
+                Vec::<String>::new(),
+                "{}",
+                path.display()
+            );
             seen += 1;
         }
     }
@@ -130,22 +142,62 @@ fn the_deepest_condition_validates() {
 fn the_schema_rejects_what_loading_rejects() {
     let v = validator();
     let base = json_of(&full_bundle());
-    let cases: Vec<(&str, Box<dyn Fn(&mut Value)>)> = vec![
-        ("a missing null", Box::new(|b| {
-            b["rules"][1].as_object_mut().unwrap().remove("because");
-        })),
-        ("an unknown key", Box::new(|b| b["vocabulary"]["measures"][0]["colour"] = json!("red"))),
-        ("an unknown action", Box::new(|b| b["rules"][0]["action"] = json!("forbid"))),
-        ("two forms in one when", Box::new(|b| b["rules"][0]["when"] = json!({"fact": "disc", "not": {"fact": "acute"}}))),
-        ("always false", Box::new(|b| b["rules"][0]["when"] = json!({"always": false}))),
-        ("an unknown comparison", Box::new(|b| b["rules"][0]["when"] = json!({"measure": "age", "op": "=>", "value": 1}))),
-        ("a retired rule", Box::new(|b| b["rules"][0]["status"] = json!("retired"))),
-        ("an unresolved contradiction", Box::new(|b| b["conflicts"][0]["resolved_by"] = Value::Null)),
-        ("a short digest", Box::new(|b| b["digest"] = json!("sha256:abc"))),
-        ("another version", Box::new(|b| b["format_version"] = json!(2))),
-        ("a bad frequency", Box::new(|b| b["rules"][1]["dose"]["frequency"] = json!({"per": "week"}))),
-        ("a capitalised id", Box::new(|b| b["vocabulary"]["conditions"][0]["id"] = json!("Sciatica"))),
-        ("a witness value of the wrong type", Box::new(|b| b["conflicts"][0]["witness"]["measures"]["age"] = json!("18")))
+    type Edit = Box<dyn Fn(&mut Value)>;
+    let cases: Vec<(&str, Edit)> = vec![
+        (
+            "a missing null",
+            Box::new(|b| {
+                b["rules"][1].as_object_mut().unwrap().remove("because");
+            }),
+        ),
+        (
+            "an unknown key",
+            Box::new(|b| b["vocabulary"]["measures"][0]["colour"] = json!("red")),
+        ),
+        (
+            "an unknown action",
+            Box::new(|b| b["rules"][0]["action"] = json!("forbid")),
+        ),
+        (
+            "two forms in one when",
+            Box::new(|b| b["rules"][0]["when"] = json!({"fact": "disc", "not": {"fact": "acute"}})),
+        ),
+        (
+            "always false",
+            Box::new(|b| b["rules"][0]["when"] = json!({"always": false})),
+        ),
+        (
+            "an unknown comparison",
+            Box::new(|b| b["rules"][0]["when"] = json!({"measure": "age", "op": "=>", "value": 1})),
+        ),
+        (
+            "a retired rule",
+            Box::new(|b| b["rules"][0]["status"] = json!("retired")),
+        ),
+        (
+            "an unresolved contradiction",
+            Box::new(|b| b["conflicts"][0]["resolved_by"] = Value::Null),
+        ),
+        (
+            "a short digest",
+            Box::new(|b| b["digest"] = json!("sha256:abc")),
+        ),
+        (
+            "another version",
+            Box::new(|b| b["format_version"] = json!(2)),
+        ),
+        (
+            "a bad frequency",
+            Box::new(|b| b["rules"][1]["dose"]["frequency"] = json!({"per": "week"})),
+        ),
+        (
+            "a capitalised id",
+            Box::new(|b| b["vocabulary"]["conditions"][0]["id"] = json!("Sciatica")),
+        ),
+        (
+            "a witness value of the wrong type",
+            Box::new(|b| b["conflicts"][0]["witness"]["measures"]["age"] = json!("18")),
+        ),
     ];
     for (what, edit) in cases {
         let mut instance = base.clone();
@@ -205,7 +257,9 @@ fn check_strict(node: &Value, path: &str, problems: &mut Vec<String>) {
                     .unwrap_or_default();
                 let declared: BTreeSet<&str> = props.keys().map(String::as_str).collect();
                 if required != declared {
-                    problems.push(format!("{path}: required {required:?} is not every key {declared:?}"));
+                    problems.push(format!(
+                        "{path}: required {required:?} is not every key {declared:?}"
+                    ));
                 }
                 if map.get("additionalProperties") != Some(&Value::Bool(false)) {
                     problems.push(format!("{path}: other keys are allowed"));

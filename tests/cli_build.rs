@@ -40,7 +40,14 @@ fn library_bundle(name: &str, text: &str) -> String {
 fn writes_the_bundle_to_stdout() {
     let dir = tempfile::tempdir().unwrap();
     let file = write(dir.path(), "back.carel", BACK);
-    let out = carel().args(["build", &file]).assert().success().stderr("").get_output().stdout.clone();
+    let out = carel()
+        .args(["build", &file])
+        .assert()
+        .success()
+        .stderr("")
+        .get_output()
+        .stdout
+        .clone();
     let text = String::from_utf8(out).unwrap();
     assert_eq!(text, library_bundle("back.carel", BACK));
     let b = Bundle::from_json(&text).unwrap();
@@ -52,7 +59,11 @@ fn writes_the_bundle_to_stdout() {
 fn builds_are_byte_identical_however_the_path_is_spelt() {
     let dir = tempfile::tempdir().unwrap();
     write(dir.path(), "rules/a.carel", BACK);
-    write(dir.path(), "rules/sub/b.carel", "exercise bridge\nrule bridge_ok: consider bridge cite guide\n");
+    write(
+        dir.path(),
+        "rules/sub/b.carel",
+        "exercise bridge\nrule bridge_ok: consider bridge cite guide\n",
+    );
     let run = |path: &str| {
         carel()
             .current_dir(dir.path())
@@ -78,26 +89,41 @@ fn writes_a_file_with_dash_o() {
     let dir = tempfile::tempdir().unwrap();
     let file = write(dir.path(), "back.carel", BACK);
     let out = dir.path().join("back.json");
-    carel().args(["build", &file, "-o", &out.to_string_lossy()]).assert().success().stdout("");
+    carel()
+        .args(["build", &file, "-o", &out.to_string_lossy()])
+        .assert()
+        .success()
+        .stdout("");
     let text = std::fs::read_to_string(&out).unwrap();
     assert_eq!(text, library_bundle("back.carel", BACK));
     // Building again over it gives the same bytes.
-    carel().args(["build", &file, "--output", &out.to_string_lossy()]).assert().success();
+    carel()
+        .args(["build", &file, "--output", &out.to_string_lossy()])
+        .assert()
+        .success();
     assert_eq!(std::fs::read_to_string(&out).unwrap(), text);
 }
 
 #[test]
 fn errors_refuse_the_build_and_leave_the_file_alone() {
     let dir = tempfile::tempdir().unwrap();
-    let file = write(dir.path(), "back.carel", &BACK.replace("if sciatica", "if sciatca"));
+    let file = write(
+        dir.path(),
+        "back.carel",
+        &BACK.replace("if sciatica", "if sciatca"),
+    );
     let out = write(dir.path(), "out/back.json", "previous bundle\n");
     carel()
         .args(["build", &file, "-o", &out])
         .assert()
         .code(1)
         .stdout("")
-        .stderr(predicate::str::contains("error[E002]: `sciatca` is not declared"))
-        .stderr(predicate::str::contains(format!("error: no bundle written; `{out}` is left as it was")));
+        .stderr(predicate::str::contains(
+            "error[E002]: `sciatca` is not declared",
+        ))
+        .stderr(predicate::str::contains(format!(
+            "error: no bundle written; `{out}` is left as it was"
+        )));
     assert_eq!(std::fs::read_to_string(&out).unwrap(), "previous bundle\n");
     let names: Vec<String> = std::fs::read_dir(dir.path().join("out"))
         .unwrap()
@@ -111,13 +137,19 @@ fn errors_refuse_the_build_and_leave_the_file_alone() {
 #[test]
 fn warnings_are_shown_but_do_not_stop_the_build() {
     let dir = tempfile::tempdir().unwrap();
-    let file = write(dir.path(), "back.carel", &BACK.replace("avoid stretching cite guide", "avoid stretching"));
+    let file = write(
+        dir.path(),
+        "back.carel",
+        &BACK.replace("avoid stretching cite guide", "avoid stretching"),
+    );
     carel()
         .args(["build", &file])
         .assert()
         .success()
         .stderr(predicate::str::contains("warning[W007]"))
-        .stdout(predicate::str::starts_with("{\n  \"format\": \"carel.bundle\""));
+        .stdout(predicate::str::starts_with(
+            "{\n  \"format\": \"carel.bundle\"",
+        ));
 }
 
 #[test]
@@ -129,7 +161,9 @@ fn output_to_a_folder_is_a_usage_error() {
         .assert()
         .code(2)
         .stdout("")
-        .stderr(predicate::str::contains("it is a folder; name a file instead"));
+        .stderr(predicate::str::contains(
+            "it is a folder; name a file instead",
+        ));
 }
 
 #[test]
@@ -147,7 +181,10 @@ fn a_reader_that_stops_early_is_not_an_error() {
     let dir = tempfile::tempdir().unwrap();
     let mut text = String::from("condition a\nexercise x\nsource s \"s\"\n");
     for i in 0..600 {
-        text.push_str(&format!("rule r{i}: if a then avoid x because \"{}\" cite s\n", "why ".repeat(20)));
+        text.push_str(&format!(
+            "rule r{i}: if a then avoid x because \"{}\" cite s\n",
+            "why ".repeat(20)
+        ));
     }
     let file = write(dir.path(), "big.carel", &text);
     let mut child = Process::new(assert_cmd::cargo::cargo_bin!("carel"))

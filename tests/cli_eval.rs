@@ -29,19 +29,34 @@ fn setup() -> (tempfile::TempDir, String, String) {
     let dir = tempfile::tempdir().unwrap();
     let source = write(dir.path(), "back.carel", BACK);
     let bundle = dir.path().join("back.json").to_string_lossy().into_owned();
-    carel().args(["build", &source, "-o", &bundle]).assert().success();
+    carel()
+        .args(["build", &source, "-o", &bundle])
+        .assert()
+        .success();
     (dir, source, bundle)
 }
 
 fn stdout_of(args: &[&str]) -> String {
-    let out = carel().args(args).assert().success().stderr("").get_output().stdout.clone();
+    let out = carel()
+        .args(args)
+        .assert()
+        .success()
+        .stderr("")
+        .get_output()
+        .stdout
+        .clone();
     String::from_utf8(out).unwrap()
 }
 
 #[test]
 fn human_output_is_advice_then_trace() {
     let (_dir, source, _) = setup();
-    let text = stdout_of(&["eval", &source, "--given", "sciatica, herniated_disc, acute, age = 70"]);
+    let text = stdout_of(&[
+        "eval",
+        &source,
+        "--given",
+        "sciatica, herniated_disc, acute, age = 70",
+    ]);
     assert_eq!(
         text,
         "avoid     hamstring_stretch  (sciatica_no_stretch)\n\
@@ -85,13 +100,29 @@ fn ruleset_and_bundle_give_identical_output() {
 #[test]
 fn json_output_is_one_object() {
     let (_dir, _, bundle) = setup();
-    let text = stdout_of(&["eval", &bundle, "--given", "herniated_disc", "--format", "json"]);
+    let text = stdout_of(&[
+        "eval",
+        &bundle,
+        "--given",
+        "herniated_disc",
+        "--format",
+        "json",
+    ]);
     let v: serde_json::Value = serde_json::from_str(&text).unwrap();
-    assert_eq!(v["patient"], serde_json::json!({"facts": ["herniated_disc"], "measures": {}}));
-    assert_eq!(v["fired"], serde_json::json!(["disc_extension", "keep_moving"]));
+    assert_eq!(
+        v["patient"],
+        serde_json::json!({"facts": ["herniated_disc"], "measures": {}})
+    );
+    assert_eq!(
+        v["fired"],
+        serde_json::json!(["disc_extension", "keep_moving"])
+    );
     assert_eq!(v["advice"][0]["exercise"], "prone_press_up");
     assert_eq!(v["advice"][0]["action"], "recommend");
-    assert_eq!(v["advice"][1]["advised"][0]["dose"]["frequency"]["every_hours"]["min"], 3);
+    assert_eq!(
+        v["advice"][1]["advised"][0]["dose"]["frequency"]["every_hours"]["min"],
+        3
+    );
 }
 
 #[test]
@@ -99,16 +130,30 @@ fn given_mistakes_are_usage_errors() {
     let (_dir, source, bundle) = setup();
     for path in [&source, &bundle] {
         let cases = [
-            ("sciatca", "error: --given: unknown fact or measure `sciatca`; did you mean `sciatica`?\n"),
-            ("age=130", "error: --given: `age=130` is outside the range of `age`: 0..120\n"),
+            (
+                "sciatca",
+                "error: --given: unknown fact or measure `sciatca`; did you mean `sciatica`?\n",
+            ),
+            (
+                "age=130",
+                "error: --given: `age=130` is outside the range of `age`: 0..120\n",
+            ),
             (
                 "acute,chronic",
                 "error: --given: `acute` and `chronic` cannot hold together: they are exclusive (`stage`); give at most one\n",
             ),
-            ("walking", "error: --given: `walking` is an exercise, not a fact or measure of the patient\n"),
+            (
+                "walking",
+                "error: --given: `walking` is an exercise, not a fact or measure of the patient\n",
+            ),
         ];
         for (given, message) in cases {
-            carel().args(["eval", path, "--given", given]).assert().code(2).stdout("").stderr(message);
+            carel()
+                .args(["eval", path, "--given", given])
+                .assert()
+                .code(2)
+                .stdout("")
+                .stderr(message);
         }
     }
 }
@@ -116,7 +161,11 @@ fn given_mistakes_are_usage_errors() {
 #[test]
 fn a_ruleset_with_errors_exits_one() {
     let dir = tempfile::tempdir().unwrap();
-    let source = write(dir.path(), "back.carel", &BACK.replace("then avoid hamstring_stretch", "then avoid hamstring"));
+    let source = write(
+        dir.path(),
+        "back.carel",
+        &BACK.replace("then avoid hamstring_stretch", "then avoid hamstring"),
+    );
     carel()
         .args(["eval", &source, "--given", "sciatica"])
         .assert()
@@ -129,13 +178,19 @@ fn a_ruleset_with_errors_exits_one() {
 fn a_changed_or_foreign_bundle_is_refused() {
     let (dir, _, bundle) = setup();
     let text = std::fs::read_to_string(&bundle).unwrap();
-    let changed = write(dir.path(), "changed.json", &text.replace("\"avoid\"", "\"consider\""));
+    let changed = write(
+        dir.path(),
+        "changed.json",
+        &text.replace("\"avoid\"", "\"consider\""),
+    );
     carel()
         .args(["eval", &changed, "--given", "sciatica"])
         .assert()
         .code(2)
         .stdout("")
-        .stderr(predicate::str::contains("is not a usable bundle: the bundle's digest does not match its content"));
+        .stderr(predicate::str::contains(
+            "is not a usable bundle: the bundle's digest does not match its content",
+        ));
     let foreign = write(dir.path(), "other.json", "{\"format\": \"other\"}");
     carel()
         .args(["eval", &foreign])
@@ -143,10 +198,16 @@ fn a_changed_or_foreign_bundle_is_refused() {
         .code(2)
         .stderr(format!("error: `{foreign}` is not a usable bundle: not a Carel bundle: `format` is \"other\", expected \"carel.bundle\"\n"));
     let garbage = write(dir.path(), "garbage.json", "\u{0}\u{1}[[[");
-    carel().args(["eval", &garbage]).assert().code(2).stderr(predicate::str::contains("not valid JSON"));
+    carel()
+        .args(["eval", &garbage])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("not valid JSON"));
     carel()
         .args(["eval", "/nonexistent/back.json"])
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("cannot read `/nonexistent/back.json`"));
+        .stderr(predicate::str::contains(
+            "cannot read `/nonexistent/back.json`",
+        ));
 }

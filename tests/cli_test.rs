@@ -41,8 +41,13 @@ fn a_failing_test_exits_one_with_expected_actual_and_trace() {
          test \"sciatica\": given sciatica expect avoid hamstring_stretch\n\
          test \"stretch is fine\": given sciatica, herniated_disc expect not avoid hamstring_stretch\n",
     );
-    carel().args(["test", &path]).assert().code(1).stderr("").stdout(
-        "test \"facet blocks extension\" ... FAILED\n    \
+    carel()
+        .args(["test", &path])
+        .assert()
+        .code(1)
+        .stderr("")
+        .stdout(
+            "test \"facet blocks extension\" ... FAILED\n    \
          expected recommend prone_press_up (in extension), got nothing\n    \
          trace:\n      \
          fired: no rule\n      \
@@ -55,7 +60,7 @@ fn a_failing_test_exits_one_with_expected_actual_and_trace() {
          hamstring_stretch: avoid\n        \
          avoid     sciatica_no_stretch  decides\n\
          1 passed, 2 failed\n",
-    );
+        );
 }
 
 #[test]
@@ -66,12 +71,22 @@ fn a_test_naming_an_undeclared_fact_is_a_compile_error() {
         .assert()
         .code(1)
         .stdout("")
-        .stderr(predicate::str::contains("error[E002]: `sciatca` is not declared"));
+        .stderr(predicate::str::contains(
+            "error[E002]: `sciatca` is not declared",
+        ));
 }
 
 #[test]
 fn no_tests_pass_trivially_and_a_missing_path_is_a_usage_error() {
     let (_dir, path) = ruleset("");
-    carel().args(["test", &path]).assert().success().stdout("0 passed, 0 failed\n");
-    carel().args(["test", "/nonexistent"]).assert().code(2).stdout("");
+    carel()
+        .args(["test", &path])
+        .assert()
+        .success()
+        .stdout("0 passed, 0 failed\n");
+    carel()
+        .args(["test", "/nonexistent"])
+        .assert()
+        .code(2)
+        .stdout("");
 }

@@ -64,14 +64,23 @@ fn case(name: &str, outcome: &Outcome) -> Case {
         name: name.to_string(),
         given: Given {
             facts: outcome.patient.facts.iter().cloned().collect(),
-            measures: outcome.patient.measures.iter().map(|(k, &v)| (k.clone(), number(v))).collect(),
+            measures: outcome
+                .patient
+                .measures
+                .iter()
+                .map(|(k, &v)| (k.clone(), number(v)))
+                .collect(),
         },
         advice: outcome
             .advice
             .iter()
             .map(|a| (a.exercise.clone(), a.action.as_str().to_string()))
             .collect(),
-        decided_by: outcome.advice.iter().map(|a| (a.exercise.clone(), a.rules.clone())).collect(),
+        decided_by: outcome
+            .advice
+            .iter()
+            .map(|a| (a.exercise.clone(), a.rules.clone()))
+            .collect(),
         fired: outcome.fired.clone(),
     }
 }
@@ -82,7 +91,9 @@ fn check_file(path: &Path, expected: &str, failures: &mut Vec<String>) {
         std::fs::write(path, expected).unwrap();
         return;
     }
-    let actual = std::fs::read_to_string(path).unwrap_or_default().replace("\r\n", "\n");
+    let actual = std::fs::read_to_string(path)
+        .unwrap_or_default()
+        .replace("\r\n", "\n");
     if actual != expected {
         failures.push(format!(
             "{} is stale; regenerate with `CAREL_BLESS=1 cargo test --test conformance`",
@@ -121,11 +132,19 @@ fn conformance_vectors_match_the_reference_evaluator() {
         let results = testing::run(&model, &evaluator);
         assert!(!results.is_empty(), "{file_name} has no tests");
         let failed: Vec<&testing::TestResult> = results.iter().filter(|r| !r.passed()).collect();
-        assert!(failed.is_empty(), "{file_name}:\n{}", testing::report(&results));
+        assert!(
+            failed.is_empty(),
+            "{file_name}:\n{}",
+            testing::report(&results)
+        );
 
         // The bundle and the cases are what the reference evaluator gives.
         let bundle_name = format!("{stem}.bundle.json");
-        check_file(&folder().join(&bundle_name), &built.to_json(), &mut failures);
+        check_file(
+            &folder().join(&bundle_name),
+            &built.to_json(),
+            &mut failures,
+        );
         let cases = Cases {
             bundle: bundle_name.clone(),
             cases: model
@@ -136,15 +155,21 @@ fn conformance_vectors_match_the_reference_evaluator() {
         };
         let mut cases_json = serde_json::to_string_pretty(&cases).unwrap();
         cases_json.push('\n');
-        check_file(&folder().join(format!("{stem}.cases.json")), &cases_json, &mut failures);
+        check_file(
+            &folder().join(format!("{stem}.cases.json")),
+            &cases_json,
+            &mut failures,
+        );
 
         // As an app does it: load the committed files and evaluate each case.
         let bundle_text = std::fs::read_to_string(folder().join(&bundle_name)).unwrap();
-        let loaded = Bundle::from_json(&bundle_text).unwrap_or_else(|e| panic!("{bundle_name}: {e}"));
+        let loaded =
+            Bundle::from_json(&bundle_text).unwrap_or_else(|e| panic!("{bundle_name}: {e}"));
         let app = Evaluator::new(&loaded).unwrap();
-        let committed: Cases =
-            serde_json::from_str(&std::fs::read_to_string(folder().join(format!("{stem}.cases.json"))).unwrap())
-                .unwrap();
+        let committed: Cases = serde_json::from_str(
+            &std::fs::read_to_string(folder().join(format!("{stem}.cases.json"))).unwrap(),
+        )
+        .unwrap();
         assert_eq!(committed.bundle, bundle_name);
         for expected in &committed.cases {
             let patient = Patient {
@@ -163,6 +188,9 @@ fn conformance_vectors_match_the_reference_evaluator() {
             }
         }
     }
-    assert!(sources_seen >= 5, "the conformance folder holds {sources_seen} rulesets");
+    assert!(
+        sources_seen >= 5,
+        "the conformance folder holds {sources_seen} rulesets"
+    );
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }

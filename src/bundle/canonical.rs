@@ -110,9 +110,16 @@ pub fn number(x: f64) -> String {
     // and the even one on a tie: that is exact rounding to the same number of digits, which
     // Rust's `{:.N$e}` does (ties to even).
     let shortest = format!("{x:e}");
-    let k = shortest.split('e').next().map_or(1, |m| m.bytes().filter(u8::is_ascii_digit).count());
+    let k = shortest
+        .split('e')
+        .next()
+        .map_or(1, |m| m.bytes().filter(u8::is_ascii_digit).count());
     let rounded = format!("{:.*e}", k.saturating_sub(1), x);
-    let sci = if rounded.parse::<f64>() == Ok(x) { rounded } else { shortest };
+    let sci = if rounded.parse::<f64>() == Ok(x) {
+        rounded
+    } else {
+        shortest
+    };
     let (mantissa, exponent) = sci.split_once('e').unwrap_or((sci.as_str(), "0"));
     let digits: String = mantissa.chars().filter(|c| c.is_ascii_digit()).collect();
     let digits = match digits.trim_end_matches('0') {
@@ -130,9 +137,13 @@ pub fn number(x: f64) -> String {
     } else if -6 < n && n <= 0 {
         format!("0.{}{digits}", "0".repeat((-n) as usize))
     } else {
-        let sign = if n - 1 >= 0 { "+" } else { "-" };
+        let sign = if n > 0 { "+" } else { "-" };
         let (first, rest) = digits.split_at(1);
-        let rest = if rest.is_empty() { String::new() } else { format!(".{rest}") };
+        let rest = if rest.is_empty() {
+            String::new()
+        } else {
+            format!(".{rest}")
+        };
         format!("{first}{rest}e{sign}{}", (n - 1).abs())
     }
 }
@@ -162,8 +173,9 @@ mod tests {
             (295147905179352830000.0, "295147905179352830000"),
             (4.5e-27, "4.5e-27"),
             (f64::MIN_POSITIVE * f64::EPSILON, "5e-324"),
-            // Two shortest digit strings, equally close: the even one.
-            (1059438285926254.25, "1059438285926254.2"),
+            // The double 1059438285926254.25: `.2` and `.3` both read back to it and are
+            // equally close; ECMAScript takes the even one.
+            (1059438285926254.2, "1059438285926254.2"),
         ];
         for (x, want) in cases {
             assert_eq!(number(x), want, "{x:e}");
@@ -175,7 +187,10 @@ mod tests {
     fn objects_sort_keys_and_strings_escape_minimally() {
         let v = json!({"b": [1, 2.5, null, true], "a": {"z": "é\"\\\n\u{1}\u{7f}", "_": false}, "B": 0});
         let text = String::from_utf8(to_vec(&v)).unwrap();
-        assert_eq!(text, "{\"B\":0,\"a\":{\"_\":false,\"z\":\"é\\\"\\\\\\n\\u0001\u{7f}\"},\"b\":[1,2.5,null,true]}");
+        assert_eq!(
+            text,
+            "{\"B\":0,\"a\":{\"_\":false,\"z\":\"é\\\"\\\\\\n\\u0001\u{7f}\"},\"b\":[1,2.5,null,true]}"
+        );
     }
 
     #[test]
@@ -188,7 +203,8 @@ mod tests {
 
     #[test]
     fn big_integers_go_through_doubles() {
-        let v: Value = serde_json::from_str("[9007199254740993, -9007199254740992, 65.0, 1E2]").unwrap();
+        let v: Value =
+            serde_json::from_str("[9007199254740993, -9007199254740992, 65.0, 1E2]").unwrap();
         assert_eq!(to_vec(&v), b"[9007199254740992,-9007199254740992,65,100]");
     }
 

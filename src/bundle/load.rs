@@ -35,7 +35,11 @@ fn nesting(text: &str, max: usize) -> Result<usize, (usize, usize)> {
                 deepest = deepest.max(depth);
                 if depth > max {
                     let line = text[..i].matches('\n').count() + 1;
-                    let column = text[..i].rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+                    let column = text[..i]
+                        .rsplit('\n')
+                        .next()
+                        .map_or(0, |l| l.chars().count())
+                        + 1;
                     return Err((line, column));
                 }
             }
@@ -86,7 +90,11 @@ fn read(text: &str) -> Result<Bundle, String> {
     };
     match map.get("format") {
         Some(Value::String(f)) if f == FORMAT => {}
-        Some(other) => return Err(format!("not a Carel bundle: `format` is {other}, expected \"{FORMAT}\"")),
+        Some(other) => {
+            return Err(format!(
+                "not a Carel bundle: `format` is {other}, expected \"{FORMAT}\""
+            ));
+        }
         None => return Err("not a Carel bundle: it has no `format` field".to_string()),
     }
     match map.get("format_version") {
@@ -117,11 +125,16 @@ fn read(text: &str) -> Result<Bundle, String> {
 }
 
 /// Collect ids, refusing duplicates.
-fn ids<'a>(what: &str, items: impl IntoIterator<Item = &'a str>) -> Result<HashMap<&'a str, usize>, String> {
+fn ids<'a>(
+    what: &str,
+    items: impl IntoIterator<Item = &'a str>,
+) -> Result<HashMap<&'a str, usize>, String> {
     let mut map = HashMap::new();
     for (i, id) in items.into_iter().enumerate() {
         if map.insert(id, i).is_some() {
-            return Err(format!("`{id}` is declared twice among the bundle's {what}"));
+            return Err(format!(
+                "`{id}` is declared twice among the bundle's {what}"
+            ));
         }
     }
     Ok(map)
@@ -184,7 +197,8 @@ pub(crate) fn exercises_by_category(bundle: &Bundle) -> HashMap<&str, BTreeSet<&
         .iter()
         .map(|c| (c.id.as_str(), c.parents.as_slice()))
         .collect();
-    let mut below: HashMap<&str, BTreeSet<&str>> = parents.keys().map(|&c| (c, BTreeSet::new())).collect();
+    let mut below: HashMap<&str, BTreeSet<&str>> =
+        parents.keys().map(|&c| (c, BTreeSet::new())).collect();
     for e in &bundle.vocabulary.exercises {
         let mut seen: HashSet<&str> = HashSet::new();
         let mut todo: Vec<&str> = e.categories.iter().map(String::as_str).collect();
@@ -210,17 +224,27 @@ pub fn validate(b: &Bundle) -> Result<(), String> {
         v.conditions.iter().chain(&v.factors).map(|f| f.id.as_str()),
     )?;
     let measures = ids("measures", v.measures.iter().map(|m| m.id.as_str()))?;
-    if let Some(m) = v.measures.iter().find(|m| facts.contains_key(m.id.as_str())) {
+    if let Some(m) = v
+        .measures
+        .iter()
+        .find(|m| facts.contains_key(m.id.as_str()))
+    {
         return Err(format!("`{}` is both a fact and a measure", m.id));
     }
     for m in &v.measures {
         if let (Some(lo), Some(hi)) = (m.min, m.max)
             && lo > hi
         {
-            return Err(format!("measure `{}` has an empty range: min {lo} is above max {hi}", m.id));
+            return Err(format!(
+                "measure `{}` has an empty range: min {lo} is above max {hi}",
+                m.id
+            ));
         }
     }
-    ids("exclusive groups", v.exclusive.iter().map(|x| x.id.as_str()))?;
+    ids(
+        "exclusive groups",
+        v.exclusive.iter().map(|x| x.id.as_str()),
+    )?;
     for x in &v.exclusive {
         let mut seen = HashSet::new();
         for m in &x.members {
@@ -237,15 +261,22 @@ pub fn validate(b: &Bundle) -> Result<(), String> {
     }
     let categories = ids("categories", v.categories.iter().map(|c| c.id.as_str()))?;
     let exercises = ids("exercises", v.exercises.iter().map(|e| e.id.as_str()))?;
-    if let Some(e) = v.exercises.iter().find(|e| categories.contains_key(e.id.as_str())) {
+    if let Some(e) = v
+        .exercises
+        .iter()
+        .find(|e| categories.contains_key(e.id.as_str()))
+    {
         return Err(format!("`{}` is both an exercise and a category", e.id));
     }
     let mut category_edges = vec![Vec::new(); v.categories.len()];
     for (i, c) in v.categories.iter().enumerate() {
         for p in &c.parents {
-            let &pi = categories
-                .get(p.as_str())
-                .ok_or_else(|| format!("category `{}` is in `{p}`, which is not a category of this bundle", c.id))?;
+            let &pi = categories.get(p.as_str()).ok_or_else(|| {
+                format!(
+                    "category `{}` is in `{p}`, which is not a category of this bundle",
+                    c.id
+                )
+            })?;
             category_edges[i].push(pi);
         }
     }
@@ -256,8 +287,15 @@ pub fn validate(b: &Bundle) -> Result<(), String> {
         ));
     }
     for e in &v.exercises {
-        if let Some(c) = e.categories.iter().find(|c| !categories.contains_key(c.as_str())) {
-            return Err(format!("exercise `{}` is in `{c}`, which is not a category of this bundle", e.id));
+        if let Some(c) = e
+            .categories
+            .iter()
+            .find(|c| !categories.contains_key(c.as_str()))
+        {
+            return Err(format!(
+                "exercise `{}` is in `{c}`, which is not a category of this bundle",
+                e.id
+            ));
         }
     }
     let sources = ids("sources", v.sources.iter().map(|s| s.id.as_str()))?;
@@ -267,7 +305,9 @@ pub fn validate(b: &Bundle) -> Result<(), String> {
     for (i, r) in b.rules.iter().enumerate() {
         let id = &r.id;
         if r.status == Status::Retired {
-            return Err(format!("rule `{id}` is retired: retired rules are never part of a bundle"));
+            return Err(format!(
+                "rule `{id}` is retired: retired rules are never part of a bundle"
+            ));
         }
         check_when(&r.when, &facts, &measures).map_err(|e| format!("rule `{id}`: {e}"))?;
         if r.targets.is_empty() {
@@ -280,10 +320,17 @@ pub fn validate(b: &Bundle) -> Result<(), String> {
             } else if let Some(set) = below.get(t.as_str()) {
                 expanded.extend(set);
             } else {
-                return Err(format!("rule `{id}` advises `{t}`, which is not an exercise or category of this bundle"));
+                return Err(format!(
+                    "rule `{id}` advises `{t}`, which is not an exercise or category of this bundle"
+                ));
             }
         }
-        if !r.exercises.iter().map(String::as_str).eq(expanded.iter().copied()) {
+        if !r
+            .exercises
+            .iter()
+            .map(String::as_str)
+            .eq(expanded.iter().copied())
+        {
             return Err(format!(
                 "rule `{id}`: `exercises` must list the exercises of its targets, sorted by id: [{}]",
                 expanded.iter().copied().collect::<Vec<_>>().join(", ")
@@ -292,26 +339,31 @@ pub fn validate(b: &Bundle) -> Result<(), String> {
         if let Some(dose) = &r.dose {
             let mut ranges = vec![(dose.amount.min, dose.amount.max)];
             match &dose.frequency {
-                Some(super::Frequency::EveryHours(x)) | Some(super::Frequency::Per { times: Some(x), .. }) => {
-                    ranges.push((x.min, x.max))
-                }
+                Some(super::Frequency::EveryHours(x))
+                | Some(super::Frequency::Per { times: Some(x), .. }) => ranges.push((x.min, x.max)),
                 _ => {}
             }
             if ranges.iter().any(|&(lo, hi)| lo < 0.0 || lo > hi) {
-                return Err(format!("rule `{id}` has a dose with an empty or negative range"));
+                return Err(format!(
+                    "rule `{id}` has a dose with an empty or negative range"
+                ));
             }
         }
         if let Some(s) = r.cite.iter().find(|s| !sources.contains_key(s.as_str())) {
-            return Err(format!("rule `{id}` cites `{s}`, which is not a source of this bundle"));
+            return Err(format!(
+                "rule `{id}` cites `{s}`, which is not a source of this bundle"
+            ));
         }
         for o in &r.overrides {
-            let &oi = rules
-                .get(o.as_str())
-                .ok_or_else(|| format!("rule `{id}` overrides `{o}`, which is not a rule of this bundle"))?;
+            let &oi = rules.get(o.as_str()).ok_or_else(|| {
+                format!("rule `{id}` overrides `{o}`, which is not a rule of this bundle")
+            })?;
             override_edges[i].push(oi);
         }
         if r.location.line == 0 || r.location.column == 0 {
-            return Err(format!("rule `{id}`: location lines and columns start at 1"));
+            return Err(format!(
+                "rule `{id}`: location lines and columns start at 1"
+            ));
         }
     }
     if let Some(cycle) = find_cycle(&override_edges) {
@@ -327,25 +379,44 @@ pub fn validate(b: &Bundle) -> Result<(), String> {
             return Err(format!("{pair} names the same rule twice"));
         }
         if let Some(r) = c.rules.iter().find(|r| !rules.contains_key(r.as_str())) {
-            return Err(format!("{pair} names `{r}`, which is not a rule of this bundle"));
+            return Err(format!(
+                "{pair} names `{r}`, which is not a rule of this bundle"
+            ));
         }
-        if let Some(e) = c.exercises.iter().find(|e| !exercises.contains_key(e.as_str())) {
-            return Err(format!("{pair} names `{e}`, which is not an exercise of this bundle"));
+        if let Some(e) = c
+            .exercises
+            .iter()
+            .find(|e| !exercises.contains_key(e.as_str()))
+        {
+            return Err(format!(
+                "{pair} names `{e}`, which is not an exercise of this bundle"
+            ));
         }
-        if let Some(f) = c.witness.facts.iter().find(|f| !facts.contains_key(f.as_str())) {
-            return Err(format!("{pair}: its witness names `{f}`, which is not a condition or factor"));
+        if let Some(f) = c
+            .witness
+            .facts
+            .iter()
+            .find(|f| !facts.contains_key(f.as_str()))
+        {
+            return Err(format!(
+                "{pair}: its witness names `{f}`, which is not a condition or factor"
+            ));
         }
         for (m, &value) in &c.witness.measures {
-            let &mi = measures
-                .get(m.as_str())
-                .ok_or_else(|| format!("{pair}: its witness names `{m}`, which is not a measure"))?;
+            let &mi = measures.get(m.as_str()).ok_or_else(|| {
+                format!("{pair}: its witness names `{m}`, which is not a measure")
+            })?;
             if !v.measures[mi].admits(value) {
-                return Err(format!("{pair}: its witness gives `{m}` a value outside its range"));
+                return Err(format!(
+                    "{pair}: its witness gives `{m}` a value outside its range"
+                ));
             }
         }
         match &c.resolved_by {
             Some(r) if r != x && r != y => {
-                return Err(format!("{pair} is resolved by `{r}`, which is neither of the two rules"));
+                return Err(format!(
+                    "{pair} is resolved by `{r}`, which is neither of the two rules"
+                ));
             }
             None if c.kind == ConflictKind::Contradiction => {
                 return Err(format!(
@@ -370,12 +441,16 @@ fn check_when(
             When::Always => {}
             When::Fact(f) => {
                 if !facts.contains_key(f.as_str()) {
-                    return Err(format!("`when` names `{f}`, which is not a condition or factor of this bundle"));
+                    return Err(format!(
+                        "`when` names `{f}`, which is not a condition or factor of this bundle"
+                    ));
                 }
             }
             When::Compare { measure, .. } | When::In { measure, .. } => {
                 if !measures.contains_key(measure.as_str()) {
-                    return Err(format!("`when` names `{measure}`, which is not a measure of this bundle"));
+                    return Err(format!(
+                        "`when` names `{measure}`, which is not a measure of this bundle"
+                    ));
                 }
                 if let When::In { min, max, .. } = w
                     && min > max

@@ -16,7 +16,9 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::analysis::{Analysis, ConflictKind};
-use crate::model::{self, Action, AmountUnit, CmpOp, Evidence, Expr, Model, Period, Status, Strength};
+use crate::model::{
+    self, Action, AmountUnit, CmpOp, Evidence, Expr, Model, Period, Status, Strength,
+};
 use crate::source::Sources;
 
 pub(crate) use serde_util::Num;
@@ -27,7 +29,8 @@ pub const FORMAT: &str = "carel.bundle";
 /// The value of `format_version` this compiler writes and reads.
 pub const FORMAT_VERSION: u64 = 1;
 /// The value of `semantics`: a one-line statement of §5 for people reading a bundle.
-pub const SEMANTICS: &str = "avoid > caution > recommend > consider; overrides drop the overridden rule's advice";
+pub const SEMANTICS: &str =
+    "avoid > caution > recommend > consider; overrides drop the overridden rule's advice";
 
 /// A whole bundle. Field order is the order of keys in [`Bundle::to_json`].
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -183,8 +186,16 @@ pub struct Rule {
 pub enum When {
     Always,
     Fact(String),
-    Compare { measure: String, op: CmpOp, value: f64 },
-    In { measure: String, min: f64, max: f64 },
+    Compare {
+        measure: String,
+        op: CmpOp,
+        value: f64,
+    },
+    In {
+        measure: String,
+        min: f64,
+        max: f64,
+    },
     Not(Box<When>),
     All(Vec<When>),
     Any(Vec<When>),
@@ -204,8 +215,12 @@ impl When {
         match self {
             When::Always => true,
             When::Fact(f) => patient.has(f),
-            When::Compare { measure, op, value } => patient.value(measure).is_some_and(|v| op.holds(v, *value)),
-            When::In { measure, min, max } => patient.value(measure).is_some_and(|v| *min <= v && v <= *max),
+            When::Compare { measure, op, value } => {
+                patient.value(measure).is_some_and(|v| op.holds(v, *value))
+            }
+            When::In { measure, min, max } => patient
+                .value(measure)
+                .is_some_and(|v| *min <= v && v <= *max),
             When::Not(w) => !w.holds(patient),
             When::All(ws) => ws.iter().all(|w| w.holds(patient)),
             When::Any(ws) => ws.iter().any(|w| w.holds(patient)),
@@ -376,7 +391,11 @@ pub fn build(model: &Model, analysis: &Analysis, sources: &Sources) -> Bundle {
             .map(|c| CategoryEntry {
                 id: c.name.clone(),
                 label: c.label.clone(),
-                parents: c.parents.iter().map(|&p| model.categories[p].name.clone()).collect(),
+                parents: c
+                    .parents
+                    .iter()
+                    .map(|&p| model.categories[p].name.clone())
+                    .collect(),
             })
             .collect(),
         exercises: model
@@ -385,7 +404,11 @@ pub fn build(model: &Model, analysis: &Analysis, sources: &Sources) -> Bundle {
             .map(|e| ExerciseEntry {
                 id: e.name.clone(),
                 label: e.label.clone(),
-                categories: e.categories.iter().map(|&c| model.categories[c].name.clone()).collect(),
+                categories: e
+                    .categories
+                    .iter()
+                    .map(|&c| model.categories[c].name.clone())
+                    .collect(),
             })
             .collect(),
         sources: model
@@ -409,8 +432,15 @@ pub fn build(model: &Model, analysis: &Analysis, sources: &Sources) -> Bundle {
         .iter()
         .map(|c| Conflict {
             kind: c.kind,
-            rules: [model.rules[c.rules[0]].id.clone(), model.rules[c.rules[1]].id.clone()],
-            exercises: c.exercises.iter().map(|&e| model.exercises[e].name.clone()).collect(),
+            rules: [
+                model.rules[c.rules[0]].id.clone(),
+                model.rules[c.rules[1]].id.clone(),
+            ],
+            exercises: c
+                .exercises
+                .iter()
+                .map(|&e| model.exercises[e].name.clone())
+                .collect(),
             witness: witness(model, &c.witness),
             resolved_by: c.resolved_by.map(|r| model.rules[r].id.clone()),
         })
@@ -454,10 +484,18 @@ fn build_rule(model: &Model, sources: &Sources, r: &model::Rule) -> Rule {
         when: when(model, &r.when),
         action: r.action,
         targets: r.targets.iter().map(|(t, _)| target_name(t)).collect(),
-        exercises: r.exercises.iter().map(|&e| model.exercises[e].name.clone()).collect(),
+        exercises: r
+            .exercises
+            .iter()
+            .map(|&e| model.exercises[e].name.clone())
+            .collect(),
         dose: r.dose.as_ref().map(dose),
         because: r.because.clone(),
-        cite: r.cite.iter().map(|&s| model.sources[s].name.clone()).collect(),
+        cite: r
+            .cite
+            .iter()
+            .map(|&s| model.sources[s].name.clone())
+            .collect(),
         evidence: r.evidence,
         strength: r.strength,
         status: r.status,
@@ -513,12 +551,20 @@ fn dose(d: &model::Dose) -> Dose {
 
 /// A patient by name: facts sorted by id, measures by id.
 pub fn witness(model: &Model, p: &model::Patient) -> Witness {
-    let mut facts: Vec<String> = p.facts.iter().map(|&f| model.facts[f].name.clone()).collect();
+    let mut facts: Vec<String> = p
+        .facts
+        .iter()
+        .map(|&f| model.facts[f].name.clone())
+        .collect();
     facts.sort();
     facts.dedup();
     Witness {
         facts,
-        measures: p.measures.iter().map(|&(m, v)| (model.measures[m].name.clone(), v)).collect(),
+        measures: p
+            .measures
+            .iter()
+            .map(|&(m, v)| (model.measures[m].name.clone(), v))
+            .collect(),
     }
 }
 
@@ -532,14 +578,27 @@ impl Dose {
                 format!("{}..{}", canonical::number(lo), canonical::number(hi))
             }
         };
-        let mut text = format!("{} {}", range(self.amount.min, self.amount.max), self.amount.unit.as_str());
+        let mut text = format!(
+            "{} {}",
+            range(self.amount.min, self.amount.max),
+            self.amount.unit.as_str()
+        );
         match &self.frequency {
             None => {}
-            Some(Frequency::EveryHours(r)) => text.push_str(&format!(" every {} h", range(r.min, r.max))),
-            Some(Frequency::Per { times: Some(r), per }) => {
-                text.push_str(&format!(" {} times per {}", range(r.min, r.max), per.as_str()))
+            Some(Frequency::EveryHours(r)) => {
+                text.push_str(&format!(" every {} h", range(r.min, r.max)))
             }
-            Some(Frequency::Per { times: None, per }) => text.push_str(&format!(" per {}", per.as_str())),
+            Some(Frequency::Per {
+                times: Some(r),
+                per,
+            }) => text.push_str(&format!(
+                " {} times per {}",
+                range(r.min, r.max),
+                per.as_str()
+            )),
+            Some(Frequency::Per { times: None, per }) => {
+                text.push_str(&format!(" per {}", per.as_str()))
+            }
         }
         text
     }

@@ -26,7 +26,11 @@ pub trait Named: Sized + Copy + 'static {
 
     fn unknown(s: &str) -> String {
         let words: Vec<&str> = Self::all().iter().map(|v| v.name()).collect();
-        format!("unknown {} `{s}`: expected one of {}", Self::WHAT, words.join(", "))
+        format!(
+            "unknown {} `{s}`: expected one of {}",
+            Self::WHAT,
+            words.join(", ")
+        )
     }
 }
 
@@ -44,24 +48,69 @@ macro_rules! named {
     };
 }
 
-named!(Action, "action", [Action::Recommend, Action::Consider, Action::Caution, Action::Avoid]);
-named!(Evidence, "evidence level", [
-    Evidence::High,
-    Evidence::Moderate,
-    Evidence::Low,
-    Evidence::VeryLow,
-    Evidence::ExpertOpinion,
-]);
-named!(Strength, "strength", [Strength::Strong, Strength::Conditional]);
-named!(Status, "status", [Status::Draft, Status::Active, Status::Retired]);
-named!(AmountUnit, "dose unit", [AmountUnit::Min, AmountUnit::H, AmountUnit::Reps, AmountUnit::Sets]);
+named!(
+    Action,
+    "action",
+    [
+        Action::Recommend,
+        Action::Consider,
+        Action::Caution,
+        Action::Avoid
+    ]
+);
+named!(
+    Evidence,
+    "evidence level",
+    [
+        Evidence::High,
+        Evidence::Moderate,
+        Evidence::Low,
+        Evidence::VeryLow,
+        Evidence::ExpertOpinion,
+    ]
+);
+named!(
+    Strength,
+    "strength",
+    [Strength::Strong, Strength::Conditional]
+);
+named!(
+    Status,
+    "status",
+    [Status::Draft, Status::Active, Status::Retired]
+);
+named!(
+    AmountUnit,
+    "dose unit",
+    [
+        AmountUnit::Min,
+        AmountUnit::H,
+        AmountUnit::Reps,
+        AmountUnit::Sets
+    ]
+);
 named!(Period, "period", [Period::Day, Period::Week]);
-named!(ConflictKind, "conflict kind", [
-    ConflictKind::Contradiction,
-    ConflictKind::Tension,
-    ConflictKind::DoseMismatch,
-]);
-named!(CmpOp, "comparison", [CmpOp::Lt, CmpOp::Le, CmpOp::Gt, CmpOp::Ge, CmpOp::Eq, CmpOp::Ne]);
+named!(
+    ConflictKind,
+    "conflict kind",
+    [
+        ConflictKind::Contradiction,
+        ConflictKind::Tension,
+        ConflictKind::DoseMismatch,
+    ]
+);
+named!(
+    CmpOp,
+    "comparison",
+    [
+        CmpOp::Lt,
+        CmpOp::Le,
+        CmpOp::Gt,
+        CmpOp::Ge,
+        CmpOp::Eq,
+        CmpOp::Ne
+    ]
+);
 
 pub mod named {
     use super::*;
@@ -90,14 +139,18 @@ pub mod named_opt {
     pub fn deserialize<'de, T: Named, D: Deserializer<'de>>(d: D) -> Result<Option<T>, D::Error> {
         match Option::<String>::deserialize(d)? {
             None => Ok(None),
-            Some(s) => T::from_name(&s).map(Some).ok_or_else(|| de::Error::custom(T::unknown(&s))),
+            Some(s) => T::from_name(&s)
+                .map(Some)
+                .ok_or_else(|| de::Error::custom(T::unknown(&s))),
         }
     }
 }
 
 /// An optional value whose key must be present (`null` when missing). Serde treats a field
 /// with its own deserializer as required.
-pub fn required<'de, T: Deserialize<'de>, D: Deserializer<'de>>(d: D) -> Result<Option<T>, D::Error> {
+pub fn required<'de, T: Deserialize<'de>, D: Deserializer<'de>>(
+    d: D,
+) -> Result<Option<T>, D::Error> {
     Option::<T>::deserialize(d)
 }
 
@@ -185,7 +238,13 @@ impl Serialize for When {
             When::In { measure, min, max } => {
                 let mut m = s.serialize_map(Some(2))?;
                 m.serialize_entry("measure", measure)?;
-                m.serialize_entry("in", &Range { min: *min, max: *max })?;
+                m.serialize_entry(
+                    "in",
+                    &Range {
+                        min: *min,
+                        max: *max,
+                    },
+                )?;
                 m.end()
             }
             When::Not(w) => {
@@ -312,7 +371,9 @@ struct RawFrequency {
     per: Option<String>,
 }
 
-fn present<'de, T: Deserialize<'de>, D: Deserializer<'de>>(d: D) -> Result<Option<Option<T>>, D::Error> {
+fn present<'de, T: Deserialize<'de>, D: Deserializer<'de>>(
+    d: D,
+) -> Result<Option<Option<T>>, D::Error> {
     Option::<T>::deserialize(d).map(Some)
 }
 
@@ -322,7 +383,8 @@ impl<'de> Deserialize<'de> for Frequency {
         match (r.every_hours, r.times, r.per) {
             (Some(range), None, None) => Ok(Frequency::EveryHours(range)),
             (None, Some(times), Some(per)) => {
-                let per = Period::from_name(&per).ok_or_else(|| de::Error::custom(Period::unknown(&per)))?;
+                let per = Period::from_name(&per)
+                    .ok_or_else(|| de::Error::custom(Period::unknown(&per)))?;
                 Ok(Frequency::Per { times, per })
             }
             _ => Err(de::Error::custom(
@@ -340,16 +402,32 @@ impl fmt::Display for When {
         match self {
             When::Always => write!(f, "always"),
             When::Fact(x) => write!(f, "{x}"),
-            When::Compare { measure, op, value } => write!(f, "{measure} {} {}", op.as_str(), number(*value)),
-            When::In { measure, min, max } => write!(f, "{measure} in {}..{}", number(*min), number(*max)),
+            When::Compare { measure, op, value } => {
+                write!(f, "{measure} {} {}", op.as_str(), number(*value))
+            }
+            When::In { measure, min, max } => {
+                write!(f, "{measure} in {}..{}", number(*min), number(*max))
+            }
             When::Not(w) => match **w {
                 When::All(_) | When::Any(_) => write!(f, "not ({w})"),
                 _ => write!(f, "not {w}"),
             },
             When::All(ws) | When::Any(ws) => {
-                let word = if matches!(self, When::All(_)) { " and " } else { " or " };
+                let word = if matches!(self, When::All(_)) {
+                    " and "
+                } else {
+                    " or "
+                };
                 if ws.is_empty() {
-                    return write!(f, "{}", if matches!(self, When::All(_)) { "always" } else { "never" });
+                    return write!(
+                        f,
+                        "{}",
+                        if matches!(self, When::All(_)) {
+                            "always"
+                        } else {
+                            "never"
+                        }
+                    );
                 }
                 for (i, w) in ws.iter().enumerate() {
                     if i > 0 {

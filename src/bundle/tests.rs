@@ -59,7 +59,11 @@ pub(crate) fn compile_text(text: &str) -> (Model, Analysis, Sources) {
         "{}",
         crate::diagnostic::render::human_string(&sources, &c.diagnostics)
     );
-    (c.model.expect("a model"), c.analysis.expect("an analysis"), sources)
+    (
+        c.model.expect("a model"),
+        c.analysis.expect("an analysis"),
+        sources,
+    )
 }
 
 pub(crate) fn bundle_of(text: &str) -> Bundle {
@@ -76,7 +80,10 @@ fn header_vocabulary_and_nulls() {
     let v = value_of(&bundle_of(BACK));
     assert_eq!(v["format"], "carel.bundle");
     assert_eq!(v["format_version"], 1);
-    assert_eq!(v["compiler"], json!({"name": "carel", "version": env!("CARGO_PKG_VERSION")}));
+    assert_eq!(
+        v["compiler"],
+        json!({"name": "carel", "version": env!("CARGO_PKG_VERSION")})
+    );
     assert_eq!(
         v["ruleset"],
         json!({"name": "lower_back_pain", "title": "Exercise advice for lower back pain", "version": "1.0.0"})
@@ -91,7 +98,10 @@ fn header_vocabulary_and_nulls() {
             {"id": "facet_syndrome", "label": null}
         ])
     );
-    assert_eq!(voc["factors"][1], json!({"id": "chronic", "label": "Pain for three months or more"}));
+    assert_eq!(
+        voc["factors"][1],
+        json!({"id": "chronic", "label": "Pain for three months or more"})
+    );
     assert_eq!(
         voc["exclusive"],
         json!([{"id": "stage", "label": "Stage of the episode", "members": ["acute", "chronic"]}])
@@ -104,9 +114,18 @@ fn header_vocabulary_and_nulls() {
             {"id": "temp", "label": null, "unit": "C", "min": 34.5, "max": 42}
         ])
     );
-    assert_eq!(voc["categories"][2], json!({"id": "core", "label": "Core stability", "parents": ["strengthening"]}));
-    assert_eq!(voc["categories"][1], json!({"id": "extension", "label": null, "parents": []}));
-    assert_eq!(voc["exercises"][4], json!({"id": "bridge", "label": null, "categories": ["core", "stretching"]}));
+    assert_eq!(
+        voc["categories"][2],
+        json!({"id": "core", "label": "Core stability", "parents": ["strengthening"]})
+    );
+    assert_eq!(
+        voc["categories"][1],
+        json!({"id": "extension", "label": null, "parents": []})
+    );
+    assert_eq!(
+        voc["exercises"][4],
+        json!({"id": "bridge", "label": null, "categories": ["core", "stretching"]})
+    );
     assert_eq!(
         voc["sources"],
         json!([
@@ -121,7 +140,16 @@ fn header_vocabulary_and_nulls() {
 fn rules_are_emitted_in_full_and_retired_ones_left_out() {
     let b = bundle_of(BACK);
     let ids: Vec<&str> = b.rules.iter().map(|r| r.id.as_str()).collect();
-    assert_eq!(ids, ["sciatica_no_stretch", "disc_extension", "keep_moving", "weekly", "back_1"]);
+    assert_eq!(
+        ids,
+        [
+            "sciatica_no_stretch",
+            "disc_extension",
+            "keep_moving",
+            "weekly",
+            "back_1"
+        ]
+    );
     let v = value_of(&b);
     assert_eq!(
         v["rules"][1],
@@ -144,7 +172,10 @@ fn rules_are_emitted_in_full_and_retired_ones_left_out() {
         })
     );
     // Categories expand to every exercise below them, sorted by id.
-    assert_eq!(v["rules"][0]["exercises"], json!(["bridge", "hamstring_stretch"]));
+    assert_eq!(
+        v["rules"][0]["exercises"],
+        json!(["bridge", "hamstring_stretch"])
+    );
     assert_eq!(v["rules"][3]["exercises"], json!(["bridge", "leg_lift"]));
     assert_eq!(v["rules"][2]["when"], json!({"always": true}));
     assert_eq!(
@@ -169,11 +200,26 @@ fn rules_are_emitted_in_full_and_retired_ones_left_out() {
         anonymous["dose"],
         json!({"amount": {"min": 10, "max": 10, "unit": "reps"}, "frequency": {"times": {"min": 2, "max": 3}, "per": "day"}})
     );
-    assert_eq!(anonymous["location"], json!({"file": "back.carel", "line": 44, "column": 1}));
-    assert_eq!(b.rules[2].dose.as_ref().unwrap().to_text(), "10..20 min every 3 h");
-    assert_eq!(b.rules[4].dose.as_ref().unwrap().to_text(), "10 reps 2..3 times per day");
-    assert_eq!(b.rules[3].dose.as_ref().unwrap().to_text(), "150 min per week");
-    assert_eq!(b.rules[4].when.to_string(), "(pain in 7..10 and age >= 65) or temp > 38.5");
+    assert_eq!(
+        anonymous["location"],
+        json!({"file": "back.carel", "line": 44, "column": 1})
+    );
+    assert_eq!(
+        b.rules[2].dose.as_ref().unwrap().to_text(),
+        "10..20 min every 3 h"
+    );
+    assert_eq!(
+        b.rules[4].dose.as_ref().unwrap().to_text(),
+        "10 reps 2..3 times per day"
+    );
+    assert_eq!(
+        b.rules[3].dose.as_ref().unwrap().to_text(),
+        "150 min per week"
+    );
+    assert_eq!(
+        b.rules[4].when.to_string(),
+        "(pain in 7..10 and age >= 65) or temp > 38.5"
+    );
 }
 
 #[test]
@@ -198,7 +244,10 @@ fn digest_covers_the_canonical_form_without_itself() {
     assert!(b.digest.starts_with("sha256:") && b.digest.len() == 7 + 64);
     let canonical = String::from_utf8(b.canonical_bytes()).unwrap();
     assert!(!canonical.contains("\"digest\""));
-    assert!(canonical.starts_with("{\"compiler\":{\"name\":\"carel\",\"version\":"), "{canonical}");
+    assert!(
+        canonical.starts_with("{\"compiler\":{\"name\":\"carel\",\"version\":"),
+        "{canonical}"
+    );
     assert_eq!(b.digest, canonical::digest(canonical.as_bytes()));
     // The canonical form of the written file, digest removed, is the same bytes.
     let mut v: Value = serde_json::from_str(&b.to_json()).unwrap();
@@ -211,7 +260,8 @@ fn digest_changes_with_content() {
     let base = bundle_of(BACK).digest;
     let label = bundle_of(&BACK.replace("\"Sciatica\"", "\"Sciatica (leg pain)\"")).digest;
     let threshold = bundle_of(&BACK.replace("age >= 65", "age >= 66")).digest;
-    let action = bundle_of(&BACK.replace("then avoid stretching", "then caution stretching")).digest;
+    let action =
+        bundle_of(&BACK.replace("then avoid stretching", "then caution stretching")).digest;
     let all = [&base, &label, &threshold, &action];
     for (i, a) in all.iter().enumerate() {
         for b in &all[i + 1..] {
@@ -219,7 +269,10 @@ fn digest_changes_with_content() {
         }
     }
     // Spacing inside a line is not content; where a rule starts is (its location).
-    let respaced = bundle_of(&BACK.replace("then recommend extension", "then   recommend  extension # why"));
+    let respaced = bundle_of(&BACK.replace(
+        "then recommend extension",
+        "then   recommend  extension # why",
+    ));
     assert_eq!(respaced.digest, base);
     let moved = bundle_of(&format!("# a comment\n{BACK}"));
     assert_eq!(moved.rules[1].location.line, 31);
@@ -291,7 +344,10 @@ fn resealed(b: &Bundle, edit: impl FnOnce(&mut Value)) -> String {
         m.remove("digest");
     }
     if let Some(m) = v.as_object_mut() {
-        m.insert("digest".into(), Value::String(canonical::digest(&canonical::to_vec(&content))));
+        m.insert(
+            "digest".into(),
+            Value::String(canonical::digest(&canonical::to_vec(&content))),
+        );
     }
     serde_json::to_string(&v).unwrap()
 }
@@ -311,18 +367,37 @@ fn loading_refuses_other_formats_and_versions() {
         "not a Carel bundle: `format` is \"other\", expected \"carel.bundle\""
     );
     let e = refused(&b, |v| v["format_version"] = json!(2));
-    assert!(e.starts_with("bundle format version 2 is not supported"), "{e}");
-    assert_eq!(Bundle::from_json("[1]").unwrap_err(), "not a Carel bundle: expected a JSON object");
-    assert!(Bundle::from_json("{\"format\": ").unwrap_err().starts_with("not valid JSON"));
-    assert!(Bundle::from_json("").unwrap_err().starts_with("not valid JSON"));
+    assert!(
+        e.starts_with("bundle format version 2 is not supported"),
+        "{e}"
+    );
+    assert_eq!(
+        Bundle::from_json("[1]").unwrap_err(),
+        "not a Carel bundle: expected a JSON object"
+    );
+    assert!(
+        Bundle::from_json("{\"format\": ")
+            .unwrap_err()
+            .starts_with("not valid JSON")
+    );
+    assert!(
+        Bundle::from_json("")
+            .unwrap_err()
+            .starts_with("not valid JSON")
+    );
 }
 
 #[test]
 fn loading_refuses_a_changed_bundle() {
     let b = bundle_of(BACK);
-    let text = b.to_json().replace("\"action\": \"avoid\"", "\"action\": \"recommend\"");
+    let text = b
+        .to_json()
+        .replace("\"action\": \"avoid\"", "\"action\": \"recommend\"");
     let e = Bundle::from_json(&text).unwrap_err();
-    assert!(e.starts_with("the bundle's digest does not match its content"), "{e}");
+    assert!(
+        e.starts_with("the bundle's digest does not match its content"),
+        "{e}"
+    );
     // Re-indenting is not a change: the digest covers the canonical form.
     let compact = serde_json::to_string(&value_of(&b)).unwrap();
     assert_eq!(Bundle::from_json(&compact).unwrap(), b);
@@ -332,7 +407,10 @@ fn loading_refuses_a_changed_bundle() {
 fn loading_refuses_missing_and_unknown_fields() {
     let b = bundle_of(BACK);
     let e = refused(&b, |v| {
-        v["vocabulary"]["conditions"][2].as_object_mut().unwrap().remove("label");
+        v["vocabulary"]["conditions"][2]
+            .as_object_mut()
+            .unwrap()
+            .remove("label");
     });
     assert!(e.contains("missing field `label`"), "{e}");
     let e = refused(&b, |v| {
@@ -342,28 +420,43 @@ fn loading_refuses_missing_and_unknown_fields() {
     let e = refused(&b, |v| v["rules"][0]["colour"] = json!("red"));
     assert!(e.contains("unknown field `colour`"), "{e}");
     let e = refused(&b, |v| v["rules"][0]["action"] = json!("forbid"));
-    assert!(e.contains("unknown action `forbid`: expected one of recommend, consider, caution, avoid"), "{e}");
-    let e = refused(&b, |v| v["rules"][0]["when"] = json!({"fact": "sciatica", "not": {"fact": "acute"}}));
-    assert!(e.contains("a `when` object must have exactly the keys of one form"), "{e}");
+    assert!(
+        e.contains("unknown action `forbid`: expected one of recommend, consider, caution, avoid"),
+        "{e}"
+    );
+    let e = refused(&b, |v| {
+        v["rules"][0]["when"] = json!({"fact": "sciatica", "not": {"fact": "acute"}})
+    });
+    assert!(
+        e.contains("a `when` object must have exactly the keys of one form"),
+        "{e}"
+    );
     assert!(e.contains("(found: {fact, not})"), "{e}");
-    let e = refused(&b, |v| v["rules"][0]["when"] = json!({"measure": "age", "op": "=>", "value": 3}));
+    let e = refused(&b, |v| {
+        v["rules"][0]["when"] = json!({"measure": "age", "op": "=>", "value": 3})
+    });
     assert!(e.contains("unknown comparison `=>`"), "{e}");
     let e = refused(&b, |v| v["rules"][0]["when"] = json!({"always": false}));
     assert!(e.contains("`always` can only be true"), "{e}");
-    let e = refused(&b, |v| v["rules"][2]["dose"]["frequency"] = json!({"per": "week"}));
+    let e = refused(&b, |v| {
+        v["rules"][2]["dose"]["frequency"] = json!({"per": "week"})
+    });
     assert!(e.contains("a `frequency` object must be"), "{e}");
 }
 
 #[test]
 fn loading_refuses_dangling_references() {
     let b = bundle_of(BACK);
-    let cases: Vec<(Box<dyn FnOnce(&mut Value)>, &str)> = vec![
+    type Edit = Box<dyn FnOnce(&mut Value)>;
+    let cases: Vec<(Edit, &str)> = vec![
         (
             Box::new(|v| v["rules"][0]["when"] = json!({"fact": "sciatca"})),
             "rule `sciatica_no_stretch`: `when` names `sciatca`, which is not a condition or factor of this bundle",
         ),
         (
-            Box::new(|v| v["rules"][0]["when"] = json!({"not": {"measure": "weight", "op": ">", "value": 3}})),
+            Box::new(|v| {
+                v["rules"][0]["when"] = json!({"not": {"measure": "weight", "op": ">", "value": 3}})
+            }),
             "rule `sciatica_no_stretch`: `when` names `weight`, which is not a measure of this bundle",
         ),
         (
@@ -420,10 +513,20 @@ fn loading_refuses_cycles() {
         e,
         "the rules' `overrides` form a cycle: `sciatica_no_stretch` → `keep_moving` → `weekly` → `sciatica_no_stretch`"
     );
-    let e = refused(&b, |v| v["rules"][1]["overrides"] = json!(["disc_extension"]));
-    assert_eq!(e, "the rules' `overrides` form a cycle: `disc_extension` → `disc_extension`");
-    let e = refused(&b, |v| v["vocabulary"]["categories"][3]["parents"] = json!(["core"]));
-    assert_eq!(e, "the categories form a cycle: `core` → `strengthening` → `core`");
+    let e = refused(&b, |v| {
+        v["rules"][1]["overrides"] = json!(["disc_extension"])
+    });
+    assert_eq!(
+        e,
+        "the rules' `overrides` form a cycle: `disc_extension` → `disc_extension`"
+    );
+    let e = refused(&b, |v| {
+        v["vocabulary"]["categories"][3]["parents"] = json!(["core"])
+    });
+    assert_eq!(
+        e,
+        "the categories form a cycle: `core` → `strengthening` → `core`"
+    );
 }
 
 #[test]
@@ -431,7 +534,10 @@ fn long_override_chains_load_without_recursion() {
     // 20000 rules, each overriding the next: the cycle check must not recurse per rule.
     let mut text = String::from("condition a\nexercise x\nsource s \"s\"\n");
     for i in 0..20_000 {
-        text.push_str(&format!("rule r{i}: if a then recommend x overrides r{} cite s\n", i + 1));
+        text.push_str(&format!(
+            "rule r{i}: if a then recommend x overrides r{} cite s\n",
+            i + 1
+        ));
     }
     text.push_str("rule r20000: if a then recommend x cite s\n");
     let b = bundle_of(&text);
@@ -442,9 +548,16 @@ fn long_override_chains_load_without_recursion() {
 fn hostile_nesting_is_refused_without_overflow() {
     let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
     let e = Bundle::from_json(&deep).unwrap_err();
-    assert_eq!(e, "not a Carel bundle: it nests deeper than 512 levels (at line 1 column 513)");
+    assert_eq!(
+        e,
+        "not a Carel bundle: it nests deeper than 512 levels (at line 1 column 513)"
+    );
     // Brackets inside strings do not count.
-    assert!(Bundle::from_json(&format!("{{\"format\": \"{}\"}}", "[".repeat(1000))).unwrap_err().contains("`format` is"));
+    assert!(
+        Bundle::from_json(&format!("{{\"format\": \"{}\"}}", "[".repeat(1000)))
+            .unwrap_err()
+            .contains("`format` is")
+    );
     // Just inside the limit, a deep `when` parses and is checked on a test thread's stack.
     let b = bundle_of(BACK);
     let mut when = json!({"fact": "sciatica"});
@@ -455,13 +568,19 @@ fn hostile_nesting_is_refused_without_overflow() {
     let loaded = Bundle::from_json(&text).unwrap();
     assert!(matches!(loaded.rules[0].when, When::Not(_)));
     // Writing, evaluating and dropping it work on this thread's small stack.
-    assert_eq!(loaded.to_json().matches("\"not\"").count(), MAX_NESTING_FOR_TEST + 1);
+    assert_eq!(
+        loaded.to_json().matches("\"not\"").count(),
+        MAX_NESTING_FOR_TEST + 1
+    );
     let evaluator = crate::eval::Evaluator::new(&loaded).unwrap();
     let outcome = evaluator.evaluate(&evaluator.parse_given("sciatica").unwrap());
     assert_eq!(outcome.action("bridge"), Some(Action::Avoid));
     drop(loaded);
     // Same depth, but broken at the bottom: a clean error, not a crash.
-    let broken = text.replace("{\"fact\":\"sciatica\"}", "{\"fact\":\"sciatica\",\"op\":1}");
+    let broken = text.replace(
+        "{\"fact\":\"sciatica\"}",
+        "{\"fact\":\"sciatica\",\"op\":1}",
+    );
     assert!(Bundle::from_json(&broken).is_err());
 }
 
@@ -478,7 +597,9 @@ fn deepest_condition_the_parser_accepts_builds_a_loadable_bundle() {
     }
     cond.push('b');
     cond.push_str(&")".repeat(depth));
-    let text = format!("condition a\ncondition b\nexercise x\nsource s \"s\"\nrule deep: if a unless {cond} then avoid x cite s\n");
+    let text = format!(
+        "condition a\ncondition b\nexercise x\nsource s \"s\"\nrule deep: if a unless {cond} then avoid x cite s\n"
+    );
     let b = bundle_of(&text);
     let loaded = Bundle::from_json(&b.to_json()).unwrap();
     assert_eq!(loaded, b);
@@ -491,6 +612,8 @@ fn deepest_condition_the_parser_accepts_builds_a_loadable_bundle() {
     }
     let levels = levels_of(&serde_json::to_value(&b).unwrap());
     // docs/bundle.md promises apps fewer than 200 levels.
-    assert!(levels > 128 && levels < 200 && levels <= load::MAX_DEPTH, "{levels}");
+    assert!(
+        levels > 128 && levels < 200 && levels <= load::MAX_DEPTH,
+        "{levels}"
+    );
 }
-

@@ -68,7 +68,9 @@ pub fn run(path: &str, output: Option<&str>) -> u8 {
     if let Some(file) = output
         && Path::new(file).is_dir()
     {
-        eprintln!("error: cannot write the bundle to `{file}`: it is a folder; name a file instead");
+        eprintln!(
+            "error: cannot write the bundle to `{file}`: it is a folder; name a file instead"
+        );
         return USAGE;
     }
     let built = match ruleset_bundle(path, true) {
@@ -83,7 +85,9 @@ pub fn run(path: &str, output: Option<&str>) -> u8 {
     let json = built.bundle.to_json();
     let written = match output {
         Some(file) => output::write_atomic(file, json.as_bytes()),
-        None => output::stdout(json.as_bytes()).map_err(|e| format!("cannot write the bundle: {e}")),
+        None => {
+            output::stdout(json.as_bytes()).map_err(|e| format!("cannot write the bundle: {e}"))
+        }
     };
     match written {
         Ok(()) => OK,

@@ -12,7 +12,9 @@ use carel::eval::Evaluator;
 /// Whether PATH names a bundle rather than a ruleset.
 fn is_bundle(path: &str) -> bool {
     let p = Path::new(path);
-    p.extension().is_some_and(|e| e.eq_ignore_ascii_case("json")) && !p.is_dir()
+    p.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("json"))
+        && !p.is_dir()
 }
 
 /// Read and check a bundle file; `Err` carries the exit status (2: not a usable bundle).

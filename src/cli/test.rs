@@ -21,5 +21,9 @@ pub fn run(path: &str) -> u8 {
         eprintln!("error: cannot write the report: {e}");
         return USAGE;
     }
-    if results.iter().all(|r| r.passed()) { OK } else { FAILED }
+    if results.iter().all(|r| r.passed()) {
+        OK
+    } else {
+        FAILED
+    }
 }

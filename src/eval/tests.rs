@@ -39,14 +39,28 @@ fn most_protective_advice_wins() {
     let o = outcome(rules, "a,c");
     let x = o.get("x").unwrap();
     assert_eq!(x.rules, ["r3"]);
-    let outcomes: Vec<(&str, &str)> = x.advised.iter().map(|c| (c.rule.as_str(), c.outcome)).collect();
-    assert_eq!(outcomes, [("r1", "outweighed"), ("r3", "decides"), ("r4", "outweighed")]);
+    let outcomes: Vec<(&str, &str)> = x
+        .advised
+        .iter()
+        .map(|c| (c.rule.as_str(), c.outcome))
+        .collect();
+    assert_eq!(
+        outcomes,
+        [
+            ("r1", "outweighed"),
+            ("r3", "decides"),
+            ("r4", "outweighed")
+        ]
+    );
     assert_eq!(o.fired, ["r1", "r3", "r4"]);
 }
 
 #[test]
 fn equal_advice_from_several_rules_names_them_all() {
-    let o = outcome("rule r1: if a then avoid x cite s\nrule r2: if b then avoid x, z cite s\n", "a, b");
+    let o = outcome(
+        "rule r1: if a then avoid x cite s\nrule r2: if b then avoid x, z cite s\n",
+        "a, b",
+    );
     assert_eq!(o.get("x").unwrap().rules, ["r1", "r2"]);
     assert_eq!(o.get("z").unwrap().rules, ["r2"]);
 }
@@ -77,7 +91,10 @@ fn override_chains_pass_through_rules_that_do_not_fire() {
     assert_eq!(o.get("x").unwrap().advised[1].overridden_by, ["top"]);
     // All three fire: top drops both.
     assert_eq!(advice(rules, "a,b,c"), ["x=consider"]);
-    assert_eq!(outcome(rules, "a,b,c").get("x").unwrap().advised[2].overridden_by, ["top", "middle"]);
+    assert_eq!(
+        outcome(rules, "a,b,c").get("x").unwrap().advised[2].overridden_by,
+        ["top", "middle"]
+    );
     // Without top, middle drops bottom.
     assert_eq!(advice(rules, "b,c"), ["x=caution"]);
 }
@@ -103,7 +120,8 @@ fn retired_rules_never_fire_and_break_override_chains() {
 
 #[test]
 fn categories_expand_to_every_exercise_below_them() {
-    let rules = "rule r: if a then avoid stretching cite s\nrule q: if b then recommend gentle cite s\n";
+    let rules =
+        "rule r: if a then avoid stretching cite s\nrule q: if b then recommend gentle cite s\n";
     assert_eq!(advice(rules, "a"), ["x=avoid", "y=avoid"]);
     assert_eq!(advice(rules, "a,b"), ["x=avoid", "y=avoid"]);
     assert_eq!(advice(rules, "b"), ["y=recommend"]);
@@ -135,7 +153,10 @@ fn given_accepts_spaces_and_repeated_facts() {
     let b = bundle_of(HEAD);
     let e = Evaluator::new(&b).unwrap();
     let p = e.parse_given(" a , b,a ,  age = 45,pain=2.5, ").unwrap();
-    assert_eq!(p.facts.iter().map(String::as_str).collect::<Vec<_>>(), ["a", "b"]);
+    assert_eq!(
+        p.facts.iter().map(String::as_str).collect::<Vec<_>>(),
+        ["a", "b"]
+    );
     assert_eq!(p.measures.get("age"), Some(&45.0));
     assert_eq!(p.measures.get("pain"), Some(&2.5));
     assert_eq!(e.parse_given("").unwrap(), Patient::default());
@@ -147,22 +168,58 @@ fn given_refuses_what_no_patient_can_be() {
     let b = bundle_of(HEAD);
     let e = Evaluator::new(&b).unwrap();
     let err = |g: &str| e.parse_given(g).unwrap_err();
-    assert_eq!(err("acutte"), "unknown fact or measure `acutte`; did you mean `acute`?");
-    assert_eq!(err("agee=4"), "unknown fact or measure `agee`; did you mean `age`?");
+    assert_eq!(
+        err("acutte"),
+        "unknown fact or measure `acutte`; did you mean `acute`?"
+    );
+    assert_eq!(
+        err("agee=4"),
+        "unknown fact or measure `agee`; did you mean `age`?"
+    );
     assert_eq!(
         err("diabetes"),
         "unknown fact or measure `diabetes`: the ruleset declares no condition, factor or measure of that name"
     );
-    assert_eq!(err("x"), "`x` is an exercise, not a fact or measure of the patient");
-    assert_eq!(err("gentle"), "`gentle` is a category of exercises, not a fact or measure of the patient");
-    assert_eq!(err("age=121"), "`age=121` is outside the range of `age`: 0..120");
-    assert_eq!(err("pain = -1"), "`pain=-1` is outside the range of `pain`: 0..10");
-    assert_eq!(err("age"), "`age` is a measure: give its value, as in `age=45`");
-    assert_eq!(err("a=1"), "`a` is a yes/no fact, not a measure: list it without a value (`a`)");
-    assert_eq!(err("age=4e1"), "`age=4e1`: the value must be a number, like `45` or `2.5`");
-    assert_eq!(err("age=inf"), "`age=inf`: the value must be a number, like `45` or `2.5`");
-    assert_eq!(err("age="), "`age=`: the value must be a number, like `45` or `2.5`");
-    assert_eq!(err("age=40,age=41"), "`age` is given twice with different values (40 and 41)");
+    assert_eq!(
+        err("x"),
+        "`x` is an exercise, not a fact or measure of the patient"
+    );
+    assert_eq!(
+        err("gentle"),
+        "`gentle` is a category of exercises, not a fact or measure of the patient"
+    );
+    assert_eq!(
+        err("age=121"),
+        "`age=121` is outside the range of `age`: 0..120"
+    );
+    assert_eq!(
+        err("pain = -1"),
+        "`pain=-1` is outside the range of `pain`: 0..10"
+    );
+    assert_eq!(
+        err("age"),
+        "`age` is a measure: give its value, as in `age=45`"
+    );
+    assert_eq!(
+        err("a=1"),
+        "`a` is a yes/no fact, not a measure: list it without a value (`a`)"
+    );
+    assert_eq!(
+        err("age=4e1"),
+        "`age=4e1`: the value must be a number, like `45` or `2.5`"
+    );
+    assert_eq!(
+        err("age=inf"),
+        "`age=inf`: the value must be a number, like `45` or `2.5`"
+    );
+    assert_eq!(
+        err("age="),
+        "`age=`: the value must be a number, like `45` or `2.5`"
+    );
+    assert_eq!(
+        err("age=40,age=41"),
+        "`age` is given twice with different values (40 and 41)"
+    );
     assert_eq!(
         err("acute, chronic"),
         "`acute` and `chronic` cannot hold together: they are exclusive (`stage`); give at most one"
@@ -255,10 +312,16 @@ fn oracle(model: &Model, patient: &model::Patient) -> BTreeMap<String, Action> {
             }
         }
     }
-    let fired: Vec<usize> = (0..n).filter(|&i| live[i] && model.rules[i].when.holds(patient)).collect();
+    let fired: Vec<usize> = (0..n)
+        .filter(|&i| live[i] && model.rules[i].when.holds(patient))
+        .collect();
     let mut out = BTreeMap::new();
     for (e, exercise) in model.exercises.iter().enumerate() {
-        let advising: Vec<usize> = fired.iter().copied().filter(|&r| model.rules[r].exercises.contains(&e)).collect();
+        let advising: Vec<usize> = fired
+            .iter()
+            .copied()
+            .filter(|&r| model.rules[r].exercises.contains(&e))
+            .collect();
         let best = advising
             .iter()
             .filter(|&&r| !advising.iter().any(|&s| s != r && reach[s][r]))
@@ -281,9 +344,19 @@ fn patients(model: &Model) -> Vec<model::Patient> {
         if bits & 0b11000 == 0b11000 {
             continue;
         }
-        let mut facts: Vec<usize> = (0..5).filter(|i| bits & (1 << i) != 0).map(|i| fact(names[i])).collect();
+        let mut facts: Vec<usize> = (0..5)
+            .filter(|i| bits & (1 << i) != 0)
+            .map(|i| fact(names[i]))
+            .collect();
         facts.sort_unstable();
-        for value in [None, Some(0.0), Some(40.0), Some(64.5), Some(65.0), Some(120.0)] {
+        for value in [
+            None,
+            Some(0.0),
+            Some(40.0),
+            Some(64.5),
+            Some(65.0),
+            Some(120.0),
+        ] {
             out.push(model::Patient {
                 facts: facts.clone(),
                 measures: value.map(|v| vec![(age, v)]).unwrap_or_default(),
@@ -295,15 +368,26 @@ fn patients(model: &Model) -> Vec<model::Patient> {
 
 fn by_name(model: &Model, p: &model::Patient) -> Patient {
     Patient {
-        facts: p.facts.iter().map(|&f| model.facts[f].name.clone()).collect(),
-        measures: p.measures.iter().map(|&(m, v)| (model.measures[m].name.clone(), v)).collect(),
+        facts: p
+            .facts
+            .iter()
+            .map(|&f| model.facts[f].name.clone())
+            .collect(),
+        measures: p
+            .measures
+            .iter()
+            .map(|&(m, v)| (model.measures[m].name.clone(), v))
+            .collect(),
     }
 }
 
 fn cond() -> impl Strategy<Value = String> {
     let atom = prop_oneof![
         prop::sample::select(vec!["a", "b", "c", "acute", "chronic"]).prop_map(str::to_string),
-        (prop::sample::select(vec!["<", "<=", ">", ">=", "=", "!="]), prop::sample::select(vec![0, 40, 65, 120]))
+        (
+            prop::sample::select(vec!["<", "<=", ">", ">=", "=", "!="]),
+            prop::sample::select(vec![0, 40, 65, 120])
+        )
             .prop_map(|(op, v)| format!("age {op} {v}")),
         (0u32..120, 0u32..30).prop_map(|(lo, w)| format!("age in {lo}..{}", (lo + w).min(120))),
     ];
@@ -335,14 +419,16 @@ fn random_rule() -> impl Strategy<Value = RandomRule> {
         prop::collection::vec(0usize..8, 0..4),
         prop::bool::weighted(0.15),
     )
-        .prop_map(|(when, unless, action, targets, overrides, retired)| RandomRule {
-            unless: if when.is_some() { unless } else { None },
-            when,
-            action,
-            targets,
-            overrides,
-            retired,
-        })
+        .prop_map(
+            |(when, unless, action, targets, overrides, retired)| RandomRule {
+                unless: if when.is_some() { unless } else { None },
+                when,
+                action,
+                targets,
+                overrides,
+                retired,
+            },
+        )
 }
 
 fn ruleset_text(rules: &[RandomRule]) -> String {
@@ -405,16 +491,28 @@ fn source_and_reloaded_bundle_agree_on_the_back_pain_ruleset() {
     let (model, analysis, sources) = compile_text(crate::bundle::tests::BACK);
     let built = bundle::build(&model, &analysis, &sources);
     let reloaded = Bundle::from_json(&built.to_json()).unwrap();
-    let (a, b) = (Evaluator::new(&built).unwrap(), Evaluator::new(&reloaded).unwrap());
+    let (a, b) = (
+        Evaluator::new(&built).unwrap(),
+        Evaluator::new(&reloaded).unwrap(),
+    );
     let mut count = 0;
     for facts in 0u32..32 {
         for age in ["", ", age=70", ", age=30"] {
             for temp in ["", ", temp=39", ", temp=38.5"] {
-                let names = ["sciatica", "herniated_disc", "facet_syndrome", "acute", "chronic"];
+                let names = [
+                    "sciatica",
+                    "herniated_disc",
+                    "facet_syndrome",
+                    "acute",
+                    "chronic",
+                ];
                 if facts & 0b11000 == 0b11000 {
                     continue;
                 }
-                let given: Vec<&str> = (0..5).filter(|i| facts & (1 << i) != 0).map(|i| names[i]).collect();
+                let given: Vec<&str> = (0..5)
+                    .filter(|i| facts & (1 << i) != 0)
+                    .map(|i| names[i])
+                    .collect();
                 let text = format!("{}{age}{temp}, pain=8", given.join(","));
                 let p = a.parse_given(&text).unwrap();
                 assert_eq!(a.evaluate(&p), b.evaluate(&b.parse_given(&text).unwrap()));
