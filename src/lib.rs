@@ -7,6 +7,7 @@
 
 pub mod analysis;
 pub mod diagnostic;
+pub mod format;
 pub mod model;
 pub mod names;
 pub mod source;
