@@ -45,10 +45,15 @@ pub fn without_spans(file: &File) -> File {
     }
 }
 
-fn parse(file: FileId, text: &str) -> Result<File, Vec<Diagnostic>> {
-    // The same budget against pathological backtracking as `syntax::parse`.
-    let limit = text.len().saturating_mul(64).saturating_add(100_000);
+/// The same budget against pathological backtracking as `syntax::parse`, for a text of `len`
+/// bytes.
+fn set_parse_budget(len: usize) {
+    let limit = len.saturating_mul(64).saturating_add(100_000);
     pest::set_call_limit(NonZeroUsize::new(limit));
+}
+
+fn parse(file: FileId, text: &str) -> Result<File, Vec<Diagnostic>> {
+    set_parse_budget(text.len());
     let mut found = Vec::new();
     let (tree, ok) = syntax::parse_file(file, text, &mut found);
     let blocking = |d: &Diagnostic| matches!(d.code, Code::E001 | Code::E004);
@@ -73,6 +78,7 @@ fn parse(file: FileId, text: &str) -> Result<File, Vec<Diagnostic>> {
 
 /// The formatted text must mean exactly what the original meant and keep every comment.
 fn verify(file: FileId, text: &str, tree: &File, out: &str) -> Result<(), Vec<Diagnostic>> {
+    set_parse_budget(text.len().max(out.len()));
     let mut found = Vec::new();
     let (again, ok) = syntax::parse_file(file, out, &mut found);
     let same_tree = ok && without_spans(&again) == without_spans(tree);
@@ -197,6 +203,8 @@ struct Block {
     lines: Vec<Line>,
     /// Indented comments right after the item, kept inside it.
     dangling: Vec<usize>,
+    /// The item on one line, if its comments allow it.
+    one_line: Option<String>,
 }
 
 enum Element {
@@ -268,14 +276,10 @@ impl<'a> Layout<'a> {
         (start, end)
     }
 
-    fn has_comment_inside(&self, start: usize, end: usize) -> bool {
-        let i = self.comments.partition_point(|c| c.start <= start);
-        self.comments.get(i).is_some_and(|c| c.start < end)
-    }
-
     fn file(&self, tree: &File) -> String {
         let mut blocks: Vec<Block> = tree.items.iter().map(|i| self.item(i)).collect();
         let top = self.attach(&mut blocks);
+        blocks.iter_mut().for_each(collapse);
         let mut elements: Vec<(usize, Element)> = top
             .into_iter()
             .map(|c| (self.comments[c].start, Element::Comment(c)))
@@ -405,9 +409,10 @@ impl<'a> Layout<'a> {
         let (span, code) = match item {
             Item::Ruleset(r) => {
                 let mut s = format!("ruleset {}", r.name.text);
-                push_text(&mut s, r.title.as_ref());
+                self.push_text(&mut s, 0, r.title.as_ref());
                 if let Some(v) = &r.version {
-                    s.push_str(&format!(" version {}", quote(&v.value)));
+                    s.push_str(" version");
+                    self.push_text(&mut s, 0, Some(v));
                 }
                 (r.span, s)
             }
@@ -417,20 +422,21 @@ impl<'a> Layout<'a> {
                     FactKind::Factor => "factor",
                 };
                 let mut s = format!("{word} {}", f.name.text);
-                push_text(&mut s, f.label.as_ref());
+                self.push_text(&mut s, 0, f.label.as_ref());
                 (f.span, s)
             }
             Item::Exclusive(x) => {
                 let mut s = format!("exclusive {}", x.name.text);
-                push_text(&mut s, x.label.as_ref());
+                self.push_text(&mut s, 0, x.label.as_ref());
                 s.push_str(&format!(": {}", names(&x.members)));
                 (x.span, s)
             }
             Item::Measure(m) => {
                 let mut s = format!("measure {}", m.name.text);
-                push_text(&mut s, m.label.as_ref());
+                self.push_text(&mut s, 0, m.label.as_ref());
                 if let Some(u) = &m.unit {
-                    s.push_str(&format!(" unit {}", quote(&u.value)));
+                    s.push_str(" unit");
+                    self.push_text(&mut s, 0, Some(u));
                 }
                 if let Some(r) = &m.range {
                     s.push_str(&format!(" range {}", self.range(r)));
@@ -446,9 +452,11 @@ impl<'a> Layout<'a> {
                 self.member("exercise", &e.name, &e.label, &e.categories),
             ),
             Item::Source(s) => {
-                let mut code = format!("source {} {}", s.name.text, quote(&s.text.value));
+                let mut code = format!("source {}", s.name.text);
+                self.push_text(&mut code, 0, Some(&s.text));
                 if let Some(u) = &s.url {
-                    code.push_str(&format!(" url {}", quote(&u.value)));
+                    code.push_str(" url");
+                    self.push_text(&mut code, 0, Some(u));
                 }
                 (s.span, code)
             }
@@ -461,12 +469,13 @@ impl<'a> Layout<'a> {
             end: piece.1,
             lines: vec![Line::new(0, code, vec![piece])],
             dangling: Vec::new(),
+            one_line: None,
         }
     }
 
     fn member(&self, word: &str, name: &Name, label: &Option<Text>, parents: &[Name]) -> String {
         let mut s = format!("{word} {}", name.text);
-        push_text(&mut s, label.as_ref());
+        self.push_text(&mut s, 0, label.as_ref());
         if !parents.is_empty() {
             s.push_str(&format!(" in {}", names(parents)));
         }
@@ -520,6 +529,7 @@ impl<'a> Layout<'a> {
                 end: whole.1,
                 lines,
                 dangling: Vec::new(),
+                one_line: None,
             };
         };
 
@@ -528,23 +538,19 @@ impl<'a> Layout<'a> {
             Some(c) => format!("{c} then"),
             None => String::new(),
         };
-        if meta.is_empty() && !self.has_comment_inside(whole.0, whole.1) {
+        // The one-line form, if the rule has nothing but a condition and an action and fits;
+        // whether comments allow it is decided once they are attached (see `collapse`).
+        let one_line = if meta.is_empty() {
             let lead = if prefix.is_empty() {
                 head.clone()
             } else {
                 format!("{head} {prefix}")
             };
             let one = self.action_text(&r.action, &lead, 0);
-            if !one.contains('\n') && width(&one) <= WIDTH {
-                lines.push(Line::new(0, one, vec![whole]));
-                return Block {
-                    start: whole.0,
-                    end: whole.1,
-                    lines,
-                    dangling: Vec::new(),
-                };
-            }
-        }
+            (!one.contains('\n') && width(&one) <= WIDTH).then_some(one)
+        } else {
+            None
+        };
         let name_piece = self.piece(name.span);
         lines.push(Line::new(0, head, vec![(whole.0, name_piece.1)]));
         match (cond, unless) {
@@ -573,6 +579,7 @@ impl<'a> Layout<'a> {
             end: whole.1,
             lines,
             dangling: Vec::new(),
+            one_line,
         }
     }
 
@@ -610,7 +617,11 @@ impl<'a> Layout<'a> {
         };
         if let Some(t) = &r.because {
             clause(
-                format!("because {}", quote(&t.value)),
+                {
+                    let mut code = "because".to_string();
+                    self.push_text(&mut code, CLAUSE_INDENT, Some(t));
+                    code
+                },
                 vec![self.piece(t.span)],
             );
         }
@@ -655,7 +666,12 @@ impl<'a> Layout<'a> {
         let name = self.piece(t.name.span);
         let mut lines = vec![Line::new(
             0,
-            format!("test {}:", quote(&t.name.value)),
+            {
+                let mut code = "test".to_string();
+                self.push_text(&mut code, 0, Some(&t.name));
+                code.push(':');
+                code
+            },
             vec![(whole.0, name.1.max(whole.0))],
         )];
         if !t.given.is_empty() {
@@ -702,6 +718,79 @@ impl<'a> Layout<'a> {
             end: whole.1,
             lines,
             dangling: Vec::new(),
+            one_line: None,
+        }
+    }
+
+    // ---- texts --------------------------------------------------------------------------------
+
+    /// Append ` "text"` to a line that starts at column `indent`. Texts written side by side
+    /// keep the line breaks between them (each line of strings becomes one string, lined up
+    /// under the first quote); strings on one line are joined.
+    fn push_text(&self, s: &mut String, indent: usize, text: Option<&Text>) {
+        let Some(t) = text else { return };
+        s.push(' ');
+        let column = match s.rfind('\n') {
+            Some(i) => width(&s[i + 1..]),
+            None => indent + width(s),
+        };
+        let lines = self.text_lines(t);
+        let pad = format!("\n{}", " ".repeat(column));
+        s.push_str(
+            &lines
+                .iter()
+                .map(|l| quote(l))
+                .collect::<Vec<_>>()
+                .join(&pad),
+        );
+    }
+
+    /// The value of a text, split where its source strings were on different lines.
+    fn text_lines(&self, t: &Text) -> Vec<String> {
+        let whole = vec![t.value.clone()];
+        let Some(source) = self.text.get(t.span.range()) else {
+            return whole;
+        };
+        let mut lines: Vec<String> = Vec::new();
+        let mut line = self.line_of(t.span.start);
+        let mut current: Option<String> = None;
+        let mut chars = source.char_indices();
+        while let Some((i, c)) = chars.next() {
+            if c != '"' {
+                continue;
+            }
+            let here = self.line_of(t.span.start + i);
+            let mut value = String::new();
+            while let Some((_, c)) = chars.next() {
+                match c {
+                    '"' => break,
+                    '\\' => match chars.next() {
+                        Some((_, 'n')) => value.push('\n'),
+                        Some((_, c)) => value.push(c),
+                        None => return whole,
+                    },
+                    c => value.push(c),
+                }
+            }
+            current = Some(match current.take() {
+                Some(mut joined) if here == line => {
+                    joined.push(' ');
+                    joined.push_str(&value);
+                    joined
+                }
+                Some(done) => {
+                    lines.push(done);
+                    value
+                }
+                None => value,
+            });
+            line = here;
+        }
+        lines.extend(current);
+        if lines.join(" ") == t.value {
+            lines
+        } else {
+            whole
         }
     }
 
@@ -803,6 +892,37 @@ fn is_number(s: &str) -> bool {
     all_digits(whole) && fraction.is_none_or(all_digits)
 }
 
+/// Put a rule on one line when its comments allow: comments before it are fine, and so is
+/// one at the end of its last line; any other comment keeps the rule one clause per line, so
+/// that the comment stays next to its clause.
+fn collapse(block: &mut Block) {
+    let Some(one) = block.one_line.take() else {
+        return;
+    };
+    let Some((last, rest)) = block.lines.split_last() else {
+        return;
+    };
+    let quiet = block.dangling.is_empty()
+        && last.leading.is_empty()
+        && last.trailing.len() <= 1
+        && rest
+            .iter()
+            .enumerate()
+            .all(|(i, l)| l.trailing.is_empty() && (i == 0 || l.leading.is_empty()));
+    if !quiet {
+        return;
+    }
+    let leading = std::mem::take(&mut block.lines[0].leading);
+    let trailing = block
+        .lines
+        .last_mut()
+        .map(|l| std::mem::take(&mut l.trailing));
+    let mut line = Line::new(0, one, Vec::new());
+    line.leading = leading;
+    line.trailing = trailing.unwrap_or_default();
+    block.lines = vec![line];
+}
+
 /// `PREFIX A, B, C SUFFIX`, continuing on further lines (indented [`CONTINUATION_INDENT`])
 /// before a name would pass [`WIDTH`]. `indent` is where the first line starts.
 fn wrap(indent: usize, prefix: &str, items: &[String], suffix: Option<&str>) -> String {
@@ -843,13 +963,6 @@ fn names(list: &[Name]) -> String {
         .map(|n| n.text.as_str())
         .collect::<Vec<_>>()
         .join(", ")
-}
-
-fn push_text(s: &mut String, text: Option<&Text>) {
-    if let Some(t) = text {
-        s.push(' ');
-        s.push_str(&quote(&t.value));
-    }
 }
 
 /// A text in quotes, with `"`, `\` and line breaks escaped.

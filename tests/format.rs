@@ -297,12 +297,33 @@ fn numbers_are_kept_as_written() {
 // ---- texts ------------------------------------------------------------------------------------
 
 #[test]
-fn texts_are_escaped_again_and_adjacent_ones_joined() {
+fn texts_are_escaped_again() {
     check(
-        "condition a \"say \\\"no\\\" \\\\ then\\nstop # not a comment\"\n\
-         if a then avoid x because \"first part,\"\n    \"second part.\"",
-        "condition a \"say \\\"no\\\" \\\\ then\\nstop # not a comment\"\n\
-         if a then avoid x\n  because \"first part, second part.\"\n",
+        "condition a \"say \\\"no\\\" \\\\ then\\nstop # not a comment\"\n",
+        "condition a \"say \\\"no\\\" \\\\ then\\nstop # not a comment\"\n",
+    );
+}
+
+#[test]
+fn texts_side_by_side_on_one_line_are_joined() {
+    check(
+        "if a then avoid x because \"first part,\"   \"second part.\"",
+        "if a then avoid x\n  because \"first part, second part.\"\n",
+    );
+}
+
+#[test]
+fn texts_over_several_lines_keep_their_breaks_lined_up_under_the_first_quote() {
+    check(
+        "if a then avoid x because \"first part,\"\n\"second\" \"part,\"\n   \"third \\\"part\\\".\" cite s",
+        "if a then avoid x\n  because \"first part,\"\n          \"second part,\"\n          \
+         \"third \\\"part\\\".\"\n  cite s\n",
+    );
+    check(
+        "source guide \"Low back pain\"\n  \"(guideline)\" url \"https://x.org\" # the guide\n\
+         test \"long\"\n \"name\": expect avoid x",
+        "source guide \"Low back pain\"\n             \"(guideline)\" url \"https://x.org\"  # the guide\n\
+         test \"long\"\n     \"name\":\n  expect avoid x\n",
     );
 }
 
@@ -772,7 +793,7 @@ fn test_item() -> impl Strategy<Value = Vec<String>> {
     ));
     let expect = prop::collection::vec((0..6usize, names(EXERCISES)), 0..4);
     (text(), given, expect, any::<bool>()).prop_map(|(name, given, expects, given_last)| {
-        let mut out = vec!["test".to_string(), name.replace('\n', " "), ":".to_string()];
+        let mut out = vec!["test".to_string(), name, ":".to_string()];
         let given_tokens = given.map(|g| {
             let items: Vec<String> = g
                 .iter()
@@ -929,4 +950,29 @@ proptest! {
         let out = fmt(&src);
         prop_assert_eq!(comments(&out), comments(&src));
     }
+}
+
+#[test]
+fn a_comment_before_a_rule_name_goes_before_the_rule() {
+    check(
+        "rule  # c37\nr_one : recommend walking",
+        "# c37\nrule r_one: recommend walking\n",
+    );
+    check(
+        "rule r_one # after the name\n: recommend walking",
+        "rule r_one:  # after the name\n  recommend walking\n",
+    );
+}
+
+#[test]
+fn a_comment_at_the_end_of_a_reordered_rule_keeps_it_on_one_line() {
+    check(
+        "rule r_one : recommend walking  # c9\nif sciatica",
+        "rule r_one: if sciatica then recommend walking  # c9\n",
+    );
+    // At the end of a clause that is not last once reordered, it keeps its clause's line.
+    check(
+        "rule r: avoid x\n  if a  # c",
+        "rule r:\n  if a  # c\n  then avoid x\n",
+    );
 }
