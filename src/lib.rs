@@ -9,6 +9,7 @@ pub mod analysis;
 pub mod bundle;
 pub mod diagnostic;
 pub mod eval;
+pub mod format;
 pub mod model;
 pub mod names;
 pub mod source;
