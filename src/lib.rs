@@ -7,6 +7,8 @@
 
 pub mod diagnostic;
 pub mod model;
+pub mod names;
+pub mod syntax;
 pub mod source;
 pub mod analysis;
 
@@ -31,11 +33,24 @@ impl Compilation {
 }
 
 /// Parse, resolve and analyse a ruleset.
+///
+/// Each stage runs only when the stages before it found no errors, so one root cause gives one
+/// error: a syntax error is not followed by "undefined name" errors, and a ruleset with name
+/// errors is not analysed for conflicts.
 pub fn compile(sources: &Sources) -> Compilation {
-    let _ = sources;
-    Compilation {
-        model: None,
-        analysis: None,
-        diagnostics: Vec::new(),
+    let mut diagnostics = Vec::new();
+    let (files, syntax_failed) = syntax::parse(sources, &mut diagnostics);
+    let done = |mut diagnostics: Vec<Diagnostic>, model, analysis| {
+        diagnostic::sort(&mut diagnostics);
+        Compilation { model, analysis, diagnostics }
+    };
+    if syntax_failed {
+        return done(diagnostics, None, None);
     }
+    let model = names::resolve(sources, &files, &mut diagnostics);
+    if diagnostics.iter().any(Diagnostic::is_error) {
+        return done(diagnostics, None, None);
+    }
+    let analysis = analysis::analyse(&model, &mut diagnostics);
+    done(diagnostics, Some(model), Some(analysis))
 }

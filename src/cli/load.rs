@@ -39,6 +39,14 @@ pub fn ruleset(path: &str) -> Result<Loaded, LoadError> {
         vec![root.to_path_buf()]
     };
     let mut sources = Sources::new();
+    if meta.is_dir() {
+        let stem = fs::canonicalize(root)
+            .ok()
+            .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()));
+        if let Some(stem) = stem {
+            sources.set_name(stem);
+        }
+    }
     let mut diagnostics = Vec::new();
     for file in files {
         let name = file.to_string_lossy().into_owned();

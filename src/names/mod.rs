@@ -1,0 +1,775 @@
+//! Names and kinds: one namespace per ruleset, declarations in any order and any file.
+//!
+//! Builds the [`Model`] from the syntax trees: every name is looked up (E002 with did-you-mean),
+//! checked for its kind (E003), declared once (E004); categories form a DAG (E005, see
+//! [`hierarchy`]); values fit their measures (E007); test patients are possible (E008).
+//! Also warns about unused declarations (W001) and rules without a citation (W007).
+
+mod hierarchy;
+
+use std::collections::HashMap;
+
+use crate::diagnostic::{Code, Diagnostic, did_you_mean};
+use crate::model::*;
+use crate::source::{Sources, Span};
+use crate::syntax::ast::{self, Cond, Item};
+use crate::syntax::fmt_num;
+
+/// What a name was declared as.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Kind {
+    Condition,
+    Factor,
+    Exclusive,
+    Measure,
+    Category,
+    Exercise,
+    Source,
+    Rule,
+}
+
+impl Kind {
+    fn noun(self) -> &'static str {
+        match self {
+            Kind::Condition => "a condition",
+            Kind::Factor => "a factor",
+            Kind::Exclusive => "an exclusive group",
+            Kind::Measure => "a measure",
+            Kind::Category => "a category",
+            Kind::Exercise => "an exercise",
+            Kind::Source => "a source",
+            Kind::Rule => "a rule",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Symbol {
+    kind: Kind,
+    index: usize,
+    span: Span,
+}
+
+/// What a reference expects to find.
+#[derive(Clone, Copy)]
+struct Want {
+    kinds: &'static [Kind],
+    /// "a condition or factor", for messages.
+    noun: &'static str,
+    /// How to declare it, e.g. `condition NAME "…"`.
+    declare: &'static str,
+}
+
+const FACT: Want = Want {
+    kinds: &[Kind::Condition, Kind::Factor],
+    noun: "a condition or factor",
+    declare: "condition",
+};
+const MEASURE: Want = Want { kinds: &[Kind::Measure], noun: "a measure", declare: "measure" };
+const TARGET: Want = Want {
+    kinds: &[Kind::Exercise, Kind::Category],
+    noun: "an exercise or category",
+    declare: "exercise",
+};
+const CATEGORY: Want = Want { kinds: &[Kind::Category], noun: "a category", declare: "category" };
+const SOURCE: Want = Want { kinds: &[Kind::Source], noun: "a source", declare: "source" };
+const RULE: Want = Want { kinds: &[Kind::Rule], noun: "a named rule", declare: "rule" };
+const GIVEN: Want = Want {
+    kinds: &[Kind::Condition, Kind::Factor, Kind::Measure],
+    noun: "a condition, factor or measure",
+    declare: "condition",
+};
+
+struct Resolver<'a> {
+    sources: &'a Sources,
+    symbols: HashMap<&'a str, Symbol>,
+    /// Names, per kind, in declaration order (for did-you-mean).
+    names: HashMap<&'static str, Vec<&'a str>>,
+    /// Undefined names already reported: name → index of its diagnostic.
+    undefined: HashMap<String, usize>,
+    /// Which symbols are referenced somewhere other than their declaration.
+    used: HashMap<(u8, usize), ()>,
+    out: Vec<Diagnostic>,
+    model: Model,
+}
+
+fn kind_key(kind: Kind) -> u8 {
+    kind as u8
+}
+
+/// Resolve names and kinds. Diagnostics go to `out`; the model is returned even when there
+/// were errors (callers must not analyse it then).
+pub fn resolve(sources: &Sources, files: &[ast::File], out: &mut Vec<Diagnostic>) -> Model {
+    let mut r = Resolver {
+        sources,
+        symbols: HashMap::new(),
+        names: HashMap::new(),
+        undefined: HashMap::new(),
+        used: HashMap::new(),
+        out: Vec::new(),
+        model: Model::default(),
+    };
+    r.declare(files);
+    r.resolve_vocabulary(files);
+    let hierarchy = hierarchy::Hierarchy::new(&r.model.categories, &r.model.exercises, &mut r.out);
+    r.resolve_rules(files, hierarchy.as_ref());
+    r.resolve_tests(files, hierarchy.as_ref());
+    r.warn_unused();
+    out.append(&mut r.out);
+    r.model
+}
+
+impl<'a> Resolver<'a> {
+    /// First pass: every declaration, so names resolve whatever their order.
+    fn declare(&mut self, files: &'a [ast::File]) {
+        let mut header: Option<&ast::RulesetItem> = None;
+        for (file_index, file) in files.iter().enumerate() {
+            let stem = self.sources.get(file_index).stem().to_string();
+            let mut anonymous = 0usize;
+            for item in &file.items {
+                match item {
+                    Item::Ruleset(h) => {
+                        if let Some(first) = header {
+                            self.out.push(
+                                Diagnostic::new(Code::E004, h.span, "a ruleset has one `ruleset` item; this is a second")
+                                    .with_label("second `ruleset`")
+                                    .with_secondary(first.span, "first `ruleset` here")
+                                    .with_help("keep one `ruleset` item for the whole folder"),
+                            );
+                        } else {
+                            header = Some(h);
+                        }
+                    }
+                    Item::Fact(f) => {
+                        let kind = if f.kind == FactKind::Condition { Kind::Condition } else { Kind::Factor };
+                        let index = self.model.facts.len();
+                        if self.add(&f.name, kind, index) {
+                            self.model.facts.push(Fact {
+                                name: f.name.text.clone(),
+                                label: f.label.as_ref().map(|t| t.value.clone()),
+                                kind: f.kind,
+                                span: f.name.span,
+                            });
+                        }
+                    }
+                    Item::Exclusive(x) => {
+                        let index = self.model.exclusives.len();
+                        if self.add(&x.name, Kind::Exclusive, index) {
+                            self.model.exclusives.push(Exclusive {
+                                name: x.name.text.clone(),
+                                label: x.label.as_ref().map(|t| t.value.clone()),
+                                members: Vec::new(),
+                                span: x.name.span,
+                            });
+                        }
+                    }
+                    Item::Measure(m) => {
+                        let index = self.model.measures.len();
+                        if self.add(&m.name, Kind::Measure, index) {
+                            self.model.measures.push(Measure {
+                                name: m.name.text.clone(),
+                                label: m.label.as_ref().map(|t| t.value.clone()),
+                                unit: m.unit.as_ref().map(|t| t.value.clone()),
+                                min: m.range.map(|r| r.lo.value),
+                                max: m.range.map(|r| r.hi.value),
+                                span: m.name.span,
+                            });
+                        }
+                    }
+                    Item::Category(c) => {
+                        let index = self.model.categories.len();
+                        if self.add(&c.name, Kind::Category, index) {
+                            self.model.categories.push(Category {
+                                name: c.name.text.clone(),
+                                label: c.label.as_ref().map(|t| t.value.clone()),
+                                parents: Vec::new(),
+                                span: c.name.span,
+                            });
+                        }
+                    }
+                    Item::Exercise(e) => {
+                        let index = self.model.exercises.len();
+                        if self.add(&e.name, Kind::Exercise, index) {
+                            self.model.exercises.push(Exercise {
+                                name: e.name.text.clone(),
+                                label: e.label.as_ref().map(|t| t.value.clone()),
+                                categories: Vec::new(),
+                                span: e.name.span,
+                            });
+                        }
+                    }
+                    Item::Source(s) => {
+                        let index = self.model.sources.len();
+                        if self.add(&s.name, Kind::Source, index) {
+                            self.model.sources.push(Source {
+                                name: s.name.text.clone(),
+                                text: s.text.value.clone(),
+                                url: s.url.as_ref().map(|t| t.value.clone()),
+                                span: s.name.span,
+                            });
+                        }
+                    }
+                    Item::Rule(rule) => {
+                        let index = self.model.rules.len();
+                        let (id, named) = match &rule.name {
+                            Some(name) => {
+                                if !self.add(name, Kind::Rule, index) {
+                                    // A duplicate rule name: still check the rule, under a unique id.
+                                    (format!("{}#{}", name.text, index), true)
+                                } else {
+                                    (name.text.clone(), true)
+                                }
+                            }
+                            None => {
+                                anonymous += 1;
+                                (format!("{stem}_{anonymous}"), false)
+                            }
+                        };
+                        self.model.rules.push(Rule {
+                            id,
+                            named,
+                            span: rule.span,
+                            head_span: rule.head_span,
+                            when: Expr::Always,
+                            when_span: None,
+                            action: rule.action.action,
+                            action_span: rule.action.span,
+                            targets: Vec::new(),
+                            exercises: Vec::new(),
+                            dose: None,
+                            because: rule.because.as_ref().map(|t| t.value.clone()),
+                            cite: Vec::new(),
+                            evidence: rule.evidence.as_ref().and_then(|n| Evidence::ALL.into_iter().find(|e| e.as_str() == n.text)),
+                            strength: rule.strength.as_ref().and_then(|n| Strength::ALL.into_iter().find(|e| e.as_str() == n.text)),
+                            overrides: Vec::new(),
+                            reviewed: rule.reviewed.as_ref().map(|t| t.value.clone()),
+                            status: rule
+                                .status
+                                .as_ref()
+                                .and_then(|n| Status::ALL.into_iter().find(|e| e.as_str() == n.text))
+                                .unwrap_or_default(),
+                        });
+                    }
+                    Item::Test(_) => {}
+                }
+            }
+        }
+        // An unnamed rule's id must not collide with a named rule.
+        let mut ids: HashMap<&str, usize> = HashMap::new();
+        for (i, rule) in self.model.rules.iter().enumerate() {
+            if rule.named {
+                ids.insert(rule.id.as_str(), i);
+            }
+        }
+        for rule in self.model.rules.iter().filter(|r| !r.named) {
+            if let Some(&other) = ids.get(rule.id.as_str()) {
+                let named = &self.model.rules[other];
+                self.out.push(
+                    Diagnostic::new(
+                        Code::E004,
+                        named.head_span,
+                        format!("the rule name `{}` is also the id of an unnamed rule", named.id),
+                    )
+                    .with_label("this name")
+                    .with_secondary(rule.head_span, format!("this unnamed rule gets the id `{}`", rule.id))
+                    .with_help("rename the rule, or give the unnamed rule a name with `rule NAME:`"),
+                );
+            }
+        }
+        let default_name = self.sources.default_name();
+        self.model.header = match header {
+            Some(h) => Header {
+                name: h.name.text.clone(),
+                title: h.title.as_ref().map(|t| t.value.clone()),
+                version: h.version.as_ref().map_or_else(|| "0.0.0".to_string(), |t| t.value.clone()),
+                span: Some(h.span),
+            },
+            None => Header { name: default_name, title: None, version: "0.0.0".to_string(), span: None },
+        };
+    }
+
+    /// Declare a name; report a duplicate (E004) and return false if it exists already.
+    fn add(&mut self, name: &'a ast::Name, kind: Kind, index: usize) -> bool {
+        if let Some(first) = self.symbols.get(name.text.as_str()) {
+            let again = if first.kind == kind {
+                format!("`{}` is declared twice", name.text)
+            } else {
+                format!("`{}` is already declared as {}", name.text, first.kind.noun())
+            };
+            self.out.push(
+                Diagnostic::new(Code::E004, name.span, again)
+                    .with_label("declared again here")
+                    .with_secondary(first.span, "first declared here")
+                    .with_help("every name in a ruleset is declared once; rename one of them or remove the copy"),
+            );
+            return false;
+        }
+        self.symbols.insert(&name.text, Symbol { kind, index, span: name.span });
+        let key = match kind {
+            Kind::Condition | Kind::Factor => "fact",
+            Kind::Exclusive => "exclusive",
+            Kind::Measure => "measure",
+            Kind::Category => "category",
+            Kind::Exercise => "exercise",
+            Kind::Source => "source",
+            Kind::Rule => "rule",
+        };
+        self.names.entry(key).or_default().push(&name.text);
+        true
+    }
+
+    /// Look a name up, expecting one of `want.kinds`. Reports E002 (once per undefined name) or E003.
+    fn lookup(&mut self, name: &ast::Name, want: Want) -> Option<Symbol> {
+        match self.symbols.get(name.text.as_str()).copied() {
+            Some(sym) if want.kinds.contains(&sym.kind) => {
+                self.used.insert((kind_key(sym.kind), sym.index), ());
+                Some(sym)
+            }
+            Some(sym) => {
+                self.used.insert((kind_key(sym.kind), sym.index), ());
+                let mut d = Diagnostic::new(
+                    Code::E003,
+                    name.span,
+                    format!("`{}` is {}, but {} is needed here", name.text, sym.kind.noun(), want.noun),
+                )
+                .with_label(format!("expected {}", want.noun))
+                .with_secondary(sym.span, format!("`{}` is declared as {} here", name.text, sym.kind.noun()));
+                if let Some(help) = kind_help(&name.text, sym.kind, want) {
+                    d = d.with_help(help);
+                }
+                self.out.push(d);
+                None
+            }
+            None => {
+                if let Some(&at) = self.undefined.get(&name.text) {
+                    let d = &mut self.out[at];
+                    if d.secondary.len() < 3 {
+                        d.secondary.push(crate::diagnostic::Label { span: name.span, message: "also used here".into() });
+                    }
+                    return None;
+                }
+                let candidates: Vec<&str> = want
+                    .kinds
+                    .iter()
+                    .flat_map(|k| {
+                        let key = match k {
+                            Kind::Condition | Kind::Factor => "fact",
+                            Kind::Exclusive => "exclusive",
+                            Kind::Measure => "measure",
+                            Kind::Category => "category",
+                            Kind::Exercise => "exercise",
+                            Kind::Source => "source",
+                            Kind::Rule => "rule",
+                        };
+                        self.names.get(key).cloned().unwrap_or_default()
+                    })
+                    .collect();
+                let mut d = Diagnostic::new(Code::E002, name.span, format!("`{}` is not declared", name.text))
+                    .with_label(format!("unknown {}", &want.noun[want.noun.find(' ').map_or(0, |i| i + 1)..]));
+                d = match did_you_mean(&name.text, candidates.iter().copied()) {
+                    Some(best) => d.with_help(format!("did you mean `{best}`?")),
+                    None if want.declare == "rule" => {
+                        d.with_help("`overrides` names a rule declared with `rule NAME:` somewhere in the ruleset")
+                    }
+                    None => d.with_help(format!("declare it, e.g. `{} {} \"…\"`", want.declare, name.text)),
+                };
+                self.undefined.insert(name.text.clone(), self.out.len());
+                self.out.push(d);
+                None
+            }
+        }
+    }
+
+    fn resolve_vocabulary(&mut self, files: &'a [ast::File]) {
+        let mut exclusive = 0;
+        let mut category = 0;
+        let mut exercise = 0;
+        for item in files.iter().flat_map(|f| &f.items) {
+            match item {
+                Item::Exclusive(x) => {
+                    if self.symbols.get(x.name.text.as_str()).is_some_and(|s| s.span != x.name.span) {
+                        continue; // a duplicate, already reported
+                    }
+                    let mut members: Vec<FactId> = Vec::new();
+                    let mut spans: Vec<Span> = Vec::new();
+                    for m in &x.members {
+                        if let Some(sym) = self.lookup(m, FACT) {
+                            if let Some(i) = members.iter().position(|&f| f == sym.index) {
+                                self.out.push(
+                                    Diagnostic::new(Code::E004, m.span, format!("`{}` is listed twice in `{}`", m.text, x.name.text))
+                                        .with_label("listed again")
+                                        .with_secondary(spans[i], "first listed here")
+                                        .with_help("list each member of an exclusive group once"),
+                                );
+                            } else {
+                                members.push(sym.index);
+                                spans.push(m.span);
+                            }
+                        }
+                    }
+                    self.model.exclusives[exclusive].members = members;
+                    exclusive += 1;
+                }
+                Item::Category(c) => {
+                    if self.symbols.get(c.name.text.as_str()).is_some_and(|s| s.span != c.name.span) {
+                        continue;
+                    }
+                    let parents = self.categories(&c.parents);
+                    self.model.categories[category].parents = parents;
+                    category += 1;
+                }
+                Item::Exercise(e) => {
+                    if self.symbols.get(e.name.text.as_str()).is_some_and(|s| s.span != e.name.span) {
+                        continue;
+                    }
+                    let categories = self.categories(&e.categories);
+                    self.model.exercises[exercise].categories = categories;
+                    exercise += 1;
+                }
+                _ => {}
+            }
+        }
+    }
+
+    fn categories(&mut self, names: &[ast::Name]) -> Vec<CategoryId> {
+        let mut out = Vec::new();
+        for n in names {
+            if let Some(sym) = self.lookup(n, CATEGORY)
+                && !out.contains(&sym.index)
+            {
+                out.push(sym.index);
+            }
+        }
+        out
+    }
+
+    fn resolve_rules(&mut self, files: &'a [ast::File], hierarchy: Option<&hierarchy::Hierarchy>) {
+        let rank = self.exercise_rank();
+        let rules = files.iter().flat_map(|f| &f.items).filter_map(|i| match i {
+            Item::Rule(r) => Some(r),
+            _ => None,
+        });
+        for (index, rule) in rules.enumerate() {
+            let when = match (&rule.cond, &rule.unless) {
+                (None, None) => Expr::Always,
+                (Some(c), None) => self.cond(c),
+                (None, Some(u)) => Expr::Not(Box::new(self.cond(u))),
+                (Some(c), Some(u)) => {
+                    let c = self.cond(c);
+                    let u = self.cond(u);
+                    Expr::All(vec![c, Expr::Not(Box::new(u))])
+                }
+            };
+            let when_span = match (&rule.cond, &rule.unless) {
+                (Some(c), Some(u)) => Some(c.span().to(u.span())),
+                (Some(c), None) => Some(c.span()),
+                (None, Some(u)) => Some(u.span()),
+                (None, None) => None,
+            };
+            let targets = self.targets(&rule.action.targets);
+            let exercises = expand(&targets, hierarchy, &rank);
+            let dose = rule.action.dose.map(|d| Dose {
+                amount: Amount { lo: d.amount.lo.value, hi: d.amount.hi.value, unit: d.amount.unit },
+                frequency: d.frequency.map(|f| match f {
+                    ast::Frequency::Every { lo, hi, .. } => Frequency::Every { lo: lo.value, hi: hi.value },
+                    ast::Frequency::Times { lo, hi, per, .. } => Frequency::Times { lo: lo.value, hi: hi.value, per },
+                    ast::Frequency::Per(p, _) => Frequency::Per(p),
+                }),
+                span: d.span,
+            });
+            let mut cite = Vec::new();
+            for c in &rule.cite {
+                if let Some(sym) = self.lookup(c, SOURCE)
+                    && !cite.contains(&sym.index)
+                {
+                    cite.push(sym.index);
+                }
+            }
+            let mut overrides: Vec<(RuleId, Span)> = Vec::new();
+            for o in &rule.overrides {
+                if let Some(sym) = self.lookup(o, RULE)
+                    && !overrides.iter().any(|&(r, _)| r == sym.index)
+                {
+                    overrides.push((sym.index, o.span));
+                }
+            }
+            let live = self.model.rules[index].is_live();
+            if live && cite.is_empty() && rule.cite.is_empty() {
+                let who = format!("rule `{}`", self.model.rules[index].id);
+                self.out.push(
+                    Diagnostic::new(Code::W007, rule.head_span, format!("{who} cites no source"))
+                        .with_label("no `cite`")
+                        .with_help("add `cite SOURCE` naming the article or guideline behind this advice"),
+                );
+            }
+            let r = &mut self.model.rules[index];
+            r.when = when;
+            r.when_span = when_span;
+            r.targets = targets;
+            r.exercises = exercises;
+            r.dose = dose;
+            r.cite = cite;
+            r.overrides = overrides;
+        }
+    }
+
+    /// Exercise ids ordered by name, so expanded lists sort by name.
+    fn exercise_rank(&self) -> Vec<usize> {
+        let mut order: Vec<ExerciseId> = (0..self.model.exercises.len()).collect();
+        order.sort_by(|&a, &b| self.model.exercises[a].name.cmp(&self.model.exercises[b].name));
+        let mut rank = vec![0; order.len()];
+        for (r, &e) in order.iter().enumerate() {
+            rank[e] = r;
+        }
+        rank
+    }
+
+    fn targets(&mut self, names: &[ast::Name]) -> Vec<(Target, Span)> {
+        let mut out: Vec<(Target, Span)> = Vec::new();
+        for n in names {
+            if let Some(sym) = self.lookup(n, TARGET) {
+                let t = if sym.kind == Kind::Exercise { Target::Exercise(sym.index) } else { Target::Category(sym.index) };
+                if let Some(&(_, first)) = out.iter().find(|(x, _)| *x == t) {
+                    self.out.push(
+                        Diagnostic::new(Code::E004, n.span, format!("`{}` is named twice", n.text))
+                            .with_label("named again")
+                            .with_secondary(first, "first named here")
+                            .with_help("name each exercise or category once"),
+                    );
+                } else {
+                    out.push((t, n.span));
+                }
+            }
+        }
+        out
+    }
+
+    fn cond(&mut self, c: &Cond) -> Expr {
+        match c {
+            Cond::Fact(n) => match self.lookup(n, FACT) {
+                Some(sym) => Expr::Fact(sym.index),
+                None => Expr::Always,
+            },
+            Cond::Cmp { measure, op, value, .. } => match self.lookup(measure, MEASURE) {
+                Some(sym) => {
+                    self.check_value(sym.index, *value);
+                    Expr::Cmp { measure: sym.index, op: *op, value: value.value }
+                }
+                None => Expr::Always,
+            },
+            Cond::In { measure, range, .. } => match self.lookup(measure, MEASURE) {
+                Some(sym) => {
+                    self.check_value(sym.index, range.lo);
+                    self.check_value(sym.index, range.hi);
+                    Expr::In { measure: sym.index, lo: range.lo.value, hi: range.hi.value }
+                }
+                None => Expr::Always,
+            },
+            Cond::Not(inner, _) => Expr::Not(Box::new(self.cond(inner))),
+            Cond::All(parts, _) => Expr::All(parts.iter().map(|p| self.cond(p)).collect()),
+            Cond::Any(parts, _) => Expr::Any(parts.iter().map(|p| self.cond(p)).collect()),
+        }
+    }
+
+    /// A number compared with a measure must lie inside its declared range (E007).
+    fn check_value(&mut self, measure: MeasureId, value: ast::Number) {
+        let m = &self.model.measures[measure];
+        if m.admits(value.value) {
+            return;
+        }
+        let range = format!(
+            "{}..{}",
+            m.min.map_or("".to_string(), fmt_num),
+            m.max.map_or("".to_string(), fmt_num)
+        );
+        let d = Diagnostic::new(
+            Code::E007,
+            value.span,
+            format!("{} is outside the range of `{}` ({range})", fmt_num(value.value), m.name),
+        )
+        .with_label("outside the measure's range")
+        .with_secondary(m.span, format!("`{}` is declared with range {range}", m.name))
+        .with_help("use a value inside the range, or widen the measure's `range` if it is wrong");
+        self.out.push(d);
+    }
+
+    fn resolve_tests(&mut self, files: &'a [ast::File], hierarchy: Option<&hierarchy::Hierarchy>) {
+        let rank = self.exercise_rank();
+        let mut names: HashMap<&'a str, Span> = HashMap::new();
+        for t in files.iter().flat_map(|f| &f.items).filter_map(|i| match i {
+            Item::Test(t) => Some(t),
+            _ => None,
+        }) {
+            if let Some(&first) = names.get(t.name.value.as_str()) {
+                self.out.push(
+                    Diagnostic::new(Code::E004, t.name.span, format!("two tests are named \"{}\"", t.name.value))
+                        .with_label("second test with this name")
+                        .with_secondary(first, "first test with this name")
+                        .with_help("give each test its own name, so a failure says which one failed"),
+                );
+            } else {
+                names.insert(&t.name.value, t.name.span);
+            }
+            let mut patient = Patient::default();
+            let mut fact_spans: Vec<(FactId, Span)> = Vec::new();
+            for g in &t.given {
+                let Some(sym) = self.lookup(&g.name, GIVEN) else { continue };
+                match (sym.kind, g.value) {
+                    (Kind::Measure, Some(v)) => {
+                        let before = self.out.len();
+                        self.check_value(sym.index, v);
+                        if self.out.len() == before {
+                            patient.measures.retain(|&(m, _)| m != sym.index);
+                            patient.measures.push((sym.index, v.value));
+                        }
+                    }
+                    (Kind::Measure, None) => self.out.push(
+                        Diagnostic::new(Code::E007, g.name.span, format!("`{}` is a measure and needs a value", g.name.text))
+                            .with_label("no value")
+                            .with_help(format!("give the patient's value, e.g. `{} = 45`", g.name.text)),
+                    ),
+                    (_, Some(v)) => self.out.push(
+                        Diagnostic::new(
+                            Code::E007,
+                            g.name.span.to(v.span),
+                            format!("`{}` is {}: it is true or false, not a number", g.name.text, sym.kind.noun()),
+                        )
+                        .with_label("a yes/no fact with a value")
+                        .with_help(format!("list `{}` alone to make it true for this patient", g.name.text)),
+                    ),
+                    (_, None) => {
+                        if !fact_spans.iter().any(|&(f, _)| f == sym.index) {
+                            fact_spans.push((sym.index, g.name.span));
+                        }
+                    }
+                }
+            }
+            // The patient must be possible: at most one member of each exclusive group.
+            for x in &self.model.exclusives {
+                let present: Vec<&(FactId, Span)> = fact_spans.iter().filter(|(f, _)| x.members.contains(f)).collect();
+                if present.len() > 1 {
+                    let names: Vec<String> = present.iter().map(|(f, _)| format!("`{}`", self.model.facts[*f].name)).collect();
+                    let mut d = Diagnostic::new(
+                        Code::E008,
+                        present[1].1,
+                        format!("this test's patient is impossible: {} are declared exclusive", names.join(" and ")),
+                    )
+                    .with_label("cannot hold together with the first")
+                    .with_secondary(present[0].1, "first given here")
+                    .with_secondary(x.span, format!("exclusive group `{}`", x.name));
+                    d = d.with_help("give the patient at most one fact from each exclusive group");
+                    self.out.push(d);
+                }
+            }
+            patient.facts = fact_spans.iter().map(|&(f, _)| f).collect();
+            patient.facts.sort_unstable();
+            patient.measures.sort_by_key(|&(m, _)| m);
+            let mut expects = Vec::new();
+            for e in &t.expects {
+                let targets = self.targets(&e.targets);
+                let exercises = expand(&targets, hierarchy, &rank);
+                expects.push(Expect { expectation: e.expectation, targets, exercises, span: e.span });
+            }
+            self.model.tests.push(Test { name: t.name.value.clone(), span: t.span, patient, expects });
+        }
+    }
+
+    /// W001: declarations nothing refers to. Exercises count as used when a rule advises them
+    /// (directly or through a category); exclusive groups always count as used.
+    fn warn_unused(&mut self) {
+        let mut advised = vec![false; self.model.exercises.len()];
+        for r in &self.model.rules {
+            for &e in &r.exercises {
+                advised[e] = true;
+            }
+        }
+        let mut unused: Vec<(Span, String, &'static str)> = Vec::new();
+        for (i, f) in self.model.facts.iter().enumerate() {
+            let kind = if f.kind == FactKind::Condition { Kind::Condition } else { Kind::Factor };
+            if !self.used.contains_key(&(kind_key(kind), i)) {
+                unused.push((f.span, f.name.clone(), kind.noun()));
+            }
+        }
+        for (i, m) in self.model.measures.iter().enumerate() {
+            if !self.used.contains_key(&(kind_key(Kind::Measure), i)) {
+                unused.push((m.span, m.name.clone(), "a measure"));
+            }
+        }
+        let has_exercise: Vec<bool> = {
+            let mut v = vec![false; self.model.categories.len()];
+            for e in &self.model.exercises {
+                for &c in &e.categories {
+                    v[c] = true;
+                }
+            }
+            v
+        };
+        for (i, c) in self.model.categories.iter().enumerate() {
+            if !self.used.contains_key(&(kind_key(Kind::Category), i)) && !has_exercise[i] {
+                unused.push((c.span, c.name.clone(), "a category"));
+            }
+        }
+        for (i, e) in self.model.exercises.iter().enumerate() {
+            if !advised[i] {
+                unused.push((e.span, e.name.clone(), "an exercise"));
+            }
+        }
+        for (i, s) in self.model.sources.iter().enumerate() {
+            if !self.used.contains_key(&(kind_key(Kind::Source), i)) {
+                unused.push((s.span, s.name.clone(), "a source"));
+            }
+        }
+        for (span, name, noun) in unused {
+            let (message, help) = match noun {
+                "an exercise" => (
+                    format!("exercise `{name}` is declared but no rule advises it"),
+                    "write a rule that advises it, or remove the declaration".to_string(),
+                ),
+                "a source" => (
+                    format!("source `{name}` is declared but no rule cites it"),
+                    format!("cite it from the rules it supports (`cite {name}`), or remove it"),
+                ),
+                _ => (
+                    format!("{} `{name}` is declared but never used", &noun[noun.find(' ').map_or(0, |i| i + 1)..]),
+                    "use it in a rule, or remove the declaration".to_string(),
+                ),
+            };
+            self.out.push(Diagnostic::new(Code::W001, span, message).with_label("never used").with_help(help));
+        }
+    }
+}
+
+/// Expand targets to exercise ids, sorted by exercise name, without duplicates.
+fn expand(targets: &[(Target, Span)], hierarchy: Option<&hierarchy::Hierarchy>, rank: &[usize]) -> Vec<ExerciseId> {
+    let mut out: Vec<ExerciseId> = Vec::new();
+    for &(t, _) in targets {
+        match t {
+            Target::Exercise(e) => out.push(e),
+            Target::Category(c) => {
+                if let Some(h) = hierarchy {
+                    out.extend_from_slice(h.members(c));
+                }
+            }
+        }
+    }
+    out.sort_unstable_by_key(|&e| rank[e]);
+    out.dedup();
+    out
+}
+
+/// A hint for a name used as the wrong kind.
+fn kind_help(name: &str, found: Kind, want: Want) -> Option<String> {
+    match (found, want.declare) {
+        (Kind::Measure, "condition") => Some(format!("compare the measure with a number, e.g. `{name} >= 65`")),
+        (Kind::Condition | Kind::Factor, "measure") => {
+            Some(format!("`{name}` is true or false; use it on its own, e.g. `if {name}`"))
+        }
+        (Kind::Exercise | Kind::Category, "condition") => Some(format!(
+            "conditions describe the patient; `{name}` is advice, so it belongs after the action: `then avoid {name}`"
+        )),
+        (Kind::Condition | Kind::Factor, "exercise") => Some(format!(
+            "advice names exercises or categories; `{name}` describes the patient, so it belongs in the `if`"
+        )),
+        _ => None,
+    }
+}

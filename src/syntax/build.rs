@@ -1,0 +1,675 @@
+//! From pest pairs to the typed tree. Checks what the grammar leaves open: the spelling of
+//! names, string escapes, number sizes, repeated clauses and the values of closed lists
+//! (evidence, strength, status).
+
+use pest::iterators::{Pair, Pairs};
+
+use super::Rule;
+use super::ast::*;
+use crate::diagnostic::{Code, Diagnostic, did_you_mean};
+use crate::model::{Action, AmountUnit, CmpOp, Evidence, Expectation, FactKind, Period, Status, Strength};
+use crate::source::{FileId, Span};
+
+/// Numbers beyond this magnitude are refused (E007): they cannot be a clinical value and
+/// would lose precision.
+pub const MAX_NUMBER: f64 = 1e15;
+
+pub struct Builder<'d> {
+    pub file: FileId,
+    /// Offset of the parsed text inside the file (parsing resumes mid-file after an error).
+    pub offset: usize,
+    pub diagnostics: &'d mut Vec<Diagnostic>,
+}
+
+impl Builder<'_> {
+    fn span(&self, pair: &Pair<'_, Rule>) -> Span {
+        let s = pair.as_span();
+        Span::new(self.file, self.offset + s.start(), self.offset + s.end())
+    }
+
+    pub fn file(&mut self, pairs: Pairs<'_, Rule>, out: &mut Vec<Item>) {
+        for pair in pairs {
+            if let Some(item) = self.item(pair) {
+                out.push(item);
+            }
+        }
+    }
+
+    fn item(&mut self, pair: Pair<'_, Rule>) -> Option<Item> {
+        let span = self.span(&pair);
+        let rule = pair.as_rule();
+        let mut inner = pair.into_inner().filter(|p| !is_keyword(p.as_rule()));
+        let item = match rule {
+            Rule::ruleset_item => {
+                let name = self.name(inner.next()?);
+                let mut title = None;
+                let mut version = None;
+                for p in inner {
+                    match p.as_rule() {
+                        Rule::text => title = Some(self.text(p)),
+                        Rule::version_opt => version = p.into_inner().find(|p| p.as_rule() == Rule::text).map(|p| self.text(p)),
+                        _ => {}
+                    }
+                }
+                Item::Ruleset(RulesetItem { name, title, version, span })
+            }
+            Rule::condition_item | Rule::factor_item => {
+                let kind = if rule == Rule::condition_item { FactKind::Condition } else { FactKind::Factor };
+                let name = self.name(inner.next()?);
+                let label = inner.next().map(|p| self.text(p));
+                Item::Fact(FactItem { kind, name, label, span })
+            }
+            Rule::exclusive_item => {
+                let name = self.name(inner.next()?);
+                let mut label = None;
+                let mut members = Vec::new();
+                for p in inner {
+                    match p.as_rule() {
+                        Rule::text => label = Some(self.text(p)),
+                        Rule::name_list => members = self.names(p),
+                        _ => {}
+                    }
+                }
+                Item::Exclusive(ExclusiveItem { name, label, members, span })
+            }
+            Rule::measure_item => {
+                let name = self.name(inner.next()?);
+                let mut m = MeasureItem { name, label: None, unit: None, range: None, span };
+                for p in inner {
+                    let pspan = self.span(&p);
+                    match p.as_rule() {
+                        Rule::text => m.label = Some(self.text(p)),
+                        Rule::unit_opt => {
+                            if let Some(prev) = &m.unit {
+                                self.repeated("unit", "measure", &m.name.text, pspan, prev.span);
+                            }
+                            m.unit = p.into_inner().find(|p| p.as_rule() == Rule::text).map(|p| self.text(p));
+                        }
+                        Rule::range_opt => {
+                            if let Some(prev) = &m.range {
+                                self.repeated("range", "measure", &m.name.text, pspan, prev.span);
+                            }
+                            m.range = p.into_inner().find(|p| p.as_rule() == Rule::range).map(|p| self.range(p));
+                        }
+                        _ => {}
+                    }
+                }
+                Item::Measure(m)
+            }
+            Rule::category_item | Rule::exercise_item => {
+                let name = self.name(inner.next()?);
+                let mut label = None;
+                let mut parents = Vec::new();
+                for p in inner {
+                    match p.as_rule() {
+                        Rule::text => label = Some(self.text(p)),
+                        Rule::parents => {
+                            if let Some(list) = p.into_inner().find(|p| p.as_rule() == Rule::name_list) {
+                                parents = self.names(list);
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+                if rule == Rule::category_item {
+                    Item::Category(CategoryItem { name, label, parents, span })
+                } else {
+                    Item::Exercise(ExerciseItem { name, label, categories: parents, span })
+                }
+            }
+            Rule::source_item => {
+                let name = self.name(inner.next()?);
+                let mut text = None;
+                let mut url = None;
+                for p in inner {
+                    match p.as_rule() {
+                        Rule::citation => text = p.into_inner().next().map(|p| self.text(p)),
+                        Rule::url_opt => url = p.into_inner().find(|p| p.as_rule() == Rule::text).map(|p| self.text(p)),
+                        _ => {}
+                    }
+                }
+                Item::Source(SourceItem { name, text: text?, url, span })
+            }
+            Rule::rule_item => {
+                let name = self.name(inner.next()?);
+                let head_span = name.span;
+                Item::Rule(self.rule(Some(name), head_span, span, inner)?)
+            }
+            Rule::short_rule => {
+                let head_span = Span::new(self.file, span.start, span.start + 2);
+                Item::Rule(self.rule(None, head_span, span, inner)?)
+            }
+            Rule::test_item => Item::Test(self.test(span, inner)?),
+            _ => return None,
+        };
+        Some(item)
+    }
+
+    fn rule<'a>(
+        &mut self,
+        name: Option<Name>,
+        head_span: Span,
+        span: Span,
+        clauses: impl Iterator<Item = Pair<'a, Rule>>,
+    ) -> Option<RuleItem> {
+        let rule_name = name.as_ref().map_or("this rule".to_string(), |n| format!("rule `{}`", n.text));
+        let mut action: Option<ActionClause> = None;
+        let mut r = RuleItem {
+            name,
+            span,
+            head_span,
+            cond: None,
+            unless: None,
+            action: ActionClause {
+                action: Action::Recommend,
+                word_span: span,
+                targets: Vec::new(),
+                dose: None,
+                span,
+            },
+            because: None,
+            cite: Vec::new(),
+            evidence: None,
+            strength: None,
+            overrides: Vec::new(),
+            reviewed: None,
+            status: None,
+        };
+        // Spans of the clauses seen so far, to report a clause given twice.
+        let mut seen: Vec<(&'static str, Span)> = Vec::new();
+        for clause in clauses {
+            let cspan = self.span(&clause);
+            let kind = clause.as_rule();
+            let word = match kind {
+                Rule::if_clause | Rule::late_if => "if",
+                Rule::unless_clause => "unless",
+                Rule::action_clause | Rule::extra_action => "action",
+                Rule::because_clause => "because",
+                Rule::cite_clause => "cite",
+                Rule::evidence_clause => "evidence",
+                Rule::strength_clause => "strength",
+                Rule::overrides_clause => "overrides",
+                Rule::reviewed_clause => "reviewed",
+                Rule::status_clause => "status",
+                _ => continue,
+            };
+            let mut parts = clause.into_inner().filter(|p| !is_keyword(p.as_rule()));
+            if word == "action" {
+                let clause = self.action(cspan, parts)?;
+                if let Some(first) = &action {
+                    self.diagnostics.push(
+                        Diagnostic::new(Code::E004, clause.span, format!("{rule_name} gives advice twice"))
+                            .with_label("second action")
+                            .with_secondary(first.span, "first action")
+                            .with_help("a rule gives one action; split it into two rules, each with its own condition"),
+                    );
+                } else {
+                    action = Some(clause);
+                }
+                continue;
+            }
+            if let Some(&(_, first)) = seen.iter().find(|(w, _)| *w == word) {
+                self.repeated(word, "", &rule_name, cspan, first);
+                continue;
+            }
+            seen.push((word, cspan));
+            match kind {
+                Rule::if_clause | Rule::late_if => {
+                    r.cond = parts.next().map(|p| self.cond(p));
+                    if let Some(unless) = parts.next() {
+                        if let Some(&(_, first)) = seen.iter().find(|(w, _)| *w == "unless") {
+                            self.repeated("unless", "", &rule_name, self.span(&unless), first);
+                        } else {
+                            seen.push(("unless", self.span(&unless)));
+                            r.unless = Some(self.cond(unless));
+                        }
+                    }
+                }
+                Rule::unless_clause => r.unless = parts.next().map(|p| self.cond(p)),
+                Rule::because_clause => r.because = parts.next().map(|p| self.text(p)),
+                Rule::cite_clause => r.cite = parts.next().map(|p| self.names(p)).unwrap_or_default(),
+                Rule::overrides_clause => r.overrides = parts.next().map(|p| self.names(p)).unwrap_or_default(),
+                Rule::evidence_clause => {
+                    let n = self.name(parts.next()?);
+                    self.check_choice(&n, "evidence level", &Evidence::ALL.map(Evidence::as_str));
+                    r.evidence = Some(n);
+                }
+                Rule::strength_clause => {
+                    let n = self.name(parts.next()?);
+                    self.check_choice(&n, "strength", &Strength::ALL.map(Strength::as_str));
+                    r.strength = Some(n);
+                }
+                Rule::status_clause => {
+                    let n = self.name(parts.next()?);
+                    self.check_choice(&n, "status", &Status::ALL.map(Status::as_str));
+                    r.status = Some(n);
+                }
+                Rule::reviewed_clause => {
+                    let p = parts.next()?;
+                    let dspan = self.span(&p);
+                    let text = p.as_str().to_string();
+                    self.check_date(&text, dspan);
+                    r.reviewed = Some(Text { value: text, span: dspan });
+                }
+                _ => {}
+            }
+        }
+        r.action = action?;
+        Some(r)
+    }
+
+    fn repeated(&mut self, word: &str, what: &str, owner: &str, span: Span, first: Span) {
+        let owner = if what.is_empty() { owner.to_string() } else { format!("{what} `{owner}`") };
+        self.diagnostics.push(
+            Diagnostic::new(Code::E004, span, format!("`{word}` is given twice in {owner}"))
+                .with_label("given again here")
+                .with_secondary(first, "first given here")
+                .with_help(format!("keep one `{word}` clause; each clause may appear at most once")),
+        );
+    }
+
+    fn check_choice(&mut self, n: &Name, what: &str, allowed: &[&'static str]) {
+        if allowed.contains(&n.text.as_str()) {
+            return;
+        }
+        let mut d = Diagnostic::new(Code::E007, n.span, format!("`{}` is not a {what}", n.text))
+            .with_label(format!("unknown {what}"))
+            .with_note(format!("a {what} is one of: {}", allowed.join(", ")));
+        if let Some(best) = did_you_mean(&n.text, allowed.iter().copied()) {
+            d = d.with_help(format!("did you mean `{best}`?"));
+        }
+        self.diagnostics.push(d);
+    }
+
+    fn check_date(&mut self, text: &str, span: Span) {
+        let mut parts = text.split('-').map(|p| p.parse::<u32>().unwrap_or(0));
+        let (y, m, d) = (parts.next().unwrap_or(0), parts.next().unwrap_or(0), parts.next().unwrap_or(0));
+        let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+        let days = match m {
+            1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+            4 | 6 | 9 | 11 => 30,
+            2 if leap => 29,
+            2 => 28,
+            _ => 0,
+        };
+        let well_formed = text.len() == 10;
+        if days == 0 || d == 0 || d > days || !well_formed {
+            let msg = if well_formed {
+                format!("`{text}` is not a calendar date")
+            } else {
+                format!("`{text}` is not written as YYYY-MM-DD")
+            };
+            self.diagnostics.push(
+                Diagnostic::new(Code::E007, span, msg)
+                    .with_label("invalid date")
+                    .with_help("write the date as YYYY-MM-DD with a real month and day, e.g. 2026-03-01"),
+            );
+        }
+    }
+
+    fn action<'a>(&mut self, span: Span, mut parts: impl Iterator<Item = Pair<'a, Rule>>) -> Option<ActionClause> {
+        let word = parts.next()?;
+        let word_span = self.span(&word);
+        let action = Action::parse(word.as_str())?;
+        let targets = self.names(parts.next()?);
+        let dose = parts.next().map(|p| self.dose(p));
+        Some(ActionClause { action, word_span, targets, dose, span })
+    }
+
+    fn dose(&mut self, pair: Pair<'_, Rule>) -> Dose {
+        let span = self.span(&pair);
+        let mut parts = pair.into_inner();
+        let amount = self.amount(parts.next());
+        let frequency = parts.next().and_then(|f| f.into_inner().next()).map(|f| {
+            let fspan = self.span(&f);
+            let rule = f.as_rule();
+            let inner: Vec<Pair<'_, Rule>> = f.into_inner().filter(|p| !is_keyword(p.as_rule())).collect();
+            let numbers: Vec<Number> = inner.iter().filter(|p| p.as_rule() == Rule::number).map(|p| self.number(p)).collect();
+            let period = inner.iter().find(|p| p.as_rule() == Rule::period).map(|p| {
+                if p.as_str() == "day" { Period::Day } else { Period::Week }
+            });
+            let (lo, hi) = self.bounds(&numbers, fspan);
+            match rule {
+                Rule::every_freq => Frequency::Every { lo, hi, span: fspan },
+                Rule::times_freq => Frequency::Times { lo, hi, per: period.unwrap_or(Period::Day), span: fspan },
+                _ => Frequency::Per(period.unwrap_or(Period::Day), fspan),
+            }
+        });
+        let dose = Dose { amount, frequency, span };
+        self.check_dose(&dose);
+        dose
+    }
+
+    fn amount(&mut self, pair: Option<Pair<'_, Rule>>) -> Amount {
+        let Some(pair) = pair else {
+            let n = Number { value: 0.0, span: Span::default() };
+            return Amount { lo: n, hi: n, unit: AmountUnit::Min, span: Span::default() };
+        };
+        let span = self.span(&pair);
+        let inner: Vec<Pair<'_, Rule>> = pair.into_inner().collect();
+        let numbers: Vec<Number> = inner.iter().filter(|p| p.as_rule() == Rule::number).map(|p| self.number(p)).collect();
+        let unit = match inner.iter().find(|p| p.as_rule() == Rule::amount_unit).map(|p| p.as_str()) {
+            Some("h") => AmountUnit::H,
+            Some("reps") => AmountUnit::Reps,
+            Some("sets") => AmountUnit::Sets,
+            _ => AmountUnit::Min,
+        };
+        let (lo, hi) = self.bounds(&numbers, span);
+        Amount { lo, hi, unit, span }
+    }
+
+    fn bounds(&self, numbers: &[Number], span: Span) -> (Number, Number) {
+        let zero = Number { value: 0.0, span };
+        let lo = numbers.first().copied().unwrap_or(zero);
+        (lo, numbers.get(1).copied().unwrap_or(lo))
+    }
+
+    /// Doses must be positive, with ranges written low to high.
+    fn check_dose(&mut self, dose: &Dose) {
+        let check = |lo: Number, hi: Number, what: &str, diagnostics: &mut Vec<Diagnostic>| {
+            if lo.value <= 0.0 || hi.value <= 0.0 {
+                let bad = if lo.value <= 0.0 { lo } else { hi };
+                diagnostics.push(
+                    Diagnostic::new(Code::E007, bad.span, format!("a dose {what} must be more than zero"))
+                        .with_label("not a usable dose")
+                        .with_help("give a positive number, or leave the dose out"),
+                );
+            } else if lo.value > hi.value {
+                diagnostics.push(
+                    Diagnostic::new(Code::E007, lo.span.to(hi.span), format!("the dose {what} range goes from high to low"))
+                        .with_label("empty range")
+                        .with_help(format!("write the smaller number first: {}..{}", fmt_num(hi.value), fmt_num(lo.value))),
+                );
+            }
+        };
+        check(dose.amount.lo, dose.amount.hi, "amount", self.diagnostics);
+        match dose.frequency {
+            Some(Frequency::Every { lo, hi, .. }) => check(lo, hi, "interval", self.diagnostics),
+            Some(Frequency::Times { lo, hi, .. }) => check(lo, hi, "frequency", self.diagnostics),
+            _ => {}
+        }
+    }
+
+    fn range(&mut self, pair: Pair<'_, Rule>) -> Range {
+        let span = self.span(&pair);
+        let numbers: Vec<Number> = pair.into_inner().map(|p| self.number(&p)).collect();
+        let (lo, hi) = self.bounds(&numbers, span);
+        if lo.value > hi.value {
+            self.diagnostics.push(
+                Diagnostic::new(Code::E007, span, format!("the range {} is empty: it goes from high to low", self.snippet(span, &numbers)))
+                    .with_label("empty range")
+                    .with_help(format!("ranges include both ends and are written low to high: {}..{}", fmt_num(hi.value), fmt_num(lo.value))),
+            );
+        }
+        Range { lo, hi, span }
+    }
+
+    fn snippet(&self, _span: Span, numbers: &[Number]) -> String {
+        match numbers {
+            [lo, hi] => format!("{}..{}", fmt_num(lo.value), fmt_num(hi.value)),
+            _ => "range".to_string(),
+        }
+    }
+
+    fn number(&mut self, pair: &Pair<'_, Rule>) -> Number {
+        let span = self.span(pair);
+        let value = pair.as_str().parse::<f64>().unwrap_or(f64::INFINITY);
+        if !value.is_finite() || value.abs() > MAX_NUMBER {
+            self.diagnostics.push(
+                Diagnostic::new(Code::E007, span, format!("the number {} is too large", pair.as_str()))
+                    .with_label("too large")
+                    .with_help("numbers in Carel are clinical values; use one between -1000000000000000 and 1000000000000000"),
+            );
+            return Number { value: 0.0, span };
+        }
+        Number { value, span }
+    }
+
+    fn cond(&mut self, pair: Pair<'_, Rule>) -> Cond {
+        let span = self.span(&pair);
+        match pair.as_rule() {
+            Rule::cond | Rule::conj => {
+                let is_or = pair.as_rule() == Rule::cond;
+                let mut parts: Vec<Cond> = Vec::new();
+                for p in pair.into_inner().filter(|p| !is_keyword(p.as_rule())) {
+                    match self.cond(p) {
+                        Cond::Any(inner, _) if is_or => parts.extend(inner),
+                        Cond::All(inner, _) if !is_or => parts.extend(inner),
+                        c => parts.push(c),
+                    }
+                }
+                if parts.len() == 1 {
+                    parts.pop().unwrap_or(Cond::All(Vec::new(), span))
+                } else if is_or {
+                    Cond::Any(parts, span)
+                } else {
+                    Cond::All(parts, span)
+                }
+            }
+            Rule::negation => {
+                let mut nots = 0usize;
+                let mut inner = None;
+                for p in pair.into_inner() {
+                    if p.as_rule() == Rule::kw_not {
+                        nots += 1;
+                    } else {
+                        inner = Some(self.cond(p));
+                    }
+                }
+                let inner = inner.unwrap_or(Cond::All(Vec::new(), span));
+                if nots % 2 == 1 { Cond::Not(Box::new(inner), span) } else { inner }
+            }
+            Rule::group => match pair.into_inner().next() {
+                Some(p) => self.cond(p),
+                None => Cond::All(Vec::new(), span),
+            },
+            Rule::comparison => {
+                let mut parts = pair.into_inner();
+                let measure = parts.next().map(|p| self.name(p));
+                let op = parts.next().and_then(|p| CmpOp::parse(p.as_str()));
+                let value = parts.next().map(|p| self.number(&p));
+                match (measure, op, value) {
+                    (Some(measure), Some(op), Some(value)) => Cond::Cmp { measure, op, value, span },
+                    _ => Cond::All(Vec::new(), span),
+                }
+            }
+            Rule::in_range => {
+                let mut parts = pair.into_inner().filter(|p| !is_keyword(p.as_rule()));
+                let measure = parts.next().map(|p| self.name(p));
+                let range = parts.next().map(|p| self.range(p));
+                match (measure, range) {
+                    (Some(measure), Some(range)) => Cond::In { measure, range, span },
+                    _ => Cond::All(Vec::new(), span),
+                }
+            }
+            Rule::fact => match pair.into_inner().next() {
+                Some(p) => Cond::Fact(self.name(p)),
+                None => Cond::All(Vec::new(), span),
+            },
+            _ => Cond::All(Vec::new(), span),
+        }
+    }
+
+    fn test<'a>(&mut self, span: Span, parts: impl Iterator<Item = Pair<'a, Rule>>) -> Option<TestItem> {
+        let mut name = None;
+        let mut given = Vec::new();
+        let mut expects = Vec::new();
+        let mut given_span: Option<Span> = None;
+        for p in parts {
+            let pspan = self.span(&p);
+            match p.as_rule() {
+                Rule::text => name = Some(self.text(p)),
+                Rule::given_clause => {
+                    if let Some(first) = given_span {
+                        self.repeated("given", "", "this test", pspan, first);
+                        continue;
+                    }
+                    given_span = Some(pspan);
+                    for g in p.into_inner().filter(|g| g.as_rule() == Rule::given) {
+                        let mut gp = g.into_inner();
+                        let Some(n) = gp.next() else { continue };
+                        let name = self.name(n);
+                        let value = gp.next().map(|v| self.number(&v));
+                        given.push(Given { name, value });
+                    }
+                }
+                Rule::expect_clause => {
+                    let mut expectation = None;
+                    let mut targets = Vec::new();
+                    for e in p.into_inner() {
+                        match e.as_rule() {
+                            Rule::kw_nothing => expectation = Some(Expectation::Nothing),
+                            Rule::action => expectation = Action::parse(e.as_str()).map(Expectation::Is),
+                            Rule::negated_action => {
+                                expectation = e
+                                    .into_inner()
+                                    .find(|a| a.as_rule() == Rule::action)
+                                    .and_then(|a| Action::parse(a.as_str()))
+                                    .map(Expectation::IsNot)
+                            }
+                            Rule::target_list => targets = self.names(e),
+                            _ => {}
+                        }
+                    }
+                    expects.push(Expect { expectation: expectation?, targets, span: pspan });
+                }
+                _ => {}
+            }
+        }
+        Some(TestItem { name: name?, span, given, expects })
+    }
+
+    fn names(&mut self, list: Pair<'_, Rule>) -> Vec<Name> {
+        list.into_inner().filter(|p| p.as_rule() == Rule::name).map(|p| self.name(p)).collect()
+    }
+
+    /// A name, checked for spelling: `[a-z][a-z0-9_]*`.
+    fn name(&mut self, pair: Pair<'_, Rule>) -> Name {
+        let span = self.span(&pair);
+        let text = pair.as_str().to_string();
+        let well_formed = text.starts_with(|c: char| c.is_ascii_lowercase())
+            && text.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+        if !well_formed {
+            let suggestion = snake_case(&text);
+            let mut d = Diagnostic::new(Code::E001, span, format!("`{text}` is not a valid name"))
+                .with_label("names use lower-case letters, digits and `_`")
+                .with_note("a name starts with a lower-case letter and continues with lower-case letters, digits or underscores");
+            if !suggestion.is_empty() {
+                d = d.with_help(format!("write it in snake_case: `{suggestion}`"));
+            }
+            self.diagnostics.push(d);
+        }
+        Name { text, span }
+    }
+
+    fn text(&mut self, pair: Pair<'_, Rule>) -> Text {
+        let span = self.span(&pair);
+        let mut value = String::new();
+        for (i, s) in pair.into_inner().filter(|p| p.as_rule() == Rule::string).enumerate() {
+            if i > 0 {
+                value.push(' ');
+            }
+            let body = s.into_inner().next();
+            let Some(body) = body else { continue };
+            let base = self.offset + body.as_span().start();
+            let raw = body.as_str();
+            let mut chars = raw.char_indices();
+            while let Some((i, c)) = chars.next() {
+                if c != '\\' {
+                    value.push(c);
+                    continue;
+                }
+                match chars.next() {
+                    Some((_, '"')) => value.push('"'),
+                    Some((_, '\\')) => value.push('\\'),
+                    Some((_, 'n')) => value.push('\n'),
+                    Some((j, other)) => {
+                        let at = Span::new(self.file, base + i, base + j + other.len_utf8());
+                        self.diagnostics.push(
+                            Diagnostic::new(Code::E001, at, format!("unknown escape `\\{other}` in a text"))
+                                .with_label("unknown escape")
+                                .with_help("the escapes are `\\\"` (a quote), `\\\\` (a backslash) and `\\n` (a new line)"),
+                        );
+                    }
+                    None => {}
+                }
+            }
+        }
+        Text { value, span }
+    }
+}
+
+/// Keyword tokens carry no information of their own once the tree has its shape.
+fn is_keyword(rule: Rule) -> bool {
+    matches!(
+        rule,
+        Rule::kw_ruleset
+            | Rule::kw_condition
+            | Rule::kw_factor
+            | Rule::kw_exclusive
+            | Rule::kw_measure
+            | Rule::kw_category
+            | Rule::kw_exercise
+            | Rule::kw_source
+            | Rule::kw_rule
+            | Rule::kw_test
+            | Rule::kw_if
+            | Rule::kw_unless
+            | Rule::kw_then
+            | Rule::kw_because
+            | Rule::kw_cite
+            | Rule::kw_evidence
+            | Rule::kw_strength
+            | Rule::kw_overrides
+            | Rule::kw_reviewed
+            | Rule::kw_status
+            | Rule::kw_given
+            | Rule::kw_expect
+            | Rule::kw_and
+            | Rule::kw_or
+            | Rule::kw_in
+            | Rule::kw_version
+            | Rule::kw_unit
+            | Rule::kw_range
+            | Rule::kw_url
+            | Rule::kw_every
+            | Rule::kw_times
+            | Rule::kw_per
+            | Rule::EOI
+    )
+}
+
+/// `HamstringStretch`, `hamstring-stretch` → `hamstring_stretch`.
+pub fn snake_case(text: &str) -> String {
+    let mut out = String::new();
+    let mut prev_lower = false;
+    for c in text.chars() {
+        if c.is_ascii_uppercase() {
+            if prev_lower {
+                out.push('_');
+            }
+            out.push(c.to_ascii_lowercase());
+            prev_lower = false;
+        } else if c == '-' || c == '_' {
+            if !out.is_empty() && !out.ends_with('_') {
+                out.push('_');
+            }
+            prev_lower = false;
+        } else {
+            out.push(c);
+            prev_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
+        }
+    }
+    let trimmed = out.trim_matches('_');
+    let trimmed = trimmed.trim_start_matches(|c: char| c.is_ascii_digit() || c == '_');
+    trimmed.to_string()
+}
+
+/// A number as a person writes it: `65`, `2.5`.
+pub fn fmt_num(v: f64) -> String {
+    if v.fract() == 0.0 && v.abs() < 1e15 {
+        format!("{}", v as i64)
+    } else {
+        format!("{v}")
+    }
+}

@@ -1,0 +1,202 @@
+//! Syntax: source text → typed tree ([`ast`]), through the pest grammar `grammar/carel.pest`.
+//!
+//! Each file is parsed whole; when that fails, it is read again one item at a time so that every
+//! broken item is reported once and the items around it still count. Parenthesis depth is
+//! checked before pest runs, so no input can exhaust the stack.
+
+pub mod ast;
+mod build;
+mod errors;
+
+pub use build::{MAX_NUMBER, fmt_num, snake_case};
+
+use std::num::NonZeroUsize;
+
+use pest::Parser;
+
+use crate::diagnostic::{Code, Diagnostic};
+use crate::source::{FileId, Sources, Span};
+
+#[derive(pest_derive::Parser)]
+#[grammar = "grammar/carel.pest"]
+struct CarelParser;
+
+/// The deepest nesting of parentheses a condition may have.
+pub const MAX_NESTING: usize = 64;
+
+/// How many syntax errors one file reports before the rest are summarised.
+const MAX_ERRORS_PER_FILE: usize = 20;
+
+/// Parse every file of a ruleset. Returns one tree per file (in file order) and whether any
+/// file had a syntax error (E001); other diagnostics found while building trees go to `out`.
+pub fn parse(sources: &Sources, out: &mut Vec<Diagnostic>) -> (Vec<ast::File>, bool) {
+    // The call budget guards against pathological backtracking; it grows with the input.
+    let largest = sources.files().iter().map(|f| f.text.len()).max().unwrap_or(0);
+    let limit = largest.saturating_mul(64).saturating_add(100_000);
+    pest::set_call_limit(NonZeroUsize::new(limit));
+    let mut files = Vec::with_capacity(sources.len());
+    let mut failed = false;
+    for (id, file) in sources.files().iter().enumerate() {
+        let (tree, ok) = parse_file(id, &file.text, out);
+        failed |= !ok;
+        files.push(tree);
+    }
+    (files, failed)
+}
+
+/// Parse one file's text. Returns the tree and `false` if there was a syntax error.
+pub fn parse_file(file: FileId, text: &str, out: &mut Vec<Diagnostic>) -> (ast::File, bool) {
+    let mut tree = ast::File::default();
+    if let Some(d) = check_nesting(file, text) {
+        out.push(d);
+        return (tree, false);
+    }
+    match CarelParser::parse(Rule::file, text) {
+        Ok(mut pairs) => {
+            let inner = pairs.next().map(|p| p.into_inner());
+            if let Some(inner) = inner {
+                let mut b = build::Builder { file, offset: 0, diagnostics: out };
+                b.file(inner, &mut tree.items);
+            }
+            (tree, true)
+        }
+        Err(_) => {
+            recover(file, text, out, &mut tree);
+            (tree, false)
+        }
+    }
+}
+
+/// Read a file one item at a time, reporting each syntax error and resuming at the next line
+/// that starts an item.
+fn recover(file: FileId, text: &str, out: &mut Vec<Diagnostic>, tree: &mut ast::File) {
+    let mut offset = 0;
+    // Where the last item read began: an error right after an item is often best explained by
+    // what that item could have continued with (a dose unit, another target, …), so errors are
+    // taken from a parse that starts there.
+    let mut previous = 0;
+    let mut errors = 0;
+    while offset <= text.len() {
+        let rest = &text[offset..];
+        if CarelParser::parse(Rule::rest, rest).is_ok() {
+            break;
+        }
+        match CarelParser::parse(Rule::next_item, rest) {
+            Ok(mut pairs) => {
+                let Some(item) = pairs.next() else { break };
+                let end = item.as_span().end();
+                let mut b = build::Builder { file, offset, diagnostics: out };
+                b.file(item.into_inner(), &mut tree.items);
+                if end == 0 {
+                    break;
+                }
+                previous = offset;
+                offset += end;
+            }
+            Err(item_error) => {
+                errors += 1;
+                if errors > MAX_ERRORS_PER_FILE {
+                    let at = Span::new(file, offset, offset);
+                    out.push(
+                        Diagnostic::new(Code::E001, at, "too many syntax errors in this file; the rest of it was not read")
+                            .with_help("fix the errors above and check again"),
+                    );
+                    break;
+                }
+                let d = match CarelParser::parse(Rule::file, &text[previous..]) {
+                    Err(e) => errors::to_diagnostic(&e, file, text, previous),
+                    Ok(_) => errors::to_diagnostic(&item_error, file, text, offset),
+                };
+                let after = d.span.start.max(offset);
+                out.push(d);
+                // Resume at the token in error if it starts an item on its own line (the item
+                // before it was cut short), else at the next line that starts an item.
+                let item_start = offset + (rest.len() - rest.trim_start().len());
+                let here = line_start(text, after);
+                let resume = if after > item_start && here > offset && starts_item(&text[here..]) && text[here..after].trim().is_empty() {
+                    Some(here)
+                } else {
+                    resume_point(text, after)
+                };
+                match resume {
+                    Some(next) => {
+                        previous = next;
+                        offset = next;
+                    }
+                    None => break,
+                }
+            }
+        }
+    }
+}
+
+/// The start of the first line after `pos` whose first word starts an item.
+fn resume_point(text: &str, pos: usize) -> Option<usize> {
+    let mut start = text.get(pos..)?.find('\n').map(|i| pos + i + 1)?;
+    loop {
+        let line = &text[start..];
+        if starts_item(line) {
+            return Some(start);
+        }
+        start += line.find('\n')? + 1;
+    }
+}
+
+fn line_start(text: &str, pos: usize) -> usize {
+    text[..pos].rfind('\n').map_or(0, |i| i + 1)
+}
+
+/// Whether a line's first word is one that starts an item.
+fn starts_item(line: &str) -> bool {
+    let trimmed = line.trim_start_matches([' ', '\t', '\r']);
+    let word_len = trimmed
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-'))
+        .unwrap_or(trimmed.len());
+    errors::ITEM_KEYWORDS.contains(&&trimmed[..word_len])
+}
+
+/// Find the first parenthesis nested deeper than [`MAX_NESTING`], skipping comments and texts.
+fn check_nesting(file: FileId, text: &str) -> Option<Diagnostic> {
+    let bytes = text.as_bytes();
+    let mut depth = 0usize;
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'#' => {
+                while i < bytes.len() && bytes[i] != b'\n' {
+                    i += 1;
+                }
+            }
+            b'"' => {
+                i += 1;
+                while i < bytes.len() && bytes[i] != b'"' && bytes[i] != b'\n' {
+                    if bytes[i] == b'\\' {
+                        i += 1;
+                    }
+                    i += 1;
+                }
+            }
+            b'(' => {
+                depth += 1;
+                if depth > MAX_NESTING {
+                    return Some(
+                        Diagnostic::new(
+                            Code::E001,
+                            Span::new(file, i, i + 1),
+                            format!("nesting too deep: conditions may nest at most {MAX_NESTING} parentheses"),
+                        )
+                        .with_label("too deep")
+                        .with_help("split the condition into several rules, or remove needless parentheses"),
+                    );
+                }
+            }
+            b')' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        i += 1;
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests;
