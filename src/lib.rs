@@ -5,12 +5,12 @@
 //! [`model::Model`]) → analysis ([`analysis`]) → output ([`diagnostic`] rendering, bundles,
 //! graphs, evaluation). The core does no file or terminal IO; the `carel` binary does.
 
+pub mod analysis;
 pub mod diagnostic;
 pub mod model;
 pub mod names;
-pub mod syntax;
 pub mod source;
-pub mod analysis;
+pub mod syntax;
 
 use diagnostic::Diagnostic;
 use source::Sources;
@@ -42,9 +42,14 @@ pub fn compile(sources: &Sources) -> Compilation {
     let (files, syntax_failed) = syntax::parse(sources, &mut diagnostics);
     let done = |mut diagnostics: Vec<Diagnostic>, model, analysis| {
         diagnostic::sort(&mut diagnostics);
-        Compilation { model, analysis, diagnostics }
+        Compilation {
+            model,
+            analysis,
+            diagnostics,
+        }
     };
-    if syntax_failed {
+    // A misspelt name or a bad escape is a syntax error too: stop before names are resolved.
+    if syntax_failed || diagnostics.iter().any(|d| d.code == diagnostic::Code::E001) {
         return done(diagnostics, None, None);
     }
     let model = names::resolve(sources, &files, &mut diagnostics);

@@ -9,7 +9,11 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 
 #[derive(Parser)]
-#[command(name = "carel", version, about = "Compiler and validator for clinical advice rules")]
+#[command(
+    name = "carel",
+    version,
+    about = "Compiler and validator for clinical advice rules"
+)]
 struct Args {
     #[command(subcommand)]
     command: Command,

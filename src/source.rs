@@ -77,7 +77,11 @@ impl SourceFile {
 
     /// Byte range of a 0-based line, without its line ending.
     pub fn line_range(&self, line: usize) -> Range<usize> {
-        let start = self.line_starts.get(line).copied().unwrap_or(self.text.len());
+        let start = self
+            .line_starts
+            .get(line)
+            .copied()
+            .unwrap_or(self.text.len());
         let end = self
             .line_starts
             .get(line + 1)
@@ -96,7 +100,10 @@ impl SourceFile {
         let offset = offset.min(self.text.len());
         let line = self.line_index(offset);
         let start = self.line_starts[line];
-        let col = self.text.get(start..offset).map_or(offset - start, |s| s.chars().count());
+        let col = self
+            .text
+            .get(start..offset)
+            .map_or(offset - start, |s| s.chars().count());
         (line + 1, col + 1)
     }
 }
@@ -187,14 +194,22 @@ impl<'a> codespan_reporting::files::Files<'a> for Sources {
             .ok_or(codespan_reporting::files::Error::FileMissing)
     }
 
-    fn line_index(&'a self, id: FileId, byte_index: usize) -> Result<usize, codespan_reporting::files::Error> {
+    fn line_index(
+        &'a self,
+        id: FileId,
+        byte_index: usize,
+    ) -> Result<usize, codespan_reporting::files::Error> {
         self.files
             .get(id)
             .map(|f| f.line_index(byte_index))
             .ok_or(codespan_reporting::files::Error::FileMissing)
     }
 
-    fn line_range(&'a self, id: FileId, line_index: usize) -> Result<Range<usize>, codespan_reporting::files::Error> {
+    fn line_range(
+        &'a self,
+        id: FileId,
+        line_index: usize,
+    ) -> Result<Range<usize>, codespan_reporting::files::Error> {
         let f = self
             .files
             .get(id)
@@ -251,7 +266,10 @@ mod tests {
     fn decode_drops_bom_and_reports_offset() {
         assert_eq!(decode(b"\xEF\xBB\xBFok".to_vec()).unwrap(), "ok");
         assert_eq!(decode(b"ab\xFFc".to_vec()), Err(DecodeError { offset: 2 }));
-        assert_eq!(decode(b"\xEF\xBB\xBFa\xC0".to_vec()), Err(DecodeError { offset: 4 }));
+        assert_eq!(
+            decode(b"\xEF\xBB\xBFa\xC0".to_vec()),
+            Err(DecodeError { offset: 4 })
+        );
     }
 
     #[test]

@@ -22,8 +22,12 @@ pub fn run(path: &str, format: CheckFormat, deny_warnings: bool) -> u8 {
             output::diagnostics(sources, &diagnostics, false);
             Ok(())
         }
-        CheckFormat::Json => output::stdout(format!("{:#}\n", render::json(sources, &diagnostics)).as_bytes()),
-        CheckFormat::Sarif => output::stdout(format!("{:#}\n", render::sarif(sources, &diagnostics)).as_bytes()),
+        CheckFormat::Json => {
+            output::stdout(format!("{:#}\n", render::json(sources, &diagnostics)).as_bytes())
+        }
+        CheckFormat::Sarif => {
+            output::stdout(format!("{:#}\n", render::sarif(sources, &diagnostics)).as_bytes())
+        }
     };
     if let Err(e) = written {
         eprintln!("error: cannot write the report: {e}");

@@ -18,7 +18,10 @@ pub fn run(code: &str) -> u8 {
         }
         None => {
             let known: Vec<&str> = Code::ALL.iter().map(|c| c.as_str()).collect();
-            eprintln!("error: unknown diagnostic code `{code}`\nknown codes: {}", known.join(", "));
+            eprintln!(
+                "error: unknown diagnostic code `{code}`\nknown codes: {}",
+                known.join(", ")
+            );
             USAGE
         }
     }

@@ -20,14 +20,21 @@ pub struct LoadError(pub String);
 
 pub fn ruleset(path: &str) -> Result<Loaded, LoadError> {
     let root = Path::new(path);
-    let meta = fs::metadata(root).map_err(|e| LoadError(format!("cannot read `{path}`: {}", describe(&e))))?;
+    let meta = fs::metadata(root)
+        .map_err(|e| LoadError(format!("cannot read `{path}`: {}", describe(&e))))?;
     let files = if meta.is_dir() {
         let canonical_root = fs::canonicalize(root)
             .map_err(|e| LoadError(format!("cannot read `{path}`: {}", describe(&e))))?;
         let mut found = Vec::new();
         let mut seen_dirs = BTreeSet::new();
         let mut seen_files = BTreeSet::new();
-        walk(root, &canonical_root, &mut seen_dirs, &mut seen_files, &mut found)?;
+        walk(
+            root,
+            &canonical_root,
+            &mut seen_dirs,
+            &mut seen_files,
+            &mut found,
+        )?;
         found.sort();
         if found.is_empty() {
             return Err(LoadError(format!(
@@ -50,7 +57,8 @@ pub fn ruleset(path: &str) -> Result<Loaded, LoadError> {
     let mut diagnostics = Vec::new();
     for file in files {
         let name = file.to_string_lossy().into_owned();
-        let bytes = fs::read(&file).map_err(|e| LoadError(format!("cannot read `{name}`: {}", describe(&e))))?;
+        let bytes = fs::read(&file)
+            .map_err(|e| LoadError(format!("cannot read `{name}`: {}", describe(&e))))?;
         match source::decode(bytes.clone()) {
             Ok(text) => {
                 sources.add(name, text);
@@ -61,7 +69,12 @@ pub fn ruleset(path: &str) -> Result<Loaded, LoadError> {
                 let text = lossy.get(skip..).unwrap_or("").to_string();
                 let at = err.offset - skip;
                 let id = sources.add(name.clone(), text);
-                let end = sources.get(id).text.get(at..).and_then(|t| t.chars().next()).map_or(at, |c| at + c.len_utf8());
+                let end = sources
+                    .get(id)
+                    .text
+                    .get(at..)
+                    .and_then(|t| t.chars().next())
+                    .map_or(at, |c| at + c.len_utf8());
                 diagnostics.push(
                     Diagnostic::new(
                         Code::E001,
@@ -74,7 +87,10 @@ pub fn ruleset(path: &str) -> Result<Loaded, LoadError> {
             }
         }
     }
-    Ok(Loaded { sources, diagnostics })
+    Ok(Loaded {
+        sources,
+        diagnostics,
+    })
 }
 
 fn walk(
@@ -91,17 +107,26 @@ fn walk(
     if !canonical.starts_with(root) || !seen_dirs.insert(canonical) {
         return Ok(());
     }
-    let entries = fs::read_dir(dir)
-        .map_err(|e| LoadError(format!("cannot read folder `{}`: {}", dir.display(), describe(&e))))?;
+    let entries = fs::read_dir(dir).map_err(|e| {
+        LoadError(format!(
+            "cannot read folder `{}`: {}",
+            dir.display(),
+            describe(&e)
+        ))
+    })?;
     let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
     paths.sort();
     for path in paths {
         // Broken links and links that loop are skipped: they hold no rules.
-        let Ok(meta) = fs::metadata(&path) else { continue };
+        let Ok(meta) = fs::metadata(&path) else {
+            continue;
+        };
         if meta.is_dir() {
             walk(&path, root, seen_dirs, seen_files, found)?;
         } else if meta.is_file() && path.extension().is_some_and(|e| e == "carel") {
-            let Ok(canonical) = fs::canonicalize(&path) else { continue };
+            let Ok(canonical) = fs::canonicalize(&path) else {
+                continue;
+            };
             if canonical.starts_with(root) && seen_files.insert(canonical) {
                 found.push(path);
             }

@@ -44,7 +44,9 @@ pub fn stdout(bytes: &[u8]) -> io::Result<()> {
 pub fn write_atomic(path: &str, bytes: &[u8]) -> Result<(), String> {
     let target = Path::new(path);
     if target.is_dir() {
-        return Err(format!("cannot write `{path}`: it is a folder; name a file instead"));
+        return Err(format!(
+            "cannot write `{path}`: it is a folder; name a file instead"
+        ));
     }
     let folder = match target.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,

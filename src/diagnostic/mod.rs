@@ -100,11 +100,15 @@ pub fn count(diagnostics: &[Diagnostic]) -> (usize, usize) {
 }
 
 /// The closest candidate to a misspelt name, if any is close enough to be a likely typo.
-pub fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub fn did_you_mean<'a>(
+    name: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
     let mut best: Option<(f64, &str)> = None;
     for candidate in candidates {
         let score = strsim::jaro_winkler(name, candidate);
-        let close = score >= 0.85 || strsim::damerau_levenshtein(name, candidate) <= name.len().min(candidate.len()) / 3;
+        let close = score >= 0.85
+            || strsim::damerau_levenshtein(name, candidate) <= name.len().min(candidate.len()) / 3;
         if close && best.is_none_or(|(s, c)| score > s || (score == s && candidate < c)) {
             best = Some((score, candidate));
         }
@@ -120,7 +124,10 @@ mod tests {
     fn did_you_mean_finds_typos_only() {
         let names = ["sciatica", "herniated_disc", "facet_syndrome"];
         assert_eq!(did_you_mean("sciatca", names), Some("sciatica"));
-        assert_eq!(did_you_mean("herniated_disk", names), Some("herniated_disc"));
+        assert_eq!(
+            did_you_mean("herniated_disk", names),
+            Some("herniated_disc")
+        );
         assert_eq!(did_you_mean("walking", names), None);
     }
 }

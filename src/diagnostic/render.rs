@@ -38,11 +38,10 @@ pub fn human<W: WriteStyle + ?Sized>(
 ) -> std::io::Result<()> {
     let config = Config::default();
     for d in diagnostics {
-        term::emit_to_write_style(out, &config, sources, &to_codespan(d))
-            .map_err(|e| match e {
-                codespan_reporting::files::Error::Io(e) => e,
-                other => std::io::Error::other(other.to_string()),
-            })?;
+        term::emit_to_write_style(out, &config, sources, &to_codespan(d)).map_err(|e| match e {
+            codespan_reporting::files::Error::Io(e) => e,
+            other => std::io::Error::other(other.to_string()),
+        })?;
     }
     let (errors, warnings) = count(diagnostics);
     writeln!(out, "{}", summary(errors, warnings))
@@ -56,7 +55,11 @@ pub fn summary(errors: usize, warnings: usize) -> String {
     if errors == 0 && warnings == 0 {
         "no problems found".to_string()
     } else {
-        format!("{}, {}", plural(errors, "error"), plural(warnings, "warning"))
+        format!(
+            "{}, {}",
+            plural(errors, "error"),
+            plural(warnings, "warning")
+        )
     }
 }
 

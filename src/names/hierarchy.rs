@@ -16,8 +16,13 @@ pub struct Hierarchy {
 impl Hierarchy {
     /// Build the hierarchy; report every cycle (one diagnostic per cycle, naming all of it).
     /// Returns `None` when there is a cycle.
-    pub fn new(categories: &[Category], exercises: &[Exercise], out: &mut Vec<Diagnostic>) -> Option<Hierarchy> {
-        let mut graph: DiGraph<CategoryId, ()> = DiGraph::with_capacity(categories.len(), categories.len());
+    pub fn new(
+        categories: &[Category],
+        exercises: &[Exercise],
+        out: &mut Vec<Diagnostic>,
+    ) -> Option<Hierarchy> {
+        let mut graph: DiGraph<CategoryId, ()> =
+            DiGraph::with_capacity(categories.len(), categories.len());
         for id in 0..categories.len() {
             graph.add_node(id);
         }
@@ -40,7 +45,11 @@ impl Hierarchy {
                 continue;
             }
             cyclic = true;
-            let path = cycle_path(categories, first, &scc.iter().map(|n| n.index()).collect::<Vec<_>>());
+            let path = cycle_path(
+                categories,
+                first,
+                &scc.iter().map(|n| n.index()).collect::<Vec<_>>(),
+            );
             let names: Vec<&str> = path.iter().map(|&c| categories[c].name.as_str()).collect();
             let shown = format!("{} → {}", names.join(" → "), names[0]);
             let mut d = Diagnostic::new(
@@ -56,7 +65,10 @@ impl Hierarchy {
                 names[0]
             ));
             for &c in path.iter().skip(1) {
-                d = d.with_secondary(categories[c].span, format!("`{}` is part of the cycle", categories[c].name));
+                d = d.with_secondary(
+                    categories[c].span,
+                    format!("`{}` is part of the cycle", categories[c].name),
+                );
             }
             out.push(d);
         }

@@ -65,15 +65,31 @@ const FACT: Want = Want {
     noun: "a condition or factor",
     declare: "condition",
 };
-const MEASURE: Want = Want { kinds: &[Kind::Measure], noun: "a measure", declare: "measure" };
+const MEASURE: Want = Want {
+    kinds: &[Kind::Measure],
+    noun: "a measure",
+    declare: "measure",
+};
 const TARGET: Want = Want {
     kinds: &[Kind::Exercise, Kind::Category],
     noun: "an exercise or category",
     declare: "exercise",
 };
-const CATEGORY: Want = Want { kinds: &[Kind::Category], noun: "a category", declare: "category" };
-const SOURCE: Want = Want { kinds: &[Kind::Source], noun: "a source", declare: "source" };
-const RULE: Want = Want { kinds: &[Kind::Rule], noun: "a named rule", declare: "rule" };
+const CATEGORY: Want = Want {
+    kinds: &[Kind::Category],
+    noun: "a category",
+    declare: "category",
+};
+const SOURCE: Want = Want {
+    kinds: &[Kind::Source],
+    noun: "a source",
+    declare: "source",
+};
+const RULE: Want = Want {
+    kinds: &[Kind::Rule],
+    noun: "a named rule",
+    declare: "rule",
+};
 const GIVEN: Want = Want {
     kinds: &[Kind::Condition, Kind::Factor, Kind::Measure],
     noun: "a condition, factor or measure",
@@ -114,7 +130,14 @@ pub fn resolve(sources: &Sources, files: &[ast::File], out: &mut Vec<Diagnostic>
     let hierarchy = hierarchy::Hierarchy::new(&r.model.categories, &r.model.exercises, &mut r.out);
     r.resolve_rules(files, hierarchy.as_ref());
     r.resolve_tests(files, hierarchy.as_ref());
-    r.warn_unused();
+    // With names unresolved, "never used" would often only echo a misspelling.
+    if !r
+        .out
+        .iter()
+        .any(|d| matches!(d.code, Code::E002 | Code::E003))
+    {
+        r.warn_unused();
+    }
     out.append(&mut r.out);
     r.model
 }
@@ -131,17 +154,25 @@ impl<'a> Resolver<'a> {
                     Item::Ruleset(h) => {
                         if let Some(first) = header {
                             self.out.push(
-                                Diagnostic::new(Code::E004, h.span, "a ruleset has one `ruleset` item; this is a second")
-                                    .with_label("second `ruleset`")
-                                    .with_secondary(first.span, "first `ruleset` here")
-                                    .with_help("keep one `ruleset` item for the whole folder"),
+                                Diagnostic::new(
+                                    Code::E004,
+                                    h.span,
+                                    "a ruleset has one `ruleset` item; this is a second",
+                                )
+                                .with_label("second `ruleset`")
+                                .with_secondary(first.span, "first `ruleset` here")
+                                .with_help("keep one `ruleset` item for the whole folder"),
                             );
                         } else {
                             header = Some(h);
                         }
                     }
                     Item::Fact(f) => {
-                        let kind = if f.kind == FactKind::Condition { Kind::Condition } else { Kind::Factor };
+                        let kind = if f.kind == FactKind::Condition {
+                            Kind::Condition
+                        } else {
+                            Kind::Factor
+                        };
                         let index = self.model.facts.len();
                         if self.add(&f.name, kind, index) {
                             self.model.facts.push(Fact {
@@ -239,14 +270,20 @@ impl<'a> Resolver<'a> {
                             dose: None,
                             because: rule.because.as_ref().map(|t| t.value.clone()),
                             cite: Vec::new(),
-                            evidence: rule.evidence.as_ref().and_then(|n| Evidence::ALL.into_iter().find(|e| e.as_str() == n.text)),
-                            strength: rule.strength.as_ref().and_then(|n| Strength::ALL.into_iter().find(|e| e.as_str() == n.text)),
+                            evidence: rule.evidence.as_ref().and_then(|n| {
+                                Evidence::ALL.into_iter().find(|e| e.as_str() == n.text)
+                            }),
+                            strength: rule.strength.as_ref().and_then(|n| {
+                                Strength::ALL.into_iter().find(|e| e.as_str() == n.text)
+                            }),
                             overrides: Vec::new(),
                             reviewed: rule.reviewed.as_ref().map(|t| t.value.clone()),
                             status: rule
                                 .status
                                 .as_ref()
-                                .and_then(|n| Status::ALL.into_iter().find(|e| e.as_str() == n.text))
+                                .and_then(|n| {
+                                    Status::ALL.into_iter().find(|e| e.as_str() == n.text)
+                                })
                                 .unwrap_or_default(),
                         });
                     }
@@ -268,11 +305,19 @@ impl<'a> Resolver<'a> {
                     Diagnostic::new(
                         Code::E004,
                         named.head_span,
-                        format!("the rule name `{}` is also the id of an unnamed rule", named.id),
+                        format!(
+                            "the rule name `{}` is also the id of an unnamed rule",
+                            named.id
+                        ),
                     )
                     .with_label("this name")
-                    .with_secondary(rule.head_span, format!("this unnamed rule gets the id `{}`", rule.id))
-                    .with_help("rename the rule, or give the unnamed rule a name with `rule NAME:`"),
+                    .with_secondary(
+                        rule.head_span,
+                        format!("this unnamed rule gets the id `{}`", rule.id),
+                    )
+                    .with_help(
+                        "rename the rule, or give the unnamed rule a name with `rule NAME:`",
+                    ),
                 );
             }
         }
@@ -281,10 +326,18 @@ impl<'a> Resolver<'a> {
             Some(h) => Header {
                 name: h.name.text.clone(),
                 title: h.title.as_ref().map(|t| t.value.clone()),
-                version: h.version.as_ref().map_or_else(|| "0.0.0".to_string(), |t| t.value.clone()),
+                version: h
+                    .version
+                    .as_ref()
+                    .map_or_else(|| "0.0.0".to_string(), |t| t.value.clone()),
                 span: Some(h.span),
             },
-            None => Header { name: default_name, title: None, version: "0.0.0".to_string(), span: None },
+            None => Header {
+                name: default_name,
+                title: None,
+                version: "0.0.0".to_string(),
+                span: None,
+            },
         };
     }
 
@@ -294,7 +347,11 @@ impl<'a> Resolver<'a> {
             let again = if first.kind == kind {
                 format!("`{}` is declared twice", name.text)
             } else {
-                format!("`{}` is already declared as {}", name.text, first.kind.noun())
+                format!(
+                    "`{}` is already declared as {}",
+                    name.text,
+                    first.kind.noun()
+                )
             };
             self.out.push(
                 Diagnostic::new(Code::E004, name.span, again)
@@ -304,7 +361,14 @@ impl<'a> Resolver<'a> {
             );
             return false;
         }
-        self.symbols.insert(&name.text, Symbol { kind, index, span: name.span });
+        self.symbols.insert(
+            &name.text,
+            Symbol {
+                kind,
+                index,
+                span: name.span,
+            },
+        );
         let key = match kind {
             Kind::Condition | Kind::Factor => "fact",
             Kind::Exclusive => "exclusive",
@@ -330,10 +394,18 @@ impl<'a> Resolver<'a> {
                 let mut d = Diagnostic::new(
                     Code::E003,
                     name.span,
-                    format!("`{}` is {}, but {} is needed here", name.text, sym.kind.noun(), want.noun),
+                    format!(
+                        "`{}` is {}, but {} is needed here",
+                        name.text,
+                        sym.kind.noun(),
+                        want.noun
+                    ),
                 )
                 .with_label(format!("expected {}", want.noun))
-                .with_secondary(sym.span, format!("`{}` is declared as {} here", name.text, sym.kind.noun()));
+                .with_secondary(
+                    sym.span,
+                    format!("`{}` is declared as {} here", name.text, sym.kind.noun()),
+                );
                 if let Some(help) = kind_help(&name.text, sym.kind, want) {
                     d = d.with_help(help);
                 }
@@ -344,7 +416,10 @@ impl<'a> Resolver<'a> {
                 if let Some(&at) = self.undefined.get(&name.text) {
                     let d = &mut self.out[at];
                     if d.secondary.len() < 3 {
-                        d.secondary.push(crate::diagnostic::Label { span: name.span, message: "also used here".into() });
+                        d.secondary.push(crate::diagnostic::Label {
+                            span: name.span,
+                            message: "also used here".into(),
+                        });
                     }
                     return None;
                 }
@@ -364,8 +439,15 @@ impl<'a> Resolver<'a> {
                         self.names.get(key).cloned().unwrap_or_default()
                     })
                     .collect();
-                let mut d = Diagnostic::new(Code::E002, name.span, format!("`{}` is not declared", name.text))
-                    .with_label(format!("unknown {}", &want.noun[want.noun.find(' ').map_or(0, |i| i + 1)..]));
+                let mut d = Diagnostic::new(
+                    Code::E002,
+                    name.span,
+                    format!("`{}` is not declared", name.text),
+                )
+                .with_label(format!(
+                    "unknown {}",
+                    &want.noun[want.noun.find(' ').map_or(0, |i| i + 1)..]
+                ));
                 d = match did_you_mean(&name.text, candidates.iter().copied()) {
                     Some(best) => d.with_help(format!("did you mean `{best}`?")),
                     None if want.declare == "rule" => {
@@ -387,7 +469,11 @@ impl<'a> Resolver<'a> {
         for item in files.iter().flat_map(|f| &f.items) {
             match item {
                 Item::Exclusive(x) => {
-                    if self.symbols.get(x.name.text.as_str()).is_some_and(|s| s.span != x.name.span) {
+                    if self
+                        .symbols
+                        .get(x.name.text.as_str())
+                        .is_some_and(|s| s.span != x.name.span)
+                    {
                         continue; // a duplicate, already reported
                     }
                     let mut members: Vec<FactId> = Vec::new();
@@ -396,10 +482,17 @@ impl<'a> Resolver<'a> {
                         if let Some(sym) = self.lookup(m, FACT) {
                             if let Some(i) = members.iter().position(|&f| f == sym.index) {
                                 self.out.push(
-                                    Diagnostic::new(Code::E004, m.span, format!("`{}` is listed twice in `{}`", m.text, x.name.text))
-                                        .with_label("listed again")
-                                        .with_secondary(spans[i], "first listed here")
-                                        .with_help("list each member of an exclusive group once"),
+                                    Diagnostic::new(
+                                        Code::E004,
+                                        m.span,
+                                        format!(
+                                            "`{}` is listed twice in `{}`",
+                                            m.text, x.name.text
+                                        ),
+                                    )
+                                    .with_label("listed again")
+                                    .with_secondary(spans[i], "first listed here")
+                                    .with_help("list each member of an exclusive group once"),
                                 );
                             } else {
                                 members.push(sym.index);
@@ -411,7 +504,11 @@ impl<'a> Resolver<'a> {
                     exclusive += 1;
                 }
                 Item::Category(c) => {
-                    if self.symbols.get(c.name.text.as_str()).is_some_and(|s| s.span != c.name.span) {
+                    if self
+                        .symbols
+                        .get(c.name.text.as_str())
+                        .is_some_and(|s| s.span != c.name.span)
+                    {
                         continue;
                     }
                     let parents = self.categories(&c.parents);
@@ -419,7 +516,11 @@ impl<'a> Resolver<'a> {
                     category += 1;
                 }
                 Item::Exercise(e) => {
-                    if self.symbols.get(e.name.text.as_str()).is_some_and(|s| s.span != e.name.span) {
+                    if self
+                        .symbols
+                        .get(e.name.text.as_str())
+                        .is_some_and(|s| s.span != e.name.span)
+                    {
                         continue;
                     }
                     let categories = self.categories(&e.categories);
@@ -469,10 +570,21 @@ impl<'a> Resolver<'a> {
             let targets = self.targets(&rule.action.targets);
             let exercises = expand(&targets, hierarchy, &rank);
             let dose = rule.action.dose.map(|d| Dose {
-                amount: Amount { lo: d.amount.lo.value, hi: d.amount.hi.value, unit: d.amount.unit },
+                amount: Amount {
+                    lo: d.amount.lo.value,
+                    hi: d.amount.hi.value,
+                    unit: d.amount.unit,
+                },
                 frequency: d.frequency.map(|f| match f {
-                    ast::Frequency::Every { lo, hi, .. } => Frequency::Every { lo: lo.value, hi: hi.value },
-                    ast::Frequency::Times { lo, hi, per, .. } => Frequency::Times { lo: lo.value, hi: hi.value, per },
+                    ast::Frequency::Every { lo, hi, .. } => Frequency::Every {
+                        lo: lo.value,
+                        hi: hi.value,
+                    },
+                    ast::Frequency::Times { lo, hi, per, .. } => Frequency::Times {
+                        lo: lo.value,
+                        hi: hi.value,
+                        per,
+                    },
                     ast::Frequency::Per(p, _) => Frequency::Per(p),
                 }),
                 span: d.span,
@@ -499,7 +611,9 @@ impl<'a> Resolver<'a> {
                 self.out.push(
                     Diagnostic::new(Code::W007, rule.head_span, format!("{who} cites no source"))
                         .with_label("no `cite`")
-                        .with_help("add `cite SOURCE` naming the article or guideline behind this advice"),
+                        .with_help(
+                            "add `cite SOURCE` naming the article or guideline behind this advice",
+                        ),
                 );
             }
             let r = &mut self.model.rules[index];
@@ -516,7 +630,11 @@ impl<'a> Resolver<'a> {
     /// Exercise ids ordered by name, so expanded lists sort by name.
     fn exercise_rank(&self) -> Vec<usize> {
         let mut order: Vec<ExerciseId> = (0..self.model.exercises.len()).collect();
-        order.sort_by(|&a, &b| self.model.exercises[a].name.cmp(&self.model.exercises[b].name));
+        order.sort_by(|&a, &b| {
+            self.model.exercises[a]
+                .name
+                .cmp(&self.model.exercises[b].name)
+        });
         let mut rank = vec![0; order.len()];
         for (r, &e) in order.iter().enumerate() {
             rank[e] = r;
@@ -528,7 +646,11 @@ impl<'a> Resolver<'a> {
         let mut out: Vec<(Target, Span)> = Vec::new();
         for n in names {
             if let Some(sym) = self.lookup(n, TARGET) {
-                let t = if sym.kind == Kind::Exercise { Target::Exercise(sym.index) } else { Target::Category(sym.index) };
+                let t = if sym.kind == Kind::Exercise {
+                    Target::Exercise(sym.index)
+                } else {
+                    Target::Category(sym.index)
+                };
                 if let Some(&(_, first)) = out.iter().find(|(x, _)| *x == t) {
                     self.out.push(
                         Diagnostic::new(Code::E004, n.span, format!("`{}` is named twice", n.text))
@@ -550,10 +672,16 @@ impl<'a> Resolver<'a> {
                 Some(sym) => Expr::Fact(sym.index),
                 None => Expr::Always,
             },
-            Cond::Cmp { measure, op, value, .. } => match self.lookup(measure, MEASURE) {
+            Cond::Cmp {
+                measure, op, value, ..
+            } => match self.lookup(measure, MEASURE) {
                 Some(sym) => {
                     self.check_value(sym.index, *value);
-                    Expr::Cmp { measure: sym.index, op: *op, value: value.value }
+                    Expr::Cmp {
+                        measure: sym.index,
+                        op: *op,
+                        value: value.value,
+                    }
                 }
                 None => Expr::Always,
             },
@@ -561,7 +689,11 @@ impl<'a> Resolver<'a> {
                 Some(sym) => {
                     self.check_value(sym.index, range.lo);
                     self.check_value(sym.index, range.hi);
-                    Expr::In { measure: sym.index, lo: range.lo.value, hi: range.hi.value }
+                    Expr::In {
+                        measure: sym.index,
+                        lo: range.lo.value,
+                        hi: range.hi.value,
+                    }
                 }
                 None => Expr::Always,
             },
@@ -585,10 +717,17 @@ impl<'a> Resolver<'a> {
         let d = Diagnostic::new(
             Code::E007,
             value.span,
-            format!("{} is outside the range of `{}` ({range})", fmt_num(value.value), m.name),
+            format!(
+                "{} is outside the range of `{}` ({range})",
+                fmt_num(value.value),
+                m.name
+            ),
         )
         .with_label("outside the measure's range")
-        .with_secondary(m.span, format!("`{}` is declared with range {range}", m.name))
+        .with_secondary(
+            m.span,
+            format!("`{}` is declared with range {range}", m.name),
+        )
         .with_help("use a value inside the range, or widen the measure's `range` if it is wrong");
         self.out.push(d);
     }
@@ -602,10 +741,14 @@ impl<'a> Resolver<'a> {
         }) {
             if let Some(&first) = names.get(t.name.value.as_str()) {
                 self.out.push(
-                    Diagnostic::new(Code::E004, t.name.span, format!("two tests are named \"{}\"", t.name.value))
-                        .with_label("second test with this name")
-                        .with_secondary(first, "first test with this name")
-                        .with_help("give each test its own name, so a failure says which one failed"),
+                    Diagnostic::new(
+                        Code::E004,
+                        t.name.span,
+                        format!("two tests are named \"{}\"", t.name.value),
+                    )
+                    .with_label("second test with this name")
+                    .with_secondary(first, "first test with this name")
+                    .with_help("give each test its own name, so a failure says which one failed"),
                 );
             } else {
                 names.insert(&t.name.value, t.name.span);
@@ -613,7 +756,9 @@ impl<'a> Resolver<'a> {
             let mut patient = Patient::default();
             let mut fact_spans: Vec<(FactId, Span)> = Vec::new();
             for g in &t.given {
-                let Some(sym) = self.lookup(&g.name, GIVEN) else { continue };
+                let Some(sym) = self.lookup(&g.name, GIVEN) else {
+                    continue;
+                };
                 match (sym.kind, g.value) {
                     (Kind::Measure, Some(v)) => {
                         let before = self.out.len();
@@ -624,18 +769,32 @@ impl<'a> Resolver<'a> {
                         }
                     }
                     (Kind::Measure, None) => self.out.push(
-                        Diagnostic::new(Code::E007, g.name.span, format!("`{}` is a measure and needs a value", g.name.text))
-                            .with_label("no value")
-                            .with_help(format!("give the patient's value, e.g. `{} = 45`", g.name.text)),
+                        Diagnostic::new(
+                            Code::E007,
+                            g.name.span,
+                            format!("`{}` is a measure and needs a value", g.name.text),
+                        )
+                        .with_label("no value")
+                        .with_help(format!(
+                            "give the patient's value, e.g. `{} = 45`",
+                            g.name.text
+                        )),
                     ),
                     (_, Some(v)) => self.out.push(
                         Diagnostic::new(
                             Code::E007,
                             g.name.span.to(v.span),
-                            format!("`{}` is {}: it is true or false, not a number", g.name.text, sym.kind.noun()),
+                            format!(
+                                "`{}` is {}: it is true or false, not a number",
+                                g.name.text,
+                                sym.kind.noun()
+                            ),
                         )
                         .with_label("a yes/no fact with a value")
-                        .with_help(format!("list `{}` alone to make it true for this patient", g.name.text)),
+                        .with_help(format!(
+                            "list `{}` alone to make it true for this patient",
+                            g.name.text
+                        )),
                     ),
                     (_, None) => {
                         if !fact_spans.iter().any(|&(f, _)| f == sym.index) {
@@ -646,13 +805,22 @@ impl<'a> Resolver<'a> {
             }
             // The patient must be possible: at most one member of each exclusive group.
             for x in &self.model.exclusives {
-                let present: Vec<&(FactId, Span)> = fact_spans.iter().filter(|(f, _)| x.members.contains(f)).collect();
+                let present: Vec<&(FactId, Span)> = fact_spans
+                    .iter()
+                    .filter(|(f, _)| x.members.contains(f))
+                    .collect();
                 if present.len() > 1 {
-                    let names: Vec<String> = present.iter().map(|(f, _)| format!("`{}`", self.model.facts[*f].name)).collect();
+                    let names: Vec<String> = present
+                        .iter()
+                        .map(|(f, _)| format!("`{}`", self.model.facts[*f].name))
+                        .collect();
                     let mut d = Diagnostic::new(
                         Code::E008,
                         present[1].1,
-                        format!("this test's patient is impossible: {} are declared exclusive", names.join(" and ")),
+                        format!(
+                            "this test's patient is impossible: {} are declared exclusive",
+                            names.join(" and ")
+                        ),
                     )
                     .with_label("cannot hold together with the first")
                     .with_secondary(present[0].1, "first given here")
@@ -668,9 +836,19 @@ impl<'a> Resolver<'a> {
             for e in &t.expects {
                 let targets = self.targets(&e.targets);
                 let exercises = expand(&targets, hierarchy, &rank);
-                expects.push(Expect { expectation: e.expectation, targets, exercises, span: e.span });
+                expects.push(Expect {
+                    expectation: e.expectation,
+                    targets,
+                    exercises,
+                    span: e.span,
+                });
             }
-            self.model.tests.push(Test { name: t.name.value.clone(), span: t.span, patient, expects });
+            self.model.tests.push(Test {
+                name: t.name.value.clone(),
+                span: t.span,
+                patient,
+                expects,
+            });
         }
     }
 
@@ -685,7 +863,11 @@ impl<'a> Resolver<'a> {
         }
         let mut unused: Vec<(Span, String, &'static str)> = Vec::new();
         for (i, f) in self.model.facts.iter().enumerate() {
-            let kind = if f.kind == FactKind::Condition { Kind::Condition } else { Kind::Factor };
+            let kind = if f.kind == FactKind::Condition {
+                Kind::Condition
+            } else {
+                Kind::Factor
+            };
             if !self.used.contains_key(&(kind_key(kind), i)) {
                 unused.push((f.span, f.name.clone(), kind.noun()));
             }
@@ -730,17 +912,28 @@ impl<'a> Resolver<'a> {
                     format!("cite it from the rules it supports (`cite {name}`), or remove it"),
                 ),
                 _ => (
-                    format!("{} `{name}` is declared but never used", &noun[noun.find(' ').map_or(0, |i| i + 1)..]),
+                    format!(
+                        "{} `{name}` is declared but never used",
+                        &noun[noun.find(' ').map_or(0, |i| i + 1)..]
+                    ),
                     "use it in a rule, or remove the declaration".to_string(),
                 ),
             };
-            self.out.push(Diagnostic::new(Code::W001, span, message).with_label("never used").with_help(help));
+            self.out.push(
+                Diagnostic::new(Code::W001, span, message)
+                    .with_label("never used")
+                    .with_help(help),
+            );
         }
     }
 }
 
 /// Expand targets to exercise ids, sorted by exercise name, without duplicates.
-fn expand(targets: &[(Target, Span)], hierarchy: Option<&hierarchy::Hierarchy>, rank: &[usize]) -> Vec<ExerciseId> {
+fn expand(
+    targets: &[(Target, Span)],
+    hierarchy: Option<&hierarchy::Hierarchy>,
+    rank: &[usize],
+) -> Vec<ExerciseId> {
     let mut out: Vec<ExerciseId> = Vec::new();
     for &(t, _) in targets {
         match t {
@@ -760,10 +953,12 @@ fn expand(targets: &[(Target, Span)], hierarchy: Option<&hierarchy::Hierarchy>, 
 /// A hint for a name used as the wrong kind.
 fn kind_help(name: &str, found: Kind, want: Want) -> Option<String> {
     match (found, want.declare) {
-        (Kind::Measure, "condition") => Some(format!("compare the measure with a number, e.g. `{name} >= 65`")),
-        (Kind::Condition | Kind::Factor, "measure") => {
-            Some(format!("`{name}` is true or false; use it on its own, e.g. `if {name}`"))
-        }
+        (Kind::Measure, "condition") => Some(format!(
+            "compare the measure with a number, e.g. `{name} >= 65`"
+        )),
+        (Kind::Condition | Kind::Factor, "measure") => Some(format!(
+            "`{name}` is true or false; use it on its own, e.g. `if {name}`"
+        )),
         (Kind::Exercise | Kind::Category, "condition") => Some(format!(
             "conditions describe the patient; `{name}` is advice, so it belongs after the action: `then avoid {name}`"
         )),

@@ -48,7 +48,7 @@ pub enum Item {
     Category(CategoryItem),
     Exercise(ExerciseItem),
     Source(SourceItem),
-    Rule(RuleItem),
+    Rule(Box<RuleItem>),
     Test(TestItem),
 }
 
@@ -152,8 +152,17 @@ pub struct Amount {
 
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Frequency {
-    Every { lo: Number, hi: Number, span: Span },
-    Times { lo: Number, hi: Number, per: Period, span: Span },
+    Every {
+        lo: Number,
+        hi: Number,
+        span: Span,
+    },
+    Times {
+        lo: Number,
+        hi: Number,
+        per: Period,
+        span: Span,
+    },
     Per(Period, Span),
 }
 

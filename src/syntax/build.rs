@@ -7,7 +7,9 @@ use pest::iterators::{Pair, Pairs};
 use super::Rule;
 use super::ast::*;
 use crate::diagnostic::{Code, Diagnostic, did_you_mean};
-use crate::model::{Action, AmountUnit, CmpOp, Evidence, Expectation, FactKind, Period, Status, Strength};
+use crate::model::{
+    Action, AmountUnit, CmpOp, Evidence, Expectation, FactKind, Period, Status, Strength,
+};
 use crate::source::{FileId, Span};
 
 /// Numbers beyond this magnitude are refused (E007): they cannot be a clinical value and
@@ -47,17 +49,36 @@ impl Builder<'_> {
                 for p in inner {
                     match p.as_rule() {
                         Rule::text => title = Some(self.text(p)),
-                        Rule::version_opt => version = p.into_inner().find(|p| p.as_rule() == Rule::text).map(|p| self.text(p)),
+                        Rule::version_opt => {
+                            version = p
+                                .into_inner()
+                                .find(|p| p.as_rule() == Rule::text)
+                                .map(|p| self.text(p))
+                        }
                         _ => {}
                     }
                 }
-                Item::Ruleset(RulesetItem { name, title, version, span })
+                Item::Ruleset(RulesetItem {
+                    name,
+                    title,
+                    version,
+                    span,
+                })
             }
             Rule::condition_item | Rule::factor_item => {
-                let kind = if rule == Rule::condition_item { FactKind::Condition } else { FactKind::Factor };
+                let kind = if rule == Rule::condition_item {
+                    FactKind::Condition
+                } else {
+                    FactKind::Factor
+                };
                 let name = self.name(inner.next()?);
                 let label = inner.next().map(|p| self.text(p));
-                Item::Fact(FactItem { kind, name, label, span })
+                Item::Fact(FactItem {
+                    kind,
+                    name,
+                    label,
+                    span,
+                })
             }
             Rule::exclusive_item => {
                 let name = self.name(inner.next()?);
@@ -70,11 +91,22 @@ impl Builder<'_> {
                         _ => {}
                     }
                 }
-                Item::Exclusive(ExclusiveItem { name, label, members, span })
+                Item::Exclusive(ExclusiveItem {
+                    name,
+                    label,
+                    members,
+                    span,
+                })
             }
             Rule::measure_item => {
                 let name = self.name(inner.next()?);
-                let mut m = MeasureItem { name, label: None, unit: None, range: None, span };
+                let mut m = MeasureItem {
+                    name,
+                    label: None,
+                    unit: None,
+                    range: None,
+                    span,
+                };
                 for p in inner {
                     let pspan = self.span(&p);
                     match p.as_rule() {
@@ -83,13 +115,19 @@ impl Builder<'_> {
                             if let Some(prev) = &m.unit {
                                 self.repeated("unit", "measure", &m.name.text, pspan, prev.span);
                             }
-                            m.unit = p.into_inner().find(|p| p.as_rule() == Rule::text).map(|p| self.text(p));
+                            m.unit = p
+                                .into_inner()
+                                .find(|p| p.as_rule() == Rule::text)
+                                .map(|p| self.text(p));
                         }
                         Rule::range_opt => {
                             if let Some(prev) = &m.range {
                                 self.repeated("range", "measure", &m.name.text, pspan, prev.span);
                             }
-                            m.range = p.into_inner().find(|p| p.as_rule() == Rule::range).map(|p| self.range(p));
+                            m.range = p
+                                .into_inner()
+                                .find(|p| p.as_rule() == Rule::range)
+                                .map(|p| self.range(p));
                         }
                         _ => {}
                     }
@@ -104,7 +142,9 @@ impl Builder<'_> {
                     match p.as_rule() {
                         Rule::text => label = Some(self.text(p)),
                         Rule::parents => {
-                            if let Some(list) = p.into_inner().find(|p| p.as_rule() == Rule::name_list) {
+                            if let Some(list) =
+                                p.into_inner().find(|p| p.as_rule() == Rule::name_list)
+                            {
                                 parents = self.names(list);
                             }
                         }
@@ -112,9 +152,19 @@ impl Builder<'_> {
                     }
                 }
                 if rule == Rule::category_item {
-                    Item::Category(CategoryItem { name, label, parents, span })
+                    Item::Category(CategoryItem {
+                        name,
+                        label,
+                        parents,
+                        span,
+                    })
                 } else {
-                    Item::Exercise(ExerciseItem { name, label, categories: parents, span })
+                    Item::Exercise(ExerciseItem {
+                        name,
+                        label,
+                        categories: parents,
+                        span,
+                    })
                 }
             }
             Rule::source_item => {
@@ -124,20 +174,30 @@ impl Builder<'_> {
                 for p in inner {
                     match p.as_rule() {
                         Rule::citation => text = p.into_inner().next().map(|p| self.text(p)),
-                        Rule::url_opt => url = p.into_inner().find(|p| p.as_rule() == Rule::text).map(|p| self.text(p)),
+                        Rule::url_opt => {
+                            url = p
+                                .into_inner()
+                                .find(|p| p.as_rule() == Rule::text)
+                                .map(|p| self.text(p))
+                        }
                         _ => {}
                     }
                 }
-                Item::Source(SourceItem { name, text: text?, url, span })
+                Item::Source(SourceItem {
+                    name,
+                    text: text?,
+                    url,
+                    span,
+                })
             }
             Rule::rule_item => {
                 let name = self.name(inner.next()?);
                 let head_span = name.span;
-                Item::Rule(self.rule(Some(name), head_span, span, inner)?)
+                Item::Rule(Box::new(self.rule(Some(name), head_span, span, inner)?))
             }
             Rule::short_rule => {
                 let head_span = Span::new(self.file, span.start, span.start + 2);
-                Item::Rule(self.rule(None, head_span, span, inner)?)
+                Item::Rule(Box::new(self.rule(None, head_span, span, inner)?))
             }
             Rule::test_item => Item::Test(self.test(span, inner)?),
             _ => return None,
@@ -152,7 +212,9 @@ impl Builder<'_> {
         span: Span,
         clauses: impl Iterator<Item = Pair<'a, Rule>>,
     ) -> Option<RuleItem> {
-        let rule_name = name.as_ref().map_or("this rule".to_string(), |n| format!("rule `{}`", n.text));
+        let rule_name = name
+            .as_ref()
+            .map_or("this rule".to_string(), |n| format!("rule `{}`", n.text));
         let mut action: Option<ActionClause> = None;
         let mut r = RuleItem {
             name,
@@ -227,8 +289,12 @@ impl Builder<'_> {
                 }
                 Rule::unless_clause => r.unless = parts.next().map(|p| self.cond(p)),
                 Rule::because_clause => r.because = parts.next().map(|p| self.text(p)),
-                Rule::cite_clause => r.cite = parts.next().map(|p| self.names(p)).unwrap_or_default(),
-                Rule::overrides_clause => r.overrides = parts.next().map(|p| self.names(p)).unwrap_or_default(),
+                Rule::cite_clause => {
+                    r.cite = parts.next().map(|p| self.names(p)).unwrap_or_default()
+                }
+                Rule::overrides_clause => {
+                    r.overrides = parts.next().map(|p| self.names(p)).unwrap_or_default()
+                }
                 Rule::evidence_clause => {
                     let n = self.name(parts.next()?);
                     self.check_choice(&n, "evidence level", &Evidence::ALL.map(Evidence::as_str));
@@ -249,7 +315,10 @@ impl Builder<'_> {
                     let dspan = self.span(&p);
                     let text = p.as_str().to_string();
                     self.check_date(&text, dspan);
-                    r.reviewed = Some(Text { value: text, span: dspan });
+                    r.reviewed = Some(Text {
+                        value: text,
+                        span: dspan,
+                    });
                 }
                 _ => {}
             }
@@ -259,12 +328,22 @@ impl Builder<'_> {
     }
 
     fn repeated(&mut self, word: &str, what: &str, owner: &str, span: Span, first: Span) {
-        let owner = if what.is_empty() { owner.to_string() } else { format!("{what} `{owner}`") };
+        let owner = if what.is_empty() {
+            owner.to_string()
+        } else {
+            format!("{what} `{owner}`")
+        };
         self.diagnostics.push(
-            Diagnostic::new(Code::E004, span, format!("`{word}` is given twice in {owner}"))
-                .with_label("given again here")
-                .with_secondary(first, "first given here")
-                .with_help(format!("keep one `{word}` clause; each clause may appear at most once")),
+            Diagnostic::new(
+                Code::E004,
+                span,
+                format!("`{word}` is given twice in {owner}"),
+            )
+            .with_label("given again here")
+            .with_secondary(first, "first given here")
+            .with_help(format!(
+                "keep one `{word}` clause; each clause may appear at most once"
+            )),
         );
     }
 
@@ -283,7 +362,11 @@ impl Builder<'_> {
 
     fn check_date(&mut self, text: &str, span: Span) {
         let mut parts = text.split('-').map(|p| p.parse::<u32>().unwrap_or(0));
-        let (y, m, d) = (parts.next().unwrap_or(0), parts.next().unwrap_or(0), parts.next().unwrap_or(0));
+        let (y, m, d) = (
+            parts.next().unwrap_or(0),
+            parts.next().unwrap_or(0),
+            parts.next().unwrap_or(0),
+        );
         let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
         let days = match m {
             1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
@@ -302,18 +385,30 @@ impl Builder<'_> {
             self.diagnostics.push(
                 Diagnostic::new(Code::E007, span, msg)
                     .with_label("invalid date")
-                    .with_help("write the date as YYYY-MM-DD with a real month and day, e.g. 2026-03-01"),
+                    .with_help(
+                        "write the date as YYYY-MM-DD with a real month and day, e.g. 2026-03-01",
+                    ),
             );
         }
     }
 
-    fn action<'a>(&mut self, span: Span, mut parts: impl Iterator<Item = Pair<'a, Rule>>) -> Option<ActionClause> {
+    fn action<'a>(
+        &mut self,
+        span: Span,
+        mut parts: impl Iterator<Item = Pair<'a, Rule>>,
+    ) -> Option<ActionClause> {
         let word = parts.next()?;
         let word_span = self.span(&word);
         let action = Action::parse(word.as_str())?;
         let targets = self.names(parts.next()?);
         let dose = parts.next().map(|p| self.dose(p));
-        Some(ActionClause { action, word_span, targets, dose, span })
+        Some(ActionClause {
+            action,
+            word_span,
+            targets,
+            dose,
+            span,
+        })
     }
 
     fn dose(&mut self, pair: Pair<'_, Rule>) -> Dose {
@@ -323,32 +418,72 @@ impl Builder<'_> {
         let frequency = parts.next().and_then(|f| f.into_inner().next()).map(|f| {
             let fspan = self.span(&f);
             let rule = f.as_rule();
-            let inner: Vec<Pair<'_, Rule>> = f.into_inner().filter(|p| !is_keyword(p.as_rule())).collect();
-            let numbers: Vec<Number> = inner.iter().filter(|p| p.as_rule() == Rule::number).map(|p| self.number(p)).collect();
+            let inner: Vec<Pair<'_, Rule>> = f
+                .into_inner()
+                .filter(|p| !is_keyword(p.as_rule()))
+                .collect();
+            let numbers: Vec<Number> = inner
+                .iter()
+                .filter(|p| p.as_rule() == Rule::number)
+                .map(|p| self.number(p))
+                .collect();
             let period = inner.iter().find(|p| p.as_rule() == Rule::period).map(|p| {
-                if p.as_str() == "day" { Period::Day } else { Period::Week }
+                if p.as_str() == "day" {
+                    Period::Day
+                } else {
+                    Period::Week
+                }
             });
             let (lo, hi) = self.bounds(&numbers, fspan);
             match rule {
-                Rule::every_freq => Frequency::Every { lo, hi, span: fspan },
-                Rule::times_freq => Frequency::Times { lo, hi, per: period.unwrap_or(Period::Day), span: fspan },
+                Rule::every_freq => Frequency::Every {
+                    lo,
+                    hi,
+                    span: fspan,
+                },
+                Rule::times_freq => Frequency::Times {
+                    lo,
+                    hi,
+                    per: period.unwrap_or(Period::Day),
+                    span: fspan,
+                },
                 _ => Frequency::Per(period.unwrap_or(Period::Day), fspan),
             }
         });
-        let dose = Dose { amount, frequency, span };
+        let dose = Dose {
+            amount,
+            frequency,
+            span,
+        };
         self.check_dose(&dose);
         dose
     }
 
     fn amount(&mut self, pair: Option<Pair<'_, Rule>>) -> Amount {
         let Some(pair) = pair else {
-            let n = Number { value: 0.0, span: Span::default() };
-            return Amount { lo: n, hi: n, unit: AmountUnit::Min, span: Span::default() };
+            let n = Number {
+                value: 0.0,
+                span: Span::default(),
+            };
+            return Amount {
+                lo: n,
+                hi: n,
+                unit: AmountUnit::Min,
+                span: Span::default(),
+            };
         };
         let span = self.span(&pair);
         let inner: Vec<Pair<'_, Rule>> = pair.into_inner().collect();
-        let numbers: Vec<Number> = inner.iter().filter(|p| p.as_rule() == Rule::number).map(|p| self.number(p)).collect();
-        let unit = match inner.iter().find(|p| p.as_rule() == Rule::amount_unit).map(|p| p.as_str()) {
+        let numbers: Vec<Number> = inner
+            .iter()
+            .filter(|p| p.as_rule() == Rule::number)
+            .map(|p| self.number(p))
+            .collect();
+        let unit = match inner
+            .iter()
+            .find(|p| p.as_rule() == Rule::amount_unit)
+            .map(|p| p.as_str())
+        {
             Some("h") => AmountUnit::H,
             Some("reps") => AmountUnit::Reps,
             Some("sets") => AmountUnit::Sets,
@@ -370,15 +505,27 @@ impl Builder<'_> {
             if lo.value <= 0.0 || hi.value <= 0.0 {
                 let bad = if lo.value <= 0.0 { lo } else { hi };
                 diagnostics.push(
-                    Diagnostic::new(Code::E007, bad.span, format!("a dose {what} must be more than zero"))
-                        .with_label("not a usable dose")
-                        .with_help("give a positive number, or leave the dose out"),
+                    Diagnostic::new(
+                        Code::E007,
+                        bad.span,
+                        format!("a dose {what} must be more than zero"),
+                    )
+                    .with_label("not a usable dose")
+                    .with_help("give a positive number, or leave the dose out"),
                 );
             } else if lo.value > hi.value {
                 diagnostics.push(
-                    Diagnostic::new(Code::E007, lo.span.to(hi.span), format!("the dose {what} range goes from high to low"))
-                        .with_label("empty range")
-                        .with_help(format!("write the smaller number first: {}..{}", fmt_num(hi.value), fmt_num(lo.value))),
+                    Diagnostic::new(
+                        Code::E007,
+                        lo.span.to(hi.span),
+                        format!("the dose {what} range goes from high to low"),
+                    )
+                    .with_label("empty range")
+                    .with_help(format!(
+                        "write the smaller number first: {}..{}",
+                        fmt_num(hi.value),
+                        fmt_num(lo.value)
+                    )),
                 );
             }
         };
@@ -396,9 +543,20 @@ impl Builder<'_> {
         let (lo, hi) = self.bounds(&numbers, span);
         if lo.value > hi.value {
             self.diagnostics.push(
-                Diagnostic::new(Code::E007, span, format!("the range {} is empty: it goes from high to low", self.snippet(span, &numbers)))
-                    .with_label("empty range")
-                    .with_help(format!("ranges include both ends and are written low to high: {}..{}", fmt_num(hi.value), fmt_num(lo.value))),
+                Diagnostic::new(
+                    Code::E007,
+                    span,
+                    format!(
+                        "the range {} is empty: it goes from high to low",
+                        self.snippet(span, &numbers)
+                    ),
+                )
+                .with_label("empty range")
+                .with_help(format!(
+                    "ranges include both ends and are written low to high: {}..{}",
+                    fmt_num(hi.value),
+                    fmt_num(lo.value)
+                )),
             );
         }
         Range { lo, hi, span }
@@ -457,7 +615,11 @@ impl Builder<'_> {
                     }
                 }
                 let inner = inner.unwrap_or(Cond::All(Vec::new(), span));
-                if nots % 2 == 1 { Cond::Not(Box::new(inner), span) } else { inner }
+                if nots % 2 == 1 {
+                    Cond::Not(Box::new(inner), span)
+                } else {
+                    inner
+                }
             }
             Rule::group => match pair.into_inner().next() {
                 Some(p) => self.cond(p),
@@ -469,7 +631,12 @@ impl Builder<'_> {
                 let op = parts.next().and_then(|p| CmpOp::parse(p.as_str()));
                 let value = parts.next().map(|p| self.number(&p));
                 match (measure, op, value) {
-                    (Some(measure), Some(op), Some(value)) => Cond::Cmp { measure, op, value, span },
+                    (Some(measure), Some(op), Some(value)) => Cond::Cmp {
+                        measure,
+                        op,
+                        value,
+                        span,
+                    },
                     _ => Cond::All(Vec::new(), span),
                 }
             }
@@ -478,7 +645,11 @@ impl Builder<'_> {
                 let measure = parts.next().map(|p| self.name(p));
                 let range = parts.next().map(|p| self.range(p));
                 match (measure, range) {
-                    (Some(measure), Some(range)) => Cond::In { measure, range, span },
+                    (Some(measure), Some(range)) => Cond::In {
+                        measure,
+                        range,
+                        span,
+                    },
                     _ => Cond::All(Vec::new(), span),
                 }
             }
@@ -490,7 +661,11 @@ impl Builder<'_> {
         }
     }
 
-    fn test<'a>(&mut self, span: Span, parts: impl Iterator<Item = Pair<'a, Rule>>) -> Option<TestItem> {
+    fn test<'a>(
+        &mut self,
+        span: Span,
+        parts: impl Iterator<Item = Pair<'a, Rule>>,
+    ) -> Option<TestItem> {
         let mut name = None;
         let mut given = Vec::new();
         let mut expects = Vec::new();
@@ -519,7 +694,9 @@ impl Builder<'_> {
                     for e in p.into_inner() {
                         match e.as_rule() {
                             Rule::kw_nothing => expectation = Some(Expectation::Nothing),
-                            Rule::action => expectation = Action::parse(e.as_str()).map(Expectation::Is),
+                            Rule::action => {
+                                expectation = Action::parse(e.as_str()).map(Expectation::Is)
+                            }
                             Rule::negated_action => {
                                 expectation = e
                                     .into_inner()
@@ -531,16 +708,28 @@ impl Builder<'_> {
                             _ => {}
                         }
                     }
-                    expects.push(Expect { expectation: expectation?, targets, span: pspan });
+                    expects.push(Expect {
+                        expectation: expectation?,
+                        targets,
+                        span: pspan,
+                    });
                 }
                 _ => {}
             }
         }
-        Some(TestItem { name: name?, span, given, expects })
+        Some(TestItem {
+            name: name?,
+            span,
+            given,
+            expects,
+        })
     }
 
     fn names(&mut self, list: Pair<'_, Rule>) -> Vec<Name> {
-        list.into_inner().filter(|p| p.as_rule() == Rule::name).map(|p| self.name(p)).collect()
+        list.into_inner()
+            .filter(|p| p.as_rule() == Rule::name)
+            .map(|p| self.name(p))
+            .collect()
     }
 
     /// A name, checked for spelling: `[a-z][a-z0-9_]*`.
@@ -548,7 +737,9 @@ impl Builder<'_> {
         let span = self.span(&pair);
         let text = pair.as_str().to_string();
         let well_formed = text.starts_with(|c: char| c.is_ascii_lowercase())
-            && text.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+            && text
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
         if !well_formed {
             let suggestion = snake_case(&text);
             let mut d = Diagnostic::new(Code::E001, span, format!("`{text}` is not a valid name"))
@@ -565,7 +756,11 @@ impl Builder<'_> {
     fn text(&mut self, pair: Pair<'_, Rule>) -> Text {
         let span = self.span(&pair);
         let mut value = String::new();
-        for (i, s) in pair.into_inner().filter(|p| p.as_rule() == Rule::string).enumerate() {
+        for (i, s) in pair
+            .into_inner()
+            .filter(|p| p.as_rule() == Rule::string)
+            .enumerate()
+        {
             if i > 0 {
                 value.push(' ');
             }

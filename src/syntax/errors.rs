@@ -9,14 +9,50 @@ use crate::source::{FileId, Span};
 
 /// Words that start an item; also where parsing resumes after a syntax error.
 pub const ITEM_KEYWORDS: &[&str] = &[
-    "ruleset", "condition", "factor", "exclusive", "measure", "category", "exercise", "source", "rule", "test",
+    "ruleset",
+    "condition",
+    "factor",
+    "exclusive",
+    "measure",
+    "category",
+    "exercise",
+    "source",
+    "rule",
+    "test",
     "if",
 ];
 
 const RESERVED: &[&str] = &[
-    "ruleset", "condition", "factor", "exclusive", "measure", "category", "exercise", "source", "rule", "test", "if",
-    "unless", "then", "because", "cite", "evidence", "strength", "overrides", "reviewed", "status", "given", "expect",
-    "recommend", "consider", "caution", "avoid", "and", "or", "not", "in",
+    "ruleset",
+    "condition",
+    "factor",
+    "exclusive",
+    "measure",
+    "category",
+    "exercise",
+    "source",
+    "rule",
+    "test",
+    "if",
+    "unless",
+    "then",
+    "because",
+    "cite",
+    "evidence",
+    "strength",
+    "overrides",
+    "reviewed",
+    "status",
+    "given",
+    "expect",
+    "recommend",
+    "consider",
+    "caution",
+    "avoid",
+    "and",
+    "or",
+    "not",
+    "in",
 ];
 
 fn describe(rule: Rule) -> &'static str {
@@ -31,7 +67,8 @@ fn describe(rule: Rule) -> &'static str {
             "an action (`recommend`, `consider`, `caution` or `avoid`)"
         }
         cmp_op => "a comparison (`<`, `<=`, `>`, `>=`, `=` or `!=`)",
-        cond | conj | negation | group | comparison | in_range | if_clause | late_if | unless_clause => "a condition",
+        cond | conj | negation | group | comparison | in_range | if_clause | late_if
+        | unless_clause => "a condition",
         amount_unit => "a unit (`min`, `h`, `reps` or `sets`)",
         hour_unit => "`h`",
         period => "`day` or `week`",
@@ -76,8 +113,9 @@ fn describe(rule: Rule) -> &'static str {
         kw_every => "`every`",
         kw_times => "`times`",
         kw_per => "`per`",
-        ruleset_item | condition_item | factor_item | exclusive_item | measure_item | category_item
-        | exercise_item | source_item | rule_item | short_rule | test_item | file | next_item => ITEM,
+        ruleset_item | condition_item | factor_item | exclusive_item | measure_item
+        | category_item | exercise_item | source_item | rule_item | short_rule | test_item
+        | file | next_item => ITEM,
         version_opt => "`version`",
         unit_opt => "`unit`",
         url_opt => "`url`",
@@ -149,7 +187,11 @@ pub fn to_diagnostic(err: &Error<Rule>, file: FileId, text: &str, offset: usize)
             let mut phrases: Vec<&str> = Vec::new();
             let item_words = positives.iter().filter(|r| item_keyword(**r)).count();
             for rule in positives {
-                let phrase = if item_words > 2 && item_keyword(*rule) { ITEM } else { describe(*rule) };
+                let phrase = if item_words > 2 && item_keyword(*rule) {
+                    ITEM
+                } else {
+                    describe(*rule)
+                };
                 if !phrases.contains(&phrase) {
                     phrases.push(phrase);
                 }
@@ -165,8 +207,12 @@ pub fn to_diagnostic(err: &Error<Rule>, file: FileId, text: &str, offset: usize)
                     .with_label("the text starts here")
                     .with_help("end the text with `\"` on the same line; for a quote inside a text write `\\\"`");
             }
-            let mut d = Diagnostic::new(Code::E001, span, format!("expected {expected}, found {found}"))
-                .with_label(format!("expected {expected}"));
+            let mut d = Diagnostic::new(
+                Code::E001,
+                span,
+                format!("expected {expected}, found {found}"),
+            )
+            .with_label(format!("expected {expected}"));
             let word = found.trim_matches('`');
             if phrases.contains(&"a name") && RESERVED.contains(&word) {
                 d = d.with_help(format!(
@@ -174,7 +220,10 @@ pub fn to_diagnostic(err: &Error<Rule>, file: FileId, text: &str, offset: usize)
                 ));
             } else if phrases.contains(&"`then`") && crate::model::Action::parse(word).is_some() {
                 d = d.with_help(format!("write `then` before the action: `then {word} …`"));
-            } else if phrases.contains(&ITEM) && !RESERVED.contains(&word) && first.is_some_and(|c| c.is_ascii_alphabetic()) {
+            } else if phrases.contains(&ITEM)
+                && !RESERVED.contains(&word)
+                && first.is_some_and(|c| c.is_ascii_alphabetic())
+            {
                 d = d.with_help(
                     "every item starts with a keyword such as `condition`, `exercise`, `rule` or `if`; \
                      check the line above for a missing keyword or a clause in the wrong place",
@@ -189,8 +238,17 @@ fn item_keyword(rule: Rule) -> bool {
     use Rule::*;
     matches!(
         rule,
-        kw_ruleset | kw_condition | kw_factor | kw_exclusive | kw_measure | kw_category | kw_exercise | kw_source
-            | kw_rule | kw_test | kw_if
+        kw_ruleset
+            | kw_condition
+            | kw_factor
+            | kw_exclusive
+            | kw_measure
+            | kw_category
+            | kw_exercise
+            | kw_source
+            | kw_rule
+            | kw_test
+            | kw_if
     )
 }
 

@@ -31,7 +31,12 @@ const MAX_ERRORS_PER_FILE: usize = 20;
 /// file had a syntax error (E001); other diagnostics found while building trees go to `out`.
 pub fn parse(sources: &Sources, out: &mut Vec<Diagnostic>) -> (Vec<ast::File>, bool) {
     // The call budget guards against pathological backtracking; it grows with the input.
-    let largest = sources.files().iter().map(|f| f.text.len()).max().unwrap_or(0);
+    let largest = sources
+        .files()
+        .iter()
+        .map(|f| f.text.len())
+        .max()
+        .unwrap_or(0);
     let limit = largest.saturating_mul(64).saturating_add(100_000);
     pest::set_call_limit(NonZeroUsize::new(limit));
     let mut files = Vec::with_capacity(sources.len());
@@ -55,7 +60,11 @@ pub fn parse_file(file: FileId, text: &str, out: &mut Vec<Diagnostic>) -> (ast::
         Ok(mut pairs) => {
             let inner = pairs.next().map(|p| p.into_inner());
             if let Some(inner) = inner {
-                let mut b = build::Builder { file, offset: 0, diagnostics: out };
+                let mut b = build::Builder {
+                    file,
+                    offset: 0,
+                    diagnostics: out,
+                };
                 b.file(inner, &mut tree.items);
             }
             (tree, true)
@@ -85,7 +94,11 @@ fn recover(file: FileId, text: &str, out: &mut Vec<Diagnostic>, tree: &mut ast::
             Ok(mut pairs) => {
                 let Some(item) = pairs.next() else { break };
                 let end = item.as_span().end();
-                let mut b = build::Builder { file, offset, diagnostics: out };
+                let mut b = build::Builder {
+                    file,
+                    offset,
+                    diagnostics: out,
+                };
                 b.file(item.into_inner(), &mut tree.items);
                 if end == 0 {
                     break;
@@ -98,8 +111,12 @@ fn recover(file: FileId, text: &str, out: &mut Vec<Diagnostic>, tree: &mut ast::
                 if errors > MAX_ERRORS_PER_FILE {
                     let at = Span::new(file, offset, offset);
                     out.push(
-                        Diagnostic::new(Code::E001, at, "too many syntax errors in this file; the rest of it was not read")
-                            .with_help("fix the errors above and check again"),
+                        Diagnostic::new(
+                            Code::E001,
+                            at,
+                            "too many syntax errors in this file; the rest of it was not read",
+                        )
+                        .with_help("fix the errors above and check again"),
                     );
                     break;
                 }
@@ -113,7 +130,11 @@ fn recover(file: FileId, text: &str, out: &mut Vec<Diagnostic>, tree: &mut ast::
                 // before it was cut short), else at the next line that starts an item.
                 let item_start = offset + (rest.len() - rest.trim_start().len());
                 let here = line_start(text, after);
-                let resume = if after > item_start && here > offset && starts_item(&text[here..]) && text[here..after].trim().is_empty() {
+                let resume = if after > item_start
+                    && here > offset
+                    && starts_item(&text[here..])
+                    && text[here..after].trim().is_empty()
+                {
                     Some(here)
                 } else {
                     resume_point(text, after)

@@ -7,7 +7,10 @@ use crate::model::{Action, AmountUnit, CmpOp, Expectation, Period};
 fn parse_ok(text: &str) -> Vec<Item> {
     let mut out = Vec::new();
     let (tree, ok) = parse_file(0, text, &mut out);
-    assert!(ok && out.is_empty(), "unexpected diagnostics for {text:?}: {out:#?}");
+    assert!(
+        ok && out.is_empty(),
+        "unexpected diagnostics for {text:?}: {out:#?}"
+    );
     tree.items
 }
 
@@ -20,7 +23,7 @@ fn parse_err(text: &str) -> Vec<Diagnostic> {
 
 fn rule(text: &str) -> RuleItem {
     match parse_ok(text).pop() {
-        Some(Item::Rule(r)) => r,
+        Some(Item::Rule(r)) => *r,
         other => panic!("not a rule: {other:?}"),
     }
 }
@@ -29,16 +32,31 @@ fn rule(text: &str) -> RuleItem {
 fn show(c: &Cond) -> String {
     match c {
         Cond::Fact(n) => n.text.clone(),
-        Cond::Cmp { measure, op, value, .. } => format!("{}{}{}", measure.text, op.as_str(), value.value),
-        Cond::In { measure, range, .. } => format!("{} in {}..{}", measure.text, range.lo.value, range.hi.value),
+        Cond::Cmp {
+            measure, op, value, ..
+        } => format!("{}{}{}", measure.text, op.as_str(), value.value),
+        Cond::In { measure, range, .. } => {
+            format!("{} in {}..{}", measure.text, range.lo.value, range.hi.value)
+        }
         Cond::Not(inner, _) => format!("!{}", show(inner)),
-        Cond::All(parts, _) => format!("({})", parts.iter().map(show).collect::<Vec<_>>().join(" & ")),
-        Cond::Any(parts, _) => format!("({})", parts.iter().map(show).collect::<Vec<_>>().join(" | ")),
+        Cond::All(parts, _) => format!(
+            "({})",
+            parts.iter().map(show).collect::<Vec<_>>().join(" & ")
+        ),
+        Cond::Any(parts, _) => format!(
+            "({})",
+            parts.iter().map(show).collect::<Vec<_>>().join(" | ")
+        ),
     }
 }
 
 fn cond_of(text: &str) -> String {
-    show(rule(&format!("if {text} then avoid x")).cond.as_ref().expect("a condition"))
+    show(
+        rule(&format!("if {text} then avoid x"))
+            .cond
+            .as_ref()
+            .expect("a condition"),
+    )
 }
 
 #[test]
@@ -62,10 +80,15 @@ fn not_chains_fold_and_nested_groups_flatten() {
 #[test]
 fn measure_atoms() {
     assert_eq!(cond_of("age >= 65"), "age>=65");
-    assert_eq!(cond_of("age != 3 and pain in 4..7"), "(age!=3 & pain in 4..7)");
+    assert_eq!(
+        cond_of("age != 3 and pain in 4..7"),
+        "(age!=3 & pain in 4..7)"
+    );
     assert_eq!(cond_of("t < -2.5"), "t<-2.5");
     let r = rule("if a <= 1 or b > 2 or c = 3 or d < 4 then avoid x");
-    let Some(Cond::Any(parts, _)) = r.cond else { panic!() };
+    let Some(Cond::Any(parts, _)) = r.cond else {
+        panic!()
+    };
     let ops: Vec<CmpOp> = parts
         .iter()
         .map(|p| match p {
@@ -97,7 +120,10 @@ fn full_rule_with_every_clause_in_any_order() {
     );
     assert_eq!(r.name.as_ref().unwrap().text, "disc_extension");
     assert_eq!(r.because.as_ref().unwrap().value, "A disc may improve.");
-    assert_eq!(r.cite.iter().map(|n| n.text.as_str()).collect::<Vec<_>>(), ["s1", "s2"]);
+    assert_eq!(
+        r.cite.iter().map(|n| n.text.as_str()).collect::<Vec<_>>(),
+        ["s1", "s2"]
+    );
     assert_eq!(r.evidence.as_ref().unwrap().text, "low");
     assert_eq!(r.strength.as_ref().unwrap().text, "conditional");
     assert_eq!(r.overrides[0].text, "other");
@@ -108,7 +134,8 @@ fn full_rule_with_every_clause_in_any_order() {
 
 #[test]
 fn clauses_after_the_action_and_a_following_short_rule() {
-    let items = parse_ok("rule a: recommend walking if acute cite s\nif sciatica then avoid stretch");
+    let items =
+        parse_ok("rule a: recommend walking if acute cite s\nif sciatica then avoid stretch");
     assert_eq!(items.len(), 2);
     let Item::Rule(a) = &items[0] else { panic!() };
     assert_eq!(show(a.cond.as_ref().unwrap()), "acute");
@@ -123,12 +150,24 @@ fn clauses_after_the_action_and_a_following_short_rule() {
 
 #[test]
 fn doses_and_frequencies() {
-    let dose = |text: &str| rule(&format!("rule r: recommend walking {text}")).action.dose.expect("a dose");
+    let dose = |text: &str| {
+        rule(&format!("rule r: recommend walking {text}"))
+            .action
+            .dose
+            .expect("a dose")
+    };
     let d = dose("10..20 min every 3 h");
-    assert_eq!((d.amount.lo.value, d.amount.hi.value, d.amount.unit), (10.0, 20.0, AmountUnit::Min));
-    assert!(matches!(d.frequency, Some(Frequency::Every { lo, hi, .. }) if lo.value == 3.0 && hi.value == 3.0));
+    assert_eq!(
+        (d.amount.lo.value, d.amount.hi.value, d.amount.unit),
+        (10.0, 20.0, AmountUnit::Min)
+    );
+    assert!(
+        matches!(d.frequency, Some(Frequency::Every { lo, hi, .. }) if lo.value == 3.0 && hi.value == 3.0)
+    );
     let d = dose("30 min 3..4 times per week");
-    assert!(matches!(d.frequency, Some(Frequency::Times { lo, hi, per: Period::Week, .. }) if lo.value == 3.0 && hi.value == 4.0));
+    assert!(
+        matches!(d.frequency, Some(Frequency::Times { lo, hi, per: Period::Week, .. }) if lo.value == 3.0 && hi.value == 4.0)
+    );
     let d = dose("150 min per week");
     assert!(matches!(d.frequency, Some(Frequency::Per(Period::Week, _))));
     assert_eq!(dose("2 h").amount.unit, AmountUnit::H);
@@ -146,10 +185,17 @@ fn vocabulary_items() {
          source s1 \"An article\" url \"https://example.org/a\"",
     );
     assert_eq!(items.len(), 9);
-    let Item::Measure(m) = &items[4] else { panic!() };
+    let Item::Measure(m) = &items[4] else {
+        panic!()
+    };
     assert_eq!(m.unit.as_ref().unwrap().value, "years");
-    assert_eq!((m.range.unwrap().lo.value, m.range.unwrap().hi.value), (0.0, 120.0));
-    let Item::Exclusive(x) = &items[3] else { panic!() };
+    assert_eq!(
+        (m.range.unwrap().lo.value, m.range.unwrap().hi.value),
+        (0.0, 120.0)
+    );
+    let Item::Exclusive(x) = &items[3] else {
+        panic!()
+    };
     assert_eq!(x.members.len(), 2);
     let Item::Source(s) = &items[8] else { panic!() };
     assert_eq!(s.url.as_ref().unwrap().value, "https://example.org/a");
@@ -168,13 +214,18 @@ fn tests_with_given_and_expectations() {
     let kinds: Vec<Expectation> = t.expects.iter().map(|e| e.expectation).collect();
     assert_eq!(
         kinds,
-        [Expectation::Is(Action::Recommend), Expectation::IsNot(Action::Avoid), Expectation::Nothing]
+        [
+            Expectation::Is(Action::Recommend),
+            Expectation::IsNot(Action::Avoid),
+            Expectation::Nothing
+        ]
     );
 }
 
 #[test]
 fn strings_unescape_and_comments_are_ignored() {
-    let items = parse_ok("condition a \"say \\\"no\\\" \\\\ then\\n\" # a # comment\n# whole line\n");
+    let items =
+        parse_ok("condition a \"say \\\"no\\\" \\\\ then\\n\" # a # comment\n# whole line\n");
     let Item::Fact(f) = &items[0] else { panic!() };
     assert_eq!(f.label.as_ref().unwrap().value, "say \"no\" \\ then\n");
 }
@@ -190,7 +241,11 @@ fn missing_then_says_so_in_words() {
     assert_eq!(d.code, Code::E001);
     assert_eq!(d.span, Span::new(0, 12, 17));
     assert!(d.message.starts_with("expected "), "{}", d.message);
-    assert!(d.message.contains("`then`") && d.message.ends_with("found `avoid`"), "{}", d.message);
+    assert!(
+        d.message.contains("`then`") && d.message.ends_with("found `avoid`"),
+        "{}",
+        d.message
+    );
     assert!(d.help.as_ref().unwrap().contains("then avoid"));
 }
 
@@ -198,9 +253,15 @@ fn missing_then_says_so_in_words() {
 fn bad_names_get_snake_case_help() {
     let d = parse_err("condition HerniatedDisc");
     assert_eq!(d[0].code, Code::E001);
-    assert_eq!(d[0].help.as_deref(), Some("write it in snake_case: `herniated_disc`"));
+    assert_eq!(
+        d[0].help.as_deref(),
+        Some("write it in snake_case: `herniated_disc`")
+    );
     let d = parse_err("exercise hamstring-stretch");
-    assert_eq!(d[0].help.as_deref(), Some("write it in snake_case: `hamstring_stretch`"));
+    assert_eq!(
+        d[0].help.as_deref(),
+        Some("write it in snake_case: `hamstring_stretch`")
+    );
     assert_eq!(snake_case("Low-Back_Pain"), "low_back_pain");
 }
 
@@ -220,7 +281,11 @@ fn unterminated_text_points_at_its_start() {
 #[test]
 fn errors_recover_at_the_next_item() {
     let mut out = Vec::new();
-    let (tree, ok) = parse_file(0, "condition a\nif a then\ncondition b\nrule r: avoid\ncondition c", &mut out);
+    let (tree, ok) = parse_file(
+        0,
+        "condition a\nif a then\ncondition b\nrule r: avoid\ncondition c",
+        &mut out,
+    );
     assert!(!ok);
     assert_eq!(out.len(), 2, "{out:#?}");
     let names: Vec<&str> = tree
@@ -237,7 +302,10 @@ fn errors_recover_at_the_next_item() {
 #[test]
 fn missing_unit_after_a_dose_number() {
     let d = &parse_err("rule r: recommend walking 10 minutes")[0];
-    assert_eq!(d.message, "expected a unit (`min`, `h`, `reps` or `sets`), found `minutes`");
+    assert_eq!(
+        d.message,
+        "expected a unit (`min`, `h`, `reps` or `sets`), found `minutes`"
+    );
 }
 
 #[test]
@@ -258,20 +326,31 @@ fn invalid_values_are_e007() {
     assert_eq!(code("rule r: recommend w 0 min"), Code::E007);
     assert_eq!(code("rule r: avoid w reviewed 2026-02-30"), Code::E007);
     assert_eq!(code("rule r: avoid w evidence moderat"), Code::E007);
-    assert_eq!(code("if age >= 99999999999999999999 then avoid w"), Code::E007);
+    assert_eq!(
+        code("if age >= 99999999999999999999 then avoid w"),
+        Code::E007
+    );
     let d = &parse_err("rule r: avoid w evidence moderat")[0];
     assert_eq!(d.help.as_deref(), Some("did you mean `moderate`?"));
 }
 
 #[test]
 fn deep_nesting_is_refused_before_parsing() {
-    let text = format!("if {}a{} then avoid x", "(".repeat(100_000), ")".repeat(100_000));
+    let text = format!(
+        "if {}a{} then avoid x",
+        "(".repeat(100_000),
+        ")".repeat(100_000)
+    );
     let d = &parse_err(&text)[0];
     assert_eq!(d.code, Code::E001);
     assert!(d.message.starts_with("nesting too deep"));
     assert_eq!(d.span.start, 3 + MAX_NESTING);
     // Within the limit, nesting parses (on a test thread's small stack, too).
-    let ok = format!("if {}a{} then avoid x", "(".repeat(MAX_NESTING), ")".repeat(MAX_NESTING));
+    let ok = format!(
+        "if {}a{} then avoid x",
+        "(".repeat(MAX_NESTING),
+        ")".repeat(MAX_NESTING)
+    );
     assert_eq!(parse_ok(&ok).len(), 1);
 }
 
