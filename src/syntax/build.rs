@@ -625,38 +625,34 @@ impl Builder<'_> {
                 Some(p) => self.cond(p),
                 None => Cond::All(Vec::new(), span),
             },
-            Rule::comparison => {
-                let mut parts = pair.into_inner();
-                let measure = parts.next().map(|p| self.name(p));
-                let op = parts.next().and_then(|p| CmpOp::parse(p.as_str()));
-                let value = parts.next().map(|p| self.number(&p));
-                match (measure, op, value) {
-                    (Some(measure), Some(op), Some(value)) => Cond::Cmp {
-                        measure,
-                        op,
-                        value,
-                        span,
-                    },
-                    _ => Cond::All(Vec::new(), span),
-                }
-            }
-            Rule::in_range => {
+            Rule::atom => {
                 let mut parts = pair.into_inner().filter(|p| !is_keyword(p.as_rule()));
-                let measure = parts.next().map(|p| self.name(p));
-                let range = parts.next().map(|p| self.range(p));
-                match (measure, range) {
-                    (Some(measure), Some(range)) => Cond::In {
-                        measure,
-                        range,
+                let Some(first) = parts.next() else {
+                    return Cond::All(Vec::new(), span);
+                };
+                let name = self.name(first);
+                match parts.next() {
+                    None => Cond::Fact(name),
+                    Some(op) if op.as_rule() == Rule::cmp_op => {
+                        let op = CmpOp::parse(op.as_str());
+                        let value = parts.next().map(|p| self.number(&p));
+                        match (op, value) {
+                            (Some(op), Some(value)) => Cond::Cmp {
+                                measure: name,
+                                op,
+                                value,
+                                span,
+                            },
+                            _ => Cond::All(Vec::new(), span),
+                        }
+                    }
+                    Some(range) => Cond::In {
+                        measure: name,
+                        range: self.range(range),
                         span,
                     },
-                    _ => Cond::All(Vec::new(), span),
                 }
             }
-            Rule::fact => match pair.into_inner().next() {
-                Some(p) => Cond::Fact(self.name(p)),
-                None => Cond::All(Vec::new(), span),
-            },
             _ => Cond::All(Vec::new(), span),
         }
     }

@@ -359,3 +359,17 @@ fn long_not_chains_do_not_recurse() {
     let text = format!("if {}a then avoid x", "not ".repeat(100_001));
     assert_eq!(show(rule(&text).cond.as_ref().unwrap()), "!a");
 }
+
+#[test]
+fn an_if_after_a_short_rule_starts_the_next_rule() {
+    // A short rule's condition comes first: a later `if` begins a new rule even when the
+    // rule before it has clauses after its action.
+    let items = parse_ok(
+        "if acute then avoid walking cite s\nif chronic and age >= 65 then recommend walking\nif a then avoid b unless c",
+    );
+    assert_eq!(items.len(), 3);
+    let Item::Rule(b) = &items[1] else { panic!() };
+    assert_eq!(show(b.cond.as_ref().unwrap()), "(chronic & age>=65)");
+    let Item::Rule(c) = &items[2] else { panic!() };
+    assert_eq!(show(c.unless.as_ref().unwrap()), "c");
+}
