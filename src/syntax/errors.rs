@@ -22,7 +22,7 @@ pub const ITEM_KEYWORDS: &[&str] = &[
     "if",
 ];
 
-const RESERVED: &[&str] = &[
+pub(super) const RESERVED: &[&str] = &[
     "ruleset",
     "condition",
     "factor",

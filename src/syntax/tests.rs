@@ -373,3 +373,22 @@ fn an_if_after_a_short_rule_starts_the_next_rule() {
     let Item::Rule(c) = &items[2] else { panic!() };
     assert_eq!(show(c.unless.as_ref().unwrap()), "c");
 }
+
+#[test]
+fn every_reserved_word_and_only_those_is_refused_as_a_name() {
+    for word in super::errors::RESERVED {
+        let mut out = Vec::new();
+        let (_, ok) = parse_file(0, &format!("if {word} then avoid x"), &mut out);
+        assert!(!ok, "`{word}` was accepted as a name");
+        // Longer and shorter words are names like any other.
+        let mut near = vec![format!("{word}s"), format!("{word}_x"), format!("{word}2")];
+        let shorter = &word[..word.len() - 1];
+        if !super::errors::RESERVED.contains(&shorter) {
+            near.push(shorter.to_string());
+        }
+        for name in near {
+            let r = rule(&format!("if {name} then avoid x"));
+            assert_eq!(show(r.cond.as_ref().unwrap()), name);
+        }
+    }
+}
