@@ -212,9 +212,6 @@ impl Builder<'_> {
         span: Span,
         clauses: impl Iterator<Item = Pair<'a, Rule>>,
     ) -> Option<RuleItem> {
-        let rule_name = name
-            .as_ref()
-            .map_or("this rule".to_string(), |n| format!("rule `{}`", n.text));
         let mut action: Option<ActionClause> = None;
         let mut r = RuleItem {
             name,
@@ -260,7 +257,7 @@ impl Builder<'_> {
                 let clause = self.action(cspan, parts)?;
                 if let Some(first) = &action {
                     self.diagnostics.push(
-                        Diagnostic::new(Code::E004, clause.span, format!("{rule_name} gives advice twice"))
+                        Diagnostic::new(Code::E004, clause.span, format!("{} gives advice twice", rule_label(&r.name)))
                             .with_label("second action")
                             .with_secondary(first.span, "first action")
                             .with_help("a rule gives one action; split it into two rules, each with its own condition"),
@@ -271,7 +268,7 @@ impl Builder<'_> {
                 continue;
             }
             if let Some(&(_, first)) = seen.iter().find(|(w, _)| *w == word) {
-                self.repeated(word, "", &rule_name, cspan, first);
+                self.repeated(word, "", &rule_label(&r.name), cspan, first);
                 continue;
             }
             seen.push((word, cspan));
@@ -280,7 +277,7 @@ impl Builder<'_> {
                     r.cond = parts.next().map(|p| self.cond(p));
                     if let Some(unless) = parts.next() {
                         if let Some(&(_, first)) = seen.iter().find(|(w, _)| *w == "unless") {
-                            self.repeated("unless", "", &rule_name, self.span(&unless), first);
+                            self.repeated("unless", "", &rule_label(&r.name), self.span(&unless), first);
                         } else {
                             seen.push(("unless", self.span(&unless)));
                             r.unless = Some(self.cond(unless));
@@ -599,8 +596,10 @@ impl Builder<'_> {
                 if parts.len() == 1 {
                     parts.pop().unwrap_or(Cond::All(Vec::new(), span))
                 } else if is_or {
+                    parts.shrink_to_fit();
                     Cond::Any(parts, span)
                 } else {
+                    parts.shrink_to_fit();
                     Cond::All(parts, span)
                 }
             }
@@ -788,6 +787,12 @@ impl Builder<'_> {
         }
         Text { value, span }
     }
+}
+
+/// How messages name a rule.
+fn rule_label(name: &Option<Name>) -> String {
+    name.as_ref()
+        .map_or("this rule".to_string(), |n| format!("rule `{}`", n.text))
 }
 
 /// Keyword tokens carry no information of their own once the tree has its shape.

@@ -129,7 +129,7 @@ fn describe(rule: Rule) -> &'static str {
         status_clause => "`status`",
         rest => "the end of the file",
         item | pre_clause | post_clause | short_post | meta_clause => ITEM,
-        primary => "a condition",
+        primary | operand => "a condition",
         WHITESPACE | COMMENT | word_char | reserved => "valid Carel",
     }
 }

@@ -122,6 +122,8 @@ pub fn parse_file(file: FileId, text: &str, out: &mut Vec<Diagnostic>) -> (ast::
                 };
                 b.file(inner, &mut tree.items);
             }
+            // Trees of every file live until names are resolved: keep them tight.
+            tree.items.shrink_to_fit();
             (tree, true)
         }
         Err(_) => {
