@@ -613,7 +613,7 @@ impl<'a> Resolver<'a> {
                 }),
                 span: d.span,
             });
-            let mut cite = Vec::new();
+            let mut cite = Vec::with_capacity(rule.cite.len());
             for c in &rule.cite {
                 if let Some(sym) = self.lookup(c, SOURCE)
                     && !cite.contains(&sym.index)
@@ -667,7 +667,7 @@ impl<'a> Resolver<'a> {
     }
 
     fn targets(&mut self, names: &[ast::Name]) -> Vec<(Target, Span)> {
-        let mut out: Vec<(Target, Span)> = Vec::new();
+        let mut out: Vec<(Target, Span)> = Vec::with_capacity(names.len());
         for n in names {
             if let Some(sym) = self.lookup(n, TARGET) {
                 let t = if sym.kind == Kind::Exercise {

@@ -277,7 +277,13 @@ impl Builder<'_> {
                     r.cond = parts.next().map(|p| self.cond(p));
                     if let Some(unless) = parts.next() {
                         if let Some(&(_, first)) = seen.iter().find(|(w, _)| *w == "unless") {
-                            self.repeated("unless", "", &rule_label(&r.name), self.span(&unless), first);
+                            self.repeated(
+                                "unless",
+                                "",
+                                &rule_label(&r.name),
+                                self.span(&unless),
+                                first,
+                            );
                         } else {
                             seen.push(("unless", self.span(&unless)));
                             r.unless = Some(self.cond(unless));
@@ -721,10 +727,14 @@ impl Builder<'_> {
     }
 
     fn names(&mut self, list: Pair<'_, Rule>) -> Vec<Name> {
-        list.into_inner()
+        let mut names: Vec<Name> = list
+            .into_inner()
             .filter(|p| p.as_rule() == Rule::name)
             .map(|p| self.name(p))
-            .collect()
+            .collect();
+        // Most lists hold one or two names; trees of every file are kept until names resolve.
+        names.shrink_to_fit();
+        names
     }
 
     /// A name, checked for spelling: `[a-z][a-z0-9_]*`.
