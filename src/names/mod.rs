@@ -7,7 +7,7 @@
 
 mod hierarchy;
 
-use std::collections::HashMap;
+use foldhash::HashMap;
 
 use crate::diagnostic::{Code, Diagnostic, did_you_mean};
 use crate::model::*;
@@ -104,13 +104,34 @@ struct Resolver<'a> {
     /// Undefined names already reported: name → index of its diagnostic.
     undefined: HashMap<String, usize>,
     /// Which symbols are referenced somewhere other than their declaration.
-    used: HashMap<(u8, usize), ()>,
+    used: Used,
     out: Vec<Diagnostic>,
     model: Model,
 }
 
-fn kind_key(kind: Kind) -> u8 {
-    kind as u8
+/// Which declarations are referenced, per kind, indexed like the model's tables.
+#[derive(Default)]
+struct Used(Vec<Vec<bool>>);
+
+impl Used {
+    fn mark(&mut self, kind: Kind, index: usize) {
+        let k = kind as usize;
+        if self.0.len() <= k {
+            self.0.resize(k + 1, Vec::new());
+        }
+        let marks = &mut self.0[k];
+        if marks.len() <= index {
+            marks.resize(index + 1, false);
+        }
+        marks[index] = true;
+    }
+
+    fn contains(&self, kind: Kind, index: usize) -> bool {
+        self.0
+            .get(kind as usize)
+            .and_then(|marks| marks.get(index))
+            .is_some_and(|&m| m)
+    }
 }
 
 /// Resolve names and kinds. Diagnostics go to `out`; the model is returned even when there
@@ -118,10 +139,10 @@ fn kind_key(kind: Kind) -> u8 {
 pub fn resolve(sources: &Sources, files: &[ast::File], out: &mut Vec<Diagnostic>) -> Model {
     let mut r = Resolver {
         sources,
-        symbols: HashMap::new(),
-        names: HashMap::new(),
-        undefined: HashMap::new(),
-        used: HashMap::new(),
+        symbols: HashMap::default(),
+        names: HashMap::default(),
+        undefined: HashMap::default(),
+        used: Used::default(),
         out: Vec::new(),
         model: Model::default(),
     };
@@ -146,6 +167,9 @@ impl<'a> Resolver<'a> {
     /// First pass: every declaration, so names resolve whatever their order.
     fn declare(&mut self, files: &'a [ast::File]) {
         let mut header: Option<&ast::RulesetItem> = None;
+        let rules = files.iter().flat_map(|f| &f.items);
+        let rules = rules.filter(|i| matches!(i, Item::Rule(_))).count();
+        self.model.rules.reserve_exact(rules);
         for (file_index, file) in files.iter().enumerate() {
             let stem = self.sources.get(file_index).stem().to_string();
             let mut anonymous = 0usize;
@@ -292,14 +316,14 @@ impl<'a> Resolver<'a> {
             }
         }
         // An unnamed rule's id must not collide with a named rule.
-        let mut ids: HashMap<&str, usize> = HashMap::new();
+        let mut ids: HashMap<&str, usize> = HashMap::default();
         for (i, rule) in self.model.rules.iter().enumerate() {
             if rule.named {
                 ids.insert(rule.id.as_str(), i);
             }
         }
         // Two files with the same stem in different folders number their unnamed rules alike.
-        let mut unnamed: HashMap<&str, usize> = HashMap::new();
+        let mut unnamed: HashMap<&str, usize> = HashMap::default();
         for (i, rule) in self
             .model
             .rules
@@ -416,11 +440,11 @@ impl<'a> Resolver<'a> {
     fn lookup(&mut self, name: &ast::Name, want: Want) -> Option<Symbol> {
         match self.symbols.get(name.text.as_str()).copied() {
             Some(sym) if want.kinds.contains(&sym.kind) => {
-                self.used.insert((kind_key(sym.kind), sym.index), ());
+                self.used.mark(sym.kind, sym.index);
                 Some(sym)
             }
             Some(sym) => {
-                self.used.insert((kind_key(sym.kind), sym.index), ());
+                self.used.mark(sym.kind, sym.index);
                 let mut d = Diagnostic::new(
                     Code::E003,
                     name.span,
@@ -631,7 +655,7 @@ impl<'a> Resolver<'a> {
                 }),
                 span: d.span,
             });
-            let mut cite = Vec::new();
+            let mut cite = Vec::with_capacity(rule.cite.len());
             for c in &rule.cite {
                 if let Some(sym) = self.lookup(c, SOURCE)
                     && !cite.contains(&sym.index)
@@ -685,7 +709,7 @@ impl<'a> Resolver<'a> {
     }
 
     fn targets(&mut self, names: &[ast::Name]) -> Vec<(Target, Span)> {
-        let mut out: Vec<(Target, Span)> = Vec::new();
+        let mut out: Vec<(Target, Span)> = Vec::with_capacity(names.len());
         for n in names {
             if let Some(sym) = self.lookup(n, TARGET) {
                 let t = if sym.kind == Kind::Exercise {
@@ -776,7 +800,7 @@ impl<'a> Resolver<'a> {
 
     fn resolve_tests(&mut self, files: &'a [ast::File], hierarchy: Option<&hierarchy::Hierarchy>) {
         let rank = self.exercise_rank();
-        let mut names: HashMap<&'a str, Span> = HashMap::new();
+        let mut names: HashMap<&'a str, Span> = HashMap::default();
         for t in files.iter().flat_map(|f| &f.items).filter_map(|i| match i {
             Item::Test(t) => Some(t),
             _ => None,
@@ -910,12 +934,12 @@ impl<'a> Resolver<'a> {
             } else {
                 Kind::Factor
             };
-            if !self.used.contains_key(&(kind_key(kind), i)) {
+            if !self.used.contains(kind, i) {
                 unused.push((f.span, f.name.clone(), kind.noun()));
             }
         }
         for (i, m) in self.model.measures.iter().enumerate() {
-            if !self.used.contains_key(&(kind_key(Kind::Measure), i)) {
+            if !self.used.contains(Kind::Measure, i) {
                 unused.push((m.span, m.name.clone(), "a measure"));
             }
         }
@@ -929,7 +953,7 @@ impl<'a> Resolver<'a> {
             v
         };
         for (i, c) in self.model.categories.iter().enumerate() {
-            if !self.used.contains_key(&(kind_key(Kind::Category), i)) && !has_exercise[i] {
+            if !self.used.contains(Kind::Category, i) && !has_exercise[i] {
                 unused.push((c.span, c.name.clone(), "a category"));
             }
         }
@@ -939,7 +963,7 @@ impl<'a> Resolver<'a> {
             }
         }
         for (i, s) in self.model.sources.iter().enumerate() {
-            if !self.used.contains_key(&(kind_key(Kind::Source), i)) {
+            if !self.used.contains(Kind::Source, i) {
                 unused.push((s.span, s.name.clone(), "a source"));
             }
         }
