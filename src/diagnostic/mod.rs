@@ -148,6 +148,9 @@ mod tests {
         assert_eq!(did_you_mean(&long, ["a"]), None);
         assert_eq!(did_you_mean("ab", [longer.as_str()]), None);
         let fits = "a".repeat(MAX_SUGGESTION_LEN);
-        assert_eq!(did_you_mean(&fits[1..], [fits.as_str()]), Some(fits.as_str()));
+        assert_eq!(
+            did_you_mean(&fits[1..], [fits.as_str()]),
+            Some(fits.as_str())
+        );
     }
 }
