@@ -359,3 +359,17 @@ fn long_not_chains_do_not_recurse() {
     let text = format!("if {}a then avoid x", "not ".repeat(100_001));
     assert_eq!(show(rule(&text).cond.as_ref().unwrap()), "!a");
 }
+
+#[test]
+fn control_characters_are_named_by_their_code() {
+    let d = parse_err("condition a\0b\n");
+    assert_eq!(d[0].span.start, 11);
+    assert_eq!(d[0].span.end, 12);
+    assert!(
+        d[0].message.ends_with("found the control character U+0000"),
+        "{}",
+        d[0].message
+    );
+    let d = parse_err("exercise w\n\x1b[2J\n");
+    assert!(d[0].message.contains("U+001B"), "{}", d[0].message);
+}
