@@ -113,11 +113,15 @@ fn override_chains_pass_through_rules_that_do_not_fire() {
     assert_eq!(advice(rules, "a,c"), ["x=consider"]);
     let o = outcome(rules, "a,c");
     assert_eq!(o.get("x").unwrap().advised[1].overridden_by, ["top"]);
-    // All three fire: top drops both.
+    // All three fire: top drops both; each was dropped by top, the advice that remains.
     assert_eq!(advice(rules, "a,b,c"), ["x=consider"]);
     assert_eq!(
+        outcome(rules, "a,b,c").get("x").unwrap().advised[1].overridden_by,
+        ["top"]
+    );
+    assert_eq!(
         outcome(rules, "a,b,c").get("x").unwrap().advised[2].overridden_by,
-        ["top", "middle"]
+        ["top"]
     );
     // Without top, middle drops bottom.
     assert_eq!(advice(rules, "b,c"), ["x=caution"]);
