@@ -7,7 +7,7 @@
 
 mod hierarchy;
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashSet};
 
 use crate::diagnostic::{Code, Diagnostic, did_you_mean};
 use crate::model::*;
@@ -104,13 +104,41 @@ struct Resolver<'a> {
     /// Undefined names already reported: name → index of its diagnostic.
     undefined: HashMap<String, usize>,
     /// Which symbols are referenced somewhere other than their declaration.
-    used: HashMap<(u8, usize), ()>,
+    used: Used,
+    /// How many more names did-you-mean may compare (see [`SUGGESTION_BUDGET`]).
+    suggestion_budget: usize,
     out: Vec<Diagnostic>,
     model: Model,
 }
 
-fn kind_key(kind: Kind) -> u8 {
-    kind as u8
+/// How many name comparisons did-you-mean may make for one ruleset. Real rulesets need a few
+/// thousand; thousands of undefined names among thousands of declarations would need
+/// hundreds of millions, so past this budget undefined names get no suggestion.
+const SUGGESTION_BUDGET: usize = 200_000;
+
+/// Which declarations are referenced, per kind, indexed like the model's tables.
+#[derive(Default)]
+struct Used(Vec<Vec<bool>>);
+
+impl Used {
+    fn mark(&mut self, kind: Kind, index: usize) {
+        let k = kind as usize;
+        if self.0.len() <= k {
+            self.0.resize(k + 1, Vec::new());
+        }
+        let marks = &mut self.0[k];
+        if marks.len() <= index {
+            marks.resize(index + 1, false);
+        }
+        marks[index] = true;
+    }
+
+    fn contains(&self, kind: Kind, index: usize) -> bool {
+        self.0
+            .get(kind as usize)
+            .and_then(|marks| marks.get(index))
+            .is_some_and(|&m| m)
+    }
 }
 
 /// Resolve names and kinds. Diagnostics go to `out`; the model is returned even when there
@@ -118,10 +146,11 @@ fn kind_key(kind: Kind) -> u8 {
 pub fn resolve(sources: &Sources, files: &[ast::File], out: &mut Vec<Diagnostic>) -> Model {
     let mut r = Resolver {
         sources,
-        symbols: HashMap::new(),
-        names: HashMap::new(),
-        undefined: HashMap::new(),
-        used: HashMap::new(),
+        symbols: HashMap::default(),
+        names: HashMap::default(),
+        undefined: HashMap::default(),
+        used: Used::default(),
+        suggestion_budget: SUGGESTION_BUDGET,
         out: Vec::new(),
         model: Model::default(),
     };
@@ -146,6 +175,9 @@ impl<'a> Resolver<'a> {
     /// First pass: every declaration, so names resolve whatever their order.
     fn declare(&mut self, files: &'a [ast::File]) {
         let mut header: Option<&ast::RulesetItem> = None;
+        let rules = files.iter().flat_map(|f| &f.items);
+        let rules = rules.filter(|i| matches!(i, Item::Rule(_))).count();
+        self.model.rules.reserve_exact(rules);
         for (file_index, file) in files.iter().enumerate() {
             let stem = self.sources.get(file_index).stem().to_string();
             let mut anonymous = 0usize;
@@ -292,14 +324,14 @@ impl<'a> Resolver<'a> {
             }
         }
         // An unnamed rule's id must not collide with a named rule.
-        let mut ids: HashMap<&str, usize> = HashMap::new();
+        let mut ids: HashMap<&str, usize> = HashMap::default();
         for (i, rule) in self.model.rules.iter().enumerate() {
             if rule.named {
                 ids.insert(rule.id.as_str(), i);
             }
         }
         // Two files with the same stem in different folders number their unnamed rules alike.
-        let mut unnamed: HashMap<&str, usize> = HashMap::new();
+        let mut unnamed: HashMap<&str, usize> = HashMap::default();
         for (i, rule) in self
             .model
             .rules
@@ -416,11 +448,11 @@ impl<'a> Resolver<'a> {
     fn lookup(&mut self, name: &ast::Name, want: Want) -> Option<Symbol> {
         match self.symbols.get(name.text.as_str()).copied() {
             Some(sym) if want.kinds.contains(&sym.kind) => {
-                self.used.insert((kind_key(sym.kind), sym.index), ());
+                self.used.mark(sym.kind, sym.index);
                 Some(sym)
             }
             Some(sym) => {
-                self.used.insert((kind_key(sym.kind), sym.index), ());
+                self.used.mark(sym.kind, sym.index);
                 let mut d = Diagnostic::new(
                     Code::E003,
                     name.span,
@@ -465,22 +497,30 @@ impl<'a> Resolver<'a> {
                     }
                     return None;
                 }
-                let candidates: Vec<&str> = want
+                let mut keys: Vec<&'static str> = want
                     .kinds
                     .iter()
-                    .flat_map(|k| {
-                        let key = match k {
-                            Kind::Condition | Kind::Factor => "fact",
-                            Kind::Exclusive => "exclusive",
-                            Kind::Measure => "measure",
-                            Kind::Category => "category",
-                            Kind::Exercise => "exercise",
-                            Kind::Source => "source",
-                            Kind::Rule => "rule",
-                        };
-                        self.names.get(key).cloned().unwrap_or_default()
+                    .map(|k| match k {
+                        Kind::Condition | Kind::Factor => "fact",
+                        Kind::Exclusive => "exclusive",
+                        Kind::Measure => "measure",
+                        Kind::Category => "category",
+                        Kind::Exercise => "exercise",
+                        Kind::Source => "source",
+                        Kind::Rule => "rule",
                     })
                     .collect();
+                keys.dedup();
+                let lists: Vec<&Vec<&str>> =
+                    keys.iter().filter_map(|k| self.names.get(k)).collect();
+                let count: usize = lists.iter().map(|l| l.len()).sum();
+                // Past the budget, undefined names are still reported, without a suggestion.
+                let candidates: Vec<&str> = if count <= self.suggestion_budget {
+                    self.suggestion_budget -= count;
+                    lists.into_iter().flatten().copied().collect()
+                } else {
+                    Vec::new()
+                };
                 let mut d = Diagnostic::new(
                     Code::E002,
                     name.span,
@@ -520,9 +560,11 @@ impl<'a> Resolver<'a> {
                     }
                     let mut members: Vec<FactId> = Vec::new();
                     let mut spans: Vec<Span> = Vec::new();
+                    // Member → its position in `members`, so long lists stay linear.
+                    let mut position: HashMap<FactId, usize> = HashMap::default();
                     for m in &x.members {
                         if let Some(sym) = self.lookup(m, FACT) {
-                            if let Some(i) = members.iter().position(|&f| f == sym.index) {
+                            if let Some(&i) = position.get(&sym.index) {
                                 self.out.push(
                                     Diagnostic::new(
                                         Code::E004,
@@ -537,6 +579,7 @@ impl<'a> Resolver<'a> {
                                     .with_help("list each member of an exclusive group once"),
                                 );
                             } else {
+                                position.insert(sym.index, members.len());
                                 members.push(sym.index);
                                 spans.push(m.span);
                             }
@@ -576,9 +619,10 @@ impl<'a> Resolver<'a> {
 
     fn categories(&mut self, names: &[ast::Name]) -> Vec<CategoryId> {
         let mut out = Vec::new();
+        let mut seen = HashSet::default();
         for n in names {
             if let Some(sym) = self.lookup(n, CATEGORY)
-                && !out.contains(&sym.index)
+                && seen.insert(sym.index)
             {
                 out.push(sym.index);
             }
@@ -631,18 +675,20 @@ impl<'a> Resolver<'a> {
                 }),
                 span: d.span,
             });
-            let mut cite = Vec::new();
+            let mut cite = Vec::with_capacity(rule.cite.len());
+            let mut seen = HashSet::default();
             for c in &rule.cite {
                 if let Some(sym) = self.lookup(c, SOURCE)
-                    && !cite.contains(&sym.index)
+                    && seen.insert(sym.index)
                 {
                     cite.push(sym.index);
                 }
             }
             let mut overrides: Vec<(RuleId, Span)> = Vec::new();
+            let mut seen = HashSet::default();
             for o in &rule.overrides {
                 if let Some(sym) = self.lookup(o, RULE)
-                    && !overrides.iter().any(|&(r, _)| r == sym.index)
+                    && seen.insert(sym.index)
                 {
                     overrides.push((sym.index, o.span));
                 }
@@ -685,7 +731,8 @@ impl<'a> Resolver<'a> {
     }
 
     fn targets(&mut self, names: &[ast::Name]) -> Vec<(Target, Span)> {
-        let mut out: Vec<(Target, Span)> = Vec::new();
+        let mut out: Vec<(Target, Span)> = Vec::with_capacity(names.len());
+        let mut first_named: HashMap<Target, Span> = HashMap::default();
         for n in names {
             if let Some(sym) = self.lookup(n, TARGET) {
                 let t = if sym.kind == Kind::Exercise {
@@ -693,7 +740,7 @@ impl<'a> Resolver<'a> {
                 } else {
                     Target::Category(sym.index)
                 };
-                if let Some(&(_, first)) = out.iter().find(|(x, _)| *x == t) {
+                if let Some(&first) = first_named.get(&t) {
                     self.out.push(
                         Diagnostic::new(Code::E004, n.span, format!("`{}` is named twice", n.text))
                             .with_label("named again")
@@ -701,6 +748,7 @@ impl<'a> Resolver<'a> {
                             .with_help("name each exercise or category once"),
                     );
                 } else {
+                    first_named.insert(t, n.span);
                     out.push((t, n.span));
                 }
             }
@@ -776,7 +824,14 @@ impl<'a> Resolver<'a> {
 
     fn resolve_tests(&mut self, files: &'a [ast::File], hierarchy: Option<&hierarchy::Hierarchy>) {
         let rank = self.exercise_rank();
-        let mut names: HashMap<&'a str, Span> = HashMap::new();
+        // For each fact, the exclusive groups it belongs to.
+        let mut groups_of: Vec<Vec<ExclusiveId>> = vec![Vec::new(); self.model.facts.len()];
+        for (x, group) in self.model.exclusives.iter().enumerate() {
+            for &f in &group.members {
+                groups_of[f].push(x);
+            }
+        }
+        let mut names: HashMap<&'a str, Span> = HashMap::default();
         for t in files.iter().flat_map(|f| &f.items).filter_map(|i| match i {
             Item::Test(t) => Some(t),
             _ => None,
@@ -797,6 +852,8 @@ impl<'a> Resolver<'a> {
             }
             let mut patient = Patient::default();
             let mut fact_spans: Vec<(FactId, Span)> = Vec::new();
+            let mut given_facts: HashSet<FactId> = HashSet::default();
+            let mut measures: HashMap<MeasureId, f64> = HashMap::default();
             for g in &t.given {
                 let Some(sym) = self.lookup(&g.name, GIVEN) else {
                     continue;
@@ -806,8 +863,7 @@ impl<'a> Resolver<'a> {
                         let before = self.out.len();
                         self.check_value(sym.index, v);
                         if self.out.len() == before {
-                            patient.measures.retain(|&(m, _)| m != sym.index);
-                            patient.measures.push((sym.index, v.value));
+                            measures.insert(sym.index, v.value);
                         }
                     }
                     (Kind::Measure, None) => self.out.push(
@@ -839,18 +895,21 @@ impl<'a> Resolver<'a> {
                         )),
                     ),
                     (_, None) => {
-                        if !fact_spans.iter().any(|&(f, _)| f == sym.index) {
+                        if given_facts.insert(sym.index) {
                             fact_spans.push((sym.index, g.name.span));
                         }
                     }
                 }
             }
             // The patient must be possible: at most one member of each exclusive group.
-            for x in &self.model.exclusives {
-                let present: Vec<&(FactId, Span)> = fact_spans
-                    .iter()
-                    .filter(|(f, _)| x.members.contains(f))
-                    .collect();
+            let mut present_in: Vec<Vec<&(FactId, Span)>> =
+                vec![Vec::new(); self.model.exclusives.len()];
+            for given in &fact_spans {
+                for &x in &groups_of[given.0] {
+                    present_in[x].push(given);
+                }
+            }
+            for (x, present) in self.model.exclusives.iter().zip(present_in) {
                 if present.len() > 1 {
                     let names: Vec<String> = present
                         .iter()
@@ -873,6 +932,7 @@ impl<'a> Resolver<'a> {
             }
             patient.facts = fact_spans.iter().map(|&(f, _)| f).collect();
             patient.facts.sort_unstable();
+            patient.measures = measures.into_iter().collect();
             patient.measures.sort_by_key(|&(m, _)| m);
             let mut expects = Vec::new();
             for e in &t.expects {
@@ -910,12 +970,12 @@ impl<'a> Resolver<'a> {
             } else {
                 Kind::Factor
             };
-            if !self.used.contains_key(&(kind_key(kind), i)) {
+            if !self.used.contains(kind, i) {
                 unused.push((f.span, f.name.clone(), kind.noun()));
             }
         }
         for (i, m) in self.model.measures.iter().enumerate() {
-            if !self.used.contains_key(&(kind_key(Kind::Measure), i)) {
+            if !self.used.contains(Kind::Measure, i) {
                 unused.push((m.span, m.name.clone(), "a measure"));
             }
         }
@@ -929,7 +989,7 @@ impl<'a> Resolver<'a> {
             v
         };
         for (i, c) in self.model.categories.iter().enumerate() {
-            if !self.used.contains_key(&(kind_key(Kind::Category), i)) && !has_exercise[i] {
+            if !self.used.contains(Kind::Category, i) && !has_exercise[i] {
                 unused.push((c.span, c.name.clone(), "a category"));
             }
         }
@@ -939,7 +999,7 @@ impl<'a> Resolver<'a> {
             }
         }
         for (i, s) in self.model.sources.iter().enumerate() {
-            if !self.used.contains_key(&(kind_key(Kind::Source), i)) {
+            if !self.used.contains(Kind::Source, i) {
                 unused.push((s.span, s.name.clone(), "a source"));
             }
         }

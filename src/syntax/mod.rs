@@ -11,6 +11,7 @@ mod errors;
 pub use build::{MAX_NUMBER, fmt_num, snake_case};
 
 use std::num::NonZeroUsize;
+use std::sync::Mutex;
 
 use pest::Parser;
 
@@ -32,27 +33,96 @@ const MAX_ERRORS_PER_FILE: usize = 20;
 /// Parse every file of a ruleset. Returns one tree per file (in file order) and whether any
 /// file had a syntax error (E001); other diagnostics found while building trees go to `out`.
 pub fn parse(sources: &Sources, out: &mut Vec<Diagnostic>) -> (Vec<ast::File>, bool) {
-    // The call budget guards against pathological backtracking; it grows with the input.
     let largest = sources
         .files()
         .iter()
         .map(|f| f.text.len())
         .max()
         .unwrap_or(0);
-    let limit = largest.saturating_mul(64).saturating_add(100_000);
-    pest::set_call_limit(NonZeroUsize::new(limit));
+    raise_call_limit(largest);
     let mut files = Vec::with_capacity(sources.len());
     let mut failed = false;
-    for (id, file) in sources.files().iter().enumerate() {
-        let (tree, ok) = parse_file(id, &file.text, out);
+    for (tree, ok, mut diagnostics) in parse_all(sources) {
         failed |= !ok;
         files.push(tree);
+        out.append(&mut diagnostics);
     }
     (files, failed)
 }
 
+/// pest's call budget guards against pathological backtracking. It is one setting for the whole
+/// process, read when a parse starts, so it is only ever raised (under a lock): a parse on one
+/// thread never lowers the budget of a larger parse on another.
+fn raise_call_limit(text_len: usize) {
+    static LIMIT: Mutex<usize> = Mutex::new(0);
+    let wanted = text_len.saturating_mul(64).saturating_add(100_000);
+    let mut current = LIMIT
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    if wanted > *current {
+        *current = wanted;
+        pest::set_call_limit(NonZeroUsize::new(wanted));
+    }
+}
+
+/// Below this many bytes a ruleset is parsed on one thread: starting threads would cost more
+/// than it saves.
+const PARALLEL_BYTES: usize = 256 * 1024;
+
+/// Parse every file, on as many threads as there are cores (files are independent). Results
+/// come back in file order, so the output does not depend on the scheduling.
+fn parse_all(sources: &Sources) -> Vec<(ast::File, bool, Vec<Diagnostic>)> {
+    let parse_one = |id: FileId| {
+        let mut diagnostics = Vec::new();
+        let (tree, ok) = parse_file(id, &sources.get(id).text, &mut diagnostics);
+        (tree, ok, diagnostics)
+    };
+    let total: usize = sources.files().iter().map(|f| f.text.len()).sum();
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(sources.len());
+    if threads < 2 || total < PARALLEL_BYTES {
+        return (0..sources.len()).map(parse_one).collect();
+    }
+    // Each thread takes the next unparsed file until none are left.
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let work = || {
+        let mut done = Vec::new();
+        loop {
+            let id = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            if id >= sources.len() {
+                return done;
+            }
+            done.push((id, parse_one(id)));
+        }
+    };
+    let mut results: Vec<(FileId, (ast::File, bool, Vec<Diagnostic>))> =
+        std::thread::scope(|scope| {
+            let helpers: Vec<_> = (1..threads)
+                .filter_map(|_| {
+                    // The same stack as the main thread, so deep input fails the same way.
+                    std::thread::Builder::new()
+                        .stack_size(8 << 20)
+                        .spawn_scoped(scope, work)
+                        .ok()
+                })
+                .collect();
+            let mut results = work();
+            for helper in helpers {
+                match helper.join() {
+                    Ok(mut more) => results.append(&mut more),
+                    Err(panic) => std::panic::resume_unwind(panic),
+                }
+            }
+            results
+        });
+    results.sort_by_key(|&(id, _)| id);
+    results.into_iter().map(|(_, r)| r).collect()
+}
+
 /// Parse one file's text. Returns the tree and `false` if there was a syntax error.
 pub fn parse_file(file: FileId, text: &str, out: &mut Vec<Diagnostic>) -> (ast::File, bool) {
+    raise_call_limit(text.len());
     let mut tree = ast::File::default();
     if let Some(d) = check_nesting(file, text) {
         out.push(d);
@@ -69,6 +139,8 @@ pub fn parse_file(file: FileId, text: &str, out: &mut Vec<Diagnostic>) -> (ast::
                 };
                 b.file(inner, &mut tree.items);
             }
+            // Trees of every file live until names are resolved: keep them tight.
+            tree.items.shrink_to_fit();
             (tree, true)
         }
         Err(_) => {
