@@ -6,11 +6,15 @@
 //! graphs, evaluation). The core does no file or terminal IO; the `carel` binary does.
 
 pub mod analysis;
+pub mod bundle;
 pub mod diagnostic;
+pub mod eval;
+pub mod format;
 pub mod model;
 pub mod names;
 pub mod source;
 pub mod syntax;
+pub mod testing;
 
 use diagnostic::Diagnostic;
 use source::Sources;

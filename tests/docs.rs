@@ -198,7 +198,6 @@ fn examples_of_syntax_and_name_codes_trigger_them_and_fixes_clear_them() {
 }
 
 #[test]
-#[ignore = "needs the conflict analysis (carel::analysis::analyse)"]
 fn examples_of_analysis_codes_trigger_them_and_fixes_clear_them() {
     check_examples(ANALYSIS_CODES.iter().copied());
 }

@@ -24,12 +24,7 @@ fn load(path: &Path) -> Sources {
     let mut sources = Sources::new();
     let mut files = Vec::new();
     if path.is_dir() {
-        for e in fs::read_dir(path).expect("readable folder") {
-            let p = e.expect("entry").path();
-            if p.extension().is_some_and(|e| e == "carel") {
-                files.push(p);
-            }
-        }
+        collect(path, &mut files);
         files.sort();
         sources.set_name(path.file_name().unwrap().to_string_lossy());
     } else {
@@ -45,6 +40,17 @@ fn load(path: &Path) -> Sources {
         sources.add(name, fs::read_to_string(&f).expect("UTF-8 fixture"));
     }
     sources
+}
+
+fn collect(dir: &Path, files: &mut Vec<PathBuf>) {
+    for e in fs::read_dir(dir).expect("readable folder") {
+        let p = e.expect("entry").path();
+        if p.is_dir() {
+            collect(&p, files);
+        } else if p.extension().is_some_and(|e| e == "carel") {
+            files.push(p);
+        }
+    }
 }
 
 fn expected_path(fixture: &Path) -> PathBuf {

@@ -1,7 +1,15 @@
 //! Analysis of a resolved ruleset: which rules can fire, which pairs of rules give clashing
 //! advice to some possible patient (with a witness), and the conflict graph.
 
+mod conflicts;
+pub mod dose;
+pub mod graph;
+pub mod overrides;
 pub mod sat;
+pub mod words;
+
+#[cfg(test)]
+mod testkit;
 
 use crate::diagnostic::Diagnostic;
 use crate::model::{ExerciseId, Model, Patient, RuleId};
@@ -48,8 +56,11 @@ pub struct Analysis {
     pub conflicts: Vec<Conflict>,
 }
 
-/// Analyse a model whose names and kinds check out. Diagnostics go to `out`.
+/// Analyse a model whose names and kinds check out. Diagnostics go to `out`: E006 override
+/// cycles, E010 contradictions, E011 questions too complex to answer, W002 rules that never fire,
+/// W003 redundant rules, W004 tensions, W005 dose mismatches and W006 needless `overrides`.
+/// Only live rules take part (retired rules never fire); rules that can never fire take no
+/// further part after W002.
 pub fn analyse(model: &Model, out: &mut Vec<Diagnostic>) -> Analysis {
-    let _ = (model, out);
-    Analysis::default()
+    conflicts::analyse(model, out)
 }

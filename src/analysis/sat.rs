@@ -1,1 +1,1349 @@
 //! Exact satisfiability of rule conditions over the patients of a ruleset.
+//!
+//! A patient (§5 of the language contract) is a set of true facts that respects every
+//! `exclusive` group (at most one member true), plus, for each measure, either a value inside
+//! its declared range or no value at all. A comparison on a measure of unknown value is false.
+//!
+//! # How it decides
+//!
+//! The questions the analysis asks are about one, two or three rule conditions at a time, each
+//! condition true or false ("can both rules fire?", "does A imply B?"). They are answered exactly:
+//!
+//! * **Fast path.** Most conditions are conjunctions of fact literals and measure comparisons.
+//!   [`Space::prepare`] flattens a condition once into its literals (true facts, false facts,
+//!   measure tests) and the few sub-conditions that are not literals (`or`, `not (a and b)`).
+//!   When no such sub-condition is left, a conjunction is satisfiable exactly when no fact is
+//!   both required and forbidden, no two required facts share an exclusive group, and each
+//!   measure's tests admit a common value (or unknown, when every test on it is negated).
+//! * **Search.** Otherwise every mentioned measure's range is cut by the thresholds of the
+//!   conditions into finitely many regions — single points and the open intervals between them —
+//!   plus "unknown". Within one region every comparison has the same truth value, so choosing
+//!   a region per measure and a truth value per fact decides the whole formula. A depth-first
+//!   search assigns facts (false first) and measure regions, evaluating the formula in Kleene
+//!   three-valued logic after each step and backtracking as soon as it is false. Exclusive groups
+//!   are enforced when a fact is set true. The search is bounded by a work budget (formula nodes
+//!   evaluated); past it the question is answered with [`TooComplex`] rather than a guess.
+//!
+//! Regions are represented by an actual `f64` value inside them and comparisons are evaluated with
+//! [`CmpOp::holds`], the same function as [`Expr::holds`], so the solver and the reference meaning
+//! cannot drift apart on edge cases (open intervals with no `f64` inside are dropped).
+//!
+//! # Witnesses
+//!
+//! [`witness`] returns the smallest patient: fewest true facts, then fewest mentioned measures
+//! left unknown (a measure gets no value only when the conditions need it unknown); among those,
+//! the one whose facts were declared earliest (facts are tried false-first, latest declared
+//! first, and the first patient of least cost is kept). Only measures the
+//! conditions mention get a value. Each value is then chosen, one measure at a time with the
+//! others fixed, by [`round_value`]: among the values that keep every condition as required, the
+//! widest stretch (maximal interval of admissible values; the lowest on a tie) is taken, and in
+//! it the roundest number near its middle.
+
+use std::collections::{BTreeMap, HashMap};
+
+use crate::model::{CmpOp, Expr, FactId, MeasureId, Model, Patient};
+
+/// Default work budget of one question: formula nodes evaluated by the search.
+pub const DEFAULT_BUDGET: u64 = 4_000_000;
+
+/// Deepest formula the solver accepts (the parser's nesting limit is far below this).
+const MAX_DEPTH: usize = 2_000;
+
+/// The question could not be answered within the solver's work budget.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TooComplex;
+
+/// The patients of one ruleset: its facts, exclusive groups and measure ranges.
+#[derive(Clone, Debug)]
+pub struct Space {
+    facts: usize,
+    /// Members of each exclusive group, sorted, without duplicates.
+    groups: Vec<Vec<FactId>>,
+    /// The exclusive groups each fact belongs to, sorted.
+    groups_of: Vec<Vec<u32>>,
+    /// Declared range of each measure, inclusive; `None` is unbounded.
+    ranges: Vec<(Option<f64>, Option<f64>)>,
+    budget: u64,
+}
+
+impl Space {
+    /// The patient space of a model.
+    pub fn new(model: &Model) -> Space {
+        Space::from_parts(
+            model.facts.len(),
+            model.exclusives.iter().map(|x| x.members.clone()).collect(),
+            model.measures.iter().map(|m| (m.min, m.max)).collect(),
+        )
+    }
+
+    /// A patient space from its parts: the number of facts, the members of each exclusive group,
+    /// and each measure's inclusive range.
+    pub fn from_parts(
+        facts: usize,
+        groups: Vec<Vec<FactId>>,
+        ranges: Vec<(Option<f64>, Option<f64>)>,
+    ) -> Space {
+        let mut groups_of = vec![Vec::new(); facts];
+        let groups: Vec<Vec<FactId>> = groups
+            .into_iter()
+            .map(|mut g| {
+                g.sort_unstable();
+                g.dedup();
+                g
+            })
+            .collect();
+        for (gi, g) in groups.iter().enumerate() {
+            for &f in g {
+                if let Some(list) = groups_of.get_mut(f) {
+                    list.push(gi as u32);
+                }
+            }
+        }
+        Space {
+            facts,
+            groups,
+            groups_of,
+            ranges,
+            budget: DEFAULT_BUDGET,
+        }
+    }
+
+    /// The same space with another work budget per question.
+    pub fn with_budget(mut self, budget: u64) -> Space {
+        self.budget = budget;
+        self
+    }
+
+    pub fn fact_count(&self) -> usize {
+        self.facts
+    }
+
+    pub fn groups(&self) -> &[Vec<FactId>] {
+        &self.groups
+    }
+
+    fn range(&self, m: MeasureId) -> (Option<f64>, Option<f64>) {
+        self.ranges.get(m).copied().unwrap_or((None, None))
+    }
+
+    fn admits(&self, m: MeasureId, v: f64) -> bool {
+        let (lo, hi) = self.range(m);
+        v.is_finite() && lo.is_none_or(|lo| v >= lo) && hi.is_none_or(|hi| v <= hi)
+    }
+
+    fn groups_of(&self, f: FactId) -> &[u32] {
+        self.groups_of.get(f).map_or(&[], |g| g.as_slice())
+    }
+
+    /// Flatten conditions (each required true or false) into literals plus the sub-conditions
+    /// that are not literals. Done once per rule; the result answers many questions cheaply.
+    pub fn prepare<'a>(&self, constraints: &[(&'a Expr, bool)]) -> Prepared<'a> {
+        let mut p = Prepared {
+            src: constraints.to_vec(),
+            ..Prepared::default()
+        };
+        let mut stack: Vec<(&'a Expr, bool)> = constraints.iter().rev().copied().collect();
+        while let Some((e, want)) = stack.pop() {
+            match e {
+                Expr::Always => p.unsat |= !want,
+                Expr::Fact(f) => {
+                    if want {
+                        p.pos.push(*f)
+                    } else {
+                        p.neg.push(*f)
+                    }
+                }
+                Expr::Cmp { measure, op, value } => p.mlits.push(MLit {
+                    measure: *measure,
+                    test: Test::Cmp(*op, *value),
+                    positive: want,
+                }),
+                Expr::In { measure, lo, hi } => p.mlits.push(MLit {
+                    measure: *measure,
+                    test: Test::In(*lo, *hi),
+                    positive: want,
+                }),
+                Expr::Not(inner) => stack.push((inner, !want)),
+                Expr::All(es) if want => stack.extend(es.iter().rev().map(|e| (e, true))),
+                Expr::Any(es) if !want => stack.extend(es.iter().rev().map(|e| (e, false))),
+                Expr::All(_) | Expr::Any(_) => p.rest.push((e, want)),
+            }
+        }
+        p.pos.sort_unstable();
+        p.pos.dedup();
+        p.neg.sort_unstable();
+        p.neg.dedup();
+        p.mlits.sort_by_key(|l| l.measure);
+        p.mlits.dedup();
+        p.pos_groups = p
+            .pos
+            .iter()
+            .flat_map(|&f| self.groups_of(f).iter().map(move |&g| (g, f)))
+            .collect();
+        p.pos_groups.sort_unstable();
+        if intersects(&p.pos, &p.neg) || p.pos_groups.windows(2).any(|w| w[0].0 == w[1].0) {
+            p.unsat = true;
+        }
+        p
+    }
+
+    /// Whether one patient satisfies every prepared part at once.
+    pub fn sat_all(&self, parts: &[&Prepared]) -> Result<bool, TooComplex> {
+        if !self.literals_agree(parts) {
+            return Ok(false);
+        }
+        if parts.iter().all(|p| p.rest.is_empty()) {
+            return Ok(true);
+        }
+        let mut problem = Problem::build(self, sources(parts))?;
+        Ok(problem.search(self.budget, false)?.is_some())
+    }
+
+    /// The smallest patient satisfying every prepared part, if there is one.
+    pub fn witness_all(&self, parts: &[&Prepared]) -> Result<Option<Patient>, TooComplex> {
+        if !self.literals_agree(parts) {
+            return Ok(None);
+        }
+        let mut problem = Problem::build(self, sources(parts))?;
+        match problem.search(self.budget, true)? {
+            None => Ok(None),
+            Some(solution) => Ok(Some(problem.patient(solution))),
+        }
+    }
+
+    /// Whether every patient satisfying `a` also satisfies `b`.
+    pub fn implies(&self, a: &Prepared, b: &Prepared) -> Result<bool, TooComplex> {
+        if b.rest.is_empty() {
+            // `a and not b` is satisfiable exactly when `a` is satisfiable together with the
+            // negation of one of b's literals.
+            if b.unsat {
+                return Ok(!self.sat_all(&[a])?);
+            }
+            let negated = b
+                .pos
+                .iter()
+                .map(|&f| Prepared::fact(self, f, false))
+                .chain(b.neg.iter().map(|&f| Prepared::fact(self, f, true)))
+                .chain(b.mlits.iter().map(|l| Prepared::mlit(l.negated())));
+            for n in negated {
+                if self.sat_all(&[a, &n])? {
+                    return Ok(false);
+                }
+            }
+            return Ok(true);
+        }
+        // b's parts are required together; `not b` is the negation of their conjunction.
+        let all_b: Vec<Expr>;
+        let negated: Expr;
+        let not_b: (&Expr, bool) = if b.src.len() == 1 {
+            (b.src[0].0, !b.src[0].1)
+        } else {
+            all_b = b
+                .src
+                .iter()
+                .map(|&(e, want)| {
+                    if want {
+                        e.clone()
+                    } else {
+                        Expr::Not(Box::new(e.clone()))
+                    }
+                })
+                .collect();
+            negated = Expr::All(all_b);
+            (&negated, false)
+        };
+        let mut constraints = a.src.clone();
+        constraints.push(not_b);
+        let p = self.prepare(&constraints);
+        Ok(!self.sat_all(&[&p])?)
+    }
+
+    /// The literal parts of all `parts` can hold together.
+    fn literals_agree(&self, parts: &[&Prepared]) -> bool {
+        if parts.iter().any(|p| p.unsat) {
+            return false;
+        }
+        for (i, a) in parts.iter().enumerate() {
+            for b in &parts[i + 1..] {
+                if intersects(&a.pos, &b.neg)
+                    || intersects(&b.pos, &a.neg)
+                    || group_clash(&a.pos_groups, &b.pos_groups)
+                {
+                    return false;
+                }
+            }
+        }
+        if parts.iter().all(|p| p.mlits.is_empty()) {
+            return true;
+        }
+        // Measures: walk every part's literals, sorted by measure, one measure at a time.
+        let mut at = vec![0usize; parts.len()];
+        loop {
+            let next = parts
+                .iter()
+                .zip(&at)
+                .filter_map(|(p, &i)| p.mlits.get(i).map(|l| l.measure))
+                .min();
+            let Some(m) = next else { return true };
+            let mut slices: Vec<&[MLit]> = Vec::with_capacity(parts.len());
+            for (p, i) in parts.iter().zip(at.iter_mut()) {
+                let start = *i;
+                while p.mlits.get(*i).is_some_and(|l| l.measure == m) {
+                    *i += 1;
+                }
+                slices.push(&p.mlits[start..*i]);
+            }
+            if !self.measure_agrees(m, &slices) {
+                return false;
+            }
+        }
+    }
+
+    /// Some value (or unknown) of measure `m` passes every literal in `slices`.
+    fn measure_agrees(&self, m: MeasureId, slices: &[&[MLit]]) -> bool {
+        let lits = || slices.iter().flat_map(|s| s.iter());
+        if lits().all(|l| !l.positive) {
+            return true; // unknown satisfies every negated test
+        }
+        let mut points: Vec<f64> = lits().flat_map(|l| l.test.thresholds()).collect();
+        let regions = self.regions(m, &mut points);
+        regions.iter().any(|r| lits().all(|l| l.holds(Some(r.rep))))
+    }
+
+    /// Cut measure `m`'s range at `points` (any order, duplicates allowed) into regions.
+    fn regions(&self, m: MeasureId, points: &mut Vec<f64>) -> Vec<Region> {
+        let (lo, hi) = self.range(m);
+        points.extend(lo);
+        points.extend(hi);
+        points.retain(|p| p.is_finite());
+        points.sort_by(f64::total_cmp);
+        points.dedup();
+        let mut out = Vec::with_capacity(points.len() * 2 + 1);
+        let mut push = |r: Region| {
+            if self.admits(m, r.rep) {
+                out.push(r);
+            }
+        };
+        match points.first() {
+            None => push(Region {
+                lo: f64::NEG_INFINITY,
+                hi: f64::INFINITY,
+                rep: 0.0,
+            }),
+            Some(&first) => {
+                if let Some(rep) = below(first) {
+                    push(Region {
+                        lo: f64::NEG_INFINITY,
+                        hi: first,
+                        rep,
+                    });
+                }
+                for (i, &p) in points.iter().enumerate() {
+                    push(Region {
+                        lo: p,
+                        hi: p,
+                        rep: p,
+                    });
+                    let next = points.get(i + 1).copied();
+                    let rep = match next {
+                        Some(n) => between(p, n),
+                        None => above(p),
+                    };
+                    if let Some(rep) = rep {
+                        push(Region {
+                            lo: p,
+                            hi: next.unwrap_or(f64::INFINITY),
+                            rep,
+                        });
+                    }
+                }
+            }
+        }
+        out
+    }
+}
+
+/// A simple reason why the literals of a prepared condition rule out every patient.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Clash {
+    /// A fact is required both to hold and not to hold.
+    Fact(FactId),
+    /// Two facts of one exclusive group are both required.
+    Exclusive { group: usize, a: FactId, b: FactId },
+    /// No value of a measure inside its range meets the comparisons required on it.
+    Measure(MeasureId),
+}
+
+impl Space {
+    /// Why `p` is unsatisfiable, when its fact literals alone show it.
+    pub fn literal_clash(&self, p: &Prepared) -> Option<Clash> {
+        if let Some(&f) = p.pos.iter().find(|f| p.neg.binary_search(f).is_ok()) {
+            return Some(Clash::Fact(f));
+        }
+        if let Some(w) = p.pos_groups.windows(2).find(|w| w[0].0 == w[1].0) {
+            return Some(Clash::Exclusive {
+                group: w[0].0 as usize,
+                a: w[0].1,
+                b: w[1].1,
+            });
+        }
+        p.mlits
+            .chunk_by(|a, b| a.measure == b.measure)
+            .find(|lits| !self.measure_agrees(lits[0].measure, &[lits]))
+            .map(|lits| Clash::Measure(lits[0].measure))
+    }
+}
+
+/// Every measure the conditions mention, sorted.
+pub fn mentioned_measures(exprs: &[&Expr]) -> Vec<MeasureId> {
+    let mut out = Vec::new();
+    let mut stack: Vec<&Expr> = exprs.to_vec();
+    while let Some(e) = stack.pop() {
+        match e {
+            Expr::Cmp { measure, .. } | Expr::In { measure, .. } => out.push(*measure),
+            Expr::Not(inner) => stack.push(inner),
+            Expr::All(es) | Expr::Any(es) => stack.extend(es.iter()),
+            Expr::Always | Expr::Fact(_) => {}
+        }
+    }
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+/// Whether one patient can satisfy all the conditions, each required true or false.
+/// `A => B` holds exactly when `satisfiable([(A, true), (B, false)])` is false.
+pub fn satisfiable(space: &Space, constraints: &[(&Expr, bool)]) -> Result<bool, TooComplex> {
+    space.sat_all(&[&space.prepare(constraints)])
+}
+
+/// The smallest patient satisfying all the conditions (see the module docs for the choice),
+/// or `None` when no patient does.
+pub fn witness(
+    space: &Space,
+    constraints: &[(&Expr, bool)],
+) -> Result<Option<Patient>, TooComplex> {
+    space.witness_all(&[&space.prepare(constraints)])
+}
+
+/// Whether every patient for whom `a` holds also satisfies `b`.
+pub fn implies(space: &Space, a: &Expr, b: &Expr) -> Result<bool, TooComplex> {
+    space.implies(&space.prepare(&[(a, true)]), &space.prepare(&[(b, true)]))
+}
+
+/// Conditions flattened for fast questions: see [`Space::prepare`].
+#[derive(Clone, Debug, Default)]
+pub struct Prepared<'a> {
+    /// The conditions as given.
+    src: Vec<(&'a Expr, bool)>,
+    /// A literal `false` or an internal clash among the literals: nothing satisfies this.
+    unsat: bool,
+    /// Facts required true / false, sorted.
+    pos: Vec<FactId>,
+    neg: Vec<FactId>,
+    /// (exclusive group, fact) for every required-true fact, sorted.
+    pos_groups: Vec<(u32, FactId)>,
+    /// Measure tests, sorted by measure.
+    mlits: Vec<MLit>,
+    /// Sub-conditions that are not literals.
+    rest: Vec<(&'a Expr, bool)>,
+    /// Conditions made up by the solver itself (a negated literal), in addition to `src`.
+    own: Vec<(Expr, bool)>,
+}
+
+impl<'a> Prepared<'a> {
+    /// Whether the conditions are a plain conjunction of literals (decided without search).
+    pub fn is_simple(&self) -> bool {
+        self.rest.is_empty()
+    }
+
+    /// Whether the literals alone already rule out every patient.
+    pub fn is_trivially_unsat(&self) -> bool {
+        self.unsat
+    }
+
+    /// The conditions as given.
+    pub fn constraints(&self) -> &[(&'a Expr, bool)] {
+        &self.src
+    }
+
+    /// Facts the conditions require outright (top-level literals), sorted.
+    pub fn required_facts(&self) -> &[FactId] {
+        &self.pos
+    }
+
+    fn fact(space: &Space, f: FactId, want: bool) -> Prepared<'static> {
+        let mut p = Prepared {
+            own: vec![(Expr::Fact(f), want)],
+            ..Prepared::default()
+        };
+        if want {
+            p.pos.push(f);
+            p.pos_groups = space.groups_of(f).iter().map(|&g| (g, f)).collect();
+        } else {
+            p.neg.push(f);
+        }
+        p
+    }
+
+    fn mlit(l: MLit) -> Prepared<'static> {
+        let measure = l.measure;
+        let expr = match l.test {
+            Test::Cmp(op, value) => Expr::Cmp { measure, op, value },
+            Test::In(lo, hi) => Expr::In { measure, lo, hi },
+        };
+        Prepared {
+            own: vec![(expr, l.positive)],
+            mlits: vec![l],
+            ..Prepared::default()
+        }
+    }
+}
+
+fn sources<'b>(parts: &[&'b Prepared<'_>]) -> Vec<(&'b Expr, bool)> {
+    parts
+        .iter()
+        .flat_map(|p| {
+            p.src
+                .iter()
+                .copied()
+                .chain(p.own.iter().map(|(e, w)| (e, *w)))
+        })
+        .collect()
+}
+
+/// Two sorted lists share an element.
+fn intersects(a: &[FactId], b: &[FactId]) -> bool {
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => return true,
+        }
+    }
+    false
+}
+
+/// Two sorted (group, fact) lists require two different facts of one exclusive group.
+fn group_clash(a: &[(u32, FactId)], b: &[(u32, FactId)]) -> bool {
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() && j < b.len() {
+        match a[i].0.cmp(&b[j].0) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                if a[i].1 != b[j].1 {
+                    return true;
+                }
+                i += 1;
+            }
+        }
+    }
+    false
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Test {
+    Cmp(CmpOp, f64),
+    In(f64, f64),
+}
+
+impl Test {
+    fn holds(self, v: f64) -> bool {
+        match self {
+            Test::Cmp(op, t) => op.holds(v, t),
+            Test::In(lo, hi) => lo <= v && v <= hi,
+        }
+    }
+
+    fn thresholds(self) -> impl Iterator<Item = f64> {
+        let (a, b) = match self {
+            Test::Cmp(_, t) => (t, None),
+            Test::In(lo, hi) => (lo, Some(hi)),
+        };
+        std::iter::once(a).chain(b)
+    }
+}
+
+/// A test on one measure, required to hold (`positive`) or to fail.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct MLit {
+    measure: MeasureId,
+    test: Test,
+    positive: bool,
+}
+
+impl MLit {
+    /// Whether the literal holds for a value (`None`: unknown, every test false).
+    fn holds(&self, v: Option<f64>) -> bool {
+        v.is_some_and(|v| self.test.holds(v)) == self.positive
+    }
+
+    fn negated(self) -> MLit {
+        MLit {
+            positive: !self.positive,
+            ..self
+        }
+    }
+}
+
+/// A stretch of a measure's values on which every comparison of the question agrees:
+/// a point (`lo == hi`) or the open interval between `lo` and `hi`. `rep` is a value inside.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Region {
+    lo: f64,
+    hi: f64,
+    rep: f64,
+}
+
+impl Region {
+    fn is_point(&self) -> bool {
+        self.lo == self.hi
+    }
+
+    fn contains(&self, v: f64) -> bool {
+        if self.is_point() {
+            v == self.lo
+        } else {
+            self.lo < v && v < self.hi
+        }
+    }
+}
+
+/// A finite value strictly between two finite values, if one exists.
+fn between(a: f64, b: f64) -> Option<f64> {
+    let mid = a / 2.0 + b / 2.0;
+    (a < mid && mid < b).then_some(mid)
+}
+
+/// A finite value below a finite value, if one exists.
+fn below(p: f64) -> Option<f64> {
+    [p - 1.0, p.next_down()]
+        .into_iter()
+        .find(|v| v.is_finite() && *v < p)
+}
+
+/// A finite value above a finite value, if one exists.
+fn above(p: f64) -> Option<f64> {
+    [p + 1.0, p.next_up()]
+        .into_iter()
+        .find(|v| v.is_finite() && *v > p)
+}
+
+/// The value shown for a measure in a witness, chosen inside the stretch of admissible values
+/// from `lo` to `hi` (each end included when its flag says so; ends may be infinite):
+///
+/// * a single point is that point;
+/// * otherwise the stretch's middle is taken (an infinite end is first replaced by the finite
+///   end ± max(|finite end|, 10); both infinite: -10..10), and the step is the largest of
+///   …, 100, 50, 10, 5, 1, 0.5, 0.1, 0.05, … that is at most half the stretch's width (or at
+///   most 1, so a stretch holding a whole number always gets a whole number) and has a multiple
+///   inside the stretch; the value is that step's multiple inside the stretch nearest the middle,
+///   the smaller one on a tie.
+///
+/// So `age >= 65` on 0..120 gives 90, `age in 65..80` gives 70, `age > 65 and age < 70` gives 67,
+/// `pain in 4..7` gives 5, and an interval without whole numbers such as 2.2..2.8 gives 2.5.
+/// `None` when no decimal with up to twelve fraction digits fits (the caller keeps its own value).
+pub fn round_value(lo: f64, lo_closed: bool, hi: f64, hi_closed: bool) -> Option<f64> {
+    let inside = |x: f64| (x > lo || (lo_closed && x == lo)) && (x < hi || (hi_closed && x == hi));
+    if lo == hi {
+        return (lo_closed && hi_closed && lo.is_finite()).then_some(lo);
+    }
+    let (elo, ehi) = match (lo.is_finite(), hi.is_finite()) {
+        (true, true) => (lo, hi),
+        (true, false) => (lo, lo + lo.abs().max(10.0)),
+        (false, true) => (hi - hi.abs().max(10.0), hi),
+        (false, false) => (-10.0, 10.0),
+    };
+    let width = ehi - elo;
+    if !(width.is_finite() && width > 0.0) {
+        return None;
+    }
+    let mid = elo / 2.0 + ehi / 2.0;
+    let cap = (width / 2.0).max(1.0);
+    let top = (cap.log10().floor() as i32).clamp(0, 300);
+    for e in (-12..=top).rev() {
+        for m in [5.0, 1.0] {
+            let value = |k: f64| {
+                if e >= 0 {
+                    k * m * 10f64.powi(e)
+                } else {
+                    k * m / 10f64.powi(-e)
+                }
+            };
+            let step = value(1.0);
+            if step > cap {
+                continue;
+            }
+            let klo = (elo / step).ceil();
+            let khi = (ehi / step).floor();
+            if klo > khi {
+                continue;
+            }
+            let k0 = (mid / step).round().clamp(klo, khi);
+            let best = [k0 - 1.0, k0, k0 + 1.0]
+                .into_iter()
+                .map(value)
+                .filter(|&x| x.is_finite() && inside(x) && elo <= x && x <= ehi)
+                .min_by(|a, b| {
+                    (a - mid)
+                        .abs()
+                        .total_cmp(&(b - mid).abs())
+                        .then(a.total_cmp(b))
+                });
+            if let Some(best) = best {
+                return Some(best + 0.0); // never -0
+            }
+        }
+    }
+    None
+}
+
+// ---------------------------------------------------------------------------------------------
+// The search.
+
+const FALSE: u8 = 0;
+const TRUE: u8 = 1;
+const UNKNOWN: u8 = 2;
+const UNSET: u32 = u32::MAX;
+
+/// A node of a formula in negation normal form, children before parents.
+#[derive(Clone, Copy, Debug)]
+enum Node {
+    Const(bool),
+    /// Fact variable, and whether the fact must be true.
+    Fact(u32, bool),
+    /// Measure variable, and the start of its truth table in `tables` (one entry per region,
+    /// then one for unknown).
+    Atom(u32, u32),
+    And(u32, u32),
+    Or(u32, u32),
+}
+
+struct MeasureVar {
+    id: MeasureId,
+    regions: Vec<Region>,
+}
+
+/// A question compiled for the search.
+struct Problem {
+    nodes: Vec<Node>,
+    kids: Vec<u32>,
+    tables: Vec<bool>,
+    /// Fact variables: their fact ids, and the other fact variables sharing a group with each.
+    facts: Vec<FactId>,
+    rivals: Vec<Vec<u32>>,
+    measures: Vec<MeasureVar>,
+    /// Current assignment: facts (FALSE/TRUE/UNKNOWN = unset), measures (region index,
+    /// `regions.len()` = unknown, UNSET).
+    fact_val: Vec<u8>,
+    meas_val: Vec<u32>,
+    values: Vec<u8>,
+    root: u32,
+}
+
+/// A complete assignment found by the search.
+struct Solution {
+    facts: Vec<u8>,
+    measures: Vec<u32>,
+}
+
+impl Problem {
+    fn build(space: &Space, constraints: Vec<(&Expr, bool)>) -> Result<Problem, TooComplex> {
+        // Pass 1: which facts and measures are mentioned, and the measures' thresholds.
+        let mut fact_index: HashMap<FactId, u32> = HashMap::new();
+        let mut facts = Vec::new();
+        let mut thresholds: BTreeMap<MeasureId, Vec<f64>> = BTreeMap::new();
+        let mut stack: Vec<&Expr> = constraints.iter().map(|&(e, _)| e).collect();
+        while let Some(e) = stack.pop() {
+            match e {
+                Expr::Always => {}
+                Expr::Fact(f) => {
+                    fact_index.entry(*f).or_insert_with(|| {
+                        facts.push(*f);
+                        (facts.len() - 1) as u32
+                    });
+                }
+                Expr::Cmp { measure, value, .. } => {
+                    thresholds.entry(*measure).or_default().push(*value)
+                }
+                Expr::In { measure, lo, hi } => {
+                    thresholds.entry(*measure).or_default().extend([*lo, *hi])
+                }
+                Expr::Not(inner) => stack.push(inner),
+                Expr::All(es) | Expr::Any(es) => stack.extend(es.iter()),
+            }
+        }
+        // Facts are searched in descending id order, false first: among witnesses with equally
+        // few facts, the one using the earliest declared facts is found first.
+        facts.sort_unstable_by(|a, b| b.cmp(a));
+        for (i, f) in facts.iter().enumerate() {
+            fact_index.insert(*f, i as u32);
+        }
+        let rivals = facts
+            .iter()
+            .enumerate()
+            .map(|(i, &f)| {
+                let mut r: Vec<u32> = space
+                    .groups_of(f)
+                    .iter()
+                    .flat_map(|&g| space.groups[g as usize].iter())
+                    .filter_map(|other| fact_index.get(other).copied())
+                    .filter(|&v| v as usize != i)
+                    .collect();
+                r.sort_unstable();
+                r.dedup();
+                r
+            })
+            .collect();
+        let mut measure_index = HashMap::new();
+        let measures: Vec<MeasureVar> = thresholds
+            .into_iter()
+            .enumerate()
+            .map(|(i, (id, mut points))| {
+                measure_index.insert(id, i as u32);
+                MeasureVar {
+                    id,
+                    regions: space.regions(id, &mut points),
+                }
+            })
+            .collect();
+        let mut p = Problem {
+            nodes: Vec::new(),
+            kids: Vec::new(),
+            tables: Vec::new(),
+            fact_val: vec![UNKNOWN; facts.len()],
+            meas_val: vec![UNSET; measures.len()],
+            facts,
+            rivals,
+            measures,
+            values: Vec::new(),
+            root: 0,
+        };
+        // Pass 2: the formula in negation normal form, the conjunction of all constraints.
+        let mut roots = Vec::with_capacity(constraints.len());
+        for (e, want) in constraints {
+            roots.push(p.compile(e, want, &fact_index, &measure_index, 0)?);
+        }
+        p.root = p.combine(true, roots);
+        p.values = vec![UNKNOWN; p.nodes.len()];
+        Ok(p)
+    }
+
+    fn push(&mut self, node: Node) -> u32 {
+        self.nodes.push(node);
+        (self.nodes.len() - 1) as u32
+    }
+
+    /// Add `and`/`or` of already compiled children, folding constants.
+    fn combine(&mut self, and: bool, children: Vec<u32>) -> u32 {
+        let mut kept = Vec::with_capacity(children.len());
+        for c in children {
+            match self.nodes[c as usize] {
+                Node::Const(v) if v == and => {}
+                Node::Const(_) => return self.push(Node::Const(!and)),
+                _ => kept.push(c),
+            }
+        }
+        match kept.len() {
+            0 => self.push(Node::Const(and)),
+            1 => kept[0],
+            n => {
+                let start = self.kids.len() as u32;
+                self.kids.extend(kept);
+                self.push(if and {
+                    Node::And(start, n as u32)
+                } else {
+                    Node::Or(start, n as u32)
+                })
+            }
+        }
+    }
+
+    fn compile(
+        &mut self,
+        e: &Expr,
+        want: bool,
+        facts: &HashMap<FactId, u32>,
+        measures: &HashMap<MeasureId, u32>,
+        depth: usize,
+    ) -> Result<u32, TooComplex> {
+        if depth > MAX_DEPTH {
+            return Err(TooComplex);
+        }
+        Ok(match e {
+            Expr::Always => self.push(Node::Const(want)),
+            Expr::Fact(f) => self.push(Node::Fact(facts[f], want)),
+            Expr::Cmp { measure, .. } | Expr::In { measure, .. } => {
+                let test = match *e {
+                    Expr::Cmp { op, value, .. } => Test::Cmp(op, value),
+                    Expr::In { lo, hi, .. } => Test::In(lo, hi),
+                    _ => unreachable!("matched a measure test above"),
+                };
+                let var = measures[measure];
+                let start = self.tables.len();
+                let regions = &self.measures[var as usize].regions;
+                self.tables
+                    .extend(regions.iter().map(|r| test.holds(r.rep) == want));
+                self.tables.push(!want); // unknown: the test is false
+                let table = &self.tables[start..];
+                if table.iter().all(|&v| v == table[0]) {
+                    let v = table[0];
+                    self.tables.truncate(start);
+                    self.push(Node::Const(v))
+                } else {
+                    self.push(Node::Atom(var, start as u32))
+                }
+            }
+            Expr::Not(inner) => self.compile(inner, !want, facts, measures, depth + 1)?,
+            Expr::All(es) | Expr::Any(es) => {
+                let and = matches!(e, Expr::All(_)) == want;
+                let mut children = Vec::with_capacity(es.len());
+                for c in es {
+                    let id = self.compile(c, want, facts, measures, depth + 1)?;
+                    if matches!(self.nodes[id as usize], Node::Const(v) if v != and) {
+                        return Ok(self.push(Node::Const(!and)));
+                    }
+                    children.push(id);
+                }
+                self.combine(and, children)
+            }
+        })
+    }
+
+    /// Kleene value of the whole formula under the current partial assignment.
+    fn eval(&mut self) -> u8 {
+        for i in 0..self.nodes.len() {
+            let v = match self.nodes[i] {
+                Node::Const(b) => b as u8,
+                Node::Fact(var, want) => match self.fact_val[var as usize] {
+                    UNKNOWN => UNKNOWN,
+                    v => ((v == TRUE) == want) as u8,
+                },
+                Node::Atom(var, start) => match self.meas_val[var as usize] {
+                    UNSET => UNKNOWN,
+                    r => self.tables[start as usize + r as usize] as u8,
+                },
+                Node::And(start, len) | Node::Or(start, len) => {
+                    let and = matches!(self.nodes[i], Node::And(..));
+                    let (stop, all) = if and { (FALSE, TRUE) } else { (TRUE, FALSE) };
+                    let mut result = all;
+                    for k in &self.kids[start as usize..(start + len) as usize] {
+                        match self.values[*k as usize] {
+                            v if v == stop => {
+                                result = stop;
+                                break;
+                            }
+                            UNKNOWN => result = UNKNOWN,
+                            _ => {}
+                        }
+                    }
+                    result
+                }
+            };
+            self.values[i] = v;
+        }
+        self.values[self.root as usize]
+    }
+
+    fn vars(&self) -> usize {
+        self.facts.len() + self.measures.len()
+    }
+
+    /// Number of values variable `v` can take: facts false then true; measures their known
+    /// regions in ascending order, then unknown.
+    fn domain(&self, v: usize) -> usize {
+        if v < self.facts.len() {
+            2
+        } else {
+            self.measures[v - self.facts.len()].regions.len() + 1
+        }
+    }
+
+    /// Assign variable `v` its `k`-th value; false when that breaks an exclusive group.
+    fn assign(&mut self, v: usize, k: usize) -> bool {
+        if v < self.facts.len() {
+            if k == 1
+                && self.rivals[v]
+                    .iter()
+                    .any(|&r| self.fact_val[r as usize] == TRUE)
+            {
+                return false;
+            }
+            self.fact_val[v] = k as u8;
+        } else {
+            self.meas_val[v - self.facts.len()] = k as u32;
+        }
+        true
+    }
+
+    fn unassign(&mut self, v: usize) {
+        if v < self.facts.len() {
+            self.fact_val[v] = UNKNOWN;
+        } else {
+            self.meas_val[v - self.facts.len()] = UNSET;
+        }
+    }
+
+    /// Cost of the current assignment: (true facts, unknown measures), unassigned ones excluded.
+    fn cost(&self) -> (usize, usize) {
+        let facts = self.fact_val.iter().filter(|&&v| v == TRUE).count();
+        let unknown = self
+            .measures
+            .iter()
+            .zip(&self.meas_val)
+            .filter(|&(m, &v)| v as usize == m.regions.len())
+            .count();
+        (facts, unknown)
+    }
+
+    /// Depth-first search for a satisfying assignment; with `minimise`, the one of least cost.
+    fn search(&mut self, budget: u64, minimise: bool) -> Result<Option<Solution>, TooComplex> {
+        let n = self.vars();
+        let mut next = vec![0usize; n];
+        let mut best: Option<((usize, usize), Solution)> = None;
+        let mut work: u64 = 0;
+        let mut depth = 0usize; // variables 0..depth are assigned
+        'node: loop {
+            work += self.nodes.len() as u64 + 1;
+            if work > budget {
+                return Err(TooComplex);
+            }
+            let value = self.eval();
+            let cost = self.cost();
+            let worse = |best: &Option<((usize, usize), Solution)>| {
+                best.as_ref().is_some_and(|(c, _)| cost >= *c)
+            };
+            let descend = match value {
+                FALSE => false,
+                TRUE => {
+                    // Unassigned facts stay false; unassigned measures take a known value when
+                    // their range has one (the formula no longer depends on them).
+                    let facts: Vec<u8> = self
+                        .fact_val
+                        .iter()
+                        .map(|&v| if v == UNKNOWN { FALSE } else { v })
+                        .collect();
+                    let mut extra = 0;
+                    let measures: Vec<u32> = self
+                        .measures
+                        .iter()
+                        .zip(&self.meas_val)
+                        .map(|(m, &v)| {
+                            if v != UNSET {
+                                v
+                            } else if m.regions.is_empty() {
+                                extra += 1;
+                                0
+                            } else {
+                                0
+                            }
+                        })
+                        .collect();
+                    let total = (cost.0, cost.1 + extra);
+                    if best.as_ref().is_none_or(|(c, _)| total < *c) {
+                        best = Some((total, Solution { facts, measures }));
+                    }
+                    if !minimise || total == (0, 0) {
+                        break 'node;
+                    }
+                    false
+                }
+                _ => !(minimise && worse(&best)) && depth < n,
+            };
+            if descend {
+                next[depth] = 0;
+            } else {
+                // Back up to the deepest variable that has values left to try.
+                loop {
+                    if depth == 0 {
+                        break 'node;
+                    }
+                    depth -= 1;
+                    self.unassign(depth);
+                    if next[depth] < self.domain(depth) {
+                        break;
+                    }
+                }
+            }
+            // Try the next value of variable `depth`.
+            loop {
+                while next[depth] < self.domain(depth) {
+                    let k = next[depth];
+                    next[depth] += 1;
+                    if self.assign(depth, k) {
+                        depth += 1;
+                        continue 'node;
+                    }
+                }
+                if depth == 0 {
+                    break 'node;
+                }
+                depth -= 1;
+                self.unassign(depth);
+            }
+        }
+        Ok(best.map(|(_, s)| s))
+    }
+
+    /// Turn a solution into the patient shown to people: true facts, and a round value for
+    /// every mentioned measure that should be known.
+    fn patient(&mut self, s: Solution) -> Patient {
+        self.fact_val = s.facts;
+        self.meas_val = s.measures;
+        let mut measures = Vec::new();
+        for i in 0..self.measures.len() {
+            let count = self.measures[i].regions.len();
+            // Which regions keep the formula true, the other measures fixed.
+            let mut valid = Vec::with_capacity(count);
+            for r in 0..count {
+                self.meas_val[i] = r as u32;
+                valid.push(self.eval() == TRUE);
+            }
+            let choice = choose_value(&self.measures[i].regions, &valid);
+            match choice {
+                Some((r, v)) => {
+                    self.meas_val[i] = r as u32;
+                    measures.push((self.measures[i].id, v));
+                }
+                None => self.meas_val[i] = count as u32,
+            }
+        }
+        let mut facts: Vec<FactId> = self
+            .facts
+            .iter()
+            .zip(&self.fact_val)
+            .filter(|&(_, &v)| v == TRUE)
+            .map(|(&f, _)| f)
+            .collect();
+        facts.sort_unstable();
+        Patient { facts, measures }
+    }
+}
+
+/// The value for a measure given which of its regions are admissible: the widest run of
+/// consecutive admissible regions (lowest on a tie), and [`round_value`] inside it.
+/// Returns the region index and the value; `None` when no region is admissible.
+fn choose_value(regions: &[Region], valid: &[bool]) -> Option<(usize, f64)> {
+    let mut best: Option<(usize, usize)> = None; // run [start, end]
+    let mut i = 0;
+    while i < regions.len() {
+        if !valid[i] {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i + 1 < regions.len() && valid[i + 1] {
+            i += 1;
+        }
+        let width = |(s, e): (usize, usize)| regions[e].hi - regions[s].lo;
+        if best.is_none_or(|b| width((start, i)) > width(b)) {
+            best = Some((start, i));
+        }
+        i += 1;
+    }
+    let (s, e) = best?;
+    let (first, last) = (regions[s], regions[e]);
+    let value = round_value(first.lo, first.is_point(), last.hi, last.is_point())
+        .filter(|&v| regions[s..=e].iter().any(|r| r.contains(v)))
+        .unwrap_or(first.rep);
+    let index = (s..=e).find(|&r| regions[r].contains(value)).unwrap_or(s);
+    Some((index, value))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::testkit::{all, any, cmp, fact, not};
+
+    fn space() -> Space {
+        // Facts 0..4; 0 and 1 exclusive, 2, 3 and 4 exclusive; age 0..120, pain 0..10.
+        Space::from_parts(
+            5,
+            vec![vec![0, 1], vec![2, 3, 4]],
+            vec![(Some(0.0), Some(120.0)), (Some(0.0), Some(10.0))],
+        )
+    }
+
+    const AGE: MeasureId = 0;
+    const PAIN: MeasureId = 1;
+
+    fn sat(cs: &[(&Expr, bool)]) -> bool {
+        satisfiable(&space(), cs).expect("fits the budget")
+    }
+
+    fn wit(cs: &[(&Expr, bool)]) -> Option<Patient> {
+        witness(&space(), cs).expect("fits the budget")
+    }
+
+    #[test]
+    fn round_values() {
+        assert_eq!(round_value(65.0, true, 120.0, true), Some(90.0));
+        assert_eq!(round_value(65.0, true, 80.0, true), Some(70.0));
+        assert_eq!(round_value(65.0, false, 70.0, false), Some(67.0));
+        assert_eq!(round_value(4.0, true, 7.0, true), Some(5.0));
+        assert_eq!(round_value(2.2, true, 2.8, true), Some(2.5));
+        assert_eq!(round_value(0.0, true, 120.0, true), Some(50.0));
+        assert_eq!(round_value(0.0, true, 65.0, false), Some(30.0));
+        assert_eq!(round_value(65.0, true, 66.0, true), Some(65.0));
+        assert_eq!(round_value(65.0, false, 66.0, true), Some(66.0));
+        assert_eq!(round_value(65.0, false, 66.0, false), Some(65.5));
+        assert_eq!(round_value(7.0, true, 7.0, true), Some(7.0));
+        assert_eq!(round_value(7.0, false, 7.0, false), None);
+        assert_eq!(
+            round_value(f64::NEG_INFINITY, false, f64::INFINITY, false),
+            Some(0.0)
+        );
+        assert_eq!(round_value(100.0, false, f64::INFINITY, false), Some(150.0));
+        assert_eq!(round_value(f64::NEG_INFINITY, false, 3.0, true), Some(0.0));
+        assert_eq!(
+            round_value(-7.0, true, 3.0, true).map(f64::is_sign_negative),
+            Some(false)
+        );
+    }
+
+    #[test]
+    fn unknown_measures_fail_every_comparison() {
+        let old = cmp(AGE, ">=", 65.0);
+        let young = cmp(AGE, "<", 65.0);
+        // Neither old nor young: only an unknown age.
+        assert!(sat(&[(&old, false), (&young, false)]));
+        assert_eq!(
+            wit(&[(&old, false), (&young, false)]),
+            Some(Patient::default())
+        );
+        // `not (age >= 65)` is met by a known young age first.
+        assert_eq!(
+            wit(&[(&not(old.clone()), true)]),
+            Some(Patient {
+                facts: vec![],
+                measures: vec![(AGE, 30.0)]
+            })
+        );
+        assert!(!sat(&[(&old, true), (&young, true)]));
+    }
+
+    #[test]
+    fn exclusive_groups() {
+        assert!(!sat(&[(&all(vec![fact(0), fact(1)]), true)]));
+        assert!(!sat(&[(&fact(2), true), (&fact(4), true)]));
+        assert!(sat(&[(&fact(0), true), (&fact(2), true)]));
+        // One of three, not the first two: the third.
+        let e = all(vec![
+            any(vec![fact(2), fact(3), fact(4)]),
+            not(fact(2)),
+            not(fact(3)),
+        ]);
+        assert_eq!(wit(&[(&e, true)]).map(|p| p.facts), Some(vec![4]));
+    }
+
+    #[test]
+    fn witnesses_have_fewest_facts_then_earliest_declared() {
+        let e = any(vec![all(vec![fact(0), fact(2)]), fact(3), fact(4)]);
+        assert_eq!(wit(&[(&e, true)]).map(|p| p.facts), Some(vec![3]));
+        let e = all(vec![
+            any(vec![fact(0), fact(1)]),
+            any(vec![fact(1), fact(2)]),
+        ]);
+        assert_eq!(wit(&[(&e, true)]).map(|p| p.facts), Some(vec![1]));
+    }
+
+    #[test]
+    fn measures_in_ranges_and_round() {
+        let e = all(vec![
+            cmp(AGE, ">", 65.0),
+            cmp(PAIN, "!=", 5.0),
+            Expr::In {
+                measure: PAIN,
+                lo: 3.0,
+                hi: 8.0,
+            },
+        ]);
+        let w = wit(&[(&e, true)]).expect("satisfiable");
+        // age (65, 120] → 90; pain 3..8 without 5: the widest stretch (5, 8] → 6.
+        assert_eq!(w.measures, [(AGE, 90.0), (PAIN, 6.0)]);
+        assert!(e.holds(&w));
+        // Outside the declared range nothing fits.
+        assert!(!sat(&[(&cmp(PAIN, ">", 10.0), true)]));
+        assert!(!sat(&[(&cmp(AGE, "=", -1.0), true)]));
+        assert_eq!(
+            wit(&[(&cmp(PAIN, ">=", 10.0), true)]).map(|p| p.measures),
+            Some(vec![(PAIN, 10.0)])
+        );
+    }
+
+    #[test]
+    fn implication() {
+        let s = space();
+        let old = cmp(AGE, ">=", 65.0);
+        let older = cmp(AGE, ">=", 70.0);
+        assert!(implies(&s, &older, &old).unwrap());
+        assert!(!implies(&s, &old, &older).unwrap());
+        // Unknown age: `not old` does not imply `age < 65`.
+        assert!(!implies(&s, &not(old.clone()), &cmp(AGE, "<", 65.0)).unwrap());
+        assert!(implies(&s, &cmp(AGE, "<", 65.0), &not(old.clone())).unwrap());
+        // Through an exclusive group: fact 2 excludes 3.
+        assert!(implies(&s, &fact(2), &not(fact(3))).unwrap());
+        assert!(implies(&s, &fact(2), &any(vec![fact(2), fact(0)])).unwrap());
+        assert!(!implies(&s, &any(vec![fact(2), fact(0)]), &fact(2)).unwrap());
+        assert!(implies(&s, &Expr::Always, &Expr::Always).unwrap());
+        assert!(implies(&s, &all(vec![fact(0), fact(1)]), &fact(4)).unwrap());
+    }
+
+    #[test]
+    fn odd_numbers_do_not_break_it() {
+        let big = cmp(AGE, ">=", 1e20);
+        assert!(!sat(&[(&big, true)]));
+        let space = Space::from_parts(0, vec![], vec![(None, None)]);
+        let huge = cmp(0, ">", f64::MAX);
+        assert!(!satisfiable(&space, &[(&huge, true)]).unwrap());
+        let inf = cmp(0, "<", f64::INFINITY);
+        assert!(satisfiable(&space, &[(&inf, true)]).unwrap());
+        let nan = cmp(0, "=", f64::NAN);
+        assert!(!satisfiable(&space, &[(&nan, true)]).unwrap());
+        assert!(satisfiable(&space, &[(&cmp(0, "!=", f64::NAN), true)]).unwrap());
+        let tiny = all(vec![cmp(0, ">", 1.0), cmp(0, "<", 1.0f64.next_up())]);
+        assert!(!satisfiable(&space, &[(&tiny, true)]).unwrap());
+        // An empty range admits only an unknown value.
+        let empty = Space::from_parts(0, vec![], vec![(Some(5.0), Some(2.0))]);
+        assert!(!satisfiable(&empty, &[(&cmp(0, ">", 0.0), true)]).unwrap());
+        assert!(satisfiable(&empty, &[(&cmp(0, ">", 0.0), false)]).unwrap());
+    }
+
+    #[test]
+    fn deep_conditions_do_not_overflow() {
+        let mut e = fact(0);
+        for i in 0..5000 {
+            e = if i % 2 == 0 {
+                Expr::All(vec![e, fact(2)])
+            } else {
+                Expr::Any(vec![e, fact(3)])
+            };
+        }
+        assert_eq!(satisfiable(&space(), &[(&e, true)]), Err(TooComplex));
+        let mut n = fact(0);
+        for _ in 0..100_000 {
+            n = not(n);
+        }
+        assert!(sat(&[(&n, true)]));
+        // Dropping a deep tree is the caller's concern; keep this one alive past the test.
+        std::mem::forget(n);
+        std::mem::forget(e);
+    }
+
+    #[test]
+    fn the_budget_stops_the_search() {
+        let s = space().with_budget(10);
+        let e = any(vec![
+            all(vec![fact(0), fact(2)]),
+            all(vec![fact(1), fact(3)]),
+        ]);
+        assert_eq!(
+            satisfiable(&s, &[(&e, true), (&fact(4), true)]),
+            Err(TooComplex)
+        );
+        // The fast path needs no search and no budget.
+        assert_eq!(satisfiable(&s, &[(&fact(4), true)]), Ok(true));
+    }
+}

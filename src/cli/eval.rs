@@ -1,9 +1,68 @@
-//! `carel eval`.
+//! `carel eval PATH --given …`: final advice for one patient, with the trace. PATH is a ruleset
+//! (folder or `.carel` file) or a bundle (`.json`); both are evaluated as a bundle, so they agree.
 
-use super::USAGE;
+use std::fs;
+use std::path::Path;
 
-pub fn run(path: &str, given: &str, format: crate::EvalFormat) -> u8 {
-    let _ = (path, given, format);
-    eprintln!("error: `carel eval` is not available in this build");
-    USAGE
+use super::{FAILED, OK, USAGE, build, output};
+use crate::EvalFormat;
+use carel::bundle::Bundle;
+use carel::eval::Evaluator;
+
+/// Whether PATH names a bundle rather than a ruleset.
+fn is_bundle(path: &str) -> bool {
+    let p = Path::new(path);
+    p.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("json"))
+        && !p.is_dir()
+}
+
+/// Read and check a bundle file; `Err` carries the exit status (2: not a usable bundle).
+pub fn load_bundle(path: &str) -> Result<Bundle, u8> {
+    let text = fs::read_to_string(path).map_err(|e| {
+        eprintln!("error: cannot read `{path}`: {e}");
+        USAGE
+    })?;
+    Bundle::from_json(&text).map_err(|e| {
+        eprintln!("error: `{path}` is not a usable bundle: {e}");
+        USAGE
+    })
+}
+
+pub fn run(path: &str, given: &str, format: EvalFormat) -> u8 {
+    let bundle = if is_bundle(path) {
+        load_bundle(path)
+    } else {
+        build::ruleset_bundle(path, false).map(|b| b.bundle)
+    };
+    let bundle = match bundle {
+        Ok(b) => b,
+        Err(status) => return status,
+    };
+    let evaluator = match Evaluator::new(&bundle) {
+        Ok(e) => e,
+        Err(e) => {
+            eprintln!("error: the bundle of `{path}` cannot be evaluated: {e}");
+            return FAILED;
+        }
+    };
+    let patient = match evaluator.parse_given(given) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("error: --given: {e}");
+            return USAGE;
+        }
+    };
+    let outcome = evaluator.evaluate(&patient);
+    let text = match format {
+        EvalFormat::Human => outcome.to_human(),
+        EvalFormat::Json => outcome.to_json(),
+    };
+    match output::stdout(text.as_bytes()) {
+        Ok(()) => OK,
+        Err(e) => {
+            eprintln!("error: cannot write the advice: {e}");
+            USAGE
+        }
+    }
 }

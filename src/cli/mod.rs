@@ -7,7 +7,6 @@ pub mod explain;
 pub mod fmt;
 pub mod graph;
 pub mod load;
-#[allow(dead_code)] // used by build once it lands
 pub mod output;
 pub mod test;
 

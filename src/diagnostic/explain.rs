@@ -53,7 +53,7 @@ Common causes:
 - **A missing `:`** after `rule NAME` or `test "name"`.
 - **A string that is never closed**: `because "Extension may help.`
 - **A dose in an unknown unit**: `10 minutes` (write `10 min`), `3 hours` (write `3 h`).
-- **A condition nested more than 256 parentheses deep.**
+- **A condition nested more than 32 parentheses deep.**
 
 ### Why it matters
 

@@ -322,6 +322,36 @@ impl<'a> Resolver<'a> {
                 ids.insert(rule.id.as_str(), i);
             }
         }
+        // Two files with the same stem in different folders number their unnamed rules alike.
+        let mut unnamed: HashMap<&str, usize> = HashMap::default();
+        for (i, rule) in self
+            .model
+            .rules
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| !r.named)
+        {
+            if let Some(&first) = unnamed.get(rule.id.as_str()) {
+                self.out.push(
+                    Diagnostic::new(
+                        Code::E004,
+                        rule.head_span,
+                        format!("two unnamed rules get the same id `{}`", rule.id),
+                    )
+                    .with_label("this rule's id is taken")
+                    .with_secondary(
+                        self.model.rules[first].head_span,
+                        "by this rule, in a file with the same name",
+                    )
+                    .with_note(
+                        "an unnamed rule's id is its file's name and its number in that file",
+                    )
+                    .with_help("name the rules with `rule NAME:`, or rename one of the two files"),
+                );
+            } else {
+                unnamed.insert(rule.id.as_str(), i);
+            }
+        }
         for rule in self.model.rules.iter().filter(|r| !r.named) {
             if let Some(&other) = ids.get(rule.id.as_str()) {
                 let named = &self.model.rules[other];
@@ -430,7 +460,19 @@ impl<'a> Resolver<'a> {
                     sym.span,
                     format!("`{}` is declared as {} here", name.text, sym.kind.noun()),
                 );
-                if let Some(help) = kind_help(&name.text, sym.kind, want) {
+                let example = match sym.kind {
+                    Kind::Measure => {
+                        let m = &self.model.measures[sym.index];
+                        match (m.min, m.max) {
+                            (Some(lo), Some(hi)) => fmt_num(((lo + hi) / 2.0).round()),
+                            (Some(lo), None) => fmt_num(lo),
+                            (None, Some(hi)) => fmt_num(hi),
+                            (None, None) => "1".to_string(),
+                        }
+                    }
+                    _ => String::new(),
+                };
+                if let Some(help) = kind_help(&name.text, sym.kind, want, &example) {
                     d = d.with_help(help);
                 }
                 self.out.push(d);
@@ -975,10 +1017,10 @@ fn expand(
 }
 
 /// A hint for a name used as the wrong kind.
-fn kind_help(name: &str, found: Kind, want: Want) -> Option<String> {
+fn kind_help(name: &str, found: Kind, want: Want, example: &str) -> Option<String> {
     match (found, want.declare) {
         (Kind::Measure, "condition") => Some(format!(
-            "compare the measure with a number, e.g. `{name} >= 65`"
+            "compare the measure with a number, e.g. `{name} >= {example}`"
         )),
         (Kind::Condition | Kind::Factor, "measure") => Some(format!(
             "`{name}` is true or false; use it on its own, e.g. `if {name}`"

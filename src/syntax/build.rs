@@ -24,9 +24,16 @@ pub struct Builder<'d> {
 }
 
 impl Builder<'_> {
+    /// The span of a pair, without the whitespace and comments pest skipped at its end (an
+    /// optional part that was not there leaves them inside the pair).
     fn span(&self, pair: &Pair<'_, Rule>) -> Span {
         let s = pair.as_span();
-        Span::new(self.file, self.offset + s.start(), self.offset + s.end())
+        let len = meaningful_len(pair.as_str());
+        Span::new(
+            self.file,
+            self.offset + s.start(),
+            self.offset + s.start() + len,
+        )
     }
 
     pub fn file(&mut self, pairs: Pairs<'_, Rule>, out: &mut Vec<Item>) {
@@ -803,6 +810,37 @@ impl Builder<'_> {
 fn rule_label(name: &Option<Name>) -> String {
     name.as_ref()
         .map_or("this rule".to_string(), |n| format!("rule `{}`", n.text))
+}
+
+/// The length of `text` without trailing whitespace and trailing comments.
+fn meaningful_len(text: &str) -> usize {
+    let mut end = text.trim_end().len();
+    loop {
+        let line_start = text[..end].rfind('\n').map_or(0, |i| i + 1);
+        match comment_start(&text[line_start..end]) {
+            Some(at) => end = text[..line_start + at].trim_end().len(),
+            None => return end,
+        }
+    }
+}
+
+/// Where a comment starts on a line, ignoring `#` inside texts.
+fn comment_start(line: &str) -> Option<usize> {
+    let mut in_text = false;
+    let mut escaped = false;
+    for (i, c) in line.char_indices() {
+        match c {
+            '\\' if in_text && !escaped => {
+                escaped = true;
+                continue;
+            }
+            '"' if !escaped => in_text = !in_text,
+            '#' if !in_text => return Some(i),
+            _ => {}
+        }
+        escaped = false;
+    }
+    None
 }
 
 /// Keyword tokens carry no information of their own once the tree has its shape.

@@ -21,8 +21,10 @@ use crate::source::{FileId, Sources, Span};
 #[grammar = "grammar/carel.pest"]
 struct CarelParser;
 
-/// The deepest nesting of parentheses a condition may have.
-pub const MAX_NESTING: usize = 64;
+/// The deepest nesting of parentheses a condition may have. Far beyond any clinical need, and
+/// shallow enough that every recursive walk of a condition (and its JSON form in a bundle,
+/// within `serde_json`'s depth limit of 128) stays small.
+pub const MAX_NESTING: usize = 32;
 
 /// How many syntax errors one file reports before the rest are summarised.
 const MAX_ERRORS_PER_FILE: usize = 20;

@@ -1,0 +1,1210 @@
+//! Findings between rules: contradictions (E010), tensions (W004), dose mismatches (W005),
+//! rules that can never fire (W002), redundant rules (W003), needless `overrides` (W006) and
+//! questions too complex to answer exactly (E011).
+//!
+//! Cost stays near-linear in the number of rules: every live rule's condition is flattened once
+//! ([`Space::prepare`]); rules are indexed by exercise and by action, so only pairs that share an
+//! exercise *and* whose actions can produce a finding are looked at, each pair once; most pairs
+//! are then settled by the solver's fast path on the flattened literals.
+
+use std::collections::HashSet;
+
+use super::dose::{self, Mismatch};
+use super::overrides::Overrides;
+use super::sat::{self, Clash, Prepared, Space};
+use super::words;
+use super::{Analysis, Conflict, ConflictKind};
+use crate::diagnostic::{Code, Diagnostic};
+use crate::model::{Action, Dose, ExerciseId, Model, Rule, RuleId};
+
+/// The kind of conflict two actions produce on a shared exercise, if any (doses aside).
+fn clash(a: Action, b: Action) -> Option<ConflictKind> {
+    use Action::*;
+    match (a, b) {
+        (Recommend, Avoid) | (Avoid, Recommend) => Some(ConflictKind::Contradiction),
+        (Recommend, Caution) | (Caution, Recommend) | (Consider, Avoid) | (Avoid, Consider) => {
+            Some(ConflictKind::Tension)
+        }
+        _ => None,
+    }
+}
+
+fn positive(a: Action) -> bool {
+    matches!(a, Action::Recommend | Action::Consider)
+}
+
+fn slot(a: Action) -> usize {
+    match a {
+        Action::Recommend => 0,
+        Action::Consider => 1,
+        Action::Caution => 2,
+        Action::Avoid => 3,
+    }
+}
+
+fn same_dose(a: &Dose, b: &Dose) -> bool {
+    a.amount == b.amount && a.frequency == b.frequency
+}
+
+struct Context<'m, 'o> {
+    model: &'m Model,
+    space: Space,
+    /// Each live rule's condition, flattened; `None` for retired rules.
+    prepared: Vec<Option<Prepared<'m>>>,
+    /// Live rules that can fire and whose condition could be analysed.
+    active: Vec<bool>,
+    overrides: Overrides,
+    out: &'o mut Vec<Diagnostic>,
+    conflicts: Vec<Conflict>,
+    /// Pairs already reported as too complex.
+    too_complex: HashSet<(RuleId, RuleId)>,
+    /// For each redundant rule, the first rule that covers it.
+    covered_by: Vec<Option<RuleId>>,
+    /// Scratch marks over exercises.
+    marks: Vec<u32>,
+    generation: u32,
+}
+
+/// Analyse the rules of a model: see the module documentation.
+pub fn analyse(model: &Model, out: &mut Vec<Diagnostic>) -> Analysis {
+    super::overrides::report_cycles(model, out);
+    let space = Space::new(model);
+    let prepared = model
+        .rules
+        .iter()
+        .map(|r| r.is_live().then(|| space.prepare(&[(&r.when, true)])))
+        .collect();
+    let n = model.rules.len();
+    let mut cx = Context {
+        model,
+        space,
+        prepared,
+        active: vec![false; n],
+        overrides: Overrides::new(model),
+        out,
+        conflicts: Vec::new(),
+        too_complex: HashSet::new(),
+        covered_by: vec![None; n],
+        marks: vec![0; model.exercises.len()],
+        generation: 0,
+    };
+    cx.firing();
+    cx.pairs();
+    cx.redundant();
+    cx.needless_overrides();
+    let mut conflicts = cx.conflicts;
+    conflicts.sort_by(|a, b| (a.rules, a.kind).cmp(&(b.rules, b.kind)));
+    Analysis { conflicts }
+}
+
+impl<'m> Context<'m, '_> {
+    fn rule(&self, r: RuleId) -> &'m Rule {
+        &self.model.rules[r]
+    }
+
+    fn prep(&self, r: RuleId) -> &Prepared<'m> {
+        self.prepared[r]
+            .as_ref()
+            .expect("only live rules are analysed")
+    }
+
+    /// W002 for rules that can never fire; E011 for conditions too complex to decide.
+    fn firing(&mut self) {
+        for r in 0..self.model.rules.len() {
+            let Some(p) = &self.prepared[r] else { continue };
+            match self.space.sat_all(&[p]) {
+                Ok(true) => self.active[r] = true,
+                Ok(false) => {
+                    let d = self.never_fires(r, p);
+                    self.out.push(d);
+                }
+                Err(_) => {
+                    let rule = self.rule(r);
+                    self.out.push(
+                        Diagnostic::new(
+                            Code::E011,
+                            rule.when_span.unwrap_or(rule.head_span),
+                            format!(
+                                "the condition of `{}` is too complex to analyse exactly; its conflicts with other rules were not checked",
+                                rule.id
+                            ),
+                        )
+                        .with_label("too complex to analyse")
+                        .with_help("split the rule into simpler rules, each with fewer nested `or` and `not`"),
+                    );
+                }
+            }
+        }
+    }
+
+    fn never_fires(&self, r: RuleId, p: &Prepared) -> Diagnostic {
+        let model = self.model;
+        let rule = self.rule(r);
+        let mut d = Diagnostic::new(
+            Code::W002,
+            rule.when_span.unwrap_or(rule.head_span),
+            format!(
+                "rule `{}` can never fire: no patient meets its condition",
+                rule.id
+            ),
+        )
+        .with_label("no patient meets this condition");
+        let fact = |f: usize| model.facts.get(f).map_or("?", |f| f.name.as_str());
+        match self.space.literal_clash(p) {
+            Some(Clash::Fact(f)) => {
+                d = d.with_note(format!(
+                    "it requires `{}` both to hold and not to hold",
+                    fact(f)
+                ));
+            }
+            Some(Clash::Exclusive { group, a, b }) => {
+                let name = model.exclusives.get(group).map_or("?", |g| g.name.as_str());
+                d = d.with_note(format!(
+                    "it requires both `{}` and `{}`, which are declared exclusive (`{name}`)",
+                    fact(a),
+                    fact(b)
+                ));
+            }
+            Some(Clash::Measure(m)) => {
+                if let Some(measure) = model.measures.get(m) {
+                    let range = match (measure.min, measure.max) {
+                        (Some(lo), Some(hi)) => {
+                            format!(" in its range {}..{}", words::number(lo), words::number(hi))
+                        }
+                        _ => String::new(),
+                    };
+                    d = d.with_note(format!(
+                        "no value of `{}`{range} meets all the comparisons it requires",
+                        measure.name
+                    ));
+                }
+            }
+            None => {}
+        }
+        d.with_help(
+            "look for facts of one `exclusive` group required together, comparisons that exclude each other, \
+             or values outside a measure's range; fix the condition or remove the rule",
+        )
+    }
+
+    /// Exercises both rules advise, in the first rule's order (by exercise name).
+    fn shared(&mut self, a: RuleId, b: RuleId) -> Vec<ExerciseId> {
+        self.generation = self.generation.wrapping_add(1);
+        if self.generation == 0 {
+            self.marks.iter_mut().for_each(|m| *m = 0);
+            self.generation = 1;
+        }
+        for &e in &self.rule(b).exercises {
+            if let Some(m) = self.marks.get_mut(e) {
+                *m = self.generation;
+            }
+        }
+        let mut out: Vec<ExerciseId> = self
+            .rule(a)
+            .exercises
+            .iter()
+            .copied()
+            .filter(|&e| self.marks.get(e) == Some(&self.generation))
+            .collect();
+        out.dedup();
+        out
+    }
+
+    /// Every pair of active rules that share an exercise and whose actions can produce a finding.
+    fn pairs(&mut self) {
+        let model = self.model;
+        let n = model.rules.len();
+        let mut index: Vec<[Vec<RuleId>; 4]> = vec![Default::default(); model.exercises.len()];
+        for (r, rule) in model.rules.iter().enumerate() {
+            if self.active[r] {
+                for &e in &rule.exercises {
+                    if let Some(slots) = index.get_mut(e) {
+                        slots[slot(rule.action)].push(r);
+                    }
+                }
+            }
+        }
+        let mut stamp = vec![usize::MAX; n];
+        let mut candidates = Vec::new();
+        for i in 0..n {
+            if !self.active[i] {
+                continue;
+            }
+            let rule = self.rule(i);
+            let partners = self.partners(i);
+            candidates.clear();
+            for &e in &rule.exercises {
+                let Some(slots) = index.get(e) else { continue };
+                for &a in &partners {
+                    let list = &slots[slot(a)];
+                    let start = list.partition_point(|&j| j <= i);
+                    for &j in &list[start..] {
+                        if stamp[j] != i {
+                            stamp[j] = i;
+                            candidates.push(j);
+                        }
+                    }
+                }
+            }
+            candidates.sort_unstable();
+            for &j in &candidates {
+                self.pair(i, j);
+            }
+        }
+    }
+
+    /// The actions of rules that can form a finding with rule `r`. The relation is symmetric, so
+    /// looking only at later partners finds every pair once.
+    fn partners(&self, r: RuleId) -> Vec<Action> {
+        let rule = self.rule(r);
+        let mut out: Vec<Action> = Action::ALL
+            .into_iter()
+            .filter(|&a| clash(rule.action, a).is_some())
+            .collect();
+        if positive(rule.action) && rule.dose.is_some() {
+            out.extend([Action::Recommend, Action::Consider]); // dose mismatches
+        }
+        if !self.overrides.involved(r) {
+            out.push(rule.action); // redundancy
+        }
+        out.sort();
+        out.dedup();
+        out
+    }
+
+    fn pair(&mut self, i: RuleId, j: RuleId) {
+        let (a, b) = (self.rule(i), self.rule(j));
+        let mismatch = match (a.dose, b.dose) {
+            (Some(da), Some(db)) if positive(a.action) && positive(b.action) => {
+                dose::mismatch(&da, &db)
+            }
+            _ => None,
+        };
+        let kind = clash(a.action, b.action).or(mismatch.map(|_| ConflictKind::DoseMismatch));
+        let redundancy =
+            a.action == b.action && !self.overrides.involved(i) && !self.overrides.involved(j);
+        if let Some(kind) = kind {
+            match self.space.sat_all(&[self.prep(i), self.prep(j)]) {
+                Ok(true) => self.conflict(i, j, kind, mismatch),
+                Ok(false) => {}
+                Err(_) => self.too_complex(i, j),
+            }
+        }
+        if redundancy {
+            self.redundancy(i, j);
+        }
+    }
+
+    fn too_complex(&mut self, i: RuleId, j: RuleId) {
+        if !self.too_complex.insert((i, j)) {
+            return;
+        }
+        let (a, b) = (self.rule(i), self.rule(j));
+        self.out.push(
+            Diagnostic::new(
+                Code::E011,
+                b.head_span,
+                format!(
+                    "the conditions of `{}` and `{}` are too complex to analyse exactly; conflicts between them were not checked",
+                    a.id, b.id
+                ),
+            )
+            .with_label("too complex to analyse together with the other rule")
+            .with_secondary(a.head_span, "the other rule")
+            .with_help("split the rules into simpler rules, each with fewer nested `or` and `not`"),
+        );
+    }
+
+    fn conflict(&mut self, i: RuleId, j: RuleId, kind: ConflictKind, mismatch: Option<Mismatch>) {
+        let witness = match self.space.witness_all(&[self.prep(i), self.prep(j)]) {
+            Ok(Some(w)) => w,
+            // Satisfiable pairs always have a witness; nothing to report otherwise.
+            Ok(None) => return,
+            Err(_) => return self.too_complex(i, j),
+        };
+        let exercises = self.shared(i, j);
+        let resolved_by = self.overrides.winner(i, j);
+        let conflict = Conflict {
+            kind,
+            rules: [i, j],
+            exercises,
+            witness,
+            resolved_by,
+        };
+        if resolved_by.is_none() {
+            let d = self.conflict_diagnostic(&conflict, mismatch);
+            self.out.push(d);
+        }
+        self.conflicts.push(conflict);
+    }
+
+    fn conflict_diagnostic(&self, c: &Conflict, mismatch: Option<Mismatch>) -> Diagnostic {
+        let model = self.model;
+        let [i, j] = c.rules;
+        let (first, later) = (self.rule(i), self.rule(j));
+        let ex = words::exercises_short(model, &c.exercises);
+        let it = words::pronoun(c.exercises.len());
+        let mentioned = sat::mentioned_measures(&[&first.when, &later.when]);
+        let unknown: Vec<_> = mentioned
+            .into_iter()
+            .filter(|&m| c.witness.value(m).is_none())
+            .collect();
+        let patient = words::patient(model, &c.witness, &unknown);
+        let mut d = match c.kind {
+            ConflictKind::Contradiction | ConflictKind::Tension => {
+                let (mild, strict) =
+                    if first.action.protectiveness() < later.action.protectiveness() {
+                        (first, later)
+                    } else {
+                        (later, first)
+                    };
+                let what = if c.kind == ConflictKind::Contradiction {
+                    "contradiction"
+                } else {
+                    "tension"
+                };
+                let code = if c.kind == ConflictKind::Contradiction {
+                    Code::E010
+                } else {
+                    Code::W004
+                };
+                Diagnostic::new(
+                    code,
+                    later.action_span,
+                    format!(
+                        "{what}: `{}` {} but `{}` {}",
+                        mild.id,
+                        words::advises(mild.action, &ex),
+                        strict.id,
+                        words::advises(strict.action, it)
+                    ),
+                )
+                .with_label(format!("{} here", words::advises(later.action, it)))
+                .with_secondary(
+                    first.action_span,
+                    format!("{} here", words::advises(first.action, it)),
+                )
+            }
+            ConflictKind::DoseMismatch => {
+                let (da, db) = (first.dose, later.dose);
+                let span = |r: &Rule, d: Option<Dose>| d.map_or(r.action_span, |d| d.span);
+                let mut d = Diagnostic::new(
+                    Code::W005,
+                    span(later, db),
+                    format!(
+                        "dose mismatch: `{}` and `{}` give doses of {ex} that cannot both be followed",
+                        first.id, later.id
+                    ),
+                )
+                .with_label("this dose")
+                .with_secondary(span(first, da), "does not overlap this dose");
+                if let (Some(da), Some(db)) = (da, db) {
+                    d = d.with_note(format!(
+                        "`{}`: {}; `{}`: {}",
+                        first.id,
+                        describe_dose(&da),
+                        later.id,
+                        describe_dose(&db)
+                    ));
+                }
+                let parts = match mismatch {
+                    Some(Mismatch {
+                        amount: true,
+                        frequency: true,
+                    }) => "neither the amounts nor the frequencies overlap",
+                    Some(Mismatch { amount: true, .. }) => "the amounts do not overlap",
+                    _ => "the frequencies do not overlap",
+                };
+                d.with_note(parts.to_string())
+            }
+        };
+        if c.exercises.len() > 5 {
+            d = d.with_note(format!(
+                "exercises involved: {}",
+                words::list(&words::exercise_names(model, &c.exercises))
+            ));
+        }
+        d = d.with_note(format!("both rules fire for {patient}"));
+        let naming = if first.named && later.named {
+            ""
+        } else {
+            " (give a rule a name with `rule NAME:` to refer to it)"
+        };
+        match c.kind {
+            ConflictKind::Contradiction => d.with_help(self.contradiction_help(c, naming)),
+            ConflictKind::Tension => d.with_help(format!(
+                "if both pieces of advice are meant, make the precedence explicit with `overrides` and a `because` \
+                 (e.g. `overrides {}` on `{}`), or sharpen a condition with `unless` so they no longer fire together{naming}",
+                first.id, later.id
+            )),
+            ConflictKind::DoseMismatch => d.with_help(format!(
+                "make the doses overlap, or let one rule override the other with `overrides` and a `because` saying \
+                 which dose applies (e.g. `overrides {}` on `{}`){naming}",
+                first.id, later.id
+            )),
+        }
+    }
+
+    /// The three ways to resolve a contradiction, with the rules' own names.
+    fn contradiction_help(&self, c: &Conflict, naming: &str) -> String {
+        let model = self.model;
+        let [i, j] = c.rules;
+        let (a, b) = (self.rule(i), self.rule(j));
+        let fact = |f: usize| model.facts.get(f).map_or("?", |f| f.name.as_str());
+        // An `unless` for one rule: a fact the other rule requires that this one does not.
+        let unless = |x: RuleId, y: RuleId| {
+            let mine = self.prep(x).required_facts();
+            self.prep(y)
+                .required_facts()
+                .iter()
+                .find(|f| mine.binary_search(f).is_err())
+                .map(|&f| (x, f))
+        };
+        let unless = match unless(i, j).or_else(|| unless(j, i)) {
+            Some((x, f)) => format!("add `unless {}` to `{}`", fact(f), self.rule(x).id),
+            None => "add an `unless` to one of them".to_string(),
+        };
+        let facts: Vec<&str> = c.witness.facts.iter().map(|&f| fact(f)).collect();
+        let exclusive = match facts.len() {
+            0 | 1 => {
+                "declare the facts involved `exclusive` if they can never hold together".to_string()
+            }
+            2 => format!(
+                "if {} cannot both hold, declare them `exclusive`",
+                words::list(&facts)
+            ),
+            _ => format!(
+                "if {} cannot hold together, declare them `exclusive`",
+                words::list(&facts)
+            ),
+        };
+        format!(
+            "resolve it in one of three ways: give `{}` an `overrides {}` clause (or `{}` an `overrides {}` clause) \
+             with a `because` giving the clinical reason; {unless} so that both no longer fire together; or {exclusive}{naming}",
+            b.id, a.id, a.id, b.id
+        )
+    }
+
+    /// W003 candidates: same action, neither rule in any `overrides`.
+    fn redundancy(&mut self, i: RuleId, j: RuleId) {
+        let i_redundant = self.covers(j, i);
+        let j_redundant = self.covers(i, j);
+        // Two equivalent rules: only the later one is reported.
+        let found = match (i_redundant, j_redundant) {
+            (_, Some(true)) => Some((j, i)),
+            (Some(true), _) => Some((i, j)),
+            _ => None,
+        };
+        if let Some((r, s)) = found
+            && self.covered_by[r].is_none_or(|old| s < old)
+        {
+            self.covered_by[r] = Some(s);
+        }
+    }
+
+    /// Whether rule `s` covers rule `r`: its exercises include r's, its dose is r's (or r has
+    /// none), and r's condition implies s's. `None` when the question was too complex.
+    fn covers(&mut self, s: RuleId, r: RuleId) -> Option<bool> {
+        let (rs, rr) = (self.rule(s), self.rule(r));
+        if rr.exercises.len() > rs.exercises.len() {
+            return Some(false);
+        }
+        if let Some(dr) = &rr.dose
+            && !rs.dose.as_ref().is_some_and(|ds| same_dose(dr, ds))
+        {
+            return Some(false);
+        }
+        if self.shared(r, s).len() != rr.exercises.len() {
+            return Some(false);
+        }
+        match self.space.implies(self.prep(r), self.prep(s)) {
+            Ok(v) => Some(v),
+            Err(_) => {
+                self.too_complex(r.min(s), r.max(s));
+                None
+            }
+        }
+    }
+
+    fn redundant(&mut self) {
+        for r in 0..self.covered_by.len() {
+            let Some(s) = self.covered_by[r] else {
+                continue;
+            };
+            let (rr, rs) = (self.rule(r), self.rule(s));
+            let d = Diagnostic::new(
+                Code::W003,
+                rr.head_span,
+                format!("rule `{}` is redundant: `{}` gives the same advice whenever `{}` fires", rr.id, rs.id, rr.id),
+            )
+            .with_label("redundant rule")
+            .with_secondary(rs.head_span, "this rule already covers it")
+            .with_note(format!(
+                "`{}` also {}{}, and every patient who meets the condition of `{}` meets that of `{}` too",
+                rs.id,
+                words::advises(rs.action, &words::exercises_short(self.model, &rr.exercises)),
+                match (rr.dose, rs.dose) {
+                    (Some(d), Some(_)) => format!(" with the same dose ({})", words::dose(&d)),
+                    (None, Some(d)) => format!(" (with a dose: {})", words::dose(&d)),
+                    _ => String::new(),
+                },
+                rr.id,
+                rs.id
+            ))
+            .with_help(format!(
+                "remove `{}`, or change its condition, targets or dose if it should say something `{}` does not",
+                rr.id, rs.id
+            ));
+            self.out.push(d);
+        }
+    }
+
+    /// W006: `overrides` between rules that never advise one exercise to one patient.
+    fn needless_overrides(&mut self) {
+        let model = self.model;
+        for a in 0..model.rules.len() {
+            if !self.active[a] {
+                continue;
+            }
+            let mut seen = Vec::new();
+            for &(b, span) in &model.rules[a].overrides {
+                if b == a || b >= model.rules.len() || !self.active[b] || seen.contains(&b) {
+                    continue;
+                }
+                seen.push(b);
+                let reason = if self.shared(a, b).is_empty() {
+                    "they advise no exercise in common"
+                } else {
+                    match self.space.sat_all(&[self.prep(a), self.prep(b)]) {
+                        Ok(true) => continue,
+                        Ok(false) => {
+                            "no patient meets both conditions, so they never fire together"
+                        }
+                        Err(_) => {
+                            self.too_complex(a.min(b), a.max(b));
+                            continue;
+                        }
+                    }
+                };
+                let (ra, rb) = (self.rule(a), self.rule(b));
+                self.out.push(
+                    Diagnostic::new(
+                        Code::W006,
+                        span,
+                        format!(
+                            "needless `overrides`: `{}` and `{}` never advise the same exercise for the same patient",
+                            ra.id, rb.id
+                        ),
+                    )
+                    .with_label(format!("`{}` overrides `{}` here", ra.id, rb.id))
+                    .with_secondary(rb.head_span, "the overridden rule")
+                    .with_note(reason.to_string())
+                    .with_help(format!("remove `{}` from the `overrides` clause of `{}`", rb.id, ra.id)),
+                );
+            }
+        }
+    }
+}
+
+/// A dose with its conversions: `1 h per day (60 min, 7 times a week)`.
+fn describe_dose(d: &Dose) -> String {
+    let mut extra = Vec::new();
+    if d.amount.unit == crate::model::AmountUnit::H
+        && let Some(m) = words::minutes(&d.amount)
+    {
+        extra.push(m);
+    }
+    if let Some((lo, hi)) = dose::per_week(d.frequency) {
+        extra.push(words::weekly(lo, hi));
+    }
+    if extra.is_empty() {
+        words::dose(d)
+    } else {
+        format!("{} ({})", words::dose(d), extra.join(", "))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testkit::*;
+    use super::*;
+    use crate::model::{AmountUnit, Expr, Frequency, Patient, Period};
+    use crate::source::Span;
+
+    fn run(kit: &Kit) -> (Analysis, Vec<Diagnostic>) {
+        let mut out = Vec::new();
+        let analysis = analyse(&kit.model, &mut out);
+        (analysis, out)
+    }
+
+    fn codes(out: &[Diagnostic]) -> Vec<&'static str> {
+        out.iter().map(|d| d.code.as_str()).collect()
+    }
+
+    /// The mission's example: extension exercises help a herniated disc and harm facet syndrome.
+    fn disc_and_facet() -> (Kit, RuleId, RuleId, FactIds) {
+        let mut k = Kit::new();
+        let disc = k.fact("herniated_disc");
+        let facet = k.fact("facet_syndrome");
+        let press_up = k.exercise("prone_press_up");
+        let a = k.rule("disc_extension", fact(disc), Action::Recommend, &[press_up]);
+        let b = k.rule("facet_extension", fact(facet), Action::Avoid, &[press_up]);
+        (k, a, b, FactIds { disc, facet })
+    }
+
+    struct FactIds {
+        disc: usize,
+        facet: usize,
+    }
+
+    #[test]
+    fn disc_versus_facet_is_a_contradiction_with_its_witness() {
+        let (k, a, b, f) = disc_and_facet();
+        let (analysis, out) = run(&k);
+        assert_eq!(codes(&out), ["E010"]);
+        let d = &out[0];
+        assert_eq!(
+            d.message,
+            "contradiction: `disc_extension` recommends prone_press_up but `facet_extension` says to avoid it"
+        );
+        assert_eq!(
+            d.span,
+            Span::new(0, 1200, 1210),
+            "primary label on the later rule's action"
+        );
+        assert_eq!(d.label, "says to avoid it here");
+        assert_eq!(d.secondary.len(), 1);
+        assert_eq!(d.secondary[0].span, Span::new(0, 200, 210));
+        assert_eq!(d.secondary[0].message, "recommends it here");
+        assert_eq!(
+            d.notes,
+            ["both rules fire for a patient with herniated_disc and facet_syndrome"]
+        );
+        assert_eq!(
+            d.help.as_deref(),
+            Some(
+                "resolve it in one of three ways: give `facet_extension` an `overrides disc_extension` clause \
+                 (or `disc_extension` an `overrides facet_extension` clause) with a `because` giving the clinical \
+                 reason; add `unless facet_syndrome` to `disc_extension` so that both no longer fire together; or \
+                 if herniated_disc and facet_syndrome cannot both hold, declare them `exclusive`"
+            )
+        );
+        assert_eq!(
+            analysis.conflicts,
+            [Conflict {
+                kind: ConflictKind::Contradiction,
+                rules: [a, b],
+                exercises: vec![0],
+                witness: Patient {
+                    facts: vec![f.disc, f.facet],
+                    measures: vec![],
+                },
+                resolved_by: None,
+            }]
+        );
+    }
+
+    #[test]
+    fn overrides_resolve_the_contradiction_and_keep_it() {
+        let (mut k, a, b, _) = disc_and_facet();
+        k.overrides(b, a);
+        let (analysis, out) = run(&k);
+        assert!(out.is_empty(), "{out:?}");
+        assert_eq!(analysis.conflicts.len(), 1);
+        assert_eq!(analysis.conflicts[0].resolved_by, Some(b));
+        assert_eq!(analysis.conflicts[0].kind, ConflictKind::Contradiction);
+    }
+
+    #[test]
+    fn overrides_resolve_through_a_chain() {
+        let (mut k, a, b, _) = disc_and_facet();
+        let other = k.exercise("walking");
+        let middle = k.rule("middle", Expr::Always, Action::Consider, &[other]);
+        k.overrides(a, middle);
+        k.overrides(middle, b);
+        let (analysis, out) = run(&k);
+        assert!(codes(&out).iter().all(|&c| c != "E010"), "{out:?}");
+        let c = analysis
+            .conflicts
+            .iter()
+            .find(|c| c.rules == [a, b])
+            .expect("kept");
+        assert_eq!(c.resolved_by, Some(a));
+    }
+
+    #[test]
+    fn unless_silences_the_contradiction() {
+        let (mut k, a, _, f) = disc_and_facet();
+        k.model.rules[a].when = all(vec![fact(f.disc), not(fact(f.facet))]);
+        let (analysis, out) = run(&k);
+        assert!(out.is_empty(), "{out:?}");
+        assert!(analysis.conflicts.is_empty());
+    }
+
+    #[test]
+    fn exclusive_facts_silence_the_contradiction() {
+        let (mut k, _, _, f) = disc_and_facet();
+        k.exclusive("disc_or_facet", &[f.disc, f.facet]);
+        let (analysis, out) = run(&k);
+        assert!(out.is_empty(), "{out:?}");
+        assert!(analysis.conflicts.is_empty());
+    }
+
+    #[test]
+    fn retired_rules_take_no_part() {
+        let (mut k, a, _, _) = disc_and_facet();
+        k.retire(a);
+        let (analysis, out) = run(&k);
+        assert!(out.is_empty(), "{out:?}");
+        assert!(analysis.conflicts.is_empty());
+    }
+
+    #[test]
+    fn rules_without_conditions_conflict_for_any_patient() {
+        let mut k = Kit::new();
+        let walking = k.exercise("walking");
+        k.rule("keep_moving", Expr::Always, Action::Recommend, &[walking]);
+        k.rule("rest", Expr::Always, Action::Avoid, &[walking]);
+        let (_, out) = run(&k);
+        assert_eq!(codes(&out), ["E010"]);
+        assert_eq!(out[0].notes, ["both rules fire for any patient"]);
+        assert!(
+            out[0]
+                .help
+                .as_deref()
+                .unwrap_or("")
+                .contains("declare the facts involved `exclusive`")
+        );
+    }
+
+    #[test]
+    fn disjoint_ages_never_conflict_and_overlapping_ones_do() {
+        let mut k = Kit::new();
+        let age = k.measure("age", 0.0, 120.0);
+        let ex = k.exercise("running");
+        k.rule("young", cmp(age, "<", 65.0), Action::Recommend, &[ex]);
+        k.rule("old", cmp(age, ">=", 65.0), Action::Avoid, &[ex]);
+        let (analysis, out) = run(&k);
+        assert!(out.is_empty(), "{out:?}");
+        assert!(analysis.conflicts.is_empty());
+
+        let mut k = Kit::new();
+        let age = k.measure("age", 0.0, 120.0);
+        let ex = k.exercise("running");
+        k.rule("young", cmp(age, "<=", 70.0), Action::Recommend, &[ex]);
+        k.rule("old", cmp(age, ">=", 60.0), Action::Avoid, &[ex]);
+        let (analysis, out) = run(&k);
+        assert_eq!(codes(&out), ["E010"]);
+        assert_eq!(out[0].notes, ["both rules fire for a patient with age 65"]);
+        assert_eq!(analysis.conflicts[0].witness.measures, [(age, 65.0)]);
+    }
+
+    #[test]
+    fn an_unknown_measure_can_be_the_witness() {
+        let mut k = Kit::new();
+        let age = k.measure("age", 0.0, 120.0);
+        let ex = k.exercise("running");
+        // `not (age >= 0)` holds only when the age is unknown.
+        k.rule(
+            "unknown_age",
+            not(cmp(age, ">=", 0.0)),
+            Action::Recommend,
+            &[ex],
+        );
+        k.rule("everyone", Expr::Always, Action::Avoid, &[ex]);
+        let (_, out) = run(&k);
+        assert_eq!(codes(&out), ["E010"]);
+        assert_eq!(
+            out[0].notes,
+            ["both rules fire for a patient with age unknown"]
+        );
+    }
+
+    #[test]
+    fn exclusive_groups_of_three() {
+        let mut k = Kit::new();
+        let acute = k.fact("acute");
+        let subacute = k.fact("subacute");
+        let chronic = k.fact("chronic");
+        k.exclusive("stage", &[acute, subacute, chronic]);
+        let ex = k.exercise("sit_up");
+        k.rule("acute_sit_up", fact(acute), Action::Avoid, &[ex]);
+        k.rule("chronic_sit_up", fact(chronic), Action::Recommend, &[ex]);
+        k.rule(
+            "subacute_sit_up",
+            any(vec![fact(subacute), fact(chronic)]),
+            Action::Recommend,
+            &[ex],
+        );
+        let not_chronic = k.rule("not_chronic", not(fact(chronic)), Action::Recommend, &[ex]);
+        let (analysis, out) = run(&k);
+        // Only `not_chronic` can meet `acute_sit_up`: with acute and nothing else. (And
+        // `chronic_sit_up` is covered by `subacute_sit_up`.)
+        assert_eq!(codes(&out), ["E010", "W003"], "{out:?}");
+        assert_eq!(analysis.conflicts.len(), 1);
+        assert_eq!(analysis.conflicts[0].rules, [0, not_chronic]);
+        assert_eq!(analysis.conflicts[0].witness.facts, [acute]);
+    }
+
+    #[test]
+    fn one_diagnostic_per_pair_listing_every_exercise() {
+        let mut k = Kit::new();
+        let disc = k.fact("herniated_disc");
+        let names = ["a_ex", "b_ex", "c_ex", "d_ex", "e_ex", "f_ex", "g_ex"];
+        let ex: Vec<_> = names.iter().map(|n| k.exercise(n)).collect();
+        k.rule("lots", fact(disc), Action::Recommend, &ex);
+        k.rule("also_lots", Expr::Always, Action::Avoid, &ex[1..]);
+        let (analysis, out) = run(&k);
+        assert_eq!(codes(&out), ["E010"]);
+        assert_eq!(
+            out[0].message,
+            "contradiction: `lots` recommends b_ex, c_ex, d_ex, e_ex and 2 more but `also_lots` says to avoid them"
+        );
+        assert!(
+            out[0]
+                .notes
+                .contains(&"exercises involved: b_ex, c_ex, d_ex, e_ex, f_ex and g_ex".to_string())
+        );
+        assert_eq!(analysis.conflicts[0].exercises, ex[1..].to_vec());
+    }
+
+    #[test]
+    fn tensions() {
+        let mut k = Kit::new();
+        let ex = k.exercise("leg_lift");
+        let acute = k.fact("acute");
+        k.rule("core", Expr::Always, Action::Recommend, &[ex]);
+        k.rule("careful", fact(acute), Action::Caution, &[ex]);
+        k.rule("maybe", Expr::Always, Action::Consider, &[ex]);
+        k.rule("never", fact(acute), Action::Avoid, &[ex]);
+        let (analysis, out) = run(&k);
+        // core/careful: tension; core/never: contradiction; maybe/never: tension.
+        assert_eq!(codes(&out), ["W004", "E010", "W004"], "{out:?}");
+        assert_eq!(
+            out[0].message,
+            "tension: `core` recommends leg_lift but `careful` advises caution with it"
+        );
+        assert_eq!(
+            out[2].message,
+            "tension: `maybe` suggests considering leg_lift but `never` says to avoid it"
+        );
+        assert_eq!(out[0].notes, ["both rules fire for a patient with acute"]);
+        let kinds: Vec<_> = analysis
+            .conflicts
+            .iter()
+            .map(|c| (c.rules, c.kind))
+            .collect();
+        assert_eq!(
+            kinds,
+            [
+                ([0, 1], ConflictKind::Tension),
+                ([0, 3], ConflictKind::Contradiction),
+                ([2, 3], ConflictKind::Tension)
+            ]
+        );
+    }
+
+    #[test]
+    fn dose_mismatches() {
+        let mut k = Kit::new();
+        let walking = k.exercise("walking");
+        let a = k.rule("keep_moving", Expr::Always, Action::Recommend, &[walking]);
+        k.dose(
+            a,
+            10.0,
+            20.0,
+            AmountUnit::Min,
+            Some(Frequency::Every { lo: 3.0, hi: 3.0 }),
+        );
+        let b = k.rule("weekly", Expr::Always, Action::Consider, &[walking]);
+        k.dose(
+            b,
+            150.0,
+            150.0,
+            AmountUnit::Min,
+            Some(Frequency::Per(Period::Week)),
+        );
+        // Same amount in hours, compatible frequency: no mismatch with `keep_moving`.
+        let c = k.rule("quarter_hour", Expr::Always, Action::Recommend, &[walking]);
+        k.dose(
+            c,
+            0.25,
+            0.25,
+            AmountUnit::H,
+            Some(Frequency::Times {
+                lo: 8.0,
+                hi: 8.0,
+                per: Period::Day,
+            }),
+        );
+        let (analysis, out) = run(&k);
+        assert_eq!(codes(&out), ["W005", "W005"], "{out:?}");
+        assert_eq!(
+            out[0].message,
+            "dose mismatch: `keep_moving` and `weekly` give doses of walking that cannot both be followed"
+        );
+        assert_eq!(out[0].span, Span::new(0, 1300, 1310));
+        assert_eq!(out[0].secondary[0].span, Span::new(0, 300, 310));
+        assert_eq!(
+            out[0].notes,
+            [
+                "`keep_moving`: 10..20 min every 3 h (56 times a week); `weekly`: 150 min per week (once a week)",
+                "neither the amounts nor the frequencies overlap",
+                "both rules fire for any patient",
+            ]
+        );
+        assert_eq!(
+            out[1].notes[0],
+            "`weekly`: 150 min per week (once a week); `quarter_hour`: 0.25 h 8 times per day (15 min, 56 times a week)"
+        );
+        assert!(
+            analysis
+                .conflicts
+                .iter()
+                .all(|c| c.kind == ConflictKind::DoseMismatch)
+        );
+        assert_eq!(analysis.conflicts.len(), 2);
+    }
+
+    #[test]
+    fn doses_of_rules_that_never_fire_together_do_not_mismatch() {
+        let mut k = Kit::new();
+        let acute = k.fact("acute");
+        let walking = k.exercise("walking");
+        let a = k.rule("short", fact(acute), Action::Recommend, &[walking]);
+        k.dose(a, 5.0, 5.0, AmountUnit::Min, None);
+        let b = k.rule("long", not(fact(acute)), Action::Recommend, &[walking]);
+        k.dose(b, 30.0, 30.0, AmountUnit::Min, None);
+        let (analysis, out) = run(&k);
+        assert!(out.is_empty(), "{out:?}");
+        assert!(analysis.conflicts.is_empty());
+    }
+
+    #[test]
+    fn rules_that_can_never_fire() {
+        let mut k = Kit::new();
+        let acute = k.fact("acute");
+        let chronic = k.fact("chronic");
+        k.exclusive("stage", &[acute, chronic]);
+        let age = k.measure("age", 0.0, 120.0);
+        let ex = k.exercise("sit_up");
+        k.rule(
+            "both_stages",
+            all(vec![fact(acute), fact(chronic)]),
+            Action::Recommend,
+            &[ex],
+        );
+        k.rule("over_range", cmp(age, ">", 130.0), Action::Recommend, &[ex]);
+        k.rule(
+            "both_ways",
+            all(vec![fact(acute), not(fact(acute))]),
+            Action::Recommend,
+            &[ex],
+        );
+        k.rule("everyone", Expr::Always, Action::Avoid, &[ex]);
+        let (analysis, out) = run(&k);
+        assert_eq!(codes(&out), ["W002", "W002", "W002"], "{out:?}");
+        assert_eq!(
+            out[0].message,
+            "rule `both_stages` can never fire: no patient meets its condition"
+        );
+        assert_eq!(out[0].span, Span::new(0, 100, 110));
+        assert_eq!(
+            out[0].notes,
+            ["it requires both `acute` and `chronic`, which are declared exclusive (`stage`)"]
+        );
+        assert_eq!(
+            out[1].notes,
+            ["no value of `age` in its range 0..120 meets all the comparisons it requires"]
+        );
+        assert_eq!(
+            out[2].notes,
+            ["it requires `acute` both to hold and not to hold"]
+        );
+        assert!(
+            analysis.conflicts.is_empty(),
+            "rules that never fire take no further part"
+        );
+    }
+
+    #[test]
+    fn redundant_rules() {
+        let mut k = Kit::new();
+        let acute = k.fact("acute");
+        let overweight = k.fact("overweight");
+        let walking = k.exercise("walking");
+        let swimming = k.exercise("swimming");
+        let broad = k.rule(
+            "broad",
+            fact(acute),
+            Action::Recommend,
+            &[walking, swimming],
+        );
+        let narrow = k.rule(
+            "narrow",
+            all(vec![fact(acute), fact(overweight)]),
+            Action::Recommend,
+            &[walking],
+        );
+        // Not covered: it advises swimming only when `broad` does, but with a dose `broad` lacks.
+        let dosed = k.rule("dosed", fact(acute), Action::Recommend, &[swimming]);
+        k.dose(dosed, 20.0, 20.0, AmountUnit::Min, None);
+        let (_, out) = run(&k);
+        assert_eq!(codes(&out), ["W003"], "{out:?}");
+        let d = &out[0];
+        assert_eq!(
+            d.message,
+            "rule `narrow` is redundant: `broad` gives the same advice whenever `narrow` fires"
+        );
+        assert_eq!(d.span, k.model.rules[narrow].head_span);
+        assert_eq!(d.secondary[0].span, k.model.rules[broad].head_span);
+    }
+
+    #[test]
+    fn equivalent_rules_report_only_the_later_one() {
+        let mut k = Kit::new();
+        let acute = k.fact("acute");
+        let walking = k.exercise("walking");
+        k.rule("first", fact(acute), Action::Avoid, &[walking]);
+        let second = k.rule("second", not(not(fact(acute))), Action::Avoid, &[walking]);
+        let (_, out) = run(&k);
+        assert_eq!(codes(&out), ["W003"]);
+        assert_eq!(out[0].span, k.model.rules[second].head_span);
+    }
+
+    #[test]
+    fn rules_in_overrides_are_never_redundant() {
+        let mut k = Kit::new();
+        let acute = k.fact("acute");
+        let walking = k.exercise("walking");
+        let first = k.rule("first", fact(acute), Action::Avoid, &[walking]);
+        let second = k.rule("second", fact(acute), Action::Avoid, &[walking]);
+        let third = k.rule("third", fact(acute), Action::Recommend, &[walking]);
+        k.overrides(third, first);
+        k.overrides(second, third);
+        let (analysis, out) = run(&k);
+        assert!(out.is_empty(), "{out:?}");
+        assert_eq!(analysis.conflicts.len(), 2);
+        assert!(analysis.conflicts.iter().all(|c| c.resolved_by.is_some()));
+        assert_eq!(analysis.conflicts[0].resolved_by, Some(third));
+        assert_eq!(analysis.conflicts[1].resolved_by, Some(second));
+    }
+
+    #[test]
+    fn needless_overrides() {
+        let mut k = Kit::new();
+        let acute = k.fact("acute");
+        let walking = k.exercise("walking");
+        let swimming = k.exercise("swimming");
+        let a = k.rule("a", fact(acute), Action::Recommend, &[walking]);
+        let b = k.rule("b", not(fact(acute)), Action::Avoid, &[walking]);
+        let c = k.rule("c", Expr::Always, Action::Avoid, &[swimming]);
+        // Same exercise and same patient, no clash: a deliberate precedence, not needless.
+        let d = k.rule("d", Expr::Always, Action::Recommend, &[walking]);
+        k.overrides(a, b);
+        k.overrides(a, c);
+        k.overrides(d, a);
+        let (_, out) = run(&k);
+        assert_eq!(codes(&out), ["W006", "W006"], "{out:?}");
+        assert_eq!(
+            out[0].message,
+            "needless `overrides`: `a` and `b` never advise the same exercise for the same patient"
+        );
+        assert_eq!(out[0].span, Span::new(0, 400, 405));
+        assert_eq!(
+            out[0].notes,
+            ["no patient meets both conditions, so they never fire together"]
+        );
+        assert_eq!(out[1].span, Span::new(0, 410, 415));
+        assert_eq!(out[1].notes, ["they advise no exercise in common"]);
+        let _ = d;
+    }
+
+    #[test]
+    fn override_cycles() {
+        let mut k = Kit::new();
+        let walking = k.exercise("walking");
+        let a = k.rule("a", Expr::Always, Action::Recommend, &[walking]);
+        let b = k.rule("b", Expr::Always, Action::Recommend, &[walking]);
+        let c = k.rule("c", Expr::Always, Action::Recommend, &[walking]);
+        let selfish = k.rule("selfish", Expr::Always, Action::Consider, &[walking]);
+        k.overrides(a, b);
+        k.overrides(b, c);
+        k.overrides(c, a);
+        k.overrides(selfish, selfish);
+        let (_, out) = run(&k);
+        let e006: Vec<_> = out.iter().filter(|d| d.code == Code::E006).collect();
+        assert_eq!(e006.len(), 2, "{out:?}");
+        assert_eq!(
+            e006[0].message,
+            "rule `selfish` overrides itself: selfish → selfish"
+        );
+        assert_eq!(e006[0].span, Span::new(0, 3400, 3405));
+        assert_eq!(e006[1].message, "`overrides` form a cycle: a → b → c → a");
+        assert_eq!(e006[1].span, Span::new(0, 400, 405));
+        assert_eq!(e006[1].label, "`a` overrides `b` here");
+        let secondary: Vec<_> = e006[1]
+            .secondary
+            .iter()
+            .map(|l| (l.span.start, l.message.as_str()))
+            .collect();
+        assert_eq!(
+            secondary,
+            [
+                (1400, "`b` overrides `c` here"),
+                (2400, "`c` overrides `a` here")
+            ]
+        );
+    }
+
+    #[test]
+    fn a_cycle_with_a_branch_is_named_in_full() {
+        let mut k = Kit::new();
+        let walking = k.exercise("walking");
+        let a = k.rule("a", Expr::Always, Action::Recommend, &[walking]);
+        let b = k.rule("b", Expr::Always, Action::Recommend, &[walking]);
+        let c = k.rule("c", Expr::Always, Action::Recommend, &[walking]);
+        k.overrides(a, b);
+        k.overrides(b, a);
+        k.overrides(b, c);
+        k.overrides(c, b);
+        let (_, out) = run(&k);
+        let e006: Vec<_> = out.iter().filter(|d| d.code == Code::E006).collect();
+        assert_eq!(e006.len(), 1);
+        assert_eq!(
+            e006[0].message,
+            "`overrides` form a cycle: a → b → c → b → a"
+        );
+    }
+
+    #[test]
+    fn too_complex_conditions_are_reported_not_skipped() {
+        // Eight pigeons in seven holes: unsatisfiable, and exponential for a plain search.
+        let mut k = Kit::new();
+        let (pigeons, holes) = (8, 7);
+        let p: Vec<Vec<usize>> = (0..pigeons)
+            .map(|i| (0..holes).map(|h| k.fact(&format!("p{i}_h{h}"))).collect())
+            .collect();
+        let mut clauses: Vec<Expr> = p
+            .iter()
+            .map(|row| any(row.iter().map(|&f| fact(f)).collect()))
+            .collect();
+        for h in 0..holes {
+            for i in 0..pigeons {
+                for j in i + 1..pigeons {
+                    clauses.push(not(all(vec![fact(p[i][h]), fact(p[j][h])])));
+                }
+            }
+        }
+        let walking = k.exercise("walking");
+        k.rule("pigeons", all(clauses), Action::Recommend, &[walking]);
+        k.rule("rest", Expr::Always, Action::Avoid, &[walking]);
+        let (_, out) = run(&k);
+        assert_eq!(codes(&out), ["E011"], "{out:?}");
+        assert!(
+            out[0]
+                .message
+                .starts_with("the condition of `pigeons` is too complex to analyse exactly")
+        );
+    }
+}

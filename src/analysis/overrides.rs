@@ -1,0 +1,257 @@
+//! Precedence between rules: `overrides` chains and their cycles (E006).
+//!
+//! Rule A prevails over rule B when A overrides B directly or through a chain of `overrides`,
+//! whichever rules of the chain fire (§5 of the language contract). Chains may pass through
+//! retired rules: the declarations, not the firing, define precedence.
+
+use std::collections::{HashMap, VecDeque};
+
+use petgraph::algo::tarjan_scc;
+use petgraph::graph::{DiGraph, NodeIndex};
+
+use crate::diagnostic::{Code, Diagnostic};
+use crate::model::{Model, RuleId};
+use crate::source::Span;
+
+/// Largest cycle walked in full for the message; bigger ones are named by one cycle through
+/// their first rule and a count.
+const WALK_LIMIT: usize = 64;
+
+/// The `overrides` relation with reachability queries.
+pub struct Overrides {
+    /// Direct `overrides` of each rule, in declaration order, without repeats.
+    out: Vec<Vec<RuleId>>,
+    /// Whether the rule overrides or is overridden by any rule.
+    involved: Vec<bool>,
+    seen: Vec<u32>,
+    generation: u32,
+}
+
+impl Overrides {
+    pub fn new(model: &Model) -> Overrides {
+        let n = model.rules.len();
+        let mut out = vec![Vec::new(); n];
+        let mut involved = vec![false; n];
+        for (a, rule) in model.rules.iter().enumerate() {
+            for &(b, _) in &rule.overrides {
+                if b < n && !out[a].contains(&b) {
+                    out[a].push(b);
+                    involved[a] = true;
+                    involved[b] = true;
+                }
+            }
+        }
+        Overrides {
+            out,
+            involved,
+            seen: vec![0; n],
+            generation: 0,
+        }
+    }
+
+    /// Whether the rule takes part in any `overrides`, on either side.
+    pub fn involved(&self, rule: RuleId) -> bool {
+        self.involved.get(rule).copied().unwrap_or(false)
+    }
+
+    /// Whether `from` overrides `to` directly or through a chain.
+    pub fn reaches(&mut self, from: RuleId, to: RuleId) -> bool {
+        if self.out.get(from).is_none_or(|o| o.is_empty()) || !self.involved(to) {
+            return false;
+        }
+        self.generation = self.generation.wrapping_add(1);
+        if self.generation == 0 {
+            self.seen.iter_mut().for_each(|s| *s = 0);
+            self.generation = 1;
+        }
+        let mut queue = VecDeque::from([from]);
+        self.seen[from] = self.generation;
+        while let Some(r) = queue.pop_front() {
+            for &next in &self.out[r] {
+                if next == to {
+                    return true;
+                }
+                if self.seen[next] != self.generation {
+                    self.seen[next] = self.generation;
+                    queue.push_back(next);
+                }
+            }
+        }
+        false
+    }
+
+    /// Which of two rules prevails over the other, if either does.
+    pub fn winner(&mut self, a: RuleId, b: RuleId) -> Option<RuleId> {
+        if self.reaches(a, b) {
+            Some(a)
+        } else if self.reaches(b, a) {
+            Some(b)
+        } else {
+            None
+        }
+    }
+}
+
+/// The span of `to` in the `overrides` clause of `from`.
+fn edge_span(model: &Model, from: RuleId, to: RuleId) -> Span {
+    model.rules[from]
+        .overrides
+        .iter()
+        .find(|&&(r, _)| r == to)
+        .map_or(model.rules[from].head_span, |&(_, s)| s)
+}
+
+/// Report every rule that overrides itself and every cycle of `overrides` (E006), one
+/// diagnostic per self-override and per group of rules that override each other in a cycle.
+pub fn report_cycles(model: &Model, out: &mut Vec<Diagnostic>) {
+    let n = model.rules.len();
+    let mut graph: DiGraph<RuleId, ()> = DiGraph::with_capacity(n, 0);
+    for r in 0..n {
+        graph.add_node(r);
+    }
+    for (a, rule) in model.rules.iter().enumerate() {
+        for &(b, span) in &rule.overrides {
+            if b >= n {
+                continue;
+            }
+            if a == b {
+                let id = &rule.id;
+                out.push(
+                    Diagnostic::new(
+                        Code::E006,
+                        span,
+                        format!("rule `{id}` overrides itself: {id} → {id}"),
+                    )
+                    .with_label("a rule cannot take precedence over itself")
+                    .with_help(format!(
+                        "remove `{id}` from the `overrides` clause of `{id}`"
+                    )),
+                );
+            } else {
+                graph.update_edge(NodeIndex::new(a), NodeIndex::new(b), ());
+            }
+        }
+    }
+    let mut components: Vec<Vec<RuleId>> = tarjan_scc(&graph)
+        .into_iter()
+        .filter(|c| c.len() > 1)
+        .map(|c| {
+            let mut c: Vec<RuleId> = c.into_iter().map(|i| i.index()).collect();
+            c.sort_unstable();
+            c
+        })
+        .collect();
+    components.sort();
+    for component in components {
+        out.push(cycle_diagnostic(model, &graph, &component));
+    }
+}
+
+fn cycle_diagnostic(
+    model: &Model,
+    graph: &DiGraph<RuleId, ()>,
+    component: &[RuleId],
+) -> Diagnostic {
+    let start = component[0];
+    let walk = if component.len() <= WALK_LIMIT {
+        // A closed walk from the first rule through every rule of the group and back.
+        let mut walk = vec![start];
+        let mut visited = vec![start];
+        for &target in &component[1..] {
+            if visited.contains(&target) {
+                continue;
+            }
+            let here = *walk.last().unwrap_or(&start);
+            let path = shortest_path(graph, component, here, target);
+            visited.extend(path.iter().copied());
+            walk.extend(path);
+        }
+        let here = *walk.last().unwrap_or(&start);
+        walk.extend(shortest_path(graph, component, here, start));
+        walk
+    } else {
+        let mut walk = vec![start];
+        let first = graph
+            .neighbors(NodeIndex::new(start))
+            .map(|n| n.index())
+            .filter(|r| component.binary_search(r).is_ok())
+            .min()
+            .unwrap_or(start);
+        walk.push(first);
+        walk.extend(shortest_path(graph, component, first, start));
+        walk
+    };
+    let names: Vec<&str> = walk.iter().map(|&r| model.rules[r].id.as_str()).collect();
+    let chain = names.join(" → ");
+    let message = if component.len() <= WALK_LIMIT {
+        format!("`overrides` form a cycle: {chain}")
+    } else {
+        format!(
+            "`overrides` form a cycle among {} rules, including {chain}",
+            component.len()
+        )
+    };
+    let edges: Vec<(RuleId, RuleId)> = walk.windows(2).map(|w| (w[0], w[1])).collect();
+    let (a, b) = edges[0];
+    let mut d = Diagnostic::new(Code::E006, edge_span(model, a, b), message).with_label(format!(
+        "`{}` overrides `{}` here",
+        model.rules[a].id, model.rules[b].id
+    ));
+    let mut labelled = vec![(a, b)];
+    for &(x, y) in &edges[1..] {
+        if labelled.contains(&(x, y)) {
+            continue;
+        }
+        labelled.push((x, y));
+        d = d.with_secondary(
+            edge_span(model, x, y),
+            format!(
+                "`{}` overrides `{}` here",
+                model.rules[x].id, model.rules[y].id
+            ),
+        );
+    }
+    d.with_note(
+        "precedence must go one way: with a cycle, every rule in it would both win and lose",
+    )
+    .with_help(
+        "remove one of these `overrides`, keeping the direction the clinical reasoning supports",
+    )
+}
+
+/// Shortest path of `overrides` from `from` to `to` inside the component, `from` excluded.
+fn shortest_path(
+    graph: &DiGraph<RuleId, ()>,
+    component: &[RuleId],
+    from: RuleId,
+    to: RuleId,
+) -> Vec<RuleId> {
+    let mut parent: HashMap<RuleId, RuleId> = HashMap::new();
+    let mut queue = VecDeque::from([from]);
+    while let Some(r) = queue.pop_front() {
+        let mut next: Vec<RuleId> = graph
+            .neighbors(NodeIndex::new(r))
+            .map(|n| n.index())
+            .filter(|n| component.binary_search(n).is_ok())
+            .collect();
+        next.sort_unstable();
+        for n in next {
+            if n == to {
+                let mut path = vec![to];
+                let mut at = r;
+                while at != from {
+                    path.push(at);
+                    at = parent.get(&at).copied().unwrap_or(from);
+                }
+                path.reverse();
+                return path;
+            }
+            if n != from && !parent.contains_key(&n) {
+                parent.insert(n, r);
+                queue.push_back(n);
+            }
+        }
+    }
+    // Inside a strongly connected component a path always exists.
+    vec![to]
+}

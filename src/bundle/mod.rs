@@ -1,0 +1,608 @@
+//! The JSON rule bundle (§8 of the language contract): what apps load and evaluate.
+//!
+//! [`build`] turns a checked [`Model`] and its [`Analysis`] into a [`Bundle`]; [`Bundle::to_json`]
+//! writes it (pretty-printed, keys in the documented order, byte-identical for identical input);
+//! [`Bundle::from_json`] loads one back, refusing anything an app could misread. The digest is
+//! SHA-256 over the canonical form of [`canonical`] (RFC 8785, JSON Canonicalization Scheme).
+//! `docs/bundle.md` describes the format for app developers; `docs/bundle.schema.json` is its
+//! JSON Schema.
+
+pub mod canonical;
+mod load;
+mod serde_util;
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::analysis::{Analysis, ConflictKind};
+use crate::model::{
+    self, Action, AmountUnit, CmpOp, Evidence, Expr, Model, Period, Status, Strength,
+};
+use crate::source::Sources;
+
+pub(crate) use serde_util::Num;
+use serde_util::{named, named_opt, num, num_map, num_opt, required};
+
+/// The value of `format`.
+pub const FORMAT: &str = "carel.bundle";
+/// The value of `format_version` this compiler writes and reads.
+pub const FORMAT_VERSION: u64 = 1;
+/// The value of `semantics`: a one-line statement of §5 for people reading a bundle.
+pub const SEMANTICS: &str =
+    "avoid > caution > recommend > consider; overrides drop the overridden rule's advice";
+
+/// A whole bundle. Field order is the order of keys in [`Bundle::to_json`].
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Bundle {
+    pub format: String,
+    pub format_version: u64,
+    pub compiler: Compiler,
+    pub ruleset: Ruleset,
+    /// `sha256:` + lowercase hex of SHA-256 over the canonical form without this field.
+    pub digest: String,
+    pub semantics: String,
+    pub vocabulary: Vocabulary,
+    /// Every rule that is not retired, in source order.
+    pub rules: Vec<Rule>,
+    /// Resolved conflicts (with `resolved_by`) and warnings, sorted by rule pair and kind.
+    pub conflicts: Vec<Conflict>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Compiler {
+    pub name: String,
+    pub version: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Ruleset {
+    pub name: String,
+    #[serde(deserialize_with = "required")]
+    pub title: Option<String>,
+    pub version: String,
+}
+
+/// Every declared name, in declaration order.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Vocabulary {
+    pub conditions: Vec<FactEntry>,
+    pub factors: Vec<FactEntry>,
+    pub exclusive: Vec<ExclusiveEntry>,
+    pub measures: Vec<MeasureEntry>,
+    pub categories: Vec<CategoryEntry>,
+    pub exercises: Vec<ExerciseEntry>,
+    pub sources: Vec<SourceEntry>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FactEntry {
+    pub id: String,
+    #[serde(deserialize_with = "required")]
+    pub label: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExclusiveEntry {
+    pub id: String,
+    #[serde(deserialize_with = "required")]
+    pub label: Option<String>,
+    /// Conditions or factors of which at most one holds for any patient.
+    pub members: Vec<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MeasureEntry {
+    pub id: String,
+    #[serde(deserialize_with = "required")]
+    pub label: Option<String>,
+    #[serde(deserialize_with = "required")]
+    pub unit: Option<String>,
+    /// Inclusive lower bound; `null` when unbounded.
+    #[serde(with = "num_opt")]
+    pub min: Option<f64>,
+    /// Inclusive upper bound; `null` when unbounded.
+    #[serde(with = "num_opt")]
+    pub max: Option<f64>,
+}
+
+impl MeasureEntry {
+    /// Whether a value lies inside the declared range.
+    pub fn admits(&self, value: f64) -> bool {
+        self.min.is_none_or(|lo| value >= lo) && self.max.is_none_or(|hi| value <= hi)
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CategoryEntry {
+    pub id: String,
+    #[serde(deserialize_with = "required")]
+    pub label: Option<String>,
+    pub parents: Vec<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExerciseEntry {
+    pub id: String,
+    #[serde(deserialize_with = "required")]
+    pub label: Option<String>,
+    /// The categories named in the declaration (not their ancestors).
+    pub categories: Vec<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SourceEntry {
+    pub id: String,
+    pub text: String,
+    #[serde(deserialize_with = "required")]
+    pub url: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Rule {
+    pub id: String,
+    pub when: When,
+    #[serde(with = "named")]
+    pub action: Action,
+    /// The exercises and categories as written.
+    pub targets: Vec<String>,
+    /// Every exercise the rule advises, categories expanded, sorted by id.
+    pub exercises: Vec<String>,
+    #[serde(deserialize_with = "required")]
+    pub dose: Option<Dose>,
+    #[serde(deserialize_with = "required")]
+    pub because: Option<String>,
+    pub cite: Vec<String>,
+    #[serde(with = "named_opt")]
+    pub evidence: Option<Evidence>,
+    #[serde(with = "named_opt")]
+    pub strength: Option<Strength>,
+    #[serde(with = "named")]
+    pub status: Status,
+    /// Date of the last clinical review, `YYYY-MM-DD`.
+    #[serde(deserialize_with = "required")]
+    pub reviewed: Option<String>,
+    /// Rules this one overrides directly (retired rules left out).
+    pub overrides: Vec<String>,
+    pub location: Location,
+}
+
+/// A rule's condition. JSON forms (each an object with exactly these keys):
+/// `{"always": true}`, `{"fact": ID}`, `{"measure": ID, "op": OP, "value": N}` with OP one of
+/// `<`, `<=`, `>`, `>=`, `=`, `!=`, `{"measure": ID, "in": {"min": N, "max": N}}` (inclusive),
+/// `{"not": WHEN}`, `{"all": [WHEN, ...]}`, `{"any": [WHEN, ...]}`.
+#[derive(Clone, Debug, PartialEq)]
+pub enum When {
+    Always,
+    Fact(String),
+    Compare {
+        measure: String,
+        op: CmpOp,
+        value: f64,
+    },
+    In {
+        measure: String,
+        min: f64,
+        max: f64,
+    },
+    Not(Box<When>),
+    All(Vec<When>),
+    Any(Vec<When>),
+}
+
+/// Whose facts and measure values a condition is evaluated against.
+pub trait Facts {
+    fn has(&self, fact: &str) -> bool;
+    /// `None` when the value is unknown: every comparison on it is then false.
+    fn value(&self, measure: &str) -> Option<f64>;
+}
+
+impl When {
+    /// Whether the condition holds (§5): a fact not given is false, a comparison on a measure
+    /// whose value is unknown is false.
+    pub fn holds(&self, patient: &impl Facts) -> bool {
+        match self {
+            When::Always => true,
+            When::Fact(f) => patient.has(f),
+            When::Compare { measure, op, value } => {
+                patient.value(measure).is_some_and(|v| op.holds(v, *value))
+            }
+            When::In { measure, min, max } => patient
+                .value(measure)
+                .is_some_and(|v| *min <= v && v <= *max),
+            When::Not(w) => !w.holds(patient),
+            When::All(ws) => ws.iter().all(|w| w.holds(patient)),
+            When::Any(ws) => ws.iter().any(|w| w.holds(patient)),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Dose {
+    pub amount: Amount,
+    #[serde(deserialize_with = "required")]
+    pub frequency: Option<Frequency>,
+}
+
+/// `N[..M] UNIT`; `min == max` when one number was written.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Amount {
+    #[serde(with = "num")]
+    pub min: f64,
+    #[serde(with = "num")]
+    pub max: f64,
+    #[serde(with = "named")]
+    pub unit: AmountUnit,
+}
+
+/// An inclusive range of numbers.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Range {
+    #[serde(with = "num")]
+    pub min: f64,
+    #[serde(with = "num")]
+    pub max: f64,
+}
+
+/// How often a dose is taken. JSON forms: `{"every_hours": {"min", "max"}}` (`every N[..M] h`),
+/// `{"times": {"min", "max"}, "per": "day"|"week"}` (`N[..M] times per day|week`) and
+/// `{"times": null, "per": "day"|"week"}` (`per day|week`: the amount is a total for the period).
+#[derive(Clone, Debug, PartialEq)]
+pub enum Frequency {
+    EveryHours(Range),
+    Per { times: Option<Range>, per: Period },
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Location {
+    /// The file, relative to the ruleset folder (or the file's own name for a one-file ruleset).
+    pub file: String,
+    /// 1-based line of the start of the rule.
+    pub line: u64,
+    /// 1-based column, counted in Unicode scalar values.
+    pub column: u64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Conflict {
+    #[serde(with = "named")]
+    pub kind: ConflictKind,
+    /// The two rules, in source order.
+    pub rules: [String; 2],
+    /// Every exercise on which they clash, sorted by id.
+    pub exercises: Vec<String>,
+    /// The smallest patient for whom both rules fire.
+    pub witness: Witness,
+    /// The rule whose advice prevails through `overrides`; `null` for a warning left standing.
+    #[serde(deserialize_with = "required")]
+    pub resolved_by: Option<String>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Witness {
+    /// True facts, sorted by id.
+    pub facts: Vec<String>,
+    /// Known measure values by id; a measure left out is unknown.
+    #[serde(with = "num_map")]
+    pub measures: BTreeMap<String, f64>,
+}
+
+impl Bundle {
+    /// The bundle as `carel build` writes it: pretty-printed with two-space indents, keys in
+    /// the documented order, a final newline. Identical bundles give identical bytes.
+    pub fn to_json(&self) -> String {
+        // Serialising plain data (no maps with non-string keys) cannot fail.
+        let mut text = serde_json::to_string_pretty(self).unwrap_or_default();
+        text.push('\n');
+        text
+    }
+
+    /// The canonical form the digest covers: the bundle without `digest`, in RFC 8785 form.
+    pub fn canonical_bytes(&self) -> Vec<u8> {
+        let mut value = serde_json::to_value(self).unwrap_or(serde_json::Value::Null);
+        if let serde_json::Value::Object(map) = &mut value {
+            map.remove("digest");
+        }
+        canonical::to_vec(&value)
+    }
+
+    /// `sha256:` + hex over [`Bundle::canonical_bytes`].
+    pub fn compute_digest(&self) -> String {
+        canonical::digest(&self.canonical_bytes())
+    }
+
+    /// Load a bundle: check format and version, the digest, every reference between its parts,
+    /// that `overrides` and categories have no cycles, and that each rule's `exercises` is the
+    /// expansion of its targets. The message says what is wrong and where.
+    pub fn from_json(text: &str) -> Result<Bundle, String> {
+        load::from_json(text)
+    }
+
+    /// The checks of [`Bundle::from_json`] on a bundle already in memory (the digest aside).
+    pub fn validate(&self) -> Result<(), String> {
+        load::validate(self)
+    }
+
+    /// The rule with this id.
+    pub fn rule(&self, id: &str) -> Option<&Rule> {
+        self.rules.iter().find(|r| r.id == id)
+    }
+}
+
+/// Build the bundle of a model whose checks passed. Retired rules are left out, and so are
+/// `overrides` entries that name them (a retired rule takes no part in evaluation).
+/// Locations use the file names of `sources`.
+pub fn build(model: &Model, analysis: &Analysis, sources: &Sources) -> Bundle {
+    let fact_name = |f: model::FactId| model.facts[f].name.clone();
+    let facts_of = |kind: model::FactKind| {
+        model
+            .facts
+            .iter()
+            .filter(|f| f.kind == kind)
+            .map(|f| FactEntry {
+                id: f.name.clone(),
+                label: f.label.clone(),
+            })
+            .collect()
+    };
+    let vocabulary = Vocabulary {
+        conditions: facts_of(model::FactKind::Condition),
+        factors: facts_of(model::FactKind::Factor),
+        exclusive: model
+            .exclusives
+            .iter()
+            .map(|x| ExclusiveEntry {
+                id: x.name.clone(),
+                label: x.label.clone(),
+                members: x.members.iter().map(|&f| fact_name(f)).collect(),
+            })
+            .collect(),
+        measures: model
+            .measures
+            .iter()
+            .map(|m| MeasureEntry {
+                id: m.name.clone(),
+                label: m.label.clone(),
+                unit: m.unit.clone(),
+                min: m.min,
+                max: m.max,
+            })
+            .collect(),
+        categories: model
+            .categories
+            .iter()
+            .map(|c| CategoryEntry {
+                id: c.name.clone(),
+                label: c.label.clone(),
+                parents: c
+                    .parents
+                    .iter()
+                    .map(|&p| model.categories[p].name.clone())
+                    .collect(),
+            })
+            .collect(),
+        exercises: model
+            .exercises
+            .iter()
+            .map(|e| ExerciseEntry {
+                id: e.name.clone(),
+                label: e.label.clone(),
+                categories: e
+                    .categories
+                    .iter()
+                    .map(|&c| model.categories[c].name.clone())
+                    .collect(),
+            })
+            .collect(),
+        sources: model
+            .sources
+            .iter()
+            .map(|s| SourceEntry {
+                id: s.name.clone(),
+                text: s.text.clone(),
+                url: s.url.clone(),
+            })
+            .collect(),
+    };
+    let rules = model
+        .rules
+        .iter()
+        .filter(|r| r.is_live())
+        .map(|r| build_rule(model, sources, r))
+        .collect();
+    let conflicts = analysis
+        .conflicts
+        .iter()
+        .map(|c| Conflict {
+            kind: c.kind,
+            rules: [
+                model.rules[c.rules[0]].id.clone(),
+                model.rules[c.rules[1]].id.clone(),
+            ],
+            exercises: c
+                .exercises
+                .iter()
+                .map(|&e| model.exercises[e].name.clone())
+                .collect(),
+            witness: witness(model, &c.witness),
+            resolved_by: c.resolved_by.map(|r| model.rules[r].id.clone()),
+        })
+        .collect();
+    let mut bundle = Bundle {
+        format: FORMAT.to_string(),
+        format_version: FORMAT_VERSION,
+        compiler: Compiler {
+            name: "carel".to_string(),
+            version: env!("CARGO_PKG_VERSION").to_string(),
+        },
+        ruleset: Ruleset {
+            name: model.header.name.clone(),
+            title: model.header.title.clone(),
+            version: model.header.version.clone(),
+        },
+        digest: String::new(),
+        semantics: SEMANTICS.to_string(),
+        vocabulary,
+        rules,
+        conflicts,
+    };
+    bundle.digest = bundle.compute_digest();
+    bundle
+}
+
+fn build_rule(model: &Model, sources: &Sources, r: &model::Rule) -> Rule {
+    let target_name = |t: &model::Target| match *t {
+        model::Target::Exercise(e) => model.exercises[e].name.clone(),
+        model::Target::Category(c) => model.categories[c].name.clone(),
+    };
+    let (file, line, column) = match sources.files().get(r.span.file) {
+        Some(f) => {
+            let (line, column) = f.line_col(r.span.start);
+            (f.name.clone(), line as u64, column as u64)
+        }
+        None => (String::new(), 1, 1),
+    };
+    Rule {
+        id: r.id.clone(),
+        when: when(model, &r.when),
+        action: r.action,
+        targets: r.targets.iter().map(|(t, _)| target_name(t)).collect(),
+        exercises: r
+            .exercises
+            .iter()
+            .map(|&e| model.exercises[e].name.clone())
+            .collect(),
+        dose: r.dose.as_ref().map(dose),
+        because: r.because.clone(),
+        cite: r
+            .cite
+            .iter()
+            .map(|&s| model.sources[s].name.clone())
+            .collect(),
+        evidence: r.evidence,
+        strength: r.strength,
+        status: r.status,
+        reviewed: r.reviewed.clone(),
+        overrides: r
+            .overrides
+            .iter()
+            .filter(|(o, _)| model.rules[*o].is_live())
+            .map(|(o, _)| model.rules[*o].id.clone())
+            .collect(),
+        location: Location { file, line, column },
+    }
+}
+
+/// The `when` tree of a resolved condition (same shape, names instead of indices).
+pub fn when(model: &Model, e: &Expr) -> When {
+    match e {
+        Expr::Always => When::Always,
+        Expr::Fact(f) => When::Fact(model.facts[*f].name.clone()),
+        Expr::Cmp { measure, op, value } => When::Compare {
+            measure: model.measures[*measure].name.clone(),
+            op: *op,
+            value: *value,
+        },
+        Expr::In { measure, lo, hi } => When::In {
+            measure: model.measures[*measure].name.clone(),
+            min: *lo,
+            max: *hi,
+        },
+        Expr::Not(e) => When::Not(Box::new(when(model, e))),
+        Expr::All(es) => When::All(es.iter().map(|e| when(model, e)).collect()),
+        Expr::Any(es) => When::Any(es.iter().map(|e| when(model, e)).collect()),
+    }
+}
+
+fn dose(d: &model::Dose) -> Dose {
+    Dose {
+        amount: Amount {
+            min: d.amount.lo,
+            max: d.amount.hi,
+            unit: d.amount.unit,
+        },
+        frequency: d.frequency.map(|f| match f {
+            model::Frequency::Every { lo, hi } => Frequency::EveryHours(Range { min: lo, max: hi }),
+            model::Frequency::Times { lo, hi, per } => Frequency::Per {
+                times: Some(Range { min: lo, max: hi }),
+                per,
+            },
+            model::Frequency::Per(per) => Frequency::Per { times: None, per },
+        }),
+    }
+}
+
+/// A patient by name: facts sorted by id, measures by id.
+pub fn witness(model: &Model, p: &model::Patient) -> Witness {
+    let mut facts: Vec<String> = p
+        .facts
+        .iter()
+        .map(|&f| model.facts[f].name.clone())
+        .collect();
+    facts.sort();
+    facts.dedup();
+    Witness {
+        facts,
+        measures: p
+            .measures
+            .iter()
+            .map(|&(m, v)| (model.measures[m].name.clone(), v))
+            .collect(),
+    }
+}
+
+impl Dose {
+    /// The dose as a clinician writes it: `10..20 min every 3 h`, `150 min per week`.
+    pub fn to_text(&self) -> String {
+        let range = |lo: f64, hi: f64| {
+            if lo == hi {
+                canonical::number(lo)
+            } else {
+                format!("{}..{}", canonical::number(lo), canonical::number(hi))
+            }
+        };
+        let mut text = format!(
+            "{} {}",
+            range(self.amount.min, self.amount.max),
+            self.amount.unit.as_str()
+        );
+        match &self.frequency {
+            None => {}
+            Some(Frequency::EveryHours(r)) => {
+                text.push_str(&format!(" every {} h", range(r.min, r.max)))
+            }
+            Some(Frequency::Per {
+                times: Some(r),
+                per,
+            }) => text.push_str(&format!(
+                " {} times per {}",
+                range(r.min, r.max),
+                per.as_str()
+            )),
+            Some(Frequency::Per { times: None, per }) => {
+                text.push_str(&format!(" per {}", per.as_str()))
+            }
+        }
+        text
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests;

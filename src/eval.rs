@@ -1,0 +1,492 @@
+//! The reference evaluator (§5 of the language contract): final advice for one patient.
+//!
+//! It evaluates a [`Bundle`], whether loaded from JSON or built from source in memory, so
+//! `carel eval` on a ruleset and on the bundle built from it agree by construction.
+//!
+//! 1. A rule fires when its `when` holds for the patient (a fact not given is false; a
+//!    comparison on a measure whose value is unknown is false).
+//! 2. A fired rule advises its action for every exercise in its `exercises`.
+//! 3. For each exercise, the advice of a fired rule R is dropped when another fired rule S that
+//!    also advises the exercise overrides R, directly or through a chain of `overrides`. The
+//!    chain follows the declared `overrides` of the bundle, whether or not the rules in between
+//!    fire or advise the exercise: if S overrides T and T overrides R, S overrides R.
+//! 4. The final advice is the most protective remaining: avoid > caution > recommend > consider.
+//!
+//! Because `overrides` has no cycles, at least one advice always remains for an exercise some
+//! fired rule advises. The [`Outcome`] keeps every fired rule that advised each exercise, and
+//! which rules dropped its advice.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::fmt::Write as _;
+
+use serde::Serialize;
+
+use crate::bundle::{Bundle, Dose, Facts, canonical};
+use crate::diagnostic::did_you_mean;
+use crate::model::Action;
+
+/// One patient by name: the true facts, and the measures whose value is known.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Patient {
+    pub facts: BTreeSet<String>,
+    #[serde(serialize_with = "measures_json")]
+    pub measures: BTreeMap<String, f64>,
+}
+
+fn measures_json<S: serde::Serializer>(m: &BTreeMap<String, f64>, s: S) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeMap;
+    let mut map = s.serialize_map(Some(m.len()))?;
+    for (k, v) in m {
+        map.serialize_entry(k, &crate::bundle::Num(*v))?;
+    }
+    map.end()
+}
+
+impl Facts for Patient {
+    fn has(&self, fact: &str) -> bool {
+        self.facts.contains(fact)
+    }
+
+    fn value(&self, measure: &str) -> Option<f64> {
+        self.measures.get(measure).copied()
+    }
+}
+
+/// What one fired rule said about one exercise.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Contribution {
+    pub rule: String,
+    #[serde(serialize_with = "action_json")]
+    pub action: Action,
+    pub dose: Option<Dose>,
+    /// `decides` (remains, and its action is the final one), `outweighed` (remains, but a more
+    /// protective advice won) or `overridden` (dropped by `overridden_by`).
+    pub outcome: &'static str,
+    /// The fired rules advising the same exercise that override this one (in bundle order).
+    pub overridden_by: Vec<String>,
+}
+
+/// The final advice for one exercise and how it came about.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Advice {
+    pub exercise: String,
+    #[serde(serialize_with = "action_json")]
+    pub action: Action,
+    /// The rules whose advice decided it, in bundle order.
+    pub rules: Vec<String>,
+    /// Every fired rule that advised the exercise, in bundle order.
+    pub advised: Vec<Contribution>,
+}
+
+fn action_json<S: serde::Serializer>(a: &Action, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(a.as_str())
+}
+
+/// The result of evaluating a bundle for one patient.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Outcome {
+    pub patient: Patient,
+    /// Advice per exercise, sorted by exercise id; exercises no fired rule advises are absent.
+    pub advice: Vec<Advice>,
+    /// The rules that fired, in bundle order.
+    pub fired: Vec<String>,
+}
+
+/// A bundle ready to evaluate.
+pub struct Evaluator<'b> {
+    bundle: &'b Bundle,
+    /// Direct `overrides` by rule index.
+    overrides: Vec<Vec<usize>>,
+}
+
+impl<'b> Evaluator<'b> {
+    /// Check the bundle ([`Bundle::validate`]) and index it.
+    pub fn new(bundle: &'b Bundle) -> Result<Evaluator<'b>, String> {
+        bundle.validate()?;
+        let index: HashMap<&str, usize> = bundle
+            .rules
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (r.id.as_str(), i))
+            .collect();
+        let overrides = bundle
+            .rules
+            .iter()
+            .map(|r| {
+                r.overrides
+                    .iter()
+                    .filter_map(|o| index.get(o.as_str()).copied())
+                    .collect()
+            })
+            .collect();
+        Ok(Evaluator { bundle, overrides })
+    }
+
+    pub fn bundle(&self) -> &'b Bundle {
+        self.bundle
+    }
+
+    /// Every rule `rule` overrides, directly or through a chain.
+    fn overridden_by(&self, rule: usize) -> HashSet<usize> {
+        let mut seen = HashSet::new();
+        let mut todo = self.overrides[rule].clone();
+        while let Some(r) = todo.pop() {
+            if seen.insert(r) {
+                todo.extend(&self.overrides[r]);
+            }
+        }
+        seen
+    }
+
+    /// Final advice for one patient (§5).
+    pub fn evaluate(&self, patient: &Patient) -> Outcome {
+        let rules = &self.bundle.rules;
+        let fired: Vec<usize> = (0..rules.len())
+            .filter(|&i| rules[i].when.holds(patient))
+            .collect();
+        let reach: HashMap<usize, HashSet<usize>> =
+            fired.iter().map(|&i| (i, self.overridden_by(i))).collect();
+        let mut by_exercise: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+        for &i in &fired {
+            for e in &rules[i].exercises {
+                by_exercise.entry(e).or_default().push(i);
+            }
+        }
+        let advice = by_exercise
+            .into_iter()
+            .map(|(exercise, advising)| {
+                let dropped_by: Vec<Vec<usize>> = advising
+                    .iter()
+                    .map(|&r| {
+                        advising
+                            .iter()
+                            .copied()
+                            .filter(|s| *s != r && reach.get(s).is_some_and(|set| set.contains(&r)))
+                            .collect()
+                    })
+                    .collect();
+                let remaining = || {
+                    advising
+                        .iter()
+                        .zip(&dropped_by)
+                        .filter(|(_, d)| d.is_empty())
+                        .map(|(&r, _)| r)
+                };
+                let action = remaining()
+                    .map(|r| rules[r].action)
+                    .max_by_key(|a| a.protectiveness())
+                    // Unreachable for a valid bundle (overrides have no cycles); stay protective anyway.
+                    .or_else(|| {
+                        advising
+                            .iter()
+                            .map(|&r| rules[r].action)
+                            .max_by_key(|a| a.protectiveness())
+                    })
+                    .unwrap_or(Action::Avoid);
+                let advised = advising
+                    .iter()
+                    .zip(&dropped_by)
+                    .map(|(&r, by)| Contribution {
+                        rule: rules[r].id.clone(),
+                        action: rules[r].action,
+                        dose: rules[r].dose.clone(),
+                        outcome: if !by.is_empty() {
+                            "overridden"
+                        } else if rules[r].action == action {
+                            "decides"
+                        } else {
+                            "outweighed"
+                        },
+                        overridden_by: by.iter().map(|&s| rules[s].id.clone()).collect(),
+                    })
+                    .collect::<Vec<_>>();
+                Advice {
+                    exercise: exercise.to_string(),
+                    action,
+                    rules: advised
+                        .iter()
+                        .filter(|c| c.outcome == "decides")
+                        .map(|c| c.rule.clone())
+                        .collect(),
+                    advised,
+                }
+            })
+            .collect();
+        Outcome {
+            patient: patient.clone(),
+            advice,
+            fired: fired.iter().map(|&i| rules[i].id.clone()).collect(),
+        }
+    }
+
+    /// Parse a patient as `carel eval --given` takes it: `sciatica, chronic, age = 45`.
+    /// Facts are listed by name, measures as `name=value`; spaces around `,` and `=` are fine.
+    pub fn parse_given(&self, text: &str) -> Result<Patient, String> {
+        let v = &self.bundle.vocabulary;
+        let mut patient = Patient::default();
+        for item in text.split(',').map(str::trim).filter(|i| !i.is_empty()) {
+            let (name, value) = match item.split_once('=') {
+                Some((n, v)) => (n.trim(), Some(v.trim())),
+                None => (item, None),
+            };
+            let is_fact = v.conditions.iter().chain(&v.factors).any(|f| f.id == name);
+            let measure = v.measures.iter().find(|m| m.id == name);
+            match (value, is_fact, measure) {
+                (None, true, _) => {
+                    patient.facts.insert(name.to_string());
+                }
+                (Some(_), true, _) => {
+                    return Err(format!(
+                        "`{name}` is a yes/no fact, not a measure: list it without a value (`{name}`)"
+                    ));
+                }
+                (None, false, Some(_)) => {
+                    return Err(format!(
+                        "`{name}` is a measure: give its value, as in `{name}=45`"
+                    ));
+                }
+                (Some(text), false, Some(m)) => {
+                    let value = parse_number(text).ok_or_else(|| {
+                        format!("`{name}={text}`: the value must be a number, like `45` or `2.5`")
+                    })?;
+                    if !m.admits(value) {
+                        return Err(format!(
+                            "`{name}={text}` is outside the range of {}: {}",
+                            m.label
+                                .as_deref()
+                                .map_or_else(|| format!("`{name}`"), |l| format!("`{name}` ({l})")),
+                            range_text(m.min, m.max)
+                        ));
+                    }
+                    if let Some(old) = patient.measures.insert(name.to_string(), value)
+                        && old != value
+                    {
+                        return Err(format!(
+                            "`{name}` is given twice with different values ({} and {text})",
+                            canonical::number(old)
+                        ));
+                    }
+                }
+                (_, false, None) => return Err(self.unknown(name)),
+            }
+        }
+        self.check_exclusive(&patient)?;
+        Ok(patient)
+    }
+
+    fn unknown(&self, name: &str) -> String {
+        let v = &self.bundle.vocabulary;
+        if v.exercises.iter().any(|e| e.id == name) {
+            return format!("`{name}` is an exercise, not a fact or measure of the patient");
+        }
+        if v.categories.iter().any(|c| c.id == name) {
+            return format!(
+                "`{name}` is a category of exercises, not a fact or measure of the patient"
+            );
+        }
+        let candidates = v
+            .conditions
+            .iter()
+            .chain(&v.factors)
+            .map(|f| f.id.as_str())
+            .chain(v.measures.iter().map(|m| m.id.as_str()));
+        let mut message = format!("unknown fact or measure `{name}`");
+        match did_you_mean(name, candidates) {
+            Some(s) => message.push_str(&format!("; did you mean `{s}`?")),
+            None => message
+                .push_str(": the ruleset declares no condition, factor or measure of that name"),
+        }
+        message
+    }
+
+    /// Refuse a patient that breaks an `exclusive` group.
+    fn check_exclusive(&self, patient: &Patient) -> Result<(), String> {
+        for x in &self.bundle.vocabulary.exclusive {
+            let given: Vec<&str> = x
+                .members
+                .iter()
+                .filter(|m| patient.facts.contains(*m))
+                .map(String::as_str)
+                .collect();
+            if given.len() > 1 {
+                let names: Vec<String> = given.iter().map(|g| format!("`{g}`")).collect();
+                return Err(format!(
+                    "{} cannot hold together: they are exclusive (`{}`{}); give at most one",
+                    names.join(" and "),
+                    x.id,
+                    x.label
+                        .as_deref()
+                        .map(|l| format!(", \"{l}\""))
+                        .unwrap_or_default()
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// Check a patient given by names (e.g. from a conformance file): every name known, every
+    /// value inside its measure's range, the `exclusive` groups respected.
+    pub fn check_patient(&self, patient: &Patient) -> Result<(), String> {
+        let v = &self.bundle.vocabulary;
+        for f in &patient.facts {
+            if !v.conditions.iter().chain(&v.factors).any(|x| &x.id == f) {
+                return Err(self.unknown(f));
+            }
+        }
+        for (m, &value) in &patient.measures {
+            match v.measures.iter().find(|x| &x.id == m) {
+                None => return Err(self.unknown(m)),
+                Some(x) if !x.admits(value) => {
+                    return Err(format!(
+                        "`{m}` = {} is outside its range {}",
+                        canonical::number(value),
+                        range_text(x.min, x.max)
+                    ));
+                }
+                Some(_) => {}
+            }
+        }
+        self.check_exclusive(patient)
+    }
+}
+
+fn range_text(min: Option<f64>, max: Option<f64>) -> String {
+    match (min, max) {
+        (Some(lo), Some(hi)) => format!("{}..{}", canonical::number(lo), canonical::number(hi)),
+        (Some(lo), None) => format!("at least {}", canonical::number(lo)),
+        (None, Some(hi)) => format!("at most {}", canonical::number(hi)),
+        (None, None) => "any number".to_string(),
+    }
+}
+
+/// A decimal number as Carel writes it: `45`, `2.5`, `-3` (no exponents, no `inf`/`nan`).
+fn parse_number(text: &str) -> Option<f64> {
+    let digits = text.strip_prefix('-').unwrap_or(text);
+    let (int, frac) = match digits.split_once('.') {
+        Some((i, f)) => (i, Some(f)),
+        None => (digits, None),
+    };
+    let ok = !int.is_empty()
+        && int.bytes().all(|b| b.is_ascii_digit())
+        && frac.is_none_or(|f| !f.is_empty() && f.bytes().all(|b| b.is_ascii_digit()));
+    if ok { text.parse().ok() } else { None }
+}
+
+impl Outcome {
+    /// The final advice for an exercise, if any fired rule advises it.
+    pub fn action(&self, exercise: &str) -> Option<Action> {
+        self.advice
+            .binary_search_by(|a| a.exercise.as_str().cmp(exercise))
+            .ok()
+            .map(|i| self.advice[i].action)
+    }
+
+    pub fn get(&self, exercise: &str) -> Option<&Advice> {
+        self.advice
+            .binary_search_by(|a| a.exercise.as_str().cmp(exercise))
+            .ok()
+            .map(|i| &self.advice[i])
+    }
+
+    /// The `carel eval --format json` object, pretty-printed, with a final newline.
+    pub fn to_json(&self) -> String {
+        let mut text = serde_json::to_string_pretty(self).unwrap_or_default();
+        text.push('\n');
+        text
+    }
+
+    /// One line per advised exercise, most protective advice first:
+    /// `avoid     hamstring_stretch  (sciatica_no_stretch)`.
+    pub fn advice_lines(&self) -> String {
+        let mut order: Vec<&Advice> = self.advice.iter().collect();
+        order.sort_by(|a, b| {
+            b.action
+                .protectiveness()
+                .cmp(&a.action.protectiveness())
+                .then_with(|| a.exercise.cmp(&b.exercise))
+        });
+        let width = order
+            .iter()
+            .map(|a| a.exercise.chars().count())
+            .max()
+            .unwrap_or(0);
+        let mut out = String::new();
+        for a in order {
+            let _ = writeln!(
+                out,
+                "{:<9} {:<width$}  ({})",
+                a.action.as_str(),
+                a.exercise,
+                a.rules.join(", ")
+            );
+        }
+        out
+    }
+
+    /// The trace for the given exercises (all advised exercises when `None`): which rules
+    /// fired, and for each exercise every rule that advised it and what became of its advice.
+    pub fn trace(&self, only: Option<&[&str]>) -> String {
+        let mut out = String::new();
+        if self.fired.is_empty() {
+            out.push_str("fired: no rule\n");
+        } else {
+            let _ = writeln!(out, "fired: {}", self.fired.join(", "));
+        }
+        for a in &self.advice {
+            if only.is_some_and(|o| !o.contains(&a.exercise.as_str())) {
+                continue;
+            }
+            let _ = writeln!(out, "{}: {}", a.exercise, a.action.as_str());
+            let width = a
+                .advised
+                .iter()
+                .map(|c| c.rule.chars().count())
+                .max()
+                .unwrap_or(0);
+            for c in &a.advised {
+                let why = match c.outcome {
+                    "overridden" => format!("overridden by {}", c.overridden_by.join(", ")),
+                    "outweighed" => format!("outweighed: {} is more protective", a.action.as_str()),
+                    other => other.to_string(),
+                };
+                let dose = c
+                    .dose
+                    .as_ref()
+                    .map(|d| format!(" [{}]", d.to_text()))
+                    .unwrap_or_default();
+                let _ = writeln!(
+                    out,
+                    "  {:<9} {:<width$}  {why}{dose}",
+                    c.action.as_str(),
+                    c.rule
+                );
+            }
+        }
+        if let Some(only) = only {
+            for e in only {
+                if self.get(e).is_none() {
+                    let _ = writeln!(out, "{e}: nothing (no fired rule advises it)");
+                }
+            }
+        }
+        out
+    }
+
+    /// What `carel eval` prints for people: the advice lines, then the trace.
+    pub fn to_human(&self) -> String {
+        let mut out = String::new();
+        if self.advice.is_empty() {
+            out.push_str("no advice: no rule advises any exercise for this patient\n");
+        } else {
+            out.push_str(&self.advice_lines());
+        }
+        out.push_str("\ntrace:\n");
+        for line in self.trace(None).lines() {
+            let _ = writeln!(out, "  {line}");
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests;

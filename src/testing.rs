@@ -1,0 +1,228 @@
+//! Running a ruleset's `test` blocks (§4 of the language contract) with the reference evaluator.
+//!
+//! Each test's patient is evaluated on the bundle built from the ruleset, exactly as
+//! `carel eval` and apps do. `expect ACTION X` holds when the final advice for X is ACTION,
+//! `expect not ACTION X` when it is anything else or nothing, `expect nothing X` when no fired
+//! rule advises X; a category stands for every exercise in it. An expectation whose targets
+//! hold no exercise at all fails: it would check nothing.
+
+use std::fmt::Write as _;
+
+use crate::eval::{Evaluator, Outcome, Patient};
+use crate::model::{Expectation, Model, Target, Test};
+
+/// The result of one `test` block.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TestResult {
+    pub name: String,
+    /// One line per expectation that did not hold (expected vs actual advice).
+    pub failures: Vec<String>,
+    /// The evaluation trace for the exercises of failed expectations (empty when passed).
+    pub trace: String,
+}
+
+impl TestResult {
+    pub fn passed(&self) -> bool {
+        self.failures.is_empty()
+    }
+}
+
+/// The patient of a test, by name.
+pub fn patient(model: &Model, test: &Test) -> Patient {
+    Patient {
+        facts: test
+            .patient
+            .facts
+            .iter()
+            .map(|&f| model.facts[f].name.clone())
+            .collect(),
+        measures: test
+            .patient
+            .measures
+            .iter()
+            .map(|&(m, v)| (model.measures[m].name.clone(), v))
+            .collect(),
+    }
+}
+
+fn actual(outcome: &Outcome, exercise: &str) -> String {
+    match outcome.get(exercise) {
+        None => "nothing".to_string(),
+        Some(a) => format!("{} (by {})", a.action.as_str(), a.rules.join(", ")),
+    }
+}
+
+/// Run one test against an evaluator built from the same model.
+pub fn run_test(model: &Model, evaluator: &Evaluator, test: &Test) -> TestResult {
+    let outcome = evaluator.evaluate(&patient(model, test));
+    let mut failures = Vec::new();
+    let mut involved: Vec<&str> = Vec::new();
+    for expect in &test.expects {
+        let targets: Vec<&str> = expect
+            .targets
+            .iter()
+            .map(|(t, _)| match *t {
+                Target::Exercise(e) => model.exercises[e].name.as_str(),
+                Target::Category(c) => model.categories[c].name.as_str(),
+            })
+            .collect();
+        let wanted = match expect.expectation {
+            Expectation::Is(a) => a.as_str().to_string(),
+            Expectation::IsNot(a) => format!("not {}", a.as_str()),
+            Expectation::Nothing => "nothing".to_string(),
+        };
+        if expect.exercises.is_empty() {
+            failures.push(format!(
+                "expect {wanted} {}: names no exercise, so it checks nothing",
+                targets.join(", ")
+            ));
+            continue;
+        }
+        for &e in &expect.exercises {
+            let name = model.exercises[e].name.as_str();
+            let got = outcome.action(name);
+            let holds = match expect.expectation {
+                Expectation::Is(a) => got == Some(a),
+                Expectation::IsNot(a) => got != Some(a),
+                Expectation::Nothing => got.is_none(),
+            };
+            if !holds {
+                let shown = if targets.contains(&name) {
+                    name.to_string()
+                } else {
+                    format!("{name} (in {})", targets.join(", "))
+                };
+                failures.push(format!(
+                    "expected {wanted} {shown}, got {}",
+                    actual(&outcome, name)
+                ));
+                if !involved.contains(&name) {
+                    involved.push(name);
+                }
+            }
+        }
+    }
+    let trace = if failures.is_empty() {
+        String::new()
+    } else {
+        involved.sort_unstable();
+        outcome.trace(Some(&involved))
+    };
+    TestResult {
+        name: test.name.clone(),
+        failures,
+        trace,
+    }
+}
+
+/// Run every test of the model, in source order.
+pub fn run(model: &Model, evaluator: &Evaluator) -> Vec<TestResult> {
+    model
+        .tests
+        .iter()
+        .map(|t| run_test(model, evaluator, t))
+        .collect()
+}
+
+/// The `carel test` report: `test "name" ... ok` / `FAILED` (with expected vs actual advice and
+/// the trace under a failure), then `N passed, N failed`.
+pub fn report(results: &[TestResult]) -> String {
+    let mut out = String::new();
+    for r in results {
+        if r.passed() {
+            let _ = writeln!(out, "test {:?} ... ok", r.name);
+        } else {
+            let _ = writeln!(out, "test {:?} ... FAILED", r.name);
+            for f in &r.failures {
+                let _ = writeln!(out, "    {f}");
+            }
+            out.push_str("    trace:\n");
+            for line in r.trace.lines() {
+                let _ = writeln!(out, "      {line}");
+            }
+        }
+    }
+    let passed = results.iter().filter(|r| r.passed()).count();
+    let _ = writeln!(out, "{passed} passed, {} failed", results.len() - passed);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bundle::tests::compile_text;
+
+    const RULES: &str = "condition sciatica\ncondition disc\nfactor acute\nfactor chronic\n\
+exclusive stage: acute, chronic\nmeasure age range 0..120\n\
+category stretching\ncategory empty\nexercise hamstring_stretch in stretching\nexercise cat_cow in stretching\n\
+exercise walking\nsource s \"s\"\n\
+rule no_stretch: if sciatica then avoid hamstring_stretch cite s\n\
+rule stretch: if disc then recommend stretching cite s\n\
+rule walk: if age >= 65 then caution walking cite s\n";
+
+    fn report_of(tests: &str) -> (String, Vec<TestResult>) {
+        let (model, analysis, sources) = compile_text(&format!("{RULES}{tests}"));
+        let bundle = crate::bundle::build(&model, &analysis, &sources);
+        let evaluator = Evaluator::new(&bundle).unwrap();
+        let results = run(&model, &evaluator);
+        (report(&results), results)
+    }
+
+    #[test]
+    fn passing_tests_print_ok() {
+        let (text, results) = report_of(
+            "test \"sciatica and disc\":\n  given sciatica, disc\n  expect avoid hamstring_stretch\n  \
+             expect recommend cat_cow\n  expect not recommend hamstring_stretch\n  expect nothing walking\n\
+             test \"no facts\": expect nothing stretching\n\
+             test \"old\": given age = 70 expect caution walking expect not avoid walking\n",
+        );
+        assert_eq!(
+            text,
+            "test \"sciatica and disc\" ... ok\ntest \"no facts\" ... ok\ntest \"old\" ... ok\n3 passed, 0 failed\n"
+        );
+        assert!(results.iter().all(TestResult::passed));
+    }
+
+    #[test]
+    fn failures_show_expected_actual_and_trace() {
+        let (text, results) = report_of(
+            "test \"wrong\":\n  given sciatica, disc\n  expect recommend stretching\n  expect nothing walking\n  \
+             expect not avoid walking\n\
+             test \"right\": given disc expect recommend cat_cow\n\
+             test \"unknown age\": expect caution walking\n",
+        );
+        assert_eq!(
+            text,
+            "test \"wrong\" ... FAILED\n    \
+             expected recommend hamstring_stretch (in stretching), got avoid (by no_stretch)\n    \
+             trace:\n      \
+             fired: no_stretch, stretch\n      \
+             hamstring_stretch: avoid\n        \
+             avoid     no_stretch  decides\n        \
+             recommend stretch     outweighed: avoid is more protective\n\
+             test \"right\" ... ok\n\
+             test \"unknown age\" ... FAILED\n    \
+             expected caution walking, got nothing\n    \
+             trace:\n      \
+             fired: no rule\n      \
+             walking: nothing (no fired rule advises it)\n\
+             1 passed, 2 failed\n"
+        );
+        assert_eq!(results.iter().filter(|r| r.passed()).count(), 1);
+    }
+
+    #[test]
+    fn an_expectation_on_an_empty_category_fails() {
+        let (text, _) = report_of("test \"vacuous\": expect nothing empty\n");
+        assert_eq!(
+            text,
+            "test \"vacuous\" ... FAILED\n    expect nothing empty: names no exercise, so it checks nothing\n    \
+             trace:\n      fired: no rule\n0 passed, 1 failed\n"
+        );
+    }
+
+    #[test]
+    fn no_tests_is_a_pass() {
+        assert_eq!(report_of("").0, "0 passed, 0 failed\n");
+    }
+}

@@ -1,0 +1,213 @@
+//! `carel eval`: final advice with the trace, from a ruleset or from its bundle (the same),
+//! and the errors a mistyped `--given` gets.
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+
+fn carel() -> Command {
+    Command::cargo_bin("carel").expect("binary built")
+}
+
+fn write(dir: &std::path::Path, name: &str, text: &str) -> String {
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path.to_string_lossy().into_owned()
+}
+
+const BACK: &str = "condition sciatica\ncondition herniated_disc\ncondition facet_syndrome\n\
+factor acute\nfactor chronic\nexclusive stage: acute, chronic\nmeasure age range 0..120\n\
+category stretching\ncategory extension\nexercise hamstring_stretch in stretching\n\
+exercise prone_press_up in extension\nexercise walking\nsource guide \"Guide\"\n\
+rule sciatica_no_stretch: if sciatica then avoid hamstring_stretch cite guide\n\
+rule disc_extension: if herniated_disc unless facet_syndrome then recommend extension cite guide\n\
+rule facet_caution: if facet_syndrome or acute then caution extension overrides disc_extension cite guide\n\
+rule keep_moving: recommend walking 10..20 min every 3 h cite guide\n\
+rule older: if age >= 65 then caution walking cite guide\n";
+
+/// A ruleset file and the bundle built from it, in a temporary folder.
+fn setup() -> (tempfile::TempDir, String, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let source = write(dir.path(), "back.carel", BACK);
+    let bundle = dir.path().join("back.json").to_string_lossy().into_owned();
+    carel()
+        .args(["build", &source, "-o", &bundle])
+        .assert()
+        .success();
+    (dir, source, bundle)
+}
+
+fn stdout_of(args: &[&str]) -> String {
+    let out = carel()
+        .args(args)
+        .assert()
+        .success()
+        .stderr("")
+        .get_output()
+        .stdout
+        .clone();
+    String::from_utf8(out).unwrap()
+}
+
+#[test]
+fn human_output_is_advice_then_trace() {
+    let (_dir, source, _) = setup();
+    let text = stdout_of(&[
+        "eval",
+        &source,
+        "--given",
+        "sciatica, herniated_disc, acute, age = 70",
+    ]);
+    assert_eq!(
+        text,
+        "avoid     hamstring_stretch  (sciatica_no_stretch)\n\
+         caution   prone_press_up     (facet_caution)\n\
+         caution   walking            (older)\n\
+         \n\
+         trace:\n  \
+           fired: sciatica_no_stretch, disc_extension, facet_caution, keep_moving, older\n  \
+           hamstring_stretch: avoid\n    \
+             avoid     sciatica_no_stretch  decides\n  \
+           prone_press_up: caution\n    \
+             recommend disc_extension  overridden by facet_caution\n    \
+             caution   facet_caution   decides\n  \
+           walking: caution\n    \
+             recommend keep_moving  outweighed: caution is more protective [10..20 min every 3 h]\n    \
+             caution   older        decides\n"
+    );
+}
+
+#[test]
+fn ruleset_and_bundle_give_identical_output() {
+    let (_dir, source, bundle) = setup();
+    let patients = [
+        "",
+        "sciatica",
+        "herniated_disc",
+        "herniated_disc,facet_syndrome",
+        "herniated_disc, chronic, age=45",
+        "acute,age=65",
+        "sciatica,herniated_disc,facet_syndrome,chronic,age=120",
+    ];
+    for given in patients {
+        for format in ["human", "json"] {
+            let from_source = stdout_of(&["eval", &source, "--given", given, "--format", format]);
+            let from_bundle = stdout_of(&["eval", &bundle, "--given", given, "--format", format]);
+            assert_eq!(from_source, from_bundle, "{given} {format}");
+        }
+    }
+}
+
+#[test]
+fn json_output_is_one_object() {
+    let (_dir, _, bundle) = setup();
+    let text = stdout_of(&[
+        "eval",
+        &bundle,
+        "--given",
+        "herniated_disc",
+        "--format",
+        "json",
+    ]);
+    let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(
+        v["patient"],
+        serde_json::json!({"facts": ["herniated_disc"], "measures": {}})
+    );
+    assert_eq!(
+        v["fired"],
+        serde_json::json!(["disc_extension", "keep_moving"])
+    );
+    assert_eq!(v["advice"][0]["exercise"], "prone_press_up");
+    assert_eq!(v["advice"][0]["action"], "recommend");
+    assert_eq!(
+        v["advice"][1]["advised"][0]["dose"]["frequency"]["every_hours"]["min"],
+        3
+    );
+}
+
+#[test]
+fn given_mistakes_are_usage_errors() {
+    let (_dir, source, bundle) = setup();
+    for path in [&source, &bundle] {
+        let cases = [
+            (
+                "sciatca",
+                "error: --given: unknown fact or measure `sciatca`; did you mean `sciatica`?\n",
+            ),
+            (
+                "age=130",
+                "error: --given: `age=130` is outside the range of `age`: 0..120\n",
+            ),
+            (
+                "acute,chronic",
+                "error: --given: `acute` and `chronic` cannot hold together: they are exclusive (`stage`); give at most one\n",
+            ),
+            (
+                "walking",
+                "error: --given: `walking` is an exercise, not a fact or measure of the patient\n",
+            ),
+        ];
+        for (given, message) in cases {
+            carel()
+                .args(["eval", path, "--given", given])
+                .assert()
+                .code(2)
+                .stdout("")
+                .stderr(message);
+        }
+    }
+}
+
+#[test]
+fn a_ruleset_with_errors_exits_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let source = write(
+        dir.path(),
+        "back.carel",
+        &BACK.replace("then avoid hamstring_stretch", "then avoid hamstring"),
+    );
+    carel()
+        .args(["eval", &source, "--given", "sciatica"])
+        .assert()
+        .code(1)
+        .stdout("")
+        .stderr(predicate::str::contains("error[E002]"));
+}
+
+#[test]
+fn a_changed_or_foreign_bundle_is_refused() {
+    let (dir, _, bundle) = setup();
+    let text = std::fs::read_to_string(&bundle).unwrap();
+    let changed = write(
+        dir.path(),
+        "changed.json",
+        &text.replace("\"avoid\"", "\"consider\""),
+    );
+    carel()
+        .args(["eval", &changed, "--given", "sciatica"])
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr(predicate::str::contains(
+            "is not a usable bundle: the bundle's digest does not match its content",
+        ));
+    let foreign = write(dir.path(), "other.json", "{\"format\": \"other\"}");
+    carel()
+        .args(["eval", &foreign])
+        .assert()
+        .code(2)
+        .stderr(format!("error: `{foreign}` is not a usable bundle: not a Carel bundle: `format` is \"other\", expected \"carel.bundle\"\n"));
+    let garbage = write(dir.path(), "garbage.json", "\u{0}\u{1}[[[");
+    carel()
+        .args(["eval", &garbage])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("not valid JSON"));
+    carel()
+        .args(["eval", "/nonexistent/back.json"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "cannot read `/nonexistent/back.json`",
+        ));
+}
