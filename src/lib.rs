@@ -56,6 +56,12 @@ pub fn compile(sources: &Sources) -> Compilation {
     if syntax_failed || diagnostics.iter().any(|d| d.code == diagnostic::Code::E001) {
         return done(diagnostics, None, None);
     }
+    // An empty ruleset (blank files, comments only, a lone BOM) is almost always a mistake,
+    // such as a truncated file; checking it must not pass silently.
+    if !files.is_empty() && files.iter().all(|f| f.items.is_empty()) {
+        diagnostics.push(empty_ruleset(sources));
+        return done(diagnostics, None, None);
+    }
     let model = names::resolve(sources, &files, &mut diagnostics);
     // The model holds all that later stages need: free the syntax trees before the analysis.
     drop(files);
@@ -64,4 +70,57 @@ pub fn compile(sources: &Sources) -> Compilation {
     }
     let analysis = analysis::analyse(&model, &mut diagnostics);
     done(diagnostics, Some(model), Some(analysis))
+}
+
+fn empty_ruleset(sources: &Sources) -> Diagnostic {
+    let what = match sources.files() {
+        [one] => format!("`{}` has no", one.name),
+        all => format!("none of its {} files has a", all.len()),
+    };
+    Diagnostic::new(
+        diagnostic::Code::E001,
+        source::Span::new(0, 0, 0),
+        format!("the ruleset is empty: {what} declaration or rule"),
+    )
+    .with_label("expected a declaration or rule")
+    .with_help(
+        "a ruleset declares its vocabulary and rules, e.g. `condition sciatica`, \
+         `exercise hamstring_stretch` and `if sciatica then avoid hamstring_stretch`",
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_empty_ruleset_is_an_error() {
+        for text in ["", "\u{FEFF}", "\r\n  \n", "# only a comment\n"] {
+            let c = compile(&Sources::single("empty.carel", text));
+            assert_eq!(c.diagnostics.len(), 1, "{text:?}");
+            let d = &c.diagnostics[0];
+            assert_eq!(d.code, diagnostic::Code::E001);
+            assert_eq!(d.span, source::Span::new(0, 0, 0));
+            assert_eq!(
+                d.message,
+                "the ruleset is empty: `empty.carel` has no declaration or rule"
+            );
+        }
+        let mut two = Sources::new();
+        two.add("a.carel", "");
+        two.add("b.carel", "# nothing yet\n");
+        let c = compile(&two);
+        assert_eq!(
+            c.diagnostics[0].message,
+            "the ruleset is empty: none of its 2 files has a declaration or rule"
+        );
+    }
+
+    #[test]
+    fn one_empty_file_among_others_is_fine() {
+        let mut s = Sources::new();
+        s.add("a.carel", "");
+        s.add("b.carel", "condition a\nexercise w\nif a then avoid w\n");
+        assert!(!compile(&s).has_errors());
+    }
 }

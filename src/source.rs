@@ -42,6 +42,9 @@ pub struct SourceFile {
     pub name: String,
     pub text: String,
     line_starts: Vec<usize>,
+    /// End offset of every character longer than one byte, with the running total of the
+    /// bytes beyond the first in it and all before it: columns in O(log n) on any line.
+    wide: Vec<(usize, usize)>,
 }
 
 impl SourceFile {
@@ -54,10 +57,22 @@ impl SourceFile {
                 .filter(|&(_, b)| b == b'\n')
                 .map(|(i, _)| i + 1),
         );
+        let mut wide = Vec::new();
+        if !text.is_ascii() {
+            let mut extra = 0;
+            for (i, c) in text.char_indices() {
+                let len = c.len_utf8();
+                if len > 1 {
+                    extra += len - 1;
+                    wide.push((i + len, extra));
+                }
+            }
+        }
         SourceFile {
             name: name.into(),
             text,
             line_starts,
+            wide,
         }
     }
 
@@ -100,11 +115,16 @@ impl SourceFile {
         let offset = offset.min(self.text.len());
         let line = self.line_index(offset);
         let start = self.line_starts[line];
-        let col = self
-            .text
-            .get(start..offset)
-            .map_or(offset - start, |s| s.chars().count());
+        let col = offset - start - (self.extra_bytes(offset) - self.extra_bytes(start));
         (line + 1, col + 1)
+    }
+
+    /// Bytes beyond the first in the characters that end at or before `offset`.
+    fn extra_bytes(&self, offset: usize) -> usize {
+        match self.wide.partition_point(|&(end, _)| end <= offset) {
+            0 => 0,
+            n => self.wide[n - 1].1,
+        }
     }
 }
 
@@ -260,6 +280,18 @@ mod tests {
         assert_eq!(f.line_col(5), (2, 2)); // after the two-byte ç
         assert_eq!(f.line_col(8), (3, 1));
         assert_eq!(f.line_range(1), 3..6);
+    }
+
+    #[test]
+    fn columns_match_counting_chars() {
+        let text = "aé€😀b\nx€y\r\n😀😀\n";
+        let f = SourceFile::new("a.carel", text);
+        for (offset, _) in text.char_indices().chain([(text.len(), ' ')]) {
+            let line = f.line_index(offset);
+            let start = f.line_starts[line];
+            let chars = text[start..offset].chars().count();
+            assert_eq!(f.line_col(offset), (line + 1, chars + 1), "offset {offset}");
+        }
     }
 
     #[test]

@@ -3,6 +3,7 @@
 
 use std::collections::BTreeSet;
 use std::fs;
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use carel::diagnostic::{Code, Diagnostic};
@@ -13,6 +14,10 @@ pub struct Loaded {
     pub sources: Sources,
     pub diagnostics: Vec<Diagnostic>,
 }
+
+/// The largest file read as a ruleset file. Real rulesets are kilobytes; the cap keeps a
+/// device such as `/dev/zero`, or a huge file named by mistake, from exhausting memory.
+pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
 
 /// Why a path could not be read at all (exit status 2).
 #[derive(Debug)]
@@ -57,8 +62,7 @@ pub fn ruleset(path: &str) -> Result<Loaded, LoadError> {
     let mut diagnostics = Vec::new();
     for file in files {
         let name = file.to_string_lossy().into_owned();
-        let bytes = fs::read(&file)
-            .map_err(|e| LoadError(format!("cannot read `{name}`: {}", describe(&e))))?;
+        let bytes = read_limited(&file, &name)?;
         match source::decode(bytes.clone()) {
             Ok(text) => {
                 sources.add(name, text);
@@ -135,10 +139,32 @@ fn walk(
     Ok(())
 }
 
+/// Read a whole file, refusing one larger than [`MAX_FILE_BYTES`].
+fn read_limited(file: &Path, name: &str) -> Result<Vec<u8>, LoadError> {
+    let cannot = |e: std::io::Error| LoadError(format!("cannot read `{name}`: {}", describe(&e)));
+    let mut bytes = Vec::new();
+    fs::File::open(file)
+        .and_then(|f| f.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes))
+        .map_err(cannot)?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(LoadError(format!(
+            "cannot read `{name}`: it is larger than {} MiB, too large for a ruleset file",
+            MAX_FILE_BYTES / (1024 * 1024)
+        )));
+    }
+    Ok(bytes)
+}
+
 fn describe(e: &std::io::Error) -> String {
     match e.kind() {
         std::io::ErrorKind::NotFound => "no such file or folder".to_string(),
         std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+        std::io::ErrorKind::NotADirectory => "part of the path is a file, not a folder".to_string(),
+        std::io::ErrorKind::IsADirectory => "it is a folder, not a file".to_string(),
+        // ELOOP: `ErrorKind::FilesystemLoop` is not stable yet.
+        _ if e.raw_os_error() == Some(40) && cfg!(target_os = "linux") => {
+            "the path is a loop of symbolic links".to_string()
+        }
         _ => e.to_string(),
     }
 }

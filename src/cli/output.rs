@@ -6,7 +6,7 @@ use std::path::Path;
 
 use carel::diagnostic::{Diagnostic, render};
 use carel::source::Sources;
-use codespan_reporting::term::termcolor::{ColorChoice, StandardStream};
+use codespan_reporting::term::termcolor::{BufferedStandardStream, ColorChoice};
 
 /// Whether to colour a stream: only on a terminal, and never when `NO_COLOR` is set.
 fn colour(is_terminal: bool) -> ColorChoice {
@@ -20,12 +20,13 @@ fn colour(is_terminal: bool) -> ColorChoice {
 
 /// Print diagnostics for people on stdout (`check`) or stderr (every other command).
 pub fn diagnostics(sources: &Sources, diagnostics: &[Diagnostic], to_stderr: bool) {
+    // Buffered: thousands of diagnostics would otherwise cost a write per line.
     let result = if to_stderr {
-        let mut s = StandardStream::stderr(colour(io::stderr().is_terminal()));
-        render::human(&mut s, sources, diagnostics)
+        let mut s = BufferedStandardStream::stderr(colour(io::stderr().is_terminal()));
+        render::human(&mut s, sources, diagnostics).and_then(|()| s.flush())
     } else {
-        let mut s = StandardStream::stdout(colour(io::stdout().is_terminal()));
-        render::human(&mut s, sources, diagnostics)
+        let mut s = BufferedStandardStream::stdout(colour(io::stdout().is_terminal()));
+        render::human(&mut s, sources, diagnostics).and_then(|()| s.flush())
     };
     // A closed pipe is not an error worth reporting; nothing else can fail here.
     let _ = result;

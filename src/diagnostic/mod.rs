@@ -99,13 +99,23 @@ pub fn count(diagnostics: &[Diagnostic]) -> (usize, usize) {
     (errors, diagnostics.len() - errors)
 }
 
+/// Names longer than this get no did-you-mean: a typo is unlikely to be the trouble, and
+/// comparing two names costs time and memory that grow with the product of their lengths.
+pub const MAX_SUGGESTION_LEN: usize = 64;
+
 /// The closest candidate to a misspelt name, if any is close enough to be a likely typo.
 pub fn did_you_mean<'a>(
     name: &str,
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<&'a str> {
+    if name.len() > MAX_SUGGESTION_LEN {
+        return None;
+    }
     let mut best: Option<(f64, &str)> = None;
     for candidate in candidates {
+        if candidate.len() > MAX_SUGGESTION_LEN {
+            continue;
+        }
         let score = strsim::jaro_winkler(name, candidate);
         let close = score >= 0.85
             || strsim::damerau_levenshtein(name, candidate) <= name.len().min(candidate.len()) / 3;
@@ -129,5 +139,18 @@ mod tests {
             Some("herniated_disc")
         );
         assert_eq!(did_you_mean("walking", names), None);
+    }
+
+    #[test]
+    fn did_you_mean_skips_very_long_names() {
+        let long = "a".repeat(MAX_SUGGESTION_LEN + 1);
+        let longer = format!("{long}b");
+        assert_eq!(did_you_mean(&long, ["a"]), None);
+        assert_eq!(did_you_mean("ab", [longer.as_str()]), None);
+        let fits = "a".repeat(MAX_SUGGESTION_LEN);
+        assert_eq!(
+            did_you_mean(&fits[1..], [fits.as_str()]),
+            Some(fits.as_str())
+        );
     }
 }

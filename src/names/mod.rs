@@ -7,7 +7,7 @@
 
 mod hierarchy;
 
-use foldhash::HashMap;
+use foldhash::{HashMap, HashSet};
 
 use crate::diagnostic::{Code, Diagnostic, did_you_mean};
 use crate::model::*;
@@ -105,9 +105,16 @@ struct Resolver<'a> {
     undefined: HashMap<String, usize>,
     /// Which symbols are referenced somewhere other than their declaration.
     used: Used,
+    /// How many more names did-you-mean may compare (see [`SUGGESTION_BUDGET`]).
+    suggestion_budget: usize,
     out: Vec<Diagnostic>,
     model: Model,
 }
+
+/// How many name comparisons did-you-mean may make for one ruleset. Real rulesets need a few
+/// thousand; thousands of undefined names among thousands of declarations would need
+/// hundreds of millions, so past this budget undefined names get no suggestion.
+const SUGGESTION_BUDGET: usize = 200_000;
 
 /// Which declarations are referenced, per kind, indexed like the model's tables.
 #[derive(Default)]
@@ -143,6 +150,7 @@ pub fn resolve(sources: &Sources, files: &[ast::File], out: &mut Vec<Diagnostic>
         names: HashMap::default(),
         undefined: HashMap::default(),
         used: Used::default(),
+        suggestion_budget: SUGGESTION_BUDGET,
         out: Vec::new(),
         model: Model::default(),
     };
@@ -489,22 +497,30 @@ impl<'a> Resolver<'a> {
                     }
                     return None;
                 }
-                let candidates: Vec<&str> = want
+                let mut keys: Vec<&'static str> = want
                     .kinds
                     .iter()
-                    .flat_map(|k| {
-                        let key = match k {
-                            Kind::Condition | Kind::Factor => "fact",
-                            Kind::Exclusive => "exclusive",
-                            Kind::Measure => "measure",
-                            Kind::Category => "category",
-                            Kind::Exercise => "exercise",
-                            Kind::Source => "source",
-                            Kind::Rule => "rule",
-                        };
-                        self.names.get(key).cloned().unwrap_or_default()
+                    .map(|k| match k {
+                        Kind::Condition | Kind::Factor => "fact",
+                        Kind::Exclusive => "exclusive",
+                        Kind::Measure => "measure",
+                        Kind::Category => "category",
+                        Kind::Exercise => "exercise",
+                        Kind::Source => "source",
+                        Kind::Rule => "rule",
                     })
                     .collect();
+                keys.dedup();
+                let lists: Vec<&Vec<&str>> =
+                    keys.iter().filter_map(|k| self.names.get(k)).collect();
+                let count: usize = lists.iter().map(|l| l.len()).sum();
+                // Past the budget, undefined names are still reported, without a suggestion.
+                let candidates: Vec<&str> = if count <= self.suggestion_budget {
+                    self.suggestion_budget -= count;
+                    lists.into_iter().flatten().copied().collect()
+                } else {
+                    Vec::new()
+                };
                 let mut d = Diagnostic::new(
                     Code::E002,
                     name.span,
@@ -544,9 +560,11 @@ impl<'a> Resolver<'a> {
                     }
                     let mut members: Vec<FactId> = Vec::new();
                     let mut spans: Vec<Span> = Vec::new();
+                    // Member → its position in `members`, so long lists stay linear.
+                    let mut position: HashMap<FactId, usize> = HashMap::default();
                     for m in &x.members {
                         if let Some(sym) = self.lookup(m, FACT) {
-                            if let Some(i) = members.iter().position(|&f| f == sym.index) {
+                            if let Some(&i) = position.get(&sym.index) {
                                 self.out.push(
                                     Diagnostic::new(
                                         Code::E004,
@@ -561,6 +579,7 @@ impl<'a> Resolver<'a> {
                                     .with_help("list each member of an exclusive group once"),
                                 );
                             } else {
+                                position.insert(sym.index, members.len());
                                 members.push(sym.index);
                                 spans.push(m.span);
                             }
@@ -600,9 +619,10 @@ impl<'a> Resolver<'a> {
 
     fn categories(&mut self, names: &[ast::Name]) -> Vec<CategoryId> {
         let mut out = Vec::new();
+        let mut seen = HashSet::default();
         for n in names {
             if let Some(sym) = self.lookup(n, CATEGORY)
-                && !out.contains(&sym.index)
+                && seen.insert(sym.index)
             {
                 out.push(sym.index);
             }
@@ -656,17 +676,19 @@ impl<'a> Resolver<'a> {
                 span: d.span,
             });
             let mut cite = Vec::with_capacity(rule.cite.len());
+            let mut seen = HashSet::default();
             for c in &rule.cite {
                 if let Some(sym) = self.lookup(c, SOURCE)
-                    && !cite.contains(&sym.index)
+                    && seen.insert(sym.index)
                 {
                     cite.push(sym.index);
                 }
             }
             let mut overrides: Vec<(RuleId, Span)> = Vec::new();
+            let mut seen = HashSet::default();
             for o in &rule.overrides {
                 if let Some(sym) = self.lookup(o, RULE)
-                    && !overrides.iter().any(|&(r, _)| r == sym.index)
+                    && seen.insert(sym.index)
                 {
                     overrides.push((sym.index, o.span));
                 }
@@ -710,6 +732,7 @@ impl<'a> Resolver<'a> {
 
     fn targets(&mut self, names: &[ast::Name]) -> Vec<(Target, Span)> {
         let mut out: Vec<(Target, Span)> = Vec::with_capacity(names.len());
+        let mut first_named: HashMap<Target, Span> = HashMap::default();
         for n in names {
             if let Some(sym) = self.lookup(n, TARGET) {
                 let t = if sym.kind == Kind::Exercise {
@@ -717,7 +740,7 @@ impl<'a> Resolver<'a> {
                 } else {
                     Target::Category(sym.index)
                 };
-                if let Some(&(_, first)) = out.iter().find(|(x, _)| *x == t) {
+                if let Some(&first) = first_named.get(&t) {
                     self.out.push(
                         Diagnostic::new(Code::E004, n.span, format!("`{}` is named twice", n.text))
                             .with_label("named again")
@@ -725,6 +748,7 @@ impl<'a> Resolver<'a> {
                             .with_help("name each exercise or category once"),
                     );
                 } else {
+                    first_named.insert(t, n.span);
                     out.push((t, n.span));
                 }
             }
@@ -800,6 +824,13 @@ impl<'a> Resolver<'a> {
 
     fn resolve_tests(&mut self, files: &'a [ast::File], hierarchy: Option<&hierarchy::Hierarchy>) {
         let rank = self.exercise_rank();
+        // For each fact, the exclusive groups it belongs to.
+        let mut groups_of: Vec<Vec<ExclusiveId>> = vec![Vec::new(); self.model.facts.len()];
+        for (x, group) in self.model.exclusives.iter().enumerate() {
+            for &f in &group.members {
+                groups_of[f].push(x);
+            }
+        }
         let mut names: HashMap<&'a str, Span> = HashMap::default();
         for t in files.iter().flat_map(|f| &f.items).filter_map(|i| match i {
             Item::Test(t) => Some(t),
@@ -821,6 +852,8 @@ impl<'a> Resolver<'a> {
             }
             let mut patient = Patient::default();
             let mut fact_spans: Vec<(FactId, Span)> = Vec::new();
+            let mut given_facts: HashSet<FactId> = HashSet::default();
+            let mut measures: HashMap<MeasureId, f64> = HashMap::default();
             for g in &t.given {
                 let Some(sym) = self.lookup(&g.name, GIVEN) else {
                     continue;
@@ -830,8 +863,7 @@ impl<'a> Resolver<'a> {
                         let before = self.out.len();
                         self.check_value(sym.index, v);
                         if self.out.len() == before {
-                            patient.measures.retain(|&(m, _)| m != sym.index);
-                            patient.measures.push((sym.index, v.value));
+                            measures.insert(sym.index, v.value);
                         }
                     }
                     (Kind::Measure, None) => self.out.push(
@@ -863,18 +895,21 @@ impl<'a> Resolver<'a> {
                         )),
                     ),
                     (_, None) => {
-                        if !fact_spans.iter().any(|&(f, _)| f == sym.index) {
+                        if given_facts.insert(sym.index) {
                             fact_spans.push((sym.index, g.name.span));
                         }
                     }
                 }
             }
             // The patient must be possible: at most one member of each exclusive group.
-            for x in &self.model.exclusives {
-                let present: Vec<&(FactId, Span)> = fact_spans
-                    .iter()
-                    .filter(|(f, _)| x.members.contains(f))
-                    .collect();
+            let mut present_in: Vec<Vec<&(FactId, Span)>> =
+                vec![Vec::new(); self.model.exclusives.len()];
+            for given in &fact_spans {
+                for &x in &groups_of[given.0] {
+                    present_in[x].push(given);
+                }
+            }
+            for (x, present) in self.model.exclusives.iter().zip(present_in) {
                 if present.len() > 1 {
                     let names: Vec<String> = present
                         .iter()
@@ -897,6 +932,7 @@ impl<'a> Resolver<'a> {
             }
             patient.facts = fact_spans.iter().map(|&(f, _)| f).collect();
             patient.facts.sort_unstable();
+            patient.measures = measures.into_iter().collect();
             patient.measures.sort_by_key(|&(m, _)| m);
             let mut expects = Vec::new();
             for e in &t.expects {

@@ -806,14 +806,12 @@ impl Builder<'_> {
     }
 }
 
-/// How messages name a rule.
-fn rule_label(name: &Option<Name>) -> String {
-    name.as_ref()
-        .map_or("this rule".to_string(), |n| format!("rule `{}`", n.text))
-}
-
 /// The length of `text` without trailing whitespace and trailing comments.
 fn meaningful_len(text: &str) -> usize {
+    // Most pairs end at their last token: nothing to trim.
+    if !text.ends_with(|c: char| c.is_whitespace()) {
+        return text.len();
+    }
     let mut end = text.trim_end().len();
     loop {
         let line_start = text[..end].rfind('\n').map_or(0, |i| i + 1);
@@ -841,6 +839,12 @@ fn comment_start(line: &str) -> Option<usize> {
         escaped = false;
     }
     None
+}
+
+/// How messages name a rule.
+fn rule_label(name: &Option<Name>) -> String {
+    name.as_ref()
+        .map_or("this rule".to_string(), |n| format!("rule `{}`", n.text))
 }
 
 /// Keyword tokens carry no information of their own once the tree has its shape.

@@ -161,6 +161,13 @@ fn found_at(text: &str, pos: usize) -> (String, usize) {
         (format!("`{shown}{ellipsis}`"), len)
     } else if first == '\n' || first == '\r' {
         ("the end of the line".to_string(), 0)
+    } else if first.is_control() {
+        // Shown by its code: printed raw, a NUL or escape character would be invisible or
+        // garble the terminal.
+        (
+            format!("the control character U+{:04X}", u32::from(first)),
+            first.len_utf8(),
+        )
     } else {
         (format!("`{first}`"), first.len_utf8())
     }

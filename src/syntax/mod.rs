@@ -11,6 +11,7 @@ mod errors;
 pub use build::{MAX_NUMBER, fmt_num, snake_case};
 
 use std::num::NonZeroUsize;
+use std::sync::Mutex;
 
 use pest::Parser;
 
@@ -32,15 +33,13 @@ const MAX_ERRORS_PER_FILE: usize = 20;
 /// Parse every file of a ruleset. Returns one tree per file (in file order) and whether any
 /// file had a syntax error (E001); other diagnostics found while building trees go to `out`.
 pub fn parse(sources: &Sources, out: &mut Vec<Diagnostic>) -> (Vec<ast::File>, bool) {
-    // The call budget guards against pathological backtracking; it grows with the input.
     let largest = sources
         .files()
         .iter()
         .map(|f| f.text.len())
         .max()
         .unwrap_or(0);
-    let limit = largest.saturating_mul(64).saturating_add(100_000);
-    pest::set_call_limit(NonZeroUsize::new(limit));
+    raise_call_limit(largest);
     let mut files = Vec::with_capacity(sources.len());
     let mut failed = false;
     for (tree, ok, mut diagnostics) in parse_all(sources) {
@@ -49,6 +48,21 @@ pub fn parse(sources: &Sources, out: &mut Vec<Diagnostic>) -> (Vec<ast::File>, b
         out.append(&mut diagnostics);
     }
     (files, failed)
+}
+
+/// pest's call budget guards against pathological backtracking. It is one setting for the whole
+/// process, read when a parse starts, so it is only ever raised (under a lock): a parse on one
+/// thread never lowers the budget of a larger parse on another.
+fn raise_call_limit(text_len: usize) {
+    static LIMIT: Mutex<usize> = Mutex::new(0);
+    let wanted = text_len.saturating_mul(64).saturating_add(100_000);
+    let mut current = LIMIT
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    if wanted > *current {
+        *current = wanted;
+        pest::set_call_limit(NonZeroUsize::new(wanted));
+    }
 }
 
 /// Below this many bytes a ruleset is parsed on one thread: starting threads would cost more
@@ -108,6 +122,7 @@ fn parse_all(sources: &Sources) -> Vec<(ast::File, bool, Vec<Diagnostic>)> {
 
 /// Parse one file's text. Returns the tree and `false` if there was a syntax error.
 pub fn parse_file(file: FileId, text: &str, out: &mut Vec<Diagnostic>) -> (ast::File, bool) {
+    raise_call_limit(text.len());
     let mut tree = ast::File::default();
     if let Some(d) = check_nesting(file, text) {
         out.push(d);

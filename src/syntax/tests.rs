@@ -392,3 +392,17 @@ fn every_reserved_word_and_only_those_is_refused_as_a_name() {
         }
     }
 }
+
+#[test]
+fn control_characters_are_named_by_their_code() {
+    let d = parse_err("condition a\0b\n");
+    assert_eq!(d[0].span.start, 11);
+    assert_eq!(d[0].span.end, 12);
+    assert!(
+        d[0].message.ends_with("found the control character U+0000"),
+        "{}",
+        d[0].message
+    );
+    let d = parse_err("exercise w\n\x1b[2J\n");
+    assert!(d[0].message.contains("U+001B"), "{}", d[0].message);
+}
