@@ -141,7 +141,9 @@ fn expr(m: &Model, e: &Expr) -> String {
         }
         Expr::In { measure, lo, hi } => {
             let name = &m.measures[*measure].name;
-            format!("(principal has {name} && principal.{name} >= {lo} && principal.{name} <= {hi})")
+            format!(
+                "(principal has {name} && principal.{name} >= {lo} && principal.{name} <= {hi})"
+            )
         }
         Expr::Not(inner) => format!("!{}", expr(m, inner)),
         Expr::All(parts) => join(parts, " && "),

@@ -15,7 +15,7 @@ use super::sat::{self, Clash, Prepared, Space};
 use super::words;
 use super::{Analysis, Conflict, ConflictKind};
 use crate::diagnostic::{Code, Diagnostic};
-use crate::model::{Action, Dose, ExerciseId, Model, Rule, RuleId};
+use crate::model::{Action, Dose, ExerciseId, Expr, FactId, Model, Rule, RuleId};
 
 /// The kind of conflict two actions produce on a shared exercise, if any (doses aside).
 fn clash(a: Action, b: Action) -> Option<ConflictKind> {
@@ -534,9 +534,16 @@ impl<'m> Context<'m, '_> {
             return Some(false);
         }
         let (pr, ps) = (self.prep(r), self.prep(s));
-        // Between plain conjunctions, every fact `s` requires must be required by `r`: a cheap
-        // test that settles most pairs.
-        if pr.is_simple() && ps.is_simple() && !subset(ps.required_facts(), pr.required_facts()) {
+        // When `r` is a plain conjunction (and can fire), the patient with just the facts it
+        // requires meets it, so every fact `s` requires must be required by `r` (whatever the
+        // shape of `s`): a cheap test that settles most pairs.
+        if pr.is_simple() && !subset(ps.required_facts(), pr.required_facts()) {
+            return Some(false);
+        }
+        // A fact `s` requires that `r`'s condition never mentions can be false while `r` fires
+        // (a false fact breaks no `exclusive` group), and then `s` does not fire.
+        let when = &rr.when;
+        if ps.required_facts().iter().any(|&f| !mentions_fact(when, f)) {
             return Some(false);
         }
         if self.shared(r, s).len() != rr.exercises.len() {
@@ -646,6 +653,16 @@ fn describe_dose(d: &Dose) -> String {
         words::dose(d)
     } else {
         format!("{} ({})", words::dose(d), extra.join(", "))
+    }
+}
+
+/// Whether a condition mentions a fact anywhere. Depth is bounded by the parser's nesting limit.
+fn mentions_fact(e: &Expr, f: FactId) -> bool {
+    match e {
+        Expr::Fact(g) => *g == f,
+        Expr::Not(inner) => mentions_fact(inner, f),
+        Expr::All(parts) | Expr::Any(parts) => parts.iter().any(|p| mentions_fact(p, f)),
+        Expr::Always | Expr::Cmp { .. } | Expr::In { .. } => false,
     }
 }
 
