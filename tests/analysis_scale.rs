@@ -54,7 +54,7 @@ pub fn ruleset(rules: usize, seed: u64) -> String {
     // on one exercise are then never true together, except for the planted real conflicts.
     let stages = ["acute", "subacute", "chronic"];
     let split = |k: usize| -> (String, String) {
-        if k % 2 == 0 {
+        if k.is_multiple_of(2) {
             let a = k / 2 % 3;
             (
                 stages[a].to_string(),
