@@ -115,8 +115,29 @@ fn cpu_seconds() -> Option<f64> {
 }
 
 fn measure(rules: usize) {
-    let text = ruleset(rules, 42);
-    let sources = Sources::single("scale.carel", text);
+    measure_sources(rules, Sources::single("scale.carel", ruleset(rules, 42)));
+}
+
+/// Every `.carel` file directly in a folder, sorted by name (for rulesets written by
+/// `cargo run --release --example generate`).
+fn folder(dir: &str) -> Sources {
+    let mut paths: Vec<_> = std::fs::read_dir(dir)
+        .expect("a readable folder")
+        .map(|e| e.expect("an entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "carel"))
+        .collect();
+    paths.sort();
+    let mut sources = Sources::new();
+    for p in paths {
+        sources.add(
+            p.to_string_lossy(),
+            std::fs::read_to_string(&p).expect("UTF-8"),
+        );
+    }
+    sources
+}
+
+fn measure_sources(rules: usize, sources: Sources) {
     let start = Instant::now();
     let compilation = carel::compile(&sources);
     let total = start.elapsed();
@@ -145,7 +166,7 @@ fn measure(rules: usize) {
     println!(
         "{rules} rules ({:.1} MB): compile (parse, names, analysis) {:.3} s; analyse alone {:.3} s wall, {:.3} s CPU (best of 3); \
          {conflicts} conflicts, E010 {}, W004 {}, W005 {}, W003 {}, W002 {}, E011 {}",
-        sources.get(0).text.len() as f64 / 1e6,
+        sources.files().iter().map(|f| f.text.len()).sum::<usize>() as f64 / 1e6,
         total.as_secs_f64(),
         best,
         best_cpu,
@@ -162,7 +183,15 @@ fn measure(rules: usize) {
 #[test]
 #[ignore = "timing; run in release with --ignored --nocapture"]
 fn analyse_10k_and_100k_rules() {
+    // `CAREL_SCALE_DIR=/tmp/rules100k` measures a generated folder instead;
     // `CAREL_SCALE_RULES=100000` measures one size only.
+    if let Ok(dir) = std::env::var("CAREL_SCALE_DIR") {
+        let sources = folder(&dir);
+        let model = carel::compile(&sources)
+            .model
+            .expect("the ruleset resolves");
+        return measure_sources(model.rules.len(), sources);
+    }
     match std::env::var("CAREL_SCALE_RULES")
         .ok()
         .and_then(|v| v.parse().ok())

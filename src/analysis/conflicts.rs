@@ -15,7 +15,7 @@ use super::sat::{self, Clash, Prepared, Signature, Space};
 use super::words;
 use super::{Analysis, Conflict, ConflictKind};
 use crate::diagnostic::{Code, Diagnostic};
-use crate::model::{Action, Dose, ExerciseId, Frequency, Model, Rule, RuleId};
+use crate::model::{Action, Dose, ExerciseId, Frequency, Model, Patient, Rule, RuleId};
 
 /// The kind of conflict two actions produce on a shared exercise, if any (doses aside).
 fn clash(a: Action, b: Action) -> Option<ConflictKind> {
@@ -79,6 +79,9 @@ struct Context<'m, 'o> {
     hot: Vec<Hot>,
     /// The distinct doses of the ruleset; [`Hot::dose`] indexes this table.
     doses: Vec<Dose>,
+    /// One patient for whom each rule fires (its smallest witness), computed when first needed:
+    /// a cheap way to prove that two rules fire together, or that one does not imply another.
+    samples: Vec<Option<Option<Patient>>>,
 }
 
 /// The per-rule facts a pair check needs first, kept together so that most pairs are settled
@@ -129,6 +132,7 @@ fn analyse_in(space: Space, model: &Model, out: &mut Vec<Diagnostic>) -> Analysi
         generation: 0,
         hot: Vec::with_capacity(n),
         doses: Vec::new(),
+        samples: vec![None; n],
     };
     cx.hot_data();
     cx.firing();
@@ -432,8 +436,29 @@ impl<'m> Context<'m, '_> {
         }
     }
 
+    /// A patient for whom rule `r` fires, if one could be found within the budget.
+    fn sample(&mut self, r: RuleId) -> Option<&Patient> {
+        if self.samples[r].is_none() {
+            let found = self.space.witness_all(&[self.prep(r)]).ok().flatten();
+            self.samples[r] = Some(found);
+        }
+        self.samples[r].as_ref().and_then(|s| s.as_ref())
+    }
+
     /// Whether rules `i < j` both fire for some patient; if so, record their conflict.
     fn check_pair(&mut self, i: RuleId, j: RuleId, kind: ConflictKind, mismatch: Option<Mismatch>) {
+        if !(self.hot[i].plain && self.hot[j].plain) {
+            if !self.space.compatible(self.prep(i), self.prep(j)) {
+                return;
+            }
+            // A patient for whom one rule fires may already fire the other.
+            let (wi, wj) = (&self.rule(i).when, &self.rule(j).when);
+            if self.sample(i).is_some_and(|p| wj.holds(p))
+                || self.sample(j).is_some_and(|p| wi.holds(p))
+            {
+                return self.conflict(i, j, kind, mismatch);
+            }
+        }
         match self.space.sat_all(&[self.prep(i), self.prep(j)]) {
             Ok(true) => self.conflict(i, j, kind, mismatch),
             Ok(false) => {}
@@ -781,6 +806,21 @@ impl<'m> Context<'m, '_> {
         }
         if self.shared(r, s).len() != hr.exercises as usize {
             return Some(false);
+        }
+        if !(hr.plain && hs.plain) {
+            // `r` can fire (it is active), so if it implies `s` the two fire together; and every
+            // fact `s` requires outright, a plain `r` requires too.
+            let (pr, ps) = (self.prep(r), self.prep(s));
+            if !self.space.compatible(pr, ps)
+                || (hr.plain && !subset(ps.required_facts(), pr.required_facts()))
+            {
+                return Some(false);
+            }
+            // A patient for whom `r` fires but `s` does not settles it.
+            let ws = &self.rule(s).when;
+            if self.sample(r).is_some_and(|p| !ws.holds(p)) {
+                return Some(false);
+            }
         }
         match self.space.implies(self.prep(r), self.prep(s)) {
             Ok(v) => Some(v),

@@ -194,6 +194,22 @@ impl Space {
                 Expr::Not(inner) => stack.push((inner, !want)),
                 Expr::All(es) if want => stack.extend(es.iter().rev().map(|e| (e, true))),
                 Expr::Any(es) if !want => stack.extend(es.iter().rev().map(|e| (e, false))),
+                Expr::Any(es) if es.iter().all(|x| matches!(x, Expr::Fact(_))) => {
+                    let mut facts: Vec<FactId> = es
+                        .iter()
+                        .filter_map(|x| {
+                            if let Expr::Fact(f) = x {
+                                Some(*f)
+                            } else {
+                                None
+                            }
+                        })
+                        .collect();
+                    facts.sort_unstable();
+                    facts.dedup();
+                    p.clauses.push(facts);
+                    p.rest.push((e, want));
+                }
                 Expr::All(_) | Expr::Any(_) => p.rest.push((e, want)),
             }
         }
@@ -397,7 +413,7 @@ impl Space {
     fn literals_agree(&self, parts: &[&Prepared]) -> bool {
         match parts {
             [] => return true,
-            [one] => return !one.unsat,
+            [one] => return !one.unsat && (one.clauses.is_empty() || !self.clause_fails(&[one])),
             [a, b] => return self.two_agree(a, b),
             _ => {}
         }
@@ -413,6 +429,9 @@ impl Space {
                     return false;
                 }
             }
+        }
+        if self.clause_fails(parts) {
+            return false;
         }
         if parts.iter().all(|p| p.mlits.is_empty()) {
             return true;
@@ -463,6 +482,36 @@ impl Space {
         }
     }
 
+    /// Whether fact `f` must be false for any patient meeting the literals of `parts`: one of
+    /// them forbids it, or requires another member of one of its exclusive groups.
+    fn blocked(&self, f: FactId, parts: &[&Prepared]) -> bool {
+        parts.iter().any(|p| {
+            p.neg.binary_search(&f).is_ok()
+                || self.groups_of(f).iter().any(|g| {
+                    let start = p.pos_groups.partition_point(|&(h, _)| h < *g);
+                    p.pos_groups[start..]
+                        .iter()
+                        .take_while(|&&(h, _)| h == *g)
+                        .any(|&(_, other)| other != f)
+                })
+        })
+    }
+
+    /// Some "at least one of these facts" clause of `parts` has every fact blocked.
+    fn clause_fails(&self, parts: &[&Prepared]) -> bool {
+        parts
+            .iter()
+            .flat_map(|p| p.clauses.iter())
+            .any(|c| c.iter().all(|&f| self.blocked(f, parts)))
+    }
+
+    /// Whether the literals of two prepared conditions can hold together (and their "one of
+    /// these facts" clauses are not ruled out by them). `false` proves the conditions
+    /// incompatible; `true` proves it only for plain conjunctions.
+    pub fn compatible(&self, a: &Prepared, b: &Prepared) -> bool {
+        self.two_agree(a, b)
+    }
+
     /// [`Space::literals_agree`] for two parts: the question asked for every pair of rules.
     fn two_agree(&self, a: &Prepared, b: &Prepared) -> bool {
         if a.unsat
@@ -471,6 +520,9 @@ impl Space {
             || intersects(&b.pos, &a.neg)
             || group_clash(&a.pos_groups, &b.pos_groups)
         {
+            return false;
+        }
+        if !(a.clauses.is_empty() && b.clauses.is_empty()) && self.clause_fails(&[a, b]) {
             return false;
         }
         let (x, y) = (&a.mlits, &b.mlits);
@@ -683,6 +735,9 @@ pub struct Prepared<'a> {
     mlits: Vec<MLit>,
     /// Sub-conditions that are not literals.
     rest: Vec<(&'a Expr, bool)>,
+    /// Those of `rest` that say "at least one of these facts" (`a or b or c`), sorted facts:
+    /// a cheap test proves many conjunctions with them unsatisfiable without search.
+    clauses: Vec<Vec<FactId>>,
     /// Conditions made up by the solver itself (a negated literal), in addition to `src`.
     own: Vec<(Expr, bool)>,
     /// A few words summing up the literals, for quick answers without touching the lists.
