@@ -58,6 +58,14 @@ proptest! {
             .min();
         let sat = sat::satisfiable(&space, &cs).expect("small conditions fit the budget");
         prop_assert_eq!(sat, best.is_some());
+        let example = space.example(&[&space.prepare(&cs)]).expect("small conditions fit the budget");
+        prop_assert_eq!(example.is_some(), best.is_some());
+        if let Some(e) = &example {
+            prop_assert!(holds_all(e, &cs), "example {:?} does not satisfy the conditions", e);
+            for g in &v.groups {
+                prop_assert!(g.iter().filter(|&&m| e.has(m)).count() <= 1);
+            }
+        }
         let w = sat::witness(&space, &cs).expect("small conditions fit the budget");
         prop_assert_eq!(w.is_some(), best.is_some());
         if let Some(w) = w {

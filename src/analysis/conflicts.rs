@@ -79,7 +79,7 @@ struct Context<'m, 'o> {
     hot: Vec<Hot>,
     /// The distinct doses of the ruleset; [`Hot::dose`] indexes this table.
     doses: Vec<Dose>,
-    /// One patient for whom each rule fires (its smallest witness), computed when first needed:
+    /// One patient for whom each rule fires, computed when first needed:
     /// a cheap way to prove that two rules fire together, or that one does not imply another.
     samples: Vec<Option<Option<Patient>>>,
 }
@@ -439,7 +439,7 @@ impl<'m> Context<'m, '_> {
     /// A patient for whom rule `r` fires, if one could be found within the budget.
     fn sample(&mut self, r: RuleId) -> Option<&Patient> {
         if self.samples[r].is_none() {
-            let found = self.space.witness_all(&[self.prep(r)]).ok().flatten();
+            let found = self.space.example(&[self.prep(r)]).ok().flatten();
             self.samples[r] = Some(found);
         }
         self.samples[r].as_ref().and_then(|s| s.as_ref())

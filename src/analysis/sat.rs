@@ -39,8 +39,6 @@
 //! widest stretch (maximal interval of admissible values; the lowest on a tie) is taken, and in
 //! it the roundest number near its middle.
 
-use std::collections::{BTreeMap, HashMap};
-
 use crate::model::{CmpOp, Expr, FactId, MeasureId, Model, Patient};
 
 /// Default work budget of one question: formula nodes evaluated by the search.
@@ -321,6 +319,21 @@ impl Space {
             }
         }
         Patient { facts, measures }
+    }
+
+    /// Some patient satisfying every prepared part (not necessarily the smallest; cheaper than
+    /// [`Space::witness_all`]), or `None` when no patient does.
+    pub fn example(&self, parts: &[&Prepared]) -> Result<Option<Patient>, TooComplex> {
+        if !self.literals_agree(parts) {
+            return Ok(None);
+        }
+        if parts.iter().all(|p| p.rest.is_empty() && p.own.is_empty()) {
+            return Ok(Some(self.plain_witness(parts)));
+        }
+        let mut problem = Problem::build(self, sources(parts))?;
+        Ok(self
+            .run(&mut problem, false)?
+            .map(|s| problem.raw_patient(s)))
     }
 
     /// Whether every patient satisfying `a` also satisfies `b`.
@@ -1133,25 +1146,21 @@ struct Solution {
 impl Problem {
     fn build(space: &Space, constraints: Vec<(&Expr, bool)>) -> Result<Problem, TooComplex> {
         // Pass 1: which facts and measures are mentioned, and the measures' thresholds.
-        let mut fact_index: HashMap<FactId, u32> = HashMap::new();
-        let mut facts = Vec::new();
-        let mut thresholds: BTreeMap<MeasureId, Vec<f64>> = BTreeMap::new();
+        // (Small sorted vectors rather than maps: a question mentions few names.)
+        let mut facts: Vec<FactId> = Vec::new();
+        let mut thresholds: Vec<(MeasureId, Vec<f64>)> = Vec::new();
+        let mut threshold =
+            |m: MeasureId, values: &[f64]| match thresholds.iter_mut().find(|(x, _)| *x == m) {
+                Some((_, v)) => v.extend_from_slice(values),
+                None => thresholds.push((m, values.to_vec())),
+            };
         let mut stack: Vec<&Expr> = constraints.iter().map(|&(e, _)| e).collect();
         while let Some(e) = stack.pop() {
             match e {
                 Expr::Always => {}
-                Expr::Fact(f) => {
-                    fact_index.entry(*f).or_insert_with(|| {
-                        facts.push(*f);
-                        (facts.len() - 1) as u32
-                    });
-                }
-                Expr::Cmp { measure, value, .. } => {
-                    thresholds.entry(*measure).or_default().push(*value)
-                }
-                Expr::In { measure, lo, hi } => {
-                    thresholds.entry(*measure).or_default().extend([*lo, *hi])
-                }
+                Expr::Fact(f) => facts.push(*f),
+                Expr::Cmp { measure, value, .. } => threshold(*measure, &[*value]),
+                Expr::In { measure, lo, hi } => threshold(*measure, &[*lo, *hi]),
                 Expr::Not(inner) => stack.push(inner),
                 Expr::All(es) | Expr::Any(es) => stack.extend(es.iter()),
             }
@@ -1159,9 +1168,22 @@ impl Problem {
         // Facts are searched in descending id order, false first: among witnesses with equally
         // few facts, the one using the earliest declared facts is found first.
         facts.sort_unstable_by(|a, b| b.cmp(a));
-        for (i, f) in facts.iter().enumerate() {
-            fact_index.insert(*f, i as u32);
-        }
+        facts.dedup();
+        let fact_index: Vec<(FactId, u32)> = {
+            let mut v: Vec<(FactId, u32)> = facts
+                .iter()
+                .enumerate()
+                .map(|(i, &f)| (f, i as u32))
+                .collect();
+            v.sort_unstable();
+            v
+        };
+        let var_of = |f: FactId| {
+            fact_index
+                .binary_search_by_key(&f, |&(x, _)| x)
+                .ok()
+                .map(|i| fact_index[i].1)
+        };
         let rivals = facts
             .iter()
             .enumerate()
@@ -1170,7 +1192,7 @@ impl Problem {
                     .groups_of(f)
                     .iter()
                     .flat_map(|&g| space.groups[g as usize].iter())
-                    .filter_map(|other| fact_index.get(other).copied())
+                    .filter_map(|&other| var_of(other))
                     .filter(|&v| v as usize != i)
                     .collect();
                 r.sort_unstable();
@@ -1178,16 +1200,12 @@ impl Problem {
                 r
             })
             .collect();
-        let mut measure_index = HashMap::new();
+        thresholds.sort_by_key(|(m, _)| *m);
         let measures: Vec<MeasureVar> = thresholds
             .into_iter()
-            .enumerate()
-            .map(|(i, (id, mut points))| {
-                measure_index.insert(id, i as u32);
-                MeasureVar {
-                    id,
-                    regions: space.regions(id, &mut points),
-                }
+            .map(|(id, mut points)| MeasureVar {
+                id,
+                regions: space.regions(id, &mut points),
             })
             .collect();
         let mut p = Problem {
@@ -1205,7 +1223,7 @@ impl Problem {
         // Pass 2: the formula in negation normal form, the conjunction of all constraints.
         let mut roots = Vec::with_capacity(constraints.len());
         for (e, want) in constraints {
-            roots.push(p.compile(e, want, &fact_index, &measure_index, 0)?);
+            roots.push(p.compile(e, want, &fact_index, 0)?);
         }
         p.root = p.combine(true, roots);
         p.values = vec![UNKNOWN; p.nodes.len()];
@@ -1246,8 +1264,7 @@ impl Problem {
         &mut self,
         e: &Expr,
         want: bool,
-        facts: &HashMap<FactId, u32>,
-        measures: &HashMap<MeasureId, u32>,
+        facts: &[(FactId, u32)],
         depth: usize,
     ) -> Result<u32, TooComplex> {
         if depth > MAX_DEPTH {
@@ -1255,14 +1272,25 @@ impl Problem {
         }
         Ok(match e {
             Expr::Always => self.push(Node::Const(want)),
-            Expr::Fact(f) => self.push(Node::Fact(facts[f], want)),
+            Expr::Fact(f) => {
+                // Every fact of the question was collected in pass 1.
+                let var = facts
+                    .binary_search_by_key(f, |&(x, _)| x)
+                    .map_or(0, |i| facts[i].1);
+                self.push(Node::Fact(var, want))
+            }
             Expr::Cmp { measure, .. } | Expr::In { measure, .. } => {
                 let test = match *e {
                     Expr::Cmp { op, value, .. } => Test::Cmp(op, value),
                     Expr::In { lo, hi, .. } => Test::In(lo, hi),
                     _ => unreachable!("matched a measure test above"),
                 };
-                let var = measures[measure];
+                // Every measure of the question was collected in pass 1.
+                let var = self
+                    .measures
+                    .iter()
+                    .position(|m| m.id == *measure)
+                    .unwrap_or(0) as u32;
                 let start = self.tables.len();
                 let regions = &self.measures[var as usize].regions;
                 self.tables
@@ -1277,12 +1305,12 @@ impl Problem {
                     self.push(Node::Atom(var, start as u32))
                 }
             }
-            Expr::Not(inner) => self.compile(inner, !want, facts, measures, depth + 1)?,
+            Expr::Not(inner) => self.compile(inner, !want, facts, depth + 1)?,
             Expr::All(es) | Expr::Any(es) => {
                 let and = matches!(e, Expr::All(_)) == want;
                 let mut children = Vec::with_capacity(es.len());
                 for c in es {
-                    let id = self.compile(c, want, facts, measures, depth + 1)?;
+                    let id = self.compile(c, want, facts, depth + 1)?;
                     if matches!(self.nodes[id as usize], Node::Const(v) if v != and) {
                         return Ok(self.push(Node::Const(!and)));
                     }
@@ -1470,6 +1498,25 @@ impl Problem {
             }
         }
         (Ok(best.map(|(_, s)| s)), work)
+    }
+
+    /// A solution as a patient, each known measure at its region's own value.
+    fn raw_patient(&self, s: Solution) -> Patient {
+        let mut facts: Vec<FactId> = self
+            .facts
+            .iter()
+            .zip(&s.facts)
+            .filter(|&(_, &v)| v == TRUE)
+            .map(|(&f, _)| f)
+            .collect();
+        facts.sort_unstable();
+        let measures = self
+            .measures
+            .iter()
+            .zip(&s.measures)
+            .filter_map(|(m, &r)| m.regions.get(r as usize).map(|region| (m.id, region.rep)))
+            .collect();
+        Patient { facts, measures }
     }
 
     /// Turn a solution into the patient shown to people: true facts, and a round value for
