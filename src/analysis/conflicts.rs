@@ -82,6 +82,10 @@ struct Context<'m, 'o> {
     /// One patient for whom each rule fires, computed when first needed:
     /// a cheap way to prove that two rules fire together, or that one does not imply another.
     samples: Vec<Option<Option<Patient>>>,
+    /// Conflicts recorded at most; pairs beyond are counted, not checked.
+    max_conflicts: usize,
+    unchecked: usize,
+    first_unchecked: Option<(RuleId, RuleId)>,
 }
 
 /// The per-rule facts a pair check needs first, kept together so that most pairs are settled
@@ -103,11 +107,21 @@ const NO_DOSE: u32 = u32::MAX;
 
 /// Analyse the rules of a model: see the module documentation.
 pub fn analyse(model: &Model, out: &mut Vec<Diagnostic>) -> Analysis {
-    analyse_in(Space::new(model), model, out)
+    analyse_in(Space::new(model), MAX_CONFLICTS, model, out)
 }
 
+/// Conflicts recorded at most. A ruleset with more (thousands of rules all clashing with each
+/// other) has a problem better fixed at its source than listed in full; the rest is summed up
+/// in one diagnostic instead of taking minutes and gigabytes.
+const MAX_CONFLICTS: usize = 100_000;
+
 /// [`analyse`] with a given patient space (and so given work budgets).
-fn analyse_in(space: Space, model: &Model, out: &mut Vec<Diagnostic>) -> Analysis {
+fn analyse_in(
+    space: Space,
+    max_conflicts: usize,
+    model: &Model,
+    out: &mut Vec<Diagnostic>,
+) -> Analysis {
     super::overrides::report_cycles(model, out);
     let prepared = model
         .rules
@@ -133,6 +147,9 @@ fn analyse_in(space: Space, model: &Model, out: &mut Vec<Diagnostic>) -> Analysi
         hot: Vec::with_capacity(n),
         doses: Vec::new(),
         samples: vec![None; n],
+        max_conflicts,
+        unchecked: 0,
+        first_unchecked: None,
     };
     cx.hot_data();
     cx.firing();
@@ -140,6 +157,7 @@ fn analyse_in(space: Space, model: &Model, out: &mut Vec<Diagnostic>) -> Analysi
     cx.redundant();
     cx.needless_overrides();
     cx.report_unanswered();
+    cx.report_unchecked();
     let mut conflicts = cx.conflicts;
     conflicts.sort_by_key(|c| (c.rules, c.kind));
     out[before..].sort_by(|a, b| {
@@ -447,6 +465,11 @@ impl<'m> Context<'m, '_> {
 
     /// Whether rules `i < j` both fire for some patient; if so, record their conflict.
     fn check_pair(&mut self, i: RuleId, j: RuleId, kind: ConflictKind, mismatch: Option<Mismatch>) {
+        if self.conflicts.len() >= self.max_conflicts {
+            self.unchecked += 1;
+            self.first_unchecked.get_or_insert((i, j));
+            return;
+        }
         if !(self.hot[i].plain && self.hot[j].plain) {
             if !self.space.compatible(self.prep(i), self.prep(j)) {
                 return;
@@ -557,6 +580,31 @@ impl<'m> Context<'m, '_> {
                 self.covered_by[r] = Some(s);
             }
         }
+    }
+
+    /// One E011 for the pairs left unchecked once the conflict limit was reached.
+    fn report_unchecked(&mut self) {
+        let Some((i, j)) = self.first_unchecked else {
+            return;
+        };
+        let (a, b) = (self.rule(i), self.rule(j));
+        self.out.push(
+            Diagnostic::new(
+                Code::E011,
+                b.head_span,
+                format!(
+                    "the analysis stopped after {} conflicts: {} more pairs of rules that might clash, \
+                     starting with `{}` and `{}`, were not checked",
+                    self.max_conflicts, self.unchecked, a.id, b.id
+                ),
+            )
+            .with_label("the first pair left unchecked")
+            .with_secondary(a.head_span, "together with this rule")
+            .with_help(
+                "so many conflicts usually have one cause, such as rules without conditions or a category \
+                 that is too broad; resolve the reported conflicts and check again",
+            ),
+        );
     }
 
     /// One E011 for everything the exhausted budget left unchecked, at the first rule affected.
@@ -1517,7 +1565,7 @@ mod tests {
         }
         let space = Space::new(&k.model).with_total_budget(3 * sat::DEFAULT_BUDGET);
         let mut out = Vec::new();
-        analyse_in(space, &k.model, &mut out);
+        analyse_in(space, MAX_CONFLICTS, &k.model, &mut out);
         // Two rules use up most of the budget, one report each; the third runs it out, and it and
         // the rest are summed up in one report.
         assert_eq!(codes(&out), ["E011", "E011", "E011"], "{out:?}");
@@ -1536,6 +1584,38 @@ mod tests {
             "the analysis ran out of its work budget: 4 questions about rule conditions, starting with \
              `puzzle_2`, were not answered, so some conflicts may not be reported"
         );
+    }
+
+    #[test]
+    fn conflicts_beyond_the_limit_are_summed_up() {
+        let mut k = Kit::new();
+        let walking = k.exercise("walking");
+        for n in 0..4 {
+            k.rule(
+                &format!("go_{n}"),
+                Expr::Always,
+                Action::Recommend,
+                &[walking],
+            );
+            k.rule(
+                &format!("stop_{n}"),
+                Expr::Always,
+                Action::Avoid,
+                &[walking],
+            );
+        }
+        let mut out = Vec::new();
+        let analysis = analyse_in(Space::new(&k.model), 5, &k.model, &mut out);
+        assert_eq!(analysis.conflicts.len(), 5);
+        let e011: Vec<_> = out.iter().filter(|d| d.code == Code::E011).collect();
+        assert_eq!(e011.len(), 1);
+        // 16 contradicting pairs in all: 5 recorded, 11 left.
+        assert_eq!(
+            e011[0].message,
+            "the analysis stopped after 5 conflicts: 11 more pairs of rules that might clash, starting with \
+             `stop_0` and `go_2`, were not checked"
+        );
+        assert_eq!(out.iter().filter(|d| d.code == Code::E010).count(), 5);
     }
 
     #[test]
