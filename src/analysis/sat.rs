@@ -22,7 +22,15 @@
 //!   search assigns facts (false first) and measure regions, evaluating the formula in Kleene
 //!   three-valued logic after each step and backtracking as soon as it is false. Exclusive groups
 //!   are enforced when a fact is set true. The search is bounded by a work budget (formula nodes
-//!   evaluated); past it the question is answered with [`TooComplex`] rather than a guess.
+//!   evaluated), per question and for all questions of one [`Space`] together; past it the
+//!   question is answered with [`TooComplex`] rather than a guess.
+//! * **Cheap proofs before the search.** Each prepared condition carries a fixed-size
+//!   [`Signature`] (required exclusive-group members, a measure interval, Bloom filters of its
+//!   facts) that proves most pairs of rules incompatible without touching their lists, and
+//!   top-level "one of these facts" alternatives (`acute or subacute`) are checked against the
+//!   other side's literals before any search. These only ever prove "no"; every "yes" comes
+//!   from the fast path on plain conjunctions, a patient that demonstrably satisfies both, or
+//!   the search.
 //!
 //! Regions are represented by an actual `f64` value inside them and comparisons are evaluated with
 //! [`CmpOp::holds`], the same function as [`Expr::holds`], so the solver and the reference meaning
@@ -32,9 +40,9 @@
 //!
 //! [`witness`] returns the smallest patient: fewest true facts, then fewest mentioned measures
 //! left unknown (a measure gets no value only when the conditions need it unknown); among those,
-//! the one whose facts were declared earliest (facts are tried false-first, latest declared
-//! first, and the first patient of least cost is kept). Only measures the
-//! conditions mention get a value. Each value is then chosen, one measure at a time with the
+//! the first found when facts are tried false-first, latest declared first — so later-declared
+//! facts are left false when possible, and `a or b` gives `a` when `a` is declared first. Only
+//! measures the conditions mention get a value. Each value is then chosen, one measure at a time with the
 //! others fixed, by [`round_value`]: among the values that keep every condition as required, the
 //! widest stretch (maximal interval of admissible values; the lowest on a tie) is taken, and in
 //! it the roundest number near its middle.
