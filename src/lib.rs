@@ -63,6 +63,8 @@ pub fn compile(sources: &Sources) -> Compilation {
         return done(diagnostics, None, None);
     }
     let model = names::resolve(sources, &files, &mut diagnostics);
+    // The model holds all that later stages need: free the syntax trees before the analysis.
+    drop(files);
     if diagnostics.iter().any(Diagnostic::is_error) {
         return done(diagnostics, None, None);
     }

@@ -156,7 +156,7 @@ mod tests {
 exclusive stage: acute, chronic\nmeasure age range 0..120\n\
 category stretching\ncategory empty\nexercise hamstring_stretch in stretching\nexercise cat_cow in stretching\n\
 exercise walking\nsource s \"s\"\n\
-rule no_stretch: if sciatica then avoid hamstring_stretch cite s\n\
+rule no_stretch: if sciatica then avoid hamstring_stretch overrides stretch cite s\n\
 rule stretch: if disc then recommend stretching cite s\n\
 rule walk: if age >= 65 then caution walking cite s\n";
 
@@ -199,7 +199,7 @@ rule walk: if age >= 65 then caution walking cite s\n";
              fired: no_stretch, stretch\n      \
              hamstring_stretch: avoid\n        \
              avoid     no_stretch  decides\n        \
-             recommend stretch     outweighed: avoid is more protective\n\
+             recommend stretch     overridden by no_stretch\n\
              test \"right\" ... ok\n\
              test \"unknown age\" ... FAILED\n    \
              expected caution walking, got nothing\n    \

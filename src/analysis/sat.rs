@@ -184,6 +184,15 @@ impl Space {
         if intersects(&p.pos, &p.neg) || p.pos_groups.windows(2).any(|w| w[0].0 == w[1].0) {
             p.unsat = true;
         }
+        // Each measure's own tests must admit a value (or unknown); later questions then only
+        // look at measures that two parts both test.
+        if !p.unsat
+            && p.mlits
+                .chunk_by(|a, b| a.measure == b.measure)
+                .any(|lits| !self.measure_agrees(lits[0].measure, &[lits]))
+        {
+            p.unsat = true;
+        }
         p
     }
 
@@ -213,6 +222,9 @@ impl Space {
 
     /// Whether every patient satisfying `a` also satisfies `b`.
     pub fn implies(&self, a: &Prepared, b: &Prepared) -> Result<bool, TooComplex> {
+        if a.rest.is_empty() && b.rest.is_empty() {
+            return Ok(self.implies_plain(a, b));
+        }
         if b.rest.is_empty() {
             // `a and not b` is satisfiable exactly when `a` is satisfiable together with the
             // negation of one of b's literals.
@@ -258,8 +270,50 @@ impl Space {
         Ok(!self.sat_all(&[&p])?)
     }
 
+    /// Implication between two plain conjunctions of literals, without search or allocation.
+    /// `a and not l` is unsatisfiable, for a satisfiable `a` and a literal `l` of `b`, exactly when:
+    /// `l` is a fact `f` that `a` requires; `l` is `not f` and `a` forbids `f` or requires
+    /// another member of an exclusive group of `f`; `l` is a measure test whose negation no value
+    /// (or unknown) admits together with a's tests on that measure.
+    fn implies_plain(&self, a: &Prepared, b: &Prepared) -> bool {
+        if !self.literals_agree(&[a]) {
+            return true; // nothing satisfies `a`
+        }
+        if b.unsat {
+            return false;
+        }
+        if b.pos.iter().any(|f| a.pos.binary_search(f).is_err()) {
+            return false;
+        }
+        let excluded = |f: FactId| {
+            a.neg.binary_search(&f).is_ok()
+                || self.groups_of(f).iter().any(|g| {
+                    let start = a.pos_groups.partition_point(|&(h, _)| h < *g);
+                    a.pos_groups[start..]
+                        .iter()
+                        .take_while(|&&(h, _)| h == *g)
+                        .any(|&(_, other)| other != f)
+                })
+        };
+        if !b.neg.iter().all(|&f| excluded(f)) {
+            return false;
+        }
+        b.mlits.iter().all(|l| {
+            let start = a.mlits.partition_point(|x| x.measure < l.measure);
+            let end = a.mlits.partition_point(|x| x.measure <= l.measure);
+            let negated = [l.negated()];
+            !self.measure_agrees(l.measure, &[&a.mlits[start..end], &negated])
+        })
+    }
+
     /// The literal parts of all `parts` can hold together.
     fn literals_agree(&self, parts: &[&Prepared]) -> bool {
+        match parts {
+            [] => return true,
+            [one] => return !one.unsat,
+            [a, b] => return self.two_agree(a, b),
+            _ => {}
+        }
         if parts.iter().any(|p| p.unsat) {
             return false;
         }
@@ -277,37 +331,132 @@ impl Space {
             return true;
         }
         // Measures: walk every part's literals, sorted by measure, one measure at a time.
-        let mut at = vec![0usize; parts.len()];
+        // (Fixed arrays for the usual two or three parts: this runs for every pair of rules.)
+        const FEW: usize = 4;
+        let mut at_small = [0usize; FEW];
+        let mut at_large = Vec::new();
+        let at: &mut [usize] = if parts.len() <= FEW {
+            &mut at_small[..parts.len()]
+        } else {
+            at_large.resize(parts.len(), 0);
+            &mut at_large
+        };
         loop {
             let next = parts
                 .iter()
-                .zip(&at)
+                .zip(at.iter())
                 .filter_map(|(p, &i)| p.mlits.get(i).map(|l| l.measure))
                 .min();
             let Some(m) = next else { return true };
-            let mut slices: Vec<&[MLit]> = Vec::with_capacity(parts.len());
-            for (p, i) in parts.iter().zip(at.iter_mut()) {
+            let mut small: [&[MLit]; FEW] = [&[]; FEW];
+            let mut large: Vec<&[MLit]> = Vec::new();
+            for (k, (p, i)) in parts.iter().zip(at.iter_mut()).enumerate() {
                 let start = *i;
                 while p.mlits.get(*i).is_some_and(|l| l.measure == m) {
                     *i += 1;
                 }
-                slices.push(&p.mlits[start..*i]);
+                let slice = &p.mlits[start..*i];
+                if parts.len() <= FEW {
+                    small[k] = slice;
+                } else {
+                    large.push(slice);
+                }
             }
-            if !self.measure_agrees(m, &slices) {
+            let slices = if parts.len() <= FEW {
+                &small[..parts.len()]
+            } else {
+                &large[..]
+            };
+            // A measure only one part tests agrees already: each part was checked on its own.
+            if slices.iter().filter(|s| !s.is_empty()).count() >= 2
+                && !self.measure_agrees(m, slices)
+            {
                 return false;
             }
         }
     }
 
-    /// Some value (or unknown) of measure `m` passes every literal in `slices`.
+    /// [`Space::literals_agree`] for two parts: the question asked for every pair of rules.
+    fn two_agree(&self, a: &Prepared, b: &Prepared) -> bool {
+        if a.unsat
+            || b.unsat
+            || intersects(&a.pos, &b.neg)
+            || intersects(&b.pos, &a.neg)
+            || group_clash(&a.pos_groups, &b.pos_groups)
+        {
+            return false;
+        }
+        let (x, y) = (&a.mlits, &b.mlits);
+        let (mut i, mut j) = (0, 0);
+        while i < x.len() && j < y.len() {
+            let (m, n) = (x[i].measure, y[j].measure);
+            if m < n {
+                i += 1;
+            } else if n < m {
+                j += 1;
+            } else {
+                let ei = i + x[i..].iter().take_while(|l| l.measure == m).count();
+                let ej = j + y[j..].iter().take_while(|l| l.measure == m).count();
+                if !self.measure_agrees(m, &[&x[i..ei], &y[j..ej]]) {
+                    return false;
+                }
+                (i, j) = (ei, ej);
+            }
+        }
+        true
+    }
+
+    /// Some value (or unknown) of measure `m` passes every literal in `slices`. The same regions
+    /// as [`Space::regions`], walked without allocating for up to 24 thresholds.
     fn measure_agrees(&self, m: MeasureId, slices: &[&[MLit]]) -> bool {
         let lits = || slices.iter().flat_map(|s| s.iter());
         if lits().all(|l| !l.positive) {
             return true; // unknown satisfies every negated test
         }
-        let mut points: Vec<f64> = lits().flat_map(|l| l.test.thresholds()).collect();
-        let regions = self.regions(m, &mut points);
-        regions.iter().any(|r| lits().all(|l| l.holds(Some(r.rep))))
+        let (lo, hi) = self.range(m);
+        let mut small = [0f64; 24];
+        let mut count = 0;
+        let mut large = Vec::new();
+        for p in lits().flat_map(|l| l.test.thresholds()).chain(lo).chain(hi) {
+            if !p.is_finite() {
+                continue;
+            }
+            if count < small.len() {
+                small[count] = p;
+                count += 1;
+            } else {
+                large.push(p);
+            }
+        }
+        let points: &mut [f64] = if large.is_empty() {
+            &mut small[..count]
+        } else {
+            large.extend_from_slice(&small[..count]);
+            &mut large
+        };
+        points.sort_unstable_by(f64::total_cmp);
+        let ok = |v: f64| self.admits(m, v) && lits().all(|l| l.holds(Some(v)));
+        let Some(&first) = points.first() else {
+            return ok(0.0);
+        };
+        if below(first).is_some_and(ok) {
+            return true;
+        }
+        for (i, &p) in points.iter().enumerate() {
+            if ok(p) {
+                return true;
+            }
+            let next = points[i + 1..].iter().copied().find(|&q| q != p);
+            let rep = match next {
+                Some(q) => between(p, q),
+                None if points[i + 1..].is_empty() => above(p),
+                None => None, // duplicates of p follow; the last one checks above
+            };
+            if rep.is_some_and(ok) {
+                return true;
+            }
+        }
+        false
     }
 
     /// Cut measure `m`'s range at `points` (any order, duplicates allowed) into regions.

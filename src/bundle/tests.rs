@@ -46,7 +46,7 @@ rule disc_extension:
   overrides old_rule
 
 rule keep_moving: recommend walking 10..20 min every 3 h cite seed000
-rule weekly: recommend strengthening 150 min per week cite seed000
+rule weekly: if not sciatica then recommend strengthening 150 min per week cite seed000
 rule old_rule: if acute then avoid prone_press_up status retired cite seed000
 if pain in 7..10 and age >= 65 or temp > 38.5 then caution walking, leg_lift 10 reps 2..3 times per day cite seed001
 "#;
@@ -560,6 +560,7 @@ fn hostile_nesting_is_refused_without_overflow() {
     );
     // Just inside the limit, a deep `when` parses and is checked on a test thread's stack.
     let b = bundle_of(BACK);
+    let before = b.to_json().matches("\"not\"").count();
     let mut when = json!({"fact": "sciatica"});
     for _ in 0..MAX_NESTING_FOR_TEST {
         when = json!({"not": when});
@@ -570,7 +571,7 @@ fn hostile_nesting_is_refused_without_overflow() {
     // Writing, evaluating and dropping it work on this thread's small stack.
     assert_eq!(
         loaded.to_json().matches("\"not\"").count(),
-        MAX_NESTING_FOR_TEST + 1
+        before + MAX_NESTING_FOR_TEST
     );
     let evaluator = crate::eval::Evaluator::new(&loaded).unwrap();
     let outcome = evaluator.evaluate(&evaluator.parse_given("sciatica").unwrap());

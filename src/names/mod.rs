@@ -7,7 +7,7 @@
 
 mod hierarchy;
 
-use std::collections::{HashMap, HashSet};
+use foldhash::{HashMap, HashSet};
 
 use crate::diagnostic::{Code, Diagnostic, did_you_mean};
 use crate::model::*;
@@ -104,7 +104,7 @@ struct Resolver<'a> {
     /// Undefined names already reported: name → index of its diagnostic.
     undefined: HashMap<String, usize>,
     /// Which symbols are referenced somewhere other than their declaration.
-    used: HashMap<(u8, usize), ()>,
+    used: Used,
     /// How many more names did-you-mean may compare (see [`SUGGESTION_BUDGET`]).
     suggestion_budget: usize,
     out: Vec<Diagnostic>,
@@ -116,8 +116,29 @@ struct Resolver<'a> {
 /// hundreds of millions, so past this budget undefined names get no suggestion.
 const SUGGESTION_BUDGET: usize = 200_000;
 
-fn kind_key(kind: Kind) -> u8 {
-    kind as u8
+/// Which declarations are referenced, per kind, indexed like the model's tables.
+#[derive(Default)]
+struct Used(Vec<Vec<bool>>);
+
+impl Used {
+    fn mark(&mut self, kind: Kind, index: usize) {
+        let k = kind as usize;
+        if self.0.len() <= k {
+            self.0.resize(k + 1, Vec::new());
+        }
+        let marks = &mut self.0[k];
+        if marks.len() <= index {
+            marks.resize(index + 1, false);
+        }
+        marks[index] = true;
+    }
+
+    fn contains(&self, kind: Kind, index: usize) -> bool {
+        self.0
+            .get(kind as usize)
+            .and_then(|marks| marks.get(index))
+            .is_some_and(|&m| m)
+    }
 }
 
 /// Resolve names and kinds. Diagnostics go to `out`; the model is returned even when there
@@ -125,10 +146,10 @@ fn kind_key(kind: Kind) -> u8 {
 pub fn resolve(sources: &Sources, files: &[ast::File], out: &mut Vec<Diagnostic>) -> Model {
     let mut r = Resolver {
         sources,
-        symbols: HashMap::new(),
-        names: HashMap::new(),
-        undefined: HashMap::new(),
-        used: HashMap::new(),
+        symbols: HashMap::default(),
+        names: HashMap::default(),
+        undefined: HashMap::default(),
+        used: Used::default(),
         suggestion_budget: SUGGESTION_BUDGET,
         out: Vec::new(),
         model: Model::default(),
@@ -154,6 +175,9 @@ impl<'a> Resolver<'a> {
     /// First pass: every declaration, so names resolve whatever their order.
     fn declare(&mut self, files: &'a [ast::File]) {
         let mut header: Option<&ast::RulesetItem> = None;
+        let rules = files.iter().flat_map(|f| &f.items);
+        let rules = rules.filter(|i| matches!(i, Item::Rule(_))).count();
+        self.model.rules.reserve_exact(rules);
         for (file_index, file) in files.iter().enumerate() {
             let stem = self.sources.get(file_index).stem().to_string();
             let mut anonymous = 0usize;
@@ -300,14 +324,14 @@ impl<'a> Resolver<'a> {
             }
         }
         // An unnamed rule's id must not collide with a named rule.
-        let mut ids: HashMap<&str, usize> = HashMap::new();
+        let mut ids: HashMap<&str, usize> = HashMap::default();
         for (i, rule) in self.model.rules.iter().enumerate() {
             if rule.named {
                 ids.insert(rule.id.as_str(), i);
             }
         }
         // Two files with the same stem in different folders number their unnamed rules alike.
-        let mut unnamed: HashMap<&str, usize> = HashMap::new();
+        let mut unnamed: HashMap<&str, usize> = HashMap::default();
         for (i, rule) in self
             .model
             .rules
@@ -424,11 +448,11 @@ impl<'a> Resolver<'a> {
     fn lookup(&mut self, name: &ast::Name, want: Want) -> Option<Symbol> {
         match self.symbols.get(name.text.as_str()).copied() {
             Some(sym) if want.kinds.contains(&sym.kind) => {
-                self.used.insert((kind_key(sym.kind), sym.index), ());
+                self.used.mark(sym.kind, sym.index);
                 Some(sym)
             }
             Some(sym) => {
-                self.used.insert((kind_key(sym.kind), sym.index), ());
+                self.used.mark(sym.kind, sym.index);
                 let mut d = Diagnostic::new(
                     Code::E003,
                     name.span,
@@ -537,7 +561,7 @@ impl<'a> Resolver<'a> {
                     let mut members: Vec<FactId> = Vec::new();
                     let mut spans: Vec<Span> = Vec::new();
                     // Member → its position in `members`, so long lists stay linear.
-                    let mut position: HashMap<FactId, usize> = HashMap::new();
+                    let mut position: HashMap<FactId, usize> = HashMap::default();
                     for m in &x.members {
                         if let Some(sym) = self.lookup(m, FACT) {
                             if let Some(&i) = position.get(&sym.index) {
@@ -595,7 +619,7 @@ impl<'a> Resolver<'a> {
 
     fn categories(&mut self, names: &[ast::Name]) -> Vec<CategoryId> {
         let mut out = Vec::new();
-        let mut seen = HashSet::new();
+        let mut seen = HashSet::default();
         for n in names {
             if let Some(sym) = self.lookup(n, CATEGORY)
                 && seen.insert(sym.index)
@@ -651,8 +675,8 @@ impl<'a> Resolver<'a> {
                 }),
                 span: d.span,
             });
-            let mut cite = Vec::new();
-            let mut seen = HashSet::new();
+            let mut cite = Vec::with_capacity(rule.cite.len());
+            let mut seen = HashSet::default();
             for c in &rule.cite {
                 if let Some(sym) = self.lookup(c, SOURCE)
                     && seen.insert(sym.index)
@@ -661,7 +685,7 @@ impl<'a> Resolver<'a> {
                 }
             }
             let mut overrides: Vec<(RuleId, Span)> = Vec::new();
-            let mut seen = HashSet::new();
+            let mut seen = HashSet::default();
             for o in &rule.overrides {
                 if let Some(sym) = self.lookup(o, RULE)
                     && seen.insert(sym.index)
@@ -707,8 +731,8 @@ impl<'a> Resolver<'a> {
     }
 
     fn targets(&mut self, names: &[ast::Name]) -> Vec<(Target, Span)> {
-        let mut out: Vec<(Target, Span)> = Vec::new();
-        let mut first_named: HashMap<Target, Span> = HashMap::new();
+        let mut out: Vec<(Target, Span)> = Vec::with_capacity(names.len());
+        let mut first_named: HashMap<Target, Span> = HashMap::default();
         for n in names {
             if let Some(sym) = self.lookup(n, TARGET) {
                 let t = if sym.kind == Kind::Exercise {
@@ -807,7 +831,7 @@ impl<'a> Resolver<'a> {
                 groups_of[f].push(x);
             }
         }
-        let mut names: HashMap<&'a str, Span> = HashMap::new();
+        let mut names: HashMap<&'a str, Span> = HashMap::default();
         for t in files.iter().flat_map(|f| &f.items).filter_map(|i| match i {
             Item::Test(t) => Some(t),
             _ => None,
@@ -828,8 +852,8 @@ impl<'a> Resolver<'a> {
             }
             let mut patient = Patient::default();
             let mut fact_spans: Vec<(FactId, Span)> = Vec::new();
-            let mut given_facts: HashSet<FactId> = HashSet::new();
-            let mut measures: HashMap<MeasureId, f64> = HashMap::new();
+            let mut given_facts: HashSet<FactId> = HashSet::default();
+            let mut measures: HashMap<MeasureId, f64> = HashMap::default();
             for g in &t.given {
                 let Some(sym) = self.lookup(&g.name, GIVEN) else {
                     continue;
@@ -946,12 +970,12 @@ impl<'a> Resolver<'a> {
             } else {
                 Kind::Factor
             };
-            if !self.used.contains_key(&(kind_key(kind), i)) {
+            if !self.used.contains(kind, i) {
                 unused.push((f.span, f.name.clone(), kind.noun()));
             }
         }
         for (i, m) in self.model.measures.iter().enumerate() {
-            if !self.used.contains_key(&(kind_key(Kind::Measure), i)) {
+            if !self.used.contains(Kind::Measure, i) {
                 unused.push((m.span, m.name.clone(), "a measure"));
             }
         }
@@ -965,7 +989,7 @@ impl<'a> Resolver<'a> {
             v
         };
         for (i, c) in self.model.categories.iter().enumerate() {
-            if !self.used.contains_key(&(kind_key(Kind::Category), i)) && !has_exercise[i] {
+            if !self.used.contains(Kind::Category, i) && !has_exercise[i] {
                 unused.push((c.span, c.name.clone(), "a category"));
             }
         }
@@ -975,7 +999,7 @@ impl<'a> Resolver<'a> {
             }
         }
         for (i, s) in self.model.sources.iter().enumerate() {
-            if !self.used.contains_key(&(kind_key(Kind::Source), i)) {
+            if !self.used.contains(Kind::Source, i) {
                 unused.push((s.span, s.name.clone(), "a source"));
             }
         }

@@ -219,9 +219,6 @@ impl Builder<'_> {
         span: Span,
         clauses: impl Iterator<Item = Pair<'a, Rule>>,
     ) -> Option<RuleItem> {
-        let rule_name = name
-            .as_ref()
-            .map_or("this rule".to_string(), |n| format!("rule `{}`", n.text));
         let mut action: Option<ActionClause> = None;
         let mut r = RuleItem {
             name,
@@ -267,7 +264,7 @@ impl Builder<'_> {
                 let clause = self.action(cspan, parts)?;
                 if let Some(first) = &action {
                     self.diagnostics.push(
-                        Diagnostic::new(Code::E004, clause.span, format!("{rule_name} gives advice twice"))
+                        Diagnostic::new(Code::E004, clause.span, format!("{} gives advice twice", rule_label(&r.name)))
                             .with_label("second action")
                             .with_secondary(first.span, "first action")
                             .with_help("a rule gives one action; split it into two rules, each with its own condition"),
@@ -278,7 +275,7 @@ impl Builder<'_> {
                 continue;
             }
             if let Some(&(_, first)) = seen.iter().find(|(w, _)| *w == word) {
-                self.repeated(word, "", &rule_name, cspan, first);
+                self.repeated(word, "", &rule_label(&r.name), cspan, first);
                 continue;
             }
             seen.push((word, cspan));
@@ -287,7 +284,13 @@ impl Builder<'_> {
                     r.cond = parts.next().map(|p| self.cond(p));
                     if let Some(unless) = parts.next() {
                         if let Some(&(_, first)) = seen.iter().find(|(w, _)| *w == "unless") {
-                            self.repeated("unless", "", &rule_name, self.span(&unless), first);
+                            self.repeated(
+                                "unless",
+                                "",
+                                &rule_label(&r.name),
+                                self.span(&unless),
+                                first,
+                            );
                         } else {
                             seen.push(("unless", self.span(&unless)));
                             r.unless = Some(self.cond(unless));
@@ -606,8 +609,10 @@ impl Builder<'_> {
                 if parts.len() == 1 {
                     parts.pop().unwrap_or(Cond::All(Vec::new(), span))
                 } else if is_or {
+                    parts.shrink_to_fit();
                     Cond::Any(parts, span)
                 } else {
+                    parts.shrink_to_fit();
                     Cond::All(parts, span)
                 }
             }
@@ -632,38 +637,34 @@ impl Builder<'_> {
                 Some(p) => self.cond(p),
                 None => Cond::All(Vec::new(), span),
             },
-            Rule::comparison => {
-                let mut parts = pair.into_inner();
-                let measure = parts.next().map(|p| self.name(p));
-                let op = parts.next().and_then(|p| CmpOp::parse(p.as_str()));
-                let value = parts.next().map(|p| self.number(&p));
-                match (measure, op, value) {
-                    (Some(measure), Some(op), Some(value)) => Cond::Cmp {
-                        measure,
-                        op,
-                        value,
-                        span,
-                    },
-                    _ => Cond::All(Vec::new(), span),
-                }
-            }
-            Rule::in_range => {
+            Rule::atom => {
                 let mut parts = pair.into_inner().filter(|p| !is_keyword(p.as_rule()));
-                let measure = parts.next().map(|p| self.name(p));
-                let range = parts.next().map(|p| self.range(p));
-                match (measure, range) {
-                    (Some(measure), Some(range)) => Cond::In {
-                        measure,
-                        range,
+                let Some(first) = parts.next() else {
+                    return Cond::All(Vec::new(), span);
+                };
+                let name = self.name(first);
+                match parts.next() {
+                    None => Cond::Fact(name),
+                    Some(op) if op.as_rule() == Rule::cmp_op => {
+                        let op = CmpOp::parse(op.as_str());
+                        let value = parts.next().map(|p| self.number(&p));
+                        match (op, value) {
+                            (Some(op), Some(value)) => Cond::Cmp {
+                                measure: name,
+                                op,
+                                value,
+                                span,
+                            },
+                            _ => Cond::All(Vec::new(), span),
+                        }
+                    }
+                    Some(range) => Cond::In {
+                        measure: name,
+                        range: self.range(range),
                         span,
                     },
-                    _ => Cond::All(Vec::new(), span),
                 }
             }
-            Rule::fact => match pair.into_inner().next() {
-                Some(p) => Cond::Fact(self.name(p)),
-                None => Cond::All(Vec::new(), span),
-            },
             _ => Cond::All(Vec::new(), span),
         }
     }
@@ -733,10 +734,14 @@ impl Builder<'_> {
     }
 
     fn names(&mut self, list: Pair<'_, Rule>) -> Vec<Name> {
-        list.into_inner()
+        let mut names: Vec<Name> = list
+            .into_inner()
             .filter(|p| p.as_rule() == Rule::name)
             .map(|p| self.name(p))
-            .collect()
+            .collect();
+        // Most lists hold one or two names; trees of every file are kept until names resolve.
+        names.shrink_to_fit();
+        names
     }
 
     /// A name, checked for spelling: `[a-z][a-z0-9_]*`.
@@ -803,6 +808,10 @@ impl Builder<'_> {
 
 /// The length of `text` without trailing whitespace and trailing comments.
 fn meaningful_len(text: &str) -> usize {
+    // Most pairs end at their last token: nothing to trim.
+    if !text.ends_with(|c: char| c.is_whitespace()) {
+        return text.len();
+    }
     let mut end = text.trim_end().len();
     loop {
         let line_start = text[..end].rfind('\n').map_or(0, |i| i + 1);
@@ -830,6 +839,12 @@ fn comment_start(line: &str) -> Option<usize> {
         escaped = false;
     }
     None
+}
+
+/// How messages name a rule.
+fn rule_label(name: &Option<Name>) -> String {
+    name.as_ref()
+        .map_or("this rule".to_string(), |n| format!("rule `{}`", n.text))
 }
 
 /// Keyword tokens carry no information of their own once the tree has its shape.

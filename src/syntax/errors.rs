@@ -22,7 +22,7 @@ pub const ITEM_KEYWORDS: &[&str] = &[
     "if",
 ];
 
-const RESERVED: &[&str] = &[
+pub(super) const RESERVED: &[&str] = &[
     "ruleset",
     "condition",
     "factor",
@@ -58,7 +58,7 @@ const RESERVED: &[&str] = &[
 fn describe(rule: Rule) -> &'static str {
     use Rule::*;
     match rule {
-        name | fact | name_list | target_list => "a name",
+        name | name_list | target_list => "a name",
         text | string | string_body | citation => "a quoted text",
         number => "a number",
         range | range_opt => "a range such as `0..10`",
@@ -67,8 +67,9 @@ fn describe(rule: Rule) -> &'static str {
             "an action (`recommend`, `consider`, `caution` or `avoid`)"
         }
         cmp_op => "a comparison (`<`, `<=`, `>`, `>=`, `=` or `!=`)",
-        cond | conj | negation | group | comparison | in_range | if_clause | late_if
-        | unless_clause => "a condition",
+        cond | conj | negation | group | atom | if_clause | late_if | unless_clause => {
+            "a condition"
+        }
         amount_unit => "a unit (`min`, `h`, `reps` or `sets`)",
         hour_unit => "`h`",
         period => "`day` or `week`",
@@ -127,8 +128,8 @@ fn describe(rule: Rule) -> &'static str {
         overrides_clause => "`overrides`",
         status_clause => "`status`",
         rest => "the end of the file",
-        item | pre_clause | post_clause | meta_clause => ITEM,
-        primary => "a condition",
+        item | pre_clause | post_clause | short_post | meta_clause => ITEM,
+        primary | operand => "a condition",
         WHITESPACE | COMMENT | word_char | reserved => "valid Carel",
     }
 }

@@ -42,10 +42,10 @@ pub fn parse(sources: &Sources, out: &mut Vec<Diagnostic>) -> (Vec<ast::File>, b
     raise_call_limit(largest);
     let mut files = Vec::with_capacity(sources.len());
     let mut failed = false;
-    for (id, file) in sources.files().iter().enumerate() {
-        let (tree, ok) = parse_file(id, &file.text, out);
+    for (tree, ok, mut diagnostics) in parse_all(sources) {
         failed |= !ok;
         files.push(tree);
+        out.append(&mut diagnostics);
     }
     (files, failed)
 }
@@ -63,6 +63,61 @@ fn raise_call_limit(text_len: usize) {
         *current = wanted;
         pest::set_call_limit(NonZeroUsize::new(wanted));
     }
+}
+
+/// Below this many bytes a ruleset is parsed on one thread: starting threads would cost more
+/// than it saves.
+const PARALLEL_BYTES: usize = 256 * 1024;
+
+/// Parse every file, on as many threads as there are cores (files are independent). Results
+/// come back in file order, so the output does not depend on the scheduling.
+fn parse_all(sources: &Sources) -> Vec<(ast::File, bool, Vec<Diagnostic>)> {
+    let parse_one = |id: FileId| {
+        let mut diagnostics = Vec::new();
+        let (tree, ok) = parse_file(id, &sources.get(id).text, &mut diagnostics);
+        (tree, ok, diagnostics)
+    };
+    let total: usize = sources.files().iter().map(|f| f.text.len()).sum();
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(sources.len());
+    if threads < 2 || total < PARALLEL_BYTES {
+        return (0..sources.len()).map(parse_one).collect();
+    }
+    // Each thread takes the next unparsed file until none are left.
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let work = || {
+        let mut done = Vec::new();
+        loop {
+            let id = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            if id >= sources.len() {
+                return done;
+            }
+            done.push((id, parse_one(id)));
+        }
+    };
+    let mut results: Vec<(FileId, (ast::File, bool, Vec<Diagnostic>))> =
+        std::thread::scope(|scope| {
+            let helpers: Vec<_> = (1..threads)
+                .filter_map(|_| {
+                    // The same stack as the main thread, so deep input fails the same way.
+                    std::thread::Builder::new()
+                        .stack_size(8 << 20)
+                        .spawn_scoped(scope, work)
+                        .ok()
+                })
+                .collect();
+            let mut results = work();
+            for helper in helpers {
+                match helper.join() {
+                    Ok(mut more) => results.append(&mut more),
+                    Err(panic) => std::panic::resume_unwind(panic),
+                }
+            }
+            results
+        });
+    results.sort_by_key(|&(id, _)| id);
+    results.into_iter().map(|(_, r)| r).collect()
 }
 
 /// Parse one file's text. Returns the tree and `false` if there was a syntax error.
@@ -84,6 +139,8 @@ pub fn parse_file(file: FileId, text: &str, out: &mut Vec<Diagnostic>) -> (ast::
                 };
                 b.file(inner, &mut tree.items);
             }
+            // Trees of every file live until names are resolved: keep them tight.
+            tree.items.shrink_to_fit();
             (tree, true)
         }
         Err(_) => {

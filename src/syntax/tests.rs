@@ -361,6 +361,39 @@ fn long_not_chains_do_not_recurse() {
 }
 
 #[test]
+fn an_if_after_a_short_rule_starts_the_next_rule() {
+    // A short rule's condition comes first: a later `if` begins a new rule even when the
+    // rule before it has clauses after its action.
+    let items = parse_ok(
+        "if acute then avoid walking cite s\nif chronic and age >= 65 then recommend walking\nif a then avoid b unless c",
+    );
+    assert_eq!(items.len(), 3);
+    let Item::Rule(b) = &items[1] else { panic!() };
+    assert_eq!(show(b.cond.as_ref().unwrap()), "(chronic & age>=65)");
+    let Item::Rule(c) = &items[2] else { panic!() };
+    assert_eq!(show(c.unless.as_ref().unwrap()), "c");
+}
+
+#[test]
+fn every_reserved_word_and_only_those_is_refused_as_a_name() {
+    for word in super::errors::RESERVED {
+        let mut out = Vec::new();
+        let (_, ok) = parse_file(0, &format!("if {word} then avoid x"), &mut out);
+        assert!(!ok, "`{word}` was accepted as a name");
+        // Longer and shorter words are names like any other.
+        let mut near = vec![format!("{word}s"), format!("{word}_x"), format!("{word}2")];
+        let shorter = &word[..word.len() - 1];
+        if !super::errors::RESERVED.contains(&shorter) {
+            near.push(shorter.to_string());
+        }
+        for name in near {
+            let r = rule(&format!("if {name} then avoid x"));
+            assert_eq!(show(r.cond.as_ref().unwrap()), name);
+        }
+    }
+}
+
+#[test]
 fn control_characters_are_named_by_their_code() {
     let d = parse_err("condition a\0b\n");
     assert_eq!(d[0].span.start, 11);

@@ -1,0 +1,67 @@
+//! Criterion benchmarks of the pipeline on generated rulesets (see `support/generator.rs`):
+//! parsing alone, `compile` (parse, names and the conflict analysis: what `carel check` does
+//! before printing), and rendering the `check --format json` report, at 1,000 and 10,000 rules.
+//!
+//! ```text
+//! cargo bench --bench pipeline
+//! ```
+
+#[path = "support/generator.rs"]
+mod generator;
+
+use std::hint::black_box;
+
+use carel::diagnostic::render;
+use carel::source::Sources;
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+
+const SIZES: [usize; 2] = [1_000, 10_000];
+
+/// A generated ruleset of `rules` rules in ten files, as the loader would hand it over.
+fn sources(rules: usize) -> Sources {
+    let ruleset = generator::generate(generator::Config {
+        rules,
+        seed: 1,
+        files: 10,
+    });
+    let mut sources = Sources::new();
+    sources.set_name("generated");
+    for file in ruleset.files {
+        sources.add(file.name, file.text);
+    }
+    sources
+}
+
+fn bytes(sources: &Sources) -> u64 {
+    sources.files().iter().map(|f| f.text.len() as u64).sum()
+}
+
+fn pipeline(c: &mut Criterion) {
+    for stage in ["parse", "check", "check_json"] {
+        let mut group = c.benchmark_group(stage);
+        group.sample_size(10);
+        for rules in SIZES {
+            let sources = sources(rules);
+            group.throughput(Throughput::Bytes(bytes(&sources)));
+            group.bench_with_input(
+                BenchmarkId::from_parameter(rules),
+                &sources,
+                |b, s| match stage {
+                    "parse" => b.iter(|| {
+                        let mut diagnostics = Vec::new();
+                        black_box(carel::syntax::parse(s, &mut diagnostics))
+                    }),
+                    "check" => b.iter(|| black_box(carel::compile(s))),
+                    _ => b.iter(|| {
+                        let compilation = carel::compile(s);
+                        black_box(format!("{:#}", render::json(s, &compilation.diagnostics)))
+                    }),
+                },
+            );
+        }
+        group.finish();
+    }
+}
+
+criterion_group!(benches, pipeline);
+criterion_main!(benches);
