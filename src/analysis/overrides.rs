@@ -6,7 +6,7 @@
 
 use std::collections::{HashMap, VecDeque};
 
-use petgraph::algo::tarjan_scc;
+use petgraph::algo::kosaraju_scc;
 use petgraph::graph::{DiGraph, NodeIndex};
 
 use crate::diagnostic::{Code, Diagnostic};
@@ -132,7 +132,7 @@ pub fn report_cycles(model: &Model, out: &mut Vec<Diagnostic>) {
             }
         }
     }
-    let mut components: Vec<Vec<RuleId>> = tarjan_scc(&graph)
+    let mut components: Vec<Vec<RuleId>> = kosaraju_scc(&graph)
         .into_iter()
         .filter(|c| c.len() > 1)
         .map(|c| {
