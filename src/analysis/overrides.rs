@@ -145,6 +145,7 @@ pub fn report_cycles(model: &Model, out: &mut Vec<Diagnostic>) {
             }
         }
     }
+    // Kosaraju: petgraph runs it with an explicit stack, so long chains cannot overflow ours.
     let mut components: Vec<Vec<RuleId>> = kosaraju_scc(&graph)
         .into_iter()
         .filter(|c| c.len() > 1)
