@@ -134,12 +134,15 @@ fn hundred_thousand_nested_parentheses() {
     assert_eq!(e.len(), 1, "{}", out.stdout);
     assert_eq!(
         e[0]["message"],
-        "nesting too deep: conditions may nest at most 64 parentheses"
+        format!(
+            "nesting too deep: conditions may nest at most {} parentheses",
+            carel::syntax::MAX_NESTING
+        )
     );
-    // The 65th parenthesis on line 4 (after `if `).
+    // The first parenthesis past the limit, on line 4 (after `if `).
     assert_eq!(
         (e[0]["line"].as_u64(), e[0]["column"].as_u64()),
-        (Some(4), Some(4 + 64))
+        (Some(4), Some(4 + carel::syntax::MAX_NESTING as u64))
     );
 }
 

@@ -4,9 +4,9 @@
 //! whichever rules of the chain fire (§5 of the language contract). Chains may pass through
 //! retired rules: the declarations, not the firing, define precedence.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 
-use petgraph::algo::tarjan_scc;
+use petgraph::algo::kosaraju_scc;
 use petgraph::graph::{DiGraph, NodeIndex};
 
 use crate::diagnostic::{Code, Diagnostic};
@@ -21,6 +21,8 @@ const WALK_LIMIT: usize = 64;
 pub struct Overrides {
     /// Direct `overrides` of each rule, in declaration order, without repeats.
     out: Vec<Vec<RuleId>>,
+    /// The same edges as pairs (overrider, overridden), for constant-time direct checks.
+    direct: HashSet<(RuleId, RuleId)>,
     /// Whether the rule overrides or is overridden by any rule.
     involved: Vec<bool>,
     seen: Vec<u32>,
@@ -32,9 +34,10 @@ impl Overrides {
         let n = model.rules.len();
         let mut out = vec![Vec::new(); n];
         let mut involved = vec![false; n];
+        let mut direct = HashSet::new();
         for (a, rule) in model.rules.iter().enumerate() {
             for &(b, _) in &rule.overrides {
-                if b < n && !out[a].contains(&b) {
+                if b < n && direct.insert((a, b)) {
                     out[a].push(b);
                     involved[a] = true;
                     involved[b] = true;
@@ -43,6 +46,7 @@ impl Overrides {
         }
         Overrides {
             out,
+            direct,
             involved,
             seen: vec![0; n],
             generation: 0,
@@ -58,6 +62,9 @@ impl Overrides {
     pub fn reaches(&mut self, from: RuleId, to: RuleId) -> bool {
         if self.out.get(from).is_none_or(|o| o.is_empty()) || !self.involved(to) {
             return false;
+        }
+        if self.direct.contains(&(from, to)) {
+            return true;
         }
         self.generation = self.generation.wrapping_add(1);
         if self.generation == 0 {
@@ -105,10 +112,13 @@ fn edge_span(model: &Model, from: RuleId, to: RuleId) -> Span {
 /// diagnostic per self-override and per group of rules that override each other in a cycle.
 pub fn report_cycles(model: &Model, out: &mut Vec<Diagnostic>) {
     let n = model.rules.len();
-    let mut graph: DiGraph<RuleId, ()> = DiGraph::with_capacity(n, 0);
-    for r in 0..n {
-        graph.add_node(r);
-    }
+    // Only rules that take part in `overrides` become nodes.
+    let mut graph: DiGraph<RuleId, ()> = DiGraph::new();
+    let mut node_of: Vec<Option<NodeIndex>> = vec![None; n];
+    let mut node = |graph: &mut DiGraph<RuleId, ()>, r: RuleId| {
+        *node_of[r].get_or_insert_with(|| graph.add_node(r))
+    };
+    let mut edges = HashSet::new();
     for (a, rule) in model.rules.iter().enumerate() {
         for &(b, span) in &rule.overrides {
             if b >= n {
@@ -127,31 +137,53 @@ pub fn report_cycles(model: &Model, out: &mut Vec<Diagnostic>) {
                         "remove `{id}` from the `overrides` clause of `{id}`"
                     )),
                 );
-            } else {
-                graph.update_edge(NodeIndex::new(a), NodeIndex::new(b), ());
+            } else if edges.insert((a, b)) {
+                // `update_edge` would search the rule's edges each time: quadratic in a long
+                // `overrides` list.
+                let (x, y) = (node(&mut graph, a), node(&mut graph, b));
+                graph.add_edge(x, y, ());
             }
         }
     }
-    let mut components: Vec<Vec<RuleId>> = tarjan_scc(&graph)
+    let mut components: Vec<Vec<RuleId>> = kosaraju_scc(&graph)
         .into_iter()
         .filter(|c| c.len() > 1)
         .map(|c| {
-            let mut c: Vec<RuleId> = c.into_iter().map(|i| i.index()).collect();
+            let mut c: Vec<RuleId> = c.into_iter().map(|i| graph[i]).collect();
             c.sort_unstable();
             c
         })
         .collect();
     components.sort();
+    let lookup = Lookup {
+        graph: &graph,
+        node_of: &node_of,
+    };
     for component in components {
-        out.push(cycle_diagnostic(model, &graph, &component));
+        out.push(cycle_diagnostic(model, &lookup, &component));
     }
 }
 
-fn cycle_diagnostic(
-    model: &Model,
-    graph: &DiGraph<RuleId, ()>,
-    component: &[RuleId],
-) -> Diagnostic {
+/// The `overrides` graph, its nodes addressed by rule.
+struct Lookup<'a> {
+    graph: &'a DiGraph<RuleId, ()>,
+    node_of: &'a [Option<NodeIndex>],
+}
+
+impl Lookup<'_> {
+    /// Rules `r` overrides directly.
+    fn next(&self, r: RuleId) -> impl Iterator<Item = RuleId> + '_ {
+        self.node_of
+            .get(r)
+            .copied()
+            .flatten()
+            .into_iter()
+            .flat_map(|n| self.graph.neighbors(n))
+            .map(|n| self.graph[n])
+    }
+}
+
+fn cycle_diagnostic(model: &Model, graph: &Lookup, component: &[RuleId]) -> Diagnostic {
     let start = component[0];
     let walk = if component.len() <= WALK_LIMIT {
         // A closed walk from the first rule through every rule of the group and back.
@@ -172,8 +204,7 @@ fn cycle_diagnostic(
     } else {
         let mut walk = vec![start];
         let first = graph
-            .neighbors(NodeIndex::new(start))
-            .map(|n| n.index())
+            .next(start)
             .filter(|r| component.binary_search(r).is_ok())
             .min()
             .unwrap_or(start);
@@ -220,18 +251,12 @@ fn cycle_diagnostic(
 }
 
 /// Shortest path of `overrides` from `from` to `to` inside the component, `from` excluded.
-fn shortest_path(
-    graph: &DiGraph<RuleId, ()>,
-    component: &[RuleId],
-    from: RuleId,
-    to: RuleId,
-) -> Vec<RuleId> {
+fn shortest_path(graph: &Lookup, component: &[RuleId], from: RuleId, to: RuleId) -> Vec<RuleId> {
     let mut parent: HashMap<RuleId, RuleId> = HashMap::new();
     let mut queue = VecDeque::from([from]);
     while let Some(r) = queue.pop_front() {
         let mut next: Vec<RuleId> = graph
-            .neighbors(NodeIndex::new(r))
-            .map(|n| n.index())
+            .next(r)
             .filter(|n| component.binary_search(n).is_ok())
             .collect();
         next.sort_unstable();
