@@ -8,10 +8,8 @@
 //! 2. A fired rule advises its action for every exercise in its `exercises`.
 //! 3. For each exercise, the advice of a fired rule R is dropped when another fired rule S that
 //!    also advises the exercise overrides R, directly or through a chain of `overrides`. The
-//!    chain follows the `overrides` of the bundle, whether or not the rules in between fire or
-//!    advise the exercise: if S overrides T and T overrides R, S overrides R. (Retired rules are
-//!    not in a bundle; a rule that overrides one lists what it overrides instead, so chains
-//!    through retired rules hold as in the ruleset.)
+//!    chain follows the declared `overrides` of the bundle, whether or not the rules in between
+//!    fire or advise the exercise: if S overrides T and T overrides R, S overrides R.
 //! 4. The final advice is the most protective remaining: avoid > caution > recommend > consider.
 //!
 //! Because `overrides` has no cycles, at least one advice always remains for an exercise some
