@@ -5,8 +5,10 @@
 #
 # Builds the release binary and the generator, writes each ruleset (10 files, seed 1) into a
 # temporary folder, runs the check several times (5 for up to 100k rules, 3 above) and reports,
-# per size: median wall time, throughput (MB/s and rules/s), peak memory (max RSS from
-# `/usr/bin/time -v`), and the growth factor of the median from each size to the next.
+# per size: median wall time, median CPU time (user + system: steadier than wall time on a
+# machine shared with other work), throughput (MB/s and rules/s, from the wall time), peak
+# memory (max RSS from `/usr/bin/time -v`), and the growth factor of the median wall and CPU
+# times from each size to the next.
 # Set RUNS=N to change the number of runs, KEEP=1 to keep the rulesets, OUT=FILE to also write
 # the table there. If `hyperfine` is installed, it is run too for a second opinion.
 set -euo pipefail
@@ -34,8 +36,9 @@ echo "--- load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 median() { sort -g | awk '{v[NR]=$1} END {if (NR%2) print v[(NR+1)/2]; else print (v[NR/2]+v[NR/2+1])/2}'; }
 
-table=$(printf '%-9s %9s %8s %10s %12s %10s %8s %s\n' rules MB median_s MB/s rules/s peak_MB exit runs)
+table=$(printf '%-9s %7s %9s %7s %7s %10s %8s %5s %s\n' rules MB median_s cpu_s MB/s rules/s peak_MB exit runs)
 prev_median=""
+prev_cpu=""
 prev_size=""
 growth=""
 for n in "${sizes[@]}"; do
@@ -44,6 +47,7 @@ for n in "${sizes[@]}"; do
   bytes=$(cat "$dir"/*.carel | wc -c)
   runs=${RUNS:-$([ "$n" -le 100000 ] && echo 5 || echo 3)}
   times=()
+  cpus=()
   peak=0
   status=0
   # One untimed run warms the page cache.
@@ -53,22 +57,27 @@ for n in "${sizes[@]}"; do
     wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {print $2}' "$work/time.txt" |
       awk -F: '{ if (NF==3) print $1*3600+$2*60+$3; else print $1*60+$2 }')
     rss=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$work/time.txt")
+    cpu=$(awk -F': ' '/User time|System time/ {s += $2} END {print s}' "$work/time.txt")
     times+=("$wall")
+    cpus+=("$cpu")
     [ "$rss" -gt "$peak" ] && peak=$rss
   done
   med=$(printf '%s\n' "${times[@]}" | median)
+  cpu_med=$(printf '%s\n' "${cpus[@]}" | median)
   mb=$(awk -v b="$bytes" 'BEGIN {printf "%.1f", b/1e6}')
   mbs=$(awk -v b="$bytes" -v t="$med" 'BEGIN {printf "%.1f", b/1e6/t}')
   rps=$(awk -v n="$n" -v t="$med" 'BEGIN {printf "%.0f", n/t}')
   peak_mb=$(awk -v k="$peak" 'BEGIN {printf "%.0f", k/1024}')
-  line=$(printf '%-9s %9s %8.3f %10s %12s %10s %8s %s' "$n" "$mb" "$med" "$mbs" "$rps" "$peak_mb" "$status" "${times[*]}")
+  line=$(printf '%-9s %7s %9.3f %7.2f %7s %10s %8s %5s %s' "$n" "$mb" "$med" "$cpu_med" "$mbs" "$rps" "$peak_mb" "$status" "${times[*]}")
   table+=$'\n'"$line"
   echo "$line"
   if [ -n "$prev_median" ]; then
     g=$(awk -v a="$prev_median" -v b="$med" 'BEGIN {printf "%.1f", b/a}')
-    growth+="growth ${prev_size} -> ${n} rules: x${g}"$'\n'
+    gc=$(awk -v a="$prev_cpu" -v b="$cpu_med" 'BEGIN {printf "%.1f", b/a}')
+    growth+="growth ${prev_size} -> ${n} rules: x${g} wall, x${gc} cpu"$'\n'
   fi
   prev_median=$med
+  prev_cpu=$cpu_med
   prev_size=$n
   if command -v hyperfine >/dev/null 2>&1 && [ "$n" -le 100000 ]; then
     hyperfine -N --warmup 1 --runs "$runs" "$carel check --format json $dir" 2>/dev/null | sed -n '2,3p'

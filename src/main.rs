@@ -2,6 +2,16 @@
 //! and turns results into exit statuses (0 success, 1 ruleset errors or failed tests,
 //! 2 bad usage or an unreadable path).
 
+/// `eprintln!` for the whole command line, except that a closed stderr (a reader that went
+/// away, as in `carel check x 2>&1 | head -1`) is not a panic: the message is dropped and
+/// the exit status still says what happened.
+macro_rules! eprintln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
 mod cli;
 
 use std::process::ExitCode;

@@ -72,9 +72,6 @@ struct Context<'m, 'o> {
     first_unanswered: Option<(RuleId, RuleId)>,
     /// For each redundant rule, the first rule that covers it.
     covered_by: Vec<Option<RuleId>>,
-    /// Scratch marks over exercises.
-    marks: Vec<u32>,
-    generation: u32,
     /// What every pair check looks at first, in one compact array (see [`Hot`]).
     hot: Vec<Hot>,
     /// The distinct doses of the ruleset; [`Hot::dose`] indexes this table.
@@ -142,8 +139,6 @@ fn analyse_in(
         unanswered: 0,
         first_unanswered: None,
         covered_by: vec![None; n],
-        marks: vec![0; model.exercises.len()],
-        generation: 0,
         hot: Vec::with_capacity(n),
         doses: Vec::new(),
         samples: vec![None; n],
@@ -308,23 +303,25 @@ impl<'m> Context<'m, '_> {
     }
 
     /// Exercises both rules advise, in the first rule's order (by exercise name).
+    ///
+    /// Both lists are sorted by exercise name, so the shorter one is looked up in the longer:
+    /// a rule advising thousands of exercises costs little against a rule advising one.
     fn shared(&mut self, a: RuleId, b: RuleId) -> Vec<ExerciseId> {
-        self.generation = self.generation.wrapping_add(1);
-        if self.generation == 0 {
-            self.marks.iter_mut().for_each(|m| *m = 0);
-            self.generation = 1;
-        }
-        for &e in &self.rule(b).exercises {
-            if let Some(m) = self.marks.get_mut(e) {
-                *m = self.generation;
-            }
-        }
-        let mut out: Vec<ExerciseId> = self
-            .rule(a)
-            .exercises
+        let exercises = &self.model.exercises;
+        let (xa, xb) = (&self.rule(a).exercises, &self.rule(b).exercises);
+        let (short, long) = if xa.len() <= xb.len() {
+            (xa, xb)
+        } else {
+            (xb, xa)
+        };
+        let mut out: Vec<ExerciseId> = short
             .iter()
             .copied()
-            .filter(|&e| self.marks.get(e) == Some(&self.generation))
+            .filter(|&e| {
+                let name = exercises[e].name.as_str();
+                long.binary_search_by(|&x| exercises[x].name.as_str().cmp(name))
+                    .is_ok()
+            })
             .collect();
         out.dedup();
         out
@@ -919,12 +916,11 @@ impl<'m> Context<'m, '_> {
             if !self.active[a] {
                 continue;
             }
-            let mut seen = Vec::new();
+            let mut seen = HashSet::new();
             for &(b, span) in &model.rules[a].overrides {
-                if b == a || b >= model.rules.len() || !self.active[b] || seen.contains(&b) {
+                if b == a || b >= model.rules.len() || !self.active[b] || !seen.insert(b) {
                     continue;
                 }
-                seen.push(b);
                 let reason = if self.shared(a, b).is_empty() {
                     "they advise no exercise in common"
                 } else {
@@ -1110,6 +1106,34 @@ mod tests {
         let (analysis, out) = run(&k);
         assert!(out.is_empty(), "{out:?}");
         assert!(analysis.conflicts.is_empty());
+    }
+
+    #[test]
+    fn a_chain_of_overrides_through_a_retired_rule_does_not_resolve() {
+        // Bundles leave retired rules and their `overrides` out, so apps would give `avoid`:
+        // the analysis must not call the contradiction resolved.
+        let mut k = Kit::new();
+        let acute = k.fact("acute");
+        let walking = k.exercise("walking");
+        let a = k.rule("a", fact(acute), Action::Recommend, &[walking]);
+        let r = k.rule("r", fact(acute), Action::Consider, &[walking]);
+        let b = k.rule("b", fact(acute), Action::Avoid, &[walking]);
+        k.overrides(a, r);
+        k.overrides(r, b);
+        let (analysis, _) = run(&k);
+        assert_eq!(analysis.conflicts.len(), 2, "{:?}", analysis.conflicts);
+        assert!(
+            analysis
+                .conflicts
+                .iter()
+                .all(|c| c.resolved_by == Some(a) || c.rules == [r, b])
+        );
+        k.retire(r);
+        let (analysis, out) = run(&k);
+        assert_eq!(codes(&out), ["E010"], "{out:?}");
+        assert_eq!(analysis.conflicts.len(), 1);
+        assert_eq!(analysis.conflicts[0].rules, [a, b]);
+        assert_eq!(analysis.conflicts[0].resolved_by, None);
     }
 
     #[test]

@@ -1,10 +1,12 @@
 //! Precedence between rules: `overrides` chains and their cycles (E006).
 //!
 //! Rule A prevails over rule B when A overrides B directly or through a chain of `overrides`,
-//! whichever rules of the chain fire (§5 of the language contract). Chains may pass through
-//! retired rules: the declarations, not the firing, define precedence.
+//! whichever rules of the chain fire (§5 of the language contract). A retired rule takes no
+//! part: it is left out of bundles together with its `overrides`, so a chain through it does
+//! not hold in evaluation and must not count here either. Cycles (E006) are checked over every
+//! declared `overrides`, retired rules included.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 
 use petgraph::algo::kosaraju_scc;
 use petgraph::graph::{DiGraph, NodeIndex};
@@ -21,6 +23,8 @@ const WALK_LIMIT: usize = 64;
 pub struct Overrides {
     /// Direct `overrides` of each rule, in declaration order, without repeats.
     out: Vec<Vec<RuleId>>,
+    /// The same edges as pairs (overrider, overridden), for constant-time direct checks.
+    direct: HashSet<(RuleId, RuleId)>,
     /// Whether the rule overrides or is overridden by any rule.
     involved: Vec<bool>,
     seen: Vec<u32>,
@@ -32,9 +36,10 @@ impl Overrides {
         let n = model.rules.len();
         let mut out = vec![Vec::new(); n];
         let mut involved = vec![false; n];
-        for (a, rule) in model.rules.iter().enumerate() {
+        let mut direct = HashSet::new();
+        for (a, rule) in model.rules.iter().enumerate().filter(|(_, r)| r.is_live()) {
             for &(b, _) in &rule.overrides {
-                if b < n && !out[a].contains(&b) {
+                if b < n && model.rules[b].is_live() && direct.insert((a, b)) {
                     out[a].push(b);
                     involved[a] = true;
                     involved[b] = true;
@@ -43,6 +48,7 @@ impl Overrides {
         }
         Overrides {
             out,
+            direct,
             involved,
             seen: vec![0; n],
             generation: 0,
@@ -58,6 +64,9 @@ impl Overrides {
     pub fn reaches(&mut self, from: RuleId, to: RuleId) -> bool {
         if self.out.get(from).is_none_or(|o| o.is_empty()) || !self.involved(to) {
             return false;
+        }
+        if self.direct.contains(&(from, to)) {
+            return true;
         }
         self.generation = self.generation.wrapping_add(1);
         if self.generation == 0 {
@@ -111,6 +120,7 @@ pub fn report_cycles(model: &Model, out: &mut Vec<Diagnostic>) {
     let mut node = |graph: &mut DiGraph<RuleId, ()>, r: RuleId| {
         *node_of[r].get_or_insert_with(|| graph.add_node(r))
     };
+    let mut edges = HashSet::new();
     for (a, rule) in model.rules.iter().enumerate() {
         for &(b, span) in &rule.overrides {
             if b >= n {
@@ -129,9 +139,11 @@ pub fn report_cycles(model: &Model, out: &mut Vec<Diagnostic>) {
                         "remove `{id}` from the `overrides` clause of `{id}`"
                     )),
                 );
-            } else {
+            } else if edges.insert((a, b)) {
+                // `update_edge` would search the rule's edges each time: quadratic in a long
+                // `overrides` list.
                 let (x, y) = (node(&mut graph, a), node(&mut graph, b));
-                graph.update_edge(x, y, ());
+                graph.add_edge(x, y, ());
             }
         }
     }

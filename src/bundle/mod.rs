@@ -173,8 +173,7 @@ pub struct Rule {
     /// Date of the last clinical review, `YYYY-MM-DD`.
     #[serde(deserialize_with = "required")]
     pub reviewed: Option<String>,
-    /// Rules this one overrides directly; where it overrides a retired rule (not in the bundle),
-    /// the rules that one overrides instead.
+    /// Rules this one overrides directly (retired rules left out).
     pub overrides: Vec<String>,
     pub location: Location,
 }
@@ -347,10 +346,9 @@ impl Bundle {
     }
 }
 
-/// Build the bundle of a model whose checks passed. Retired rules are left out; where a rule
-/// overrides a retired one, its `overrides` lists what the retired rule overrides instead (see
-/// [`live_overrides`]), so chains of `overrides` keep their meaning. Locations use the file
-/// names of `sources`.
+/// Build the bundle of a model whose checks passed. Retired rules are left out, and so are
+/// `overrides` entries that name them (a retired rule takes no part in evaluation).
+/// Locations use the file names of `sources`.
 pub fn build(model: &Model, analysis: &Analysis, sources: &Sources) -> Bundle {
     let fact_name = |f: model::FactId| model.facts[f].name.clone();
     let facts_of = |kind: model::FactKind| {
@@ -502,35 +500,14 @@ fn build_rule(model: &Model, sources: &Sources, r: &model::Rule) -> Rule {
         strength: r.strength,
         status: r.status,
         reviewed: r.reviewed.clone(),
-        overrides: live_overrides(model, r)
-            .into_iter()
-            .map(|o| model.rules[o].id.clone())
+        overrides: r
+            .overrides
+            .iter()
+            .filter(|(o, _)| model.rules[*o].is_live())
+            .map(|(o, _)| model.rules[*o].id.clone())
             .collect(),
         location: Location { file, line, column },
     }
-}
-
-/// The rules a rule overrides, as the bundle lists them: its declared `overrides`, in order,
-/// with each retired rule (absent from the bundle) replaced by the live rules it overrides,
-/// directly or through further retired rules. A chain `a overrides b overrides c` with `b`
-/// retired still lets `a` drop `c`'s advice, as it does in the ruleset; no other rule becomes
-/// reachable. Duplicates are dropped; a cycle cannot make it loop.
-pub fn live_overrides(model: &Model, rule: &model::Rule) -> Vec<model::RuleId> {
-    let mut out = Vec::new();
-    let mut seen = std::collections::HashSet::new();
-    // Depth-first, in declaration order: a stack of the remaining targets, reversed.
-    let mut todo: Vec<model::RuleId> = rule.overrides.iter().rev().map(|&(o, _)| o).collect();
-    while let Some(o) = todo.pop() {
-        if !seen.insert(o) {
-            continue;
-        }
-        if model.rules[o].is_live() {
-            out.push(o);
-        } else {
-            todo.extend(model.rules[o].overrides.iter().rev().map(|&(p, _)| p));
-        }
-    }
-    out
 }
 
 /// The `when` tree of a resolved condition (same shape, names instead of indices).

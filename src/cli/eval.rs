@@ -1,10 +1,9 @@
 //! `carel eval PATH --given …`: final advice for one patient, with the trace. PATH is a ruleset
 //! (folder or `.carel` file) or a bundle (`.json`); both are evaluated as a bundle, so they agree.
 
-use std::fs;
 use std::path::Path;
 
-use super::{FAILED, OK, USAGE, build, output};
+use super::{FAILED, OK, USAGE, build, load, output};
 use crate::EvalFormat;
 use carel::bundle::Bundle;
 use carel::eval::Evaluator;
@@ -17,10 +16,22 @@ fn is_bundle(path: &str) -> bool {
         && !p.is_dir()
 }
 
+/// The largest bundle file read. Bundles of real rulesets are well under a megabyte; the cap
+/// keeps a device or a huge file named by mistake from exhausting memory.
+const MAX_BUNDLE_BYTES: u64 = 64 * 1024 * 1024;
+
 /// Read and check a bundle file; `Err` carries the exit status (2: not a usable bundle).
 pub fn load_bundle(path: &str) -> Result<Bundle, u8> {
-    let text = fs::read_to_string(path).map_err(|e| {
-        eprintln!("error: cannot read `{path}`: {e}");
+    let bytes =
+        load::read_limited(Path::new(path), path, MAX_BUNDLE_BYTES, "a bundle").map_err(|e| {
+            eprintln!("error: {}", e.0);
+            USAGE
+        })?;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        eprintln!(
+            "error: `{path}` is not a usable bundle: it is not UTF-8 text (invalid byte at offset {})",
+            e.utf8_error().valid_up_to()
+        );
         USAGE
     })?;
     Bundle::from_json(&text).map_err(|e| {

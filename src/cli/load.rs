@@ -62,7 +62,7 @@ pub fn ruleset(path: &str) -> Result<Loaded, LoadError> {
     let mut diagnostics = Vec::new();
     for file in files {
         let name = file.to_string_lossy().into_owned();
-        let bytes = read_limited(&file, &name)?;
+        let bytes = read_limited(&file, &name, MAX_FILE_BYTES, "a ruleset file")?;
         match source::decode(bytes.clone()) {
             Ok(text) => {
                 sources.add(name, text);
@@ -139,23 +139,23 @@ fn walk(
     Ok(())
 }
 
-/// Read a whole file, refusing one larger than [`MAX_FILE_BYTES`].
-fn read_limited(file: &Path, name: &str) -> Result<Vec<u8>, LoadError> {
+/// Read a whole file, refusing one larger than `limit` bytes (`what` names what it should be).
+pub fn read_limited(file: &Path, name: &str, limit: u64, what: &str) -> Result<Vec<u8>, LoadError> {
     let cannot = |e: std::io::Error| LoadError(format!("cannot read `{name}`: {}", describe(&e)));
     let mut bytes = Vec::new();
     fs::File::open(file)
-        .and_then(|f| f.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes))
+        .and_then(|f| f.take(limit + 1).read_to_end(&mut bytes))
         .map_err(cannot)?;
-    if bytes.len() as u64 > MAX_FILE_BYTES {
+    if bytes.len() as u64 > limit {
         return Err(LoadError(format!(
-            "cannot read `{name}`: it is larger than {} MiB, too large for a ruleset file",
-            MAX_FILE_BYTES / (1024 * 1024)
+            "cannot read `{name}`: it is larger than {} MiB, too large for {what}",
+            limit / (1024 * 1024)
         )));
     }
     Ok(bytes)
 }
 
-fn describe(e: &std::io::Error) -> String {
+pub fn describe(e: &std::io::Error) -> String {
     match e.kind() {
         std::io::ErrorKind::NotFound => "no such file or folder".to_string(),
         std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),

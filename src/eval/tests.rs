@@ -135,15 +135,14 @@ fn a_rule_that_does_not_advise_the_exercise_drops_nothing_there() {
 }
 
 #[test]
-fn retired_rules_never_fire_but_chains_pass_through_them() {
+fn retired_rules_never_fire_and_break_override_chains() {
     let rules = "rule old: if a then avoid x status retired cite s\n\
                  rule top: if a then consider x overrides middle cite s\n\
                  rule middle: if b then caution x overrides bottom status retired cite s\n\
                  rule bottom: if c then recommend x cite s\n";
     assert_eq!(advice(rules, "a"), ["x=consider"]);
-    // `middle` is retired and never fires, but `top` still overrides `bottom` through it.
-    assert_eq!(advice(rules, "a,c"), ["x=consider"]);
-    assert_eq!(advice(rules, "b,c"), ["x=recommend"]);
+    // `middle` is retired, so `top` no longer reaches `bottom`.
+    assert_eq!(advice(rules, "a,c"), ["x=recommend"]);
     assert_eq!(outcome(rules, "a,b,c").fired, ["top", "bottom"]);
 }
 
@@ -318,16 +317,18 @@ fn json_output_has_patient_advice_and_fired_rules() {
 
 // ---- agreement with an independent reading of the model, on random rulesets ----
 
-/// Final advice straight from the model, by a different route: a reachability matrix over
-/// every rule's declared `overrides`, retired rules included (Floyd–Warshall), then "drop if
-/// any other fired rule advising the exercise reaches it", then the most protective action.
+/// Final advice straight from the model, by a different route: a reachability matrix over the
+/// live rules' `overrides` (Floyd–Warshall), then "drop if any other fired rule advising the
+/// exercise reaches it", then the most protective action.
 fn oracle(model: &Model, patient: &model::Patient) -> BTreeMap<String, Action> {
     let n = model.rules.len();
     let live: Vec<bool> = model.rules.iter().map(|r| r.is_live()).collect();
     let mut reach = vec![vec![false; n]; n];
     for (i, r) in model.rules.iter().enumerate() {
         for &(o, _) in &r.overrides {
-            reach[i][o] = true;
+            if live[i] && live[o] {
+                reach[i][o] = true;
+            }
         }
     }
     for k in 0..n {

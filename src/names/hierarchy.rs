@@ -1,16 +1,25 @@
 //! The category hierarchy: a DAG of categories (petgraph), its cycles (E005), and the expansion
 //! of a category to every exercise below it.
 
-use petgraph::algo::tarjan_scc;
+use std::cell::OnceCell;
+
+use petgraph::algo::kosaraju_scc;
 use petgraph::graph::{DiGraph, NodeIndex};
 
 use crate::diagnostic::{Code, Diagnostic};
 use crate::model::{Category, CategoryId, Exercise, ExerciseId};
 
 /// Categories as a graph with an edge from each category to each of its parents.
+///
+/// The exercises below a category are found when first asked for: a deep hierarchy with many
+/// exercises would need memory for every (category, exercise below it) pair up front.
 pub struct Hierarchy {
-    /// For each category, the exercises in it or in any category below it, sorted by id.
-    members: Vec<Vec<ExerciseId>>,
+    /// For each category, the categories declared `in` it.
+    children: Vec<Vec<CategoryId>>,
+    /// For each category, the exercises declared `in` it.
+    direct: Vec<Vec<ExerciseId>>,
+    /// For each category, once asked for: the exercises in it or below it, sorted by id.
+    members: Vec<OnceCell<Vec<ExerciseId>>>,
 }
 
 impl Hierarchy {
@@ -32,7 +41,7 @@ impl Hierarchy {
             }
         }
         let mut cyclic = false;
-        let mut sccs = tarjan_scc(&graph);
+        let mut sccs = kosaraju_scc(&graph);
         // Report in declaration order of each cycle's first category.
         for scc in &mut sccs {
             scc.sort();
@@ -75,27 +84,44 @@ impl Hierarchy {
         if cyclic {
             return None;
         }
-        // Each exercise belongs to every ancestor of its categories.
-        let mut members: Vec<Vec<ExerciseId>> = vec![Vec::new(); categories.len()];
-        let mut seen = vec![usize::MAX; categories.len()];
-        let mut stack = Vec::new();
-        for (e, exercise) in exercises.iter().enumerate() {
-            stack.extend(exercise.categories.iter().copied());
-            while let Some(c) = stack.pop() {
-                if seen[c] == e {
-                    continue;
-                }
-                seen[c] = e;
-                members[c].push(e);
-                stack.extend(categories[c].parents.iter().copied());
+        let mut children = vec![Vec::new(); categories.len()];
+        for (id, c) in categories.iter().enumerate() {
+            for &p in &c.parents {
+                children[p].push(id);
             }
         }
-        Some(Hierarchy { members })
+        let mut direct = vec![Vec::new(); categories.len()];
+        for (e, exercise) in exercises.iter().enumerate() {
+            for &c in &exercise.categories {
+                direct[c].push(e);
+            }
+        }
+        let members = (0..categories.len()).map(|_| OnceCell::new()).collect();
+        Some(Hierarchy {
+            children,
+            direct,
+            members,
+        })
     }
 
-    /// The exercises in a category or below it, in exercise id order.
+    /// The exercises in a category or below it, in exercise id order. (An exercise belongs to
+    /// every ancestor of its categories.)
     pub fn members(&self, category: CategoryId) -> &[ExerciseId] {
-        &self.members[category]
+        self.members[category].get_or_init(|| {
+            let mut seen = foldhash::HashSet::default();
+            let mut stack = vec![category];
+            let mut out = Vec::new();
+            while let Some(c) = stack.pop() {
+                if !seen.insert(c) {
+                    continue;
+                }
+                out.extend_from_slice(&self.direct[c]);
+                stack.extend(self.children[c].iter().copied());
+            }
+            out.sort_unstable();
+            out.dedup();
+            out
+        })
     }
 }
 
