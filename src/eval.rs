@@ -147,6 +147,14 @@ impl<'b> Evaluator<'b> {
 
     /// Final advice for one patient (§5).
     pub fn evaluate(&self, patient: &Patient) -> Outcome {
+        self.evaluate_only(patient, None)
+    }
+
+    /// [`Evaluator::evaluate`], with the advice worked out only for the exercises in `only`
+    /// (when given); the list of fired rules is always complete. `carel test` needs only the
+    /// exercises a test checks: advice on every exercise for every test would make thousands of
+    /// tests against thousands of rules take minutes.
+    pub fn evaluate_only(&self, patient: &Patient, only: Option<&BTreeSet<&str>>) -> Outcome {
         let rules = &self.bundle.rules;
         let fired: Vec<usize> = (0..rules.len())
             .filter(|&i| rules[i].when.holds(patient))
@@ -154,7 +162,9 @@ impl<'b> Evaluator<'b> {
         let mut by_exercise: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
         for &i in &fired {
             for e in &rules[i].exercises {
-                by_exercise.entry(e).or_default().push(i);
+                if only.is_none_or(|o| o.contains(e.as_str())) {
+                    by_exercise.entry(e).or_default().push(i);
+                }
             }
         }
         // What each remaining rule overrides, computed once per evaluation when needed.

@@ -132,17 +132,15 @@ fn hundred_thousand_nested_parentheses() {
     assert_eq!(out.code, 1);
     let e = with_code(&json, "E001");
     assert_eq!(e.len(), 1, "{}", out.stdout);
+    let max = carel::syntax::MAX_NESTING;
     assert_eq!(
         e[0]["message"],
-        format!(
-            "nesting too deep: conditions may nest at most {} parentheses",
-            carel::syntax::MAX_NESTING
-        )
+        format!("nesting too deep: conditions may nest at most {max} parentheses")
     );
     // The first parenthesis past the limit, on line 4 (after `if `).
     assert_eq!(
         (e[0]["line"].as_u64(), e[0]["column"].as_u64()),
-        (Some(4), Some(4 + carel::syntax::MAX_NESTING as u64))
+        (Some(4), Some(4 + max as u64))
     );
 }
 
@@ -371,12 +369,19 @@ fn very_long_lists() {
             ),
         ),
         (
+            // Each rule recommends its own exercise; `top` avoids them all and overrides them
+            // all: 40 000 contradictions, each resolved.
             "overrides",
             format!(
-                "{VOCABULARY}{}rule top: avoid walking cite guide overrides {}\n",
+                "{VOCABULARY}{}rule top: avoid walking, {} cite guide overrides {}\n",
                 (0..n)
-                    .map(|i| format!("rule r{i}: if sciatica then recommend walking cite guide\n"))
+                    .map(|i| {
+                        format!(
+                            "exercise e{i}\nrule r{i}: if sciatica then recommend e{i} cite guide\n"
+                        )
+                    })
                     .collect::<String>(),
+                list("e"),
                 list("r")
             ),
         ),
@@ -889,4 +894,575 @@ fn bad_arguments() {
         "{}",
         &out.stderr[..100]
     );
+}
+
+// ---- the other commands on hostile input ---------------------------------------------------------
+
+/// A clean ruleset of `n` rules, each on its own exercise, with tests; its bundle is large.
+fn big_ruleset(n: usize) -> String {
+    let mut text = String::from(VOCABULARY);
+    for i in 0..n {
+        text.push_str(&format!(
+            "exercise stretch_{i} \"Stretch number {i}\"\n\
+             rule avoid_stretch_{i}: if sciatica then avoid stretch_{i}\n  \
+             because \"Stretch {i} can irritate the sciatic nerve.\" cite guide\n"
+        ));
+    }
+    text.push_str("rule walk: recommend walking 30 min per day cite guide\n");
+    text.push_str(
+        "test \"sciatica\": given sciatica expect avoid stretch_0 expect recommend walking\n",
+    );
+    text
+}
+
+#[test]
+fn fmt_on_hostile_input() {
+    let dir = tempfile::tempdir().unwrap();
+    // Refused inputs are left exactly as they were.
+    let nots = "not ".repeat(100_000);
+    for (name, bytes) in [
+        ("nul.carel", b"condition a\0b\n".to_vec()),
+        ("unterminated.carel", b"condition a \"open\n".to_vec()),
+        (
+            "deep.carel",
+            format!(
+                "{VOCABULARY}if {}sciatica{} then avoid walking\n",
+                "(".repeat(100_000),
+                ")".repeat(100_000)
+            )
+            .into_bytes(),
+        ),
+        ("latin1.carel", b"condition a \"\xe9\"\n".to_vec()),
+    ] {
+        let file = write(dir.path(), name, &bytes);
+        let out = carel(&format!("fmt {name}"), &["fmt", &file.to_string_lossy()]);
+        assert_eq!(out.code, 1, "{name}: {}", out.all());
+        assert!(out.stderr.contains("error["), "{name}: {}", out.stderr);
+        assert_eq!(fs::read(&file).unwrap(), bytes, "{name} was changed");
+    }
+    // 100 000 `not`s format (to none at all: an even number cancels out), and formatting again
+    // changes nothing.
+    let file = write(
+        dir.path(),
+        "nots.carel",
+        format!("{VOCABULARY}if {nots}sciatica then avoid walking cite guide\n"),
+    );
+    let out = carel("fmt 100k nots", &["fmt", &file.to_string_lossy()]);
+    assert_eq!(out.code, 0, "{}", out.all());
+    let formatted = fs::read_to_string(&file).unwrap();
+    assert!(formatted.len() < 1000, "{}", formatted.len());
+    let out = carel(
+        "fmt --check after fmt",
+        &["fmt", "--check", &file.to_string_lossy()],
+    );
+    assert_eq!(out.code, 0, "{}", out.all());
+    // A lone BOM or an empty file: nothing to lay out, nothing lost.
+    let file = write(dir.path(), "bom.carel", b"\xef\xbb\xbf");
+    let out = carel("fmt lone BOM", &["fmt", &file.to_string_lossy()]);
+    assert!(out.code <= 1, "{}", out.all());
+}
+
+#[test]
+fn eval_with_hostile_given() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(
+        dir.path(),
+        "m.carel",
+        format!(
+            "{VOCABULARY}measure age range 0..120\nif sciatica or age >= 65 then avoid walking cite guide\n"
+        ),
+    );
+    let path = file.to_string_lossy().into_owned();
+    for (given, code, message) in [
+        (
+            "age=1e999",
+            2,
+            "error: --given: `age=1e999`: the value must be a number, like `45` or `2.5`\n",
+        ),
+        (
+            "age=NaN",
+            2,
+            "error: --given: `age=NaN`: the value must be a number, like `45` or `2.5`\n",
+        ),
+        (
+            "age=121",
+            2,
+            "error: --given: `age=121` is outside the range of `age`: 0..120\n",
+        ),
+        (
+            "age=99999999999999999999",
+            2,
+            "error: --given: `age=99999999999999999999` is outside the range of `age`: 0..120\n",
+        ),
+        (
+            "age=65,age=3",
+            2,
+            "error: --given: `age` is given twice with different values (65 and 3)\n",
+        ),
+        (
+            "sciatica=1",
+            2,
+            "error: --given: `sciatica` is a yes/no fact, not a measure: list it without a value (`sciatica`)\n",
+        ),
+        (
+            "\u{1b}[2J",
+            2,
+            "error: --given: unknown fact or measure `\u{1b}[2J`: the ruleset declares no condition, factor or measure of that name\n",
+        ),
+        (",,,", 0, ""),
+    ] {
+        let out = carel(
+            &format!("eval --given {given:?}"),
+            &["eval", &path, "--given", given],
+        );
+        assert_eq!(
+            (out.code, out.stderr.as_str()),
+            (code, message),
+            "{given:?}"
+        );
+    }
+    // A 100 kB --given list of one fact, repeated.
+    let many = vec!["sciatica"; 10_000].join(",");
+    let out = carel("eval --given 10k facts", &["eval", &path, "--given", &many]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(out.stdout.contains("avoid"), "{}", out.stdout);
+}
+
+#[test]
+fn eval_with_hostile_bundles() {
+    let dir = tempfile::tempdir().unwrap();
+    let source = write(dir.path(), "small.carel", SMALL);
+    let bundle = dir.path().join("small.json");
+    let out = carel(
+        "build the small bundle",
+        &[
+            "build",
+            &source.to_string_lossy(),
+            "-o",
+            &bundle.to_string_lossy(),
+        ],
+    );
+    assert_eq!(out.code, 0, "{}", out.all());
+    let good = fs::read(&bundle).unwrap();
+    // Cut anywhere, a bundle is refused as unusable (exit 2), never half-read.
+    let cut_file = dir.path().join("cut.json");
+    let cut_path = cut_file.to_string_lossy().into_owned();
+    let step = (good.len() / 150).max(1);
+    for cut in (0..good.len()).step_by(step) {
+        fs::write(&cut_file, &good[..cut]).unwrap();
+        let out = carel(
+            &format!("bundle cut at {cut}"),
+            &["eval", &cut_path, "--given", "acute"],
+        );
+        assert_eq!(out.code, 2, "cut at {cut}: {}", out.all());
+        assert!(
+            out.stderr
+                .starts_with(&format!("error: `{cut_path}` is not a usable bundle: ")),
+            "cut at {cut}: {}",
+            out.stderr
+        );
+    }
+    // One changed byte in the rules is caught by the digest.
+    let tampered =
+        String::from_utf8(good.clone())
+            .unwrap()
+            .replacen("\"avoid\"", "\"consider\"", 1);
+    fs::write(&cut_file, tampered).unwrap();
+    let out = carel("tampered bundle", &["eval", &cut_path]);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.contains("digest does not match"),
+        "{}",
+        out.stderr
+    );
+    // Deep nesting, not text, not JSON, endless.
+    let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
+    for (name, bytes, reason) in [
+        ("deep.json", deep.into_bytes(), "nests deeper than"),
+        (
+            "latin1.json",
+            b"{\"format\": \"\xe9\"}".to_vec(),
+            "not UTF-8 text (invalid byte at offset 12)",
+        ),
+        ("empty.json", Vec::new(), "not valid JSON"),
+        (
+            "numbers.json",
+            b"{\"format\": 1e999}".to_vec(),
+            "number out of range",
+        ),
+    ] {
+        let file = write(dir.path(), name, &bytes);
+        let out = carel(name, &["eval", &file.to_string_lossy()]);
+        assert_eq!(out.code, 2, "{name}: {}", out.all());
+        assert!(out.stderr.contains(reason), "{name}: {}", out.stderr);
+    }
+    #[cfg(unix)]
+    {
+        let zero = dir.path().join("zero.json");
+        std::os::unix::fs::symlink("/dev/zero", &zero).unwrap();
+        let out = carel("/dev/zero as a bundle", &["eval", &zero.to_string_lossy()]);
+        assert_eq!(out.code, 2);
+        assert!(
+            out.stderr
+                .ends_with("it is larger than 64 MiB, too large for a bundle\n"),
+            "{}",
+            out.stderr
+        );
+    }
+}
+
+#[test]
+fn test_and_graph_on_large_rulesets() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = big_ruleset(2_000);
+    for i in 0..2_000 {
+        text.push_str(&format!(
+            "test \"t{i}\": given sciatica expect avoid stretch_{i}\n"
+        ));
+    }
+    let file = write(dir.path(), "big.carel", text);
+    let path = file.to_string_lossy().into_owned();
+    let out = carel("test: 2000 tests of 2000 rules", &["test", &path]);
+    assert_eq!(out.code, 0, "{}", &out.all()[..out.all().len().min(2000)]);
+    assert!(
+        out.stdout.ends_with("2001 passed, 0 failed\n"),
+        "{}",
+        &out.stdout[out.stdout.len().saturating_sub(200)..]
+    );
+    let out = carel("graph: 2000 rules", &["graph", &path, "--format", "json"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let graph: Value = serde_json::from_str(&out.stdout).unwrap();
+    assert!(graph.is_object());
+}
+
+// ---- output safety -------------------------------------------------------------------------------
+
+/// Files in a folder, by name: what a command left behind.
+fn listing(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn a_failed_build_leaves_the_output_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    let out_dir = dir.path().join("out");
+    let target = write(&out_dir, "bundle.json", "the previous bundle\n");
+    let before = fs::metadata(&target).unwrap().modified().unwrap();
+    let target_path = target.to_string_lossy().into_owned();
+    let broken = write(
+        dir.path(),
+        "broken.carel",
+        format!("{VOCABULARY}if sciatca then avoid walking\n"),
+    );
+    let out = carel(
+        "build with errors -o FILE",
+        &["build", &broken.to_string_lossy(), "-o", &target_path],
+    );
+    assert_eq!(out.code, 1);
+    assert!(
+        out.stderr
+            .contains("error[E002]: `sciatca` is not declared"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr.ends_with(&format!(
+            "error: no bundle written; `{target_path}` is left as it was\n"
+        )),
+        "{}",
+        out.stderr
+    );
+    let missing = dir.path().join("missing.carel");
+    let out = carel(
+        "build of a missing path -o FILE",
+        &["build", &missing.to_string_lossy(), "-o", &target_path],
+    );
+    assert_eq!(out.code, 2);
+    let contradiction = write(
+        dir.path(),
+        "clash.carel",
+        format!(
+            "{VOCABULARY}if sciatica then avoid walking cite guide\nrule walk: recommend walking cite guide\n"
+        ),
+    );
+    let out = carel(
+        "build with a contradiction -o FILE",
+        &[
+            "build",
+            &contradiction.to_string_lossy(),
+            "-o",
+            &target_path,
+        ],
+    );
+    assert_eq!(out.code, 1);
+    assert!(out.stderr.contains("error[E010]"), "{}", out.stderr);
+    // Nothing changed, nothing left behind.
+    assert_eq!(
+        fs::read_to_string(&target).unwrap(),
+        "the previous bundle\n"
+    );
+    assert_eq!(fs::metadata(&target).unwrap().modified().unwrap(), before);
+    assert_eq!(listing(&out_dir), ["bundle.json"]);
+}
+
+#[test]
+fn build_output_to_a_folder_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let source = write(dir.path(), "small.carel", SMALL);
+    let folder = dir.path().join("bundles");
+    write(&folder, "keep.txt", "keep");
+    let out = carel(
+        "build -o FOLDER",
+        &[
+            "build",
+            &source.to_string_lossy(),
+            "-o",
+            &folder.to_string_lossy(),
+        ],
+    );
+    assert_eq!(out.code, 2);
+    assert_eq!(
+        out.stderr,
+        format!(
+            "error: cannot write the bundle to `{}`: it is a folder; name a file instead\n",
+            folder.display()
+        )
+    );
+    assert_eq!(listing(&folder), ["keep.txt"]);
+    let out = carel(
+        "build -o missing/folder/file",
+        &[
+            "build",
+            &source.to_string_lossy(),
+            "-o",
+            &folder.join("no/such.json").to_string_lossy(),
+        ],
+    );
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr
+            .ends_with("no/such.json`: no such file or folder\n"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn a_successful_build_replaces_the_file_in_one_step() {
+    use std::os::unix::fs::{FileTypeExt, PermissionsExt, symlink};
+    let dir = tempfile::tempdir().unwrap();
+    let source = write(dir.path(), "small.carel", SMALL);
+    let source = source.to_string_lossy().into_owned();
+    let out_dir = dir.path().join("out");
+    // The permissions of the file replaced are kept.
+    let target = write(&out_dir, "bundle.json", "old");
+    fs::set_permissions(&target, fs::Permissions::from_mode(0o640)).unwrap();
+    let out = carel(
+        "build -o existing file",
+        &["build", &source, "-o", &target.to_string_lossy()],
+    );
+    assert_eq!(out.code, 0, "{}", out.all());
+    let bundle = fs::read_to_string(&target).unwrap();
+    assert!(
+        bundle.starts_with("{\n  \"format\": \"carel.bundle\""),
+        "{bundle}"
+    );
+    assert_eq!(
+        fs::metadata(&target).unwrap().permissions().mode() & 0o777,
+        0o640
+    );
+    // A new file gets the permissions any new file gets, not the temporary file's 0600.
+    let fresh = out_dir.join("fresh.json");
+    let reference = write(&out_dir, "reference.txt", "");
+    let out = carel(
+        "build -o new file",
+        &["build", &source, "-o", &fresh.to_string_lossy()],
+    );
+    assert_eq!(out.code, 0);
+    assert_eq!(
+        fs::metadata(&fresh).unwrap().permissions().mode() & 0o777,
+        fs::metadata(&reference).unwrap().permissions().mode() & 0o777,
+    );
+    // Through a symbolic link, the file it points to is updated and the link stays a link.
+    let link = out_dir.join("current.json");
+    symlink("bundle.json", &link).unwrap();
+    fs::write(&target, "old again").unwrap();
+    let out = carel(
+        "build -o link",
+        &["build", &source, "-o", &link.to_string_lossy()],
+    );
+    assert_eq!(out.code, 0);
+    assert!(
+        fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    assert_eq!(fs::read_to_string(&target).unwrap(), bundle);
+    assert_eq!(
+        listing(&out_dir),
+        ["bundle.json", "current.json", "fresh.json", "reference.txt"]
+    );
+    // A device is written to, not replaced.
+    let out = carel("build -o /dev/null", &["build", &source, "-o", "/dev/null"]);
+    assert_eq!(out.code, 0, "{}", out.all());
+    assert!(
+        fs::metadata("/dev/null")
+            .unwrap()
+            .file_type()
+            .is_char_device()
+    );
+}
+
+/// While builds run, a reader of the output file only ever sees the old bundle or the whole
+/// new one; a build killed part-way leaves one of the two, never a truncated file.
+#[cfg(unix)]
+#[test]
+fn an_interrupted_build_never_leaves_a_truncated_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let source = write(dir.path(), "big.carel", big_ruleset(3_000));
+    let source = source.to_string_lossy().into_owned();
+    let reference = dir.path().join("reference.json");
+    let start = Instant::now();
+    let out = carel(
+        "build the reference bundle",
+        &["build", &source, "-o", &reference.to_string_lossy()],
+    );
+    let build_time = start.elapsed();
+    assert_eq!(out.code, 0, "{}", out.all());
+    let new = fs::read(&reference).unwrap();
+    assert!(new.len() > 1_000_000, "{} bytes", new.len());
+    let old = b"the previous bundle\n".to_vec();
+    let target = dir.path().join("out").join("bundle.json");
+    fs::create_dir_all(target.parent().unwrap()).unwrap();
+    let bin = assert_cmd::cargo::cargo_bin("carel");
+    let mut seen_new = false;
+    let rounds = 12u32;
+    for round in 0..rounds {
+        fs::write(&target, &old).unwrap();
+        let mut child = std::process::Command::new(&bin)
+            .args(["build", &source, "-o", &target.to_string_lossy()])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        // Read the file again and again while the build runs, then kill it at a point that
+        // moves later each round, from at once to a build's usual time; the last round lets
+        // the build finish.
+        let last = round == rounds - 1;
+        let deadline = Instant::now() + build_time * round / (rounds - 1);
+        while last || Instant::now() < deadline {
+            let seen = fs::read(&target).unwrap();
+            assert!(
+                seen == old || seen == new,
+                "round {round}: a {}-byte file",
+                seen.len()
+            );
+            if child.try_wait().unwrap().is_some() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(2));
+        }
+        let _ = child.kill();
+        let _ = child.wait();
+        let after = fs::read(&target).unwrap();
+        assert!(
+            after == old || after == new,
+            "round {round}: left a {}-byte file",
+            after.len()
+        );
+        seen_new |= after == new;
+    }
+    assert!(seen_new, "the last build did not write the new bundle");
+}
+
+/// Run `carel ARGS` with stdout into a pipe that is closed after `keep` bytes.
+fn into_closed_pipe(args: &[&str], keep: usize) -> (i32, String) {
+    use std::io::Read;
+    let bin = assert_cmd::cargo::cargo_bin("carel");
+    let mut child = std::process::Command::new(bin)
+        .args(args)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut head = vec![0; keep];
+    let mut stdout = child.stdout.take().unwrap();
+    let _ = stdout.read_exact(&mut head);
+    drop(stdout);
+    let mut stderr = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .unwrap();
+    let status = child.wait().unwrap();
+    let code = status
+        .code()
+        .unwrap_or_else(|| panic!("{args:?}: killed by a signal ({status})"));
+    (code, stderr)
+}
+
+#[test]
+fn writing_to_a_closed_pipe_exits_quietly() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(dir.path(), "big.carel", big_ruleset(3_000));
+    let path = file.to_string_lossy().into_owned();
+    // 3 000 warnings, so that `check` has much to print.
+    let unused: String = (0..3_000)
+        .map(|i| format!("exercise unused_{i}\n"))
+        .collect();
+    let noisy = write(
+        dir.path(),
+        "noisy.carel",
+        format!("{}{unused}", big_ruleset(10)),
+    );
+    let noisy = noisy.to_string_lossy().into_owned();
+    for (args, code) in [
+        (vec!["build", &path], 0),
+        (vec!["check", "--format", "json", &noisy], 0),
+        (vec!["check", "--format", "sarif", &noisy], 0),
+        (vec!["check", &noisy], 0),
+        (
+            vec!["eval", &path, "--given", "sciatica", "--format", "json"],
+            0,
+        ),
+        (vec!["eval", &path, "--given", "sciatica"], 0),
+        (vec!["graph", &path], 0),
+        (vec!["test", &path], 0),
+        (vec!["explain", "E010"], 0),
+    ] {
+        let (status, stderr) = into_closed_pipe(&args, 10);
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+        assert_eq!((status, stderr.as_str()), (code, ""), "{args:?}");
+    }
+    // The same through a shell, as people write it.
+    if let Ok(out) = std::process::Command::new("bash")
+        .arg("-c")
+        .arg(r#""$0" build "$1" | head -c 10 > /dev/null; echo "${PIPESTATUS[0]}""#)
+        .arg(assert_cmd::cargo::cargo_bin("carel"))
+        .arg(&path)
+        .output()
+    {
+        assert_eq!(String::from_utf8_lossy(&out.stdout), "0\n");
+        assert_eq!(String::from_utf8_lossy(&out.stderr), "");
+    }
+    // A closed stderr is no panic either.
+    let missing = dir.path().join("missing.carel");
+    let out = std::process::Command::new("bash")
+        .arg("-c")
+        .arg(r#""$0" check "$1" 2>&1 | true; echo "${PIPESTATUS[0]}""#)
+        .arg(assert_cmd::cargo::cargo_bin("carel"))
+        .arg(&missing)
+        .output();
+    if let Ok(out) = out {
+        assert_eq!(String::from_utf8_lossy(&out.stdout), "2\n");
+    }
 }

@@ -1042,6 +1042,34 @@ mod tests {
     }
 
     #[test]
+    fn a_chain_of_overrides_through_a_retired_rule_does_not_resolve() {
+        // Bundles leave retired rules and their `overrides` out, so apps would give `avoid`:
+        // the analysis must not call the contradiction resolved.
+        let mut k = Kit::new();
+        let acute = k.fact("acute");
+        let walking = k.exercise("walking");
+        let a = k.rule("a", fact(acute), Action::Recommend, &[walking]);
+        let r = k.rule("r", fact(acute), Action::Consider, &[walking]);
+        let b = k.rule("b", fact(acute), Action::Avoid, &[walking]);
+        k.overrides(a, r);
+        k.overrides(r, b);
+        let (analysis, _) = run(&k);
+        assert_eq!(analysis.conflicts.len(), 2, "{:?}", analysis.conflicts);
+        assert!(
+            analysis
+                .conflicts
+                .iter()
+                .all(|c| c.resolved_by == Some(a) || c.rules == [r, b])
+        );
+        k.retire(r);
+        let (analysis, out) = run(&k);
+        assert_eq!(codes(&out), ["E010"], "{out:?}");
+        assert_eq!(analysis.conflicts.len(), 1);
+        assert_eq!(analysis.conflicts[0].rules, [a, b]);
+        assert_eq!(analysis.conflicts[0].resolved_by, None);
+    }
+
+    #[test]
     fn rules_without_conditions_conflict_for_any_patient() {
         let mut k = Kit::new();
         let walking = k.exercise("walking");

@@ -1,8 +1,10 @@
 //! Precedence between rules: `overrides` chains and their cycles (E006).
 //!
 //! Rule A prevails over rule B when A overrides B directly or through a chain of `overrides`,
-//! whichever rules of the chain fire (§5 of the language contract). Chains may pass through
-//! retired rules: the declarations, not the firing, define precedence.
+//! whichever rules of the chain fire (§5 of the language contract). A retired rule takes no
+//! part: it is left out of bundles together with its `overrides`, so a chain through it does
+//! not hold in evaluation and must not count here either. Cycles (E006) are checked over every
+//! declared `overrides`, retired rules included.
 
 use std::collections::{HashMap, HashSet, VecDeque};
 
@@ -35,9 +37,9 @@ impl Overrides {
         let mut out = vec![Vec::new(); n];
         let mut involved = vec![false; n];
         let mut direct = HashSet::new();
-        for (a, rule) in model.rules.iter().enumerate() {
+        for (a, rule) in model.rules.iter().enumerate().filter(|(_, r)| r.is_live()) {
             for &(b, _) in &rule.overrides {
-                if b < n && direct.insert((a, b)) {
+                if b < n && model.rules[b].is_live() && direct.insert((a, b)) {
                     out[a].push(b);
                     involved[a] = true;
                     involved[b] = true;
@@ -145,6 +147,7 @@ pub fn report_cycles(model: &Model, out: &mut Vec<Diagnostic>) {
             }
         }
     }
+    // Kosaraju: petgraph runs it with an explicit stack, so long chains cannot overflow ours.
     let mut components: Vec<Vec<RuleId>> = kosaraju_scc(&graph)
         .into_iter()
         .filter(|c| c.len() > 1)

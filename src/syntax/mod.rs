@@ -23,8 +23,8 @@ use crate::source::{FileId, Sources, Span};
 struct CarelParser;
 
 /// The deepest nesting of parentheses a condition may have. Far beyond any clinical need, and
-/// shallow enough that every recursive walk of a condition (and its JSON form in a bundle,
-/// within `serde_json`'s depth limit of 128) stays small.
+/// shallow enough that every recursive walk of a condition stays small. (A bundle's `when` tree
+/// can still nest deeper than `serde_json`'s default limit of 128; `bundle::load` allows for it.)
 pub const MAX_NESTING: usize = 32;
 
 /// How many syntax errors one file reports before the rest are summarised.
