@@ -15,7 +15,9 @@ use super::sat::{self, Clash, Prepared, Signature, Space};
 use super::words;
 use super::{Analysis, Conflict, ConflictKind};
 use crate::diagnostic::{Code, Diagnostic};
-use crate::model::{Action, Dose, ExerciseId, Frequency, Model, Patient, Rule, RuleId};
+use crate::model::{
+    Action, Dose, ExerciseId, Expr, FactId, Frequency, Model, Patient, Rule, RuleId,
+};
 
 /// The kind of conflict two actions produce on a shared exercise, if any (doses aside).
 fn clash(a: Action, b: Action) -> Option<ConflictKind> {
@@ -849,6 +851,17 @@ impl<'m> Context<'m, '_> {
                 return Some(false);
             }
         }
+        // A fact `s` requires that `r`'s condition never mentions can be false while `r` fires
+        // (a false fact breaks no `exclusive` group), and then `s` does not fire.
+        let when = &self.rule(r).when;
+        if self
+            .prep(s)
+            .required_facts()
+            .iter()
+            .any(|&f| !mentions_fact(when, f))
+        {
+            return Some(false);
+        }
         if self.shared(r, s).len() != hr.exercises as usize {
             return Some(false);
         }
@@ -970,6 +983,16 @@ fn describe_dose(d: &Dose) -> String {
         words::dose(d)
     } else {
         format!("{} ({})", words::dose(d), extra.join(", "))
+    }
+}
+
+/// Whether a condition mentions a fact anywhere. Depth is bounded by the parser's nesting limit.
+fn mentions_fact(e: &Expr, f: FactId) -> bool {
+    match e {
+        Expr::Fact(g) => *g == f,
+        Expr::Not(inner) => mentions_fact(inner, f),
+        Expr::All(parts) | Expr::Any(parts) => parts.iter().any(|p| mentions_fact(p, f)),
+        Expr::Always | Expr::Cmp { .. } | Expr::In { .. } => false,
     }
 }
 
