@@ -1,6 +1,7 @@
 //! Criterion benchmarks of the pipeline on generated rulesets (see `support/generator.rs`):
 //! parsing alone, `compile` (parse, names and the conflict analysis: what `carel check` does
-//! before printing), and rendering the `check --format json` report, at 1,000 and 10,000 rules.
+//! before printing), `compile` plus the `check --format json` report, and `compile` plus the
+//! JSON bundle (`carel build`), at 1,000 and 10,000 rules.
 //!
 //! ```text
 //! cargo bench --bench pipeline
@@ -37,7 +38,7 @@ fn bytes(sources: &Sources) -> u64 {
 }
 
 fn pipeline(c: &mut Criterion) {
-    for stage in ["parse", "check", "check_json"] {
+    for stage in ["parse", "check", "check_json", "build"] {
         let mut group = c.benchmark_group(stage);
         group.sample_size(10);
         for rules in SIZES {
@@ -52,9 +53,18 @@ fn pipeline(c: &mut Criterion) {
                         black_box(carel::syntax::parse(s, &mut diagnostics))
                     }),
                     "check" => b.iter(|| black_box(carel::compile(s))),
-                    _ => b.iter(|| {
+                    "check_json" => b.iter(|| {
                         let compilation = carel::compile(s);
                         black_box(format!("{:#}", render::json(s, &compilation.diagnostics)))
+                    }),
+                    _ => b.iter(|| {
+                        let compilation = carel::compile(s);
+                        let (Some(model), Some(analysis)) =
+                            (&compilation.model, &compilation.analysis)
+                        else {
+                            panic!("the generated ruleset compiles")
+                        };
+                        black_box(carel::bundle::build(model, analysis, s).to_json())
                     }),
                 },
             );

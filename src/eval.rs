@@ -62,7 +62,8 @@ pub struct Contribution {
     /// `decides` (remains, and its action is the final one), `outweighed` (remains, but a more
     /// protective advice won) or `overridden` (dropped by `overridden_by`).
     pub outcome: &'static str,
-    /// The fired rules advising the same exercise that override this one (in bundle order).
+    /// For overridden advice: the remaining (not dropped) fired rules advising the same exercise
+    /// that override this one, directly or through a chain, in bundle order.
     pub overridden_by: Vec<String>,
 }
 
@@ -126,10 +127,14 @@ impl<'b> Evaluator<'b> {
         self.bundle
     }
 
-    /// Every rule `rule` overrides, directly or through a chain.
-    fn overridden_by(&self, rule: usize) -> HashSet<usize> {
+    /// Every rule reachable from `starts` by following `overrides` once or more. Iterative and
+    /// linear in the rules and overrides it visits.
+    fn below(&self, starts: impl IntoIterator<Item = usize>) -> HashSet<usize> {
         let mut seen = HashSet::new();
-        let mut todo = self.overrides[rule].clone();
+        let mut todo: Vec<usize> = starts
+            .into_iter()
+            .flat_map(|s| self.overrides[s].iter().copied())
+            .collect();
         while let Some(r) = todo.pop() {
             if seen.insert(r) {
                 todo.extend(&self.overrides[r]);
@@ -160,34 +165,38 @@ impl<'b> Evaluator<'b> {
                 }
             }
         }
-        // What each rule that advises a chosen exercise overrides (rules without `overrides`
-        // need no entry).
-        let reach: HashMap<usize, HashSet<usize>> = by_exercise
-            .values()
-            .flatten()
-            .filter(|&&i| !self.overrides[i].is_empty())
-            .map(|&i| (i, self.overridden_by(i)))
-            .collect();
+        // What each remaining rule overrides, computed once per evaluation when needed.
+        let mut reach: HashMap<usize, HashSet<usize>> = HashMap::new();
         let advice = by_exercise
             .into_iter()
             .map(|(exercise, advising)| {
+                // A rule's advice is dropped when another advising rule reaches it through
+                // `overrides`; a rule cannot reach itself, as `overrides` has no cycles.
+                let dropped = self.below(advising.iter().copied());
+                let remaining: Vec<usize> = advising
+                    .iter()
+                    .copied()
+                    .filter(|r| !dropped.contains(r))
+                    .collect();
                 let dropped_by: Vec<Vec<usize>> = advising
                     .iter()
                     .map(|&r| {
-                        advising
+                        if !dropped.contains(&r) {
+                            return Vec::new();
+                        }
+                        remaining
                             .iter()
                             .copied()
-                            .filter(|s| *s != r && reach.get(s).is_some_and(|set| set.contains(&r)))
+                            .filter(|&s| {
+                                reach
+                                    .entry(s)
+                                    .or_insert_with(|| self.below([s]))
+                                    .contains(&r)
+                            })
                             .collect()
                     })
                     .collect();
-                let remaining = || {
-                    advising
-                        .iter()
-                        .zip(&dropped_by)
-                        .filter(|(_, d)| d.is_empty())
-                        .map(|(&r, _)| r)
-                };
+                let remaining = || remaining.iter().copied();
                 let action = remaining()
                     .map(|r| rules[r].action)
                     .max_by_key(|a| a.protectiveness())

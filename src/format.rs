@@ -227,24 +227,15 @@ struct Layout<'a> {
 
 impl<'a> Layout<'a> {
     fn new(text: &'a str, comments: &'a [Comment]) -> Layout<'a> {
-        let mut line_starts = vec![0];
-        line_starts.extend(
-            text.bytes()
-                .enumerate()
-                .filter(|&(_, b)| b == b'\n')
-                .map(|(i, _)| i + 1),
-        );
         Layout {
             text,
             comments,
-            line_starts,
+            line_starts: crate::source::line_starts(text),
         }
     }
 
     fn line_of(&self, offset: usize) -> usize {
-        self.line_starts
-            .partition_point(|&s| s <= offset)
-            .saturating_sub(1)
+        crate::source::line_index(&self.line_starts, offset)
     }
 
     /// The comment that covers byte `offset`, if any.

@@ -62,9 +62,7 @@ pub fn compile(sources: &Sources) -> Compilation {
         diagnostics.push(empty_ruleset(sources));
         return done(diagnostics, None, None);
     }
-    let model = names::resolve(sources, &files, &mut diagnostics);
-    // The model holds all that later stages need: free the syntax trees before the analysis.
-    drop(files);
+    let model = names::resolve(sources, files, &mut diagnostics);
     if diagnostics.iter().any(Diagnostic::is_error) {
         return done(diagnostics, None, None);
     }

@@ -84,10 +84,7 @@ impl SourceFile {
 
     /// 0-based line index of a byte offset.
     pub fn line_index(&self, offset: usize) -> usize {
-        match self.line_starts.binary_search(&offset) {
-            Ok(i) => i,
-            Err(i) => i - 1,
-        }
+        line_index(&self.line_starts, offset)
     }
 
     /// Byte range of a 0-based line, without its line ending.
@@ -126,6 +123,25 @@ impl SourceFile {
             n => self.wide[n - 1].1,
         }
     }
+}
+
+/// The byte offset where each line of `text` starts (the first is 0).
+pub fn line_starts(text: &str) -> Vec<usize> {
+    let mut starts = vec![0];
+    starts.extend(
+        text.bytes()
+            .enumerate()
+            .filter(|&(_, b)| b == b'\n')
+            .map(|(i, _)| i + 1),
+    );
+    starts
+}
+
+/// The 0-based line of a byte offset, given the lines' starts.
+pub fn line_index(line_starts: &[usize], offset: usize) -> usize {
+    line_starts
+        .partition_point(|&s| s <= offset)
+        .saturating_sub(1)
 }
 
 /// All files of one ruleset, in the order they were loaded (sorted by path).

@@ -4,6 +4,7 @@
 #[path = "../benches/support/generator.rs"]
 mod generator;
 
+use carel::analysis::ConflictKind;
 use carel::diagnostic::Code;
 use carel::source::Sources;
 
@@ -82,4 +83,34 @@ fn generated_ruleset_checks_with_only_planned_findings() {
     );
     // Every rule cites a source and every declaration is used (no W001, no W007: checked above).
     assert!(model.rules.iter().all(|rule| !rule.cite.is_empty()));
+    // The conflicts found are exactly the planned ones: every other clashing pair was proven
+    // impossible (exclusive stage, disjoint ages, contraindications).
+    let analysis = compilation.analysis.as_ref().expect("analysed");
+    let id = |r: usize| model.rules[r].id.clone();
+    let mut resolved = Vec::new();
+    let mut tensions = Vec::new();
+    for c in &analysis.conflicts {
+        let pair = (id(c.rules[0]), id(c.rules[1]));
+        match (c.kind, c.resolved_by) {
+            (ConflictKind::Contradiction, Some(by)) => {
+                assert_eq!(id(by), pair.1);
+                resolved.push(pair);
+            }
+            (ConflictKind::Tension, None) => tensions.push(pair),
+            other => panic!("unplanned conflict {pair:?}: {other:?}"),
+        }
+    }
+    resolved.sort();
+    tensions.sort();
+    let mut planned_resolved = r.resolved.clone();
+    let mut planned_tensions = r.tensions.clone();
+    planned_resolved.sort();
+    planned_tensions.sort();
+    assert_eq!(resolved, planned_resolved);
+    assert_eq!(tensions, planned_tensions);
+    assert_eq!(
+        compilation.diagnostics.len(),
+        planned_tensions.len(),
+        "one W004 per planned tension"
+    );
 }

@@ -101,5 +101,16 @@ proptest! {
         let refs: Vec<&_> = parts.iter().collect();
         let expected = v.patients().iter().any(|p| cs.iter().all(|(e, w)| e.holds(p) == *w));
         prop_assert_eq!(space.sat_all(&refs).expect("fits the budget"), expected);
+        // Signatures only ever prove incompatibility or non-inclusion when it is true.
+        if parts.len() >= 2 {
+            let (a, b) = (&parts[0], &parts[1]);
+            let both = v.patients().iter().any(|p| cs[0].0.holds(p) == cs[0].1 && cs[1].0.holds(p) == cs[1].1);
+            if a.signature().disjoint(&b.signature()) {
+                prop_assert!(!both, "signatures call compatible conditions disjoint");
+            }
+            if !a.signature().may_cover(&b.signature()) {
+                prop_assert!(a.required_facts().iter().any(|f| !b.required_facts().contains(f)));
+            }
+        }
     }
 }

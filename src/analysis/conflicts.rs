@@ -7,15 +7,15 @@
 //! exercise *and* whose actions can produce a finding are looked at, each pair once; most pairs
 //! are then settled by the solver's fast path on the flattened literals.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use super::dose::{self, Mismatch};
 use super::overrides::Overrides;
-use super::sat::{self, Clash, Prepared, Space};
+use super::sat::{self, Clash, Prepared, Signature, Space};
 use super::words;
 use super::{Analysis, Conflict, ConflictKind};
 use crate::diagnostic::{Code, Diagnostic};
-use crate::model::{Action, Dose, ExerciseId, Model, Rule, RuleId};
+use crate::model::{Action, Dose, ExerciseId, Frequency, Model, Rule, RuleId};
 
 /// The kind of conflict two actions produce on a shared exercise, if any (doses aside).
 fn clash(a: Action, b: Action) -> Option<ConflictKind> {
@@ -54,10 +54,6 @@ fn subset(small: &[usize], big: &[usize]) -> bool {
     })
 }
 
-fn same_dose(a: &Dose, b: &Dose) -> bool {
-    a.amount == b.amount && a.frequency == b.frequency
-}
-
 struct Context<'m, 'o> {
     model: &'m Model,
     space: Space,
@@ -70,14 +66,43 @@ struct Context<'m, 'o> {
     conflicts: Vec<Conflict>,
     /// Pairs already reported as too complex.
     too_complex: HashSet<(RuleId, RuleId)>,
+    /// Questions left unanswered once the work budget of the whole analysis ran out, and the
+    /// rules of the first one.
+    unanswered: usize,
+    first_unanswered: Option<(RuleId, RuleId)>,
     /// For each redundant rule, the first rule that covers it.
     covered_by: Vec<Option<RuleId>>,
+    /// What every pair check looks at first, in one compact array (see [`Hot`]).
+    hot: Vec<Hot>,
+    /// The distinct doses of the ruleset; [`Hot::dose`] indexes this table.
+    doses: Vec<Dose>,
 }
+
+/// The per-rule facts a pair check needs first, kept together so that most pairs are settled
+/// from this array alone.
+#[derive(Clone, Copy, Debug)]
+struct Hot {
+    signature: Signature,
+    action: Action,
+    /// Takes part in `overrides`, on either side.
+    involved: bool,
+    /// Its condition is a plain conjunction of literals.
+    plain: bool,
+    /// Index into the table of distinct doses, `NO_DOSE` without one.
+    dose: u32,
+    exercises: u32,
+}
+
+const NO_DOSE: u32 = u32::MAX;
 
 /// Analyse the rules of a model: see the module documentation.
 pub fn analyse(model: &Model, out: &mut Vec<Diagnostic>) -> Analysis {
+    analyse_in(Space::new(model), model, out)
+}
+
+/// [`analyse`] with a given patient space (and so given work budgets).
+fn analyse_in(space: Space, model: &Model, out: &mut Vec<Diagnostic>) -> Analysis {
     super::overrides::report_cycles(model, out);
-    let space = Space::new(model);
     let prepared = model
         .rules
         .iter()
@@ -94,12 +119,18 @@ pub fn analyse(model: &Model, out: &mut Vec<Diagnostic>) -> Analysis {
         out,
         conflicts: Vec::new(),
         too_complex: HashSet::new(),
+        unanswered: 0,
+        first_unanswered: None,
         covered_by: vec![None; n],
+        hot: Vec::with_capacity(n),
+        doses: Vec::new(),
     };
+    cx.hot_data();
     cx.firing();
     cx.pairs();
     cx.redundant();
     cx.needless_overrides();
+    cx.report_unanswered();
     let mut conflicts = cx.conflicts;
     conflicts.sort_by_key(|c| (c.rules, c.kind));
     out[before..].sort_by(|a, b| {
@@ -114,6 +145,51 @@ pub fn analyse(model: &Model, out: &mut Vec<Diagnostic>) -> Analysis {
 }
 
 impl<'m> Context<'m, '_> {
+    fn hot_data(&mut self) {
+        let mut by_value: HashMap<[u64; 5], u32> = HashMap::new();
+        for (r, rule) in self.model.rules.iter().enumerate() {
+            let dose = match rule.dose {
+                None => NO_DOSE,
+                Some(d) => {
+                    // Doses are equal when their amounts and frequencies are; spans differ.
+                    let (f0, f1, f2) = match d.frequency {
+                        None => (0, 0, 0),
+                        Some(Frequency::Every { lo, hi }) => (1, lo.to_bits(), hi.to_bits()),
+                        Some(Frequency::Times { lo, hi, per }) => {
+                            (2 + per as u64, lo.to_bits(), hi.to_bits())
+                        }
+                        Some(Frequency::Per(per)) => (4 + per as u64, 0, 0),
+                    };
+                    let key = [
+                        d.amount.lo.to_bits(),
+                        d.amount.hi.to_bits(),
+                        (d.amount.unit as u64) << 8 | f0,
+                        f1,
+                        f2,
+                    ];
+                    let next = self.doses.len() as u32;
+                    *by_value.entry(key).or_insert_with(|| {
+                        self.doses.push(d);
+                        next
+                    })
+                }
+            };
+            let (signature, plain) = self.prepared[r]
+                .as_ref()
+                .map_or((Signature::default(), false), |p| {
+                    (p.signature(), p.is_simple())
+                });
+            self.hot.push(Hot {
+                signature,
+                action: rule.action,
+                involved: self.overrides.involved(r),
+                plain,
+                dose,
+                exercises: rule.exercises.len() as u32,
+            });
+        }
+    }
+
     fn rule(&self, r: RuleId) -> &'m Rule {
         &self.model.rules[r]
     }
@@ -134,6 +210,7 @@ impl<'m> Context<'m, '_> {
                     let d = self.never_fires(r, p);
                     self.out.push(d);
                 }
+                Err(_) if self.space.exhausted() => self.unanswered(r, r),
                 Err(_) => {
                     let rule = self.rule(r);
                     self.out.push(
@@ -228,40 +305,123 @@ impl<'m> Context<'m, '_> {
         out
     }
 
-    /// Every pair of active rules that share an exercise and whose actions can produce a finding.
+    /// Every pair of active rules that share an exercise and whose actions can produce a finding,
+    /// in three passes that each look only at pairs that can matter to them: clashing actions
+    /// (E010, W004), positive doses that do not overlap (W005), and rules that may cover one
+    /// another (W003).
     fn pairs(&mut self) {
+        let index = self.clashes();
+        self.dose_mismatches();
+        self.redundancies(&index);
+    }
+
+    /// E010 and W004: each rule against the later rules on its exercises whose action clashes.
+    /// Returns the index of active rules by exercise and action slot.
+    fn clashes(&mut self) -> Vec<[Vec<(u32, Signature)>; 4]> {
         let model = self.model;
         let n = model.rules.len();
-        let mut index: Vec<[Vec<RuleId>; 4]> = vec![Default::default(); model.exercises.len()];
+        // The index holds each rule's signature inline, so walking a list reads memory in order
+        // instead of jumping to every partner's own records.
+        let mut index: Vec<[Vec<(u32, Signature)>; 4]> =
+            vec![Default::default(); model.exercises.len()];
         for (r, rule) in model.rules.iter().enumerate() {
             if self.active[r] {
                 for &e in &rule.exercises {
                     if let Some(slots) = index.get_mut(e) {
-                        slots[slot(rule.action)].push(r);
+                        slots[slot(rule.action)].push((r as u32, self.hot[r].signature));
                     }
                 }
             }
         }
         // Each later partner is visited once per rule (the stamp skips repeats through other
         // shared exercises); pairs are handled in discovery order, which is deterministic.
-        let mut stamp = vec![usize::MAX; n];
+        let mut stamp = vec![u32::MAX; n];
+        // Lists are in rule order and rules are taken in order, so where the later rules of a
+        // list start only moves forward: one cursor per list instead of a search per visit.
+        let mut cursor: Vec<[u32; 4]> = vec![[0; 4]; index.len()];
         for i in 0..n {
             if !self.active[i] {
                 continue;
             }
             let rule = self.rule(i);
-            let partners = self.partners(i);
+            let signature = self.hot[i].signature;
             for &e in &rule.exercises {
-                let Some(slots) = index.get(e) else { continue };
-                for (a, list) in slots.iter().enumerate() {
-                    if !partners[a] {
+                let (Some(slots), Some(cursors)) = (index.get(e), cursor.get_mut(e)) else {
+                    continue;
+                };
+                for a in Action::ALL {
+                    let Some(kind) = clash(rule.action, a) else {
                         continue;
+                    };
+                    let list = &slots[slot(a)];
+                    let mut start = cursors[slot(a)] as usize;
+                    while list.get(start).is_some_and(|&(j, _)| j as usize <= i) {
+                        start += 1;
                     }
-                    let start = list.partition_point(|&j| j <= i);
-                    for &j in &list[start..] {
-                        if stamp[j] != i {
-                            stamp[j] = i;
-                            self.pair(i, j);
+                    cursors[slot(a)] = start as u32;
+                    // A rule on one exercise meets each partner once: no stamp needed.
+                    let single = rule.exercises.len() == 1;
+                    for (j, sj) in &list[start..] {
+                        let j = *j as usize;
+                        if single || stamp[j] != i as u32 {
+                            stamp[j] = i as u32;
+                            if !signature.disjoint(sj) {
+                                self.check_pair(i, j, kind, None);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        index
+    }
+
+    /// W005: each positive rule with a dose against the later positive rules on its exercises
+    /// whose dose does not overlap; rules are grouped by dose, so equal doses are never paired.
+    fn dose_mismatches(&mut self) {
+        let model = self.model;
+        let n = model.rules.len();
+        // Per exercise: (dose, rules with that dose in rule order), doses in first-seen order.
+        let mut groups: Vec<Vec<(u32, Vec<u32>)>> = vec![Vec::new(); model.exercises.len()];
+        let dosed_rules: Vec<bool> = (0..n)
+            .map(|r| self.active[r] && positive(self.hot[r].action) && self.hot[r].dose != NO_DOSE)
+            .collect();
+        let dosed = |r: usize| dosed_rules[r];
+        for (r, rule) in model.rules.iter().enumerate() {
+            if !dosed(r) {
+                continue;
+            }
+            let d = self.hot[r].dose;
+            for &e in &rule.exercises {
+                let Some(g) = groups.get_mut(e) else { continue };
+                match g.iter_mut().find(|(x, _)| *x == d) {
+                    Some((_, rules)) => rules.push(r as u32),
+                    None => g.push((d, vec![r as u32])),
+                }
+            }
+        }
+        let mut stamp = vec![u32::MAX; n];
+        let mut memo: HashMap<(u32, u32), Option<Mismatch>> = HashMap::new();
+        for i in 0..n {
+            if !dosed(i) {
+                continue;
+            }
+            let di = self.hot[i].dose;
+            for &e in &model.rules[i].exercises {
+                let Some(g) = groups.get(e) else { continue };
+                for (d, rules) in g {
+                    let mismatch = *memo.entry((di, *d)).or_insert_with(|| {
+                        dose::mismatch(&self.doses[di as usize], &self.doses[*d as usize])
+                    });
+                    let Some(mismatch) = mismatch else { continue };
+                    let start = rules.partition_point(|&j| j as usize <= i);
+                    for &j in &rules[start..] {
+                        let j = j as usize;
+                        if stamp[j] != i as u32 {
+                            stamp[j] = i as u32;
+                            if !self.hot[i].signature.disjoint(&self.hot[j].signature) {
+                                self.check_pair(i, j, ConflictKind::DoseMismatch, Some(mismatch));
+                            }
                         }
                     }
                 }
@@ -269,49 +429,143 @@ impl<'m> Context<'m, '_> {
         }
     }
 
-    /// Which actions (by [`slot`]) rules that can form a finding with rule `r` have. The relation
-    /// is symmetric, so looking only at later partners finds every pair once.
-    fn partners(&self, r: RuleId) -> [bool; 4] {
-        let rule = self.rule(r);
-        let mut out = [false; 4];
-        for a in Action::ALL {
-            out[slot(a)] = clash(rule.action, a).is_some();
+    /// Whether rules `i < j` both fire for some patient; if so, record their conflict.
+    fn check_pair(&mut self, i: RuleId, j: RuleId, kind: ConflictKind, mismatch: Option<Mismatch>) {
+        match self.space.sat_all(&[self.prep(i), self.prep(j)]) {
+            Ok(true) => self.conflict(i, j, kind, mismatch),
+            Ok(false) => {}
+            Err(_) => self.too_complex(i, j),
         }
-        if positive(rule.action) && rule.dose.is_some() {
-            // dose mismatches
-            out[slot(Action::Recommend)] = true;
-            out[slot(Action::Consider)] = true;
-        }
-        if !self.overrides.involved(r) {
-            out[slot(rule.action)] = true; // redundancy
-        }
-        out
     }
 
-    fn pair(&mut self, i: RuleId, j: RuleId) {
-        let (a, b) = (self.rule(i), self.rule(j));
-        let mismatch = match (a.dose, b.dose) {
-            (Some(da), Some(db)) if positive(a.action) && positive(b.action) => {
-                dose::mismatch(&da, &db)
+    /// W003: for each rule, the rules that may cover it. A covering rule advises all of its
+    /// exercises, so only rules on its first exercise with the same action are candidates; when
+    /// the rule is a plain conjunction, a candidate's required facts must all be among the
+    /// rule's, so candidates are found by their rarest required fact.
+    fn redundancies(&mut self, index: &[[Vec<(u32, Signature)>; 4]]) {
+        let model = self.model;
+        let n = model.rules.len();
+        let candidates: Vec<bool> = (0..n)
+            .map(|r| self.active[r] && !self.hot[r].involved)
+            .collect();
+        let candidate = |r: usize| candidates[r];
+        // How many candidate rules require each fact.
+        let mut frequency = vec![0u32; model.facts.len()];
+        for r in (0..n).filter(|&r| candidate(r)) {
+            for &f in self.prep(r).required_facts() {
+                if let Some(c) = frequency.get_mut(f) {
+                    *c += 1;
+                }
             }
-            _ => None,
+        }
+        const NONE: usize = usize::MAX;
+        let key = |r: usize| {
+            self.prep(r)
+                .required_facts()
+                .iter()
+                .min_by_key(|&&f| (frequency.get(f).copied().unwrap_or(0), f))
+                .copied()
+                .unwrap_or(NONE)
         };
-        let kind = clash(a.action, b.action).or(mismatch.map(|_| ConflictKind::DoseMismatch));
-        let redundancy =
-            a.action == b.action && !self.overrides.involved(i) && !self.overrides.involved(j);
-        if let Some(kind) = kind {
-            match self.space.sat_all(&[self.prep(i), self.prep(j)]) {
-                Ok(true) => self.conflict(i, j, kind, mismatch),
-                Ok(false) => {}
-                Err(_) => self.too_complex(i, j),
+        // Per exercise: (action slot, rarest required fact or NONE, rule), sorted, so a lookup is
+        // a short search inside one exercise's table.
+        let mut buckets: Vec<Vec<(usize, usize, RuleId)>> = vec![Vec::new(); model.exercises.len()];
+        for (r, rule) in model.rules.iter().enumerate() {
+            if candidate(r) {
+                let k = key(r);
+                for &e in &rule.exercises {
+                    if let Some(b) = buckets.get_mut(e) {
+                        b.push((slot(rule.action), k, r));
+                    }
+                }
             }
         }
-        if redundancy {
-            self.redundancy(i, j);
+        for b in &mut buckets {
+            b.sort_unstable();
         }
+        let bucket = |e: ExerciseId, a: usize, k: usize| {
+            let table = buckets.get(e).map_or(&[][..], |b| b.as_slice());
+            let start = table.partition_point(|&(x, y, _)| (x, y) < (a, k));
+            let len = table[start..]
+                .iter()
+                .take_while(|&&(x, y, _)| (x, y) == (a, k))
+                .count();
+            &table[start..start + len]
+        };
+        let mut found = Vec::new();
+        for r in 0..n {
+            let Some(&first) = model.rules[r].exercises.first() else {
+                continue;
+            };
+            if !candidate(r) {
+                continue;
+            }
+            let s_slot = slot(model.rules[r].action);
+            found.clear();
+            if self.hot[r].plain {
+                let keys = self.prep(r).required_facts().iter().copied().chain([NONE]);
+                for k in keys {
+                    found.extend(bucket(first, s_slot, k).iter().map(|&(_, _, s)| s));
+                }
+            } else if let Some(slots) = index.get(first) {
+                found.extend(
+                    slots[s_slot]
+                        .iter()
+                        .map(|&(s, _)| s as usize)
+                        .filter(|&s| candidate(s)),
+                );
+            }
+            for &s in &found {
+                if s == r || self.covered_by[r].is_some_and(|old| old < s) {
+                    continue;
+                }
+                if self.covers(s, r) != Some(true) {
+                    continue;
+                }
+                // Two equivalent rules: only the later one is reported.
+                if s > r && self.covers(r, s) == Some(true) {
+                    continue;
+                }
+                self.covered_by[r] = Some(s);
+            }
+        }
+    }
+
+    /// One E011 for everything the exhausted budget left unchecked, at the first rule affected.
+    fn report_unanswered(&mut self) {
+        let Some((i, j)) = self.first_unanswered else {
+            return;
+        };
+        let (a, b) = (self.rule(i), self.rule(j));
+        let mut d = Diagnostic::new(
+            Code::E011,
+            b.when_span.unwrap_or(b.head_span),
+            format!(
+                "the analysis ran out of its work budget: {} questions about rule conditions, starting with `{}`, \
+                 were not answered, so some conflicts may not be reported",
+                self.unanswered, b.id
+            ),
+        )
+        .with_label("the first condition left unchecked");
+        if i != j {
+            d = d.with_secondary(a.head_span, "together with this rule");
+        }
+        self.out.push(d.with_help(
+            "many rules have conditions too complex to analyse exactly; split them into simpler rules, \
+             each with fewer nested `or` and `not`",
+        ));
+    }
+
+    /// Count a question left unanswered because the whole analysis ran out of work budget.
+    fn unanswered(&mut self, i: RuleId, j: RuleId) {
+        self.unanswered += 1;
+        self.first_unanswered.get_or_insert((i, j));
     }
 
     fn too_complex(&mut self, i: RuleId, j: RuleId) {
+        if self.space.exhausted() {
+            return self.unanswered(i, j);
+        }
         if !self.too_complex.insert((i, j)) {
             return;
         }
@@ -501,42 +755,28 @@ impl<'m> Context<'m, '_> {
         )
     }
 
-    /// W003 candidates: same action, neither rule in any `overrides`.
-    fn redundancy(&mut self, i: RuleId, j: RuleId) {
-        let i_redundant = self.covers(j, i);
-        let j_redundant = self.covers(i, j);
-        // Two equivalent rules: only the later one is reported.
-        let found = match (i_redundant, j_redundant) {
-            (_, Some(true)) => Some((j, i)),
-            (Some(true), _) => Some((i, j)),
-            _ => None,
-        };
-        if let Some((r, s)) = found
-            && self.covered_by[r].is_none_or(|old| s < old)
-        {
-            self.covered_by[r] = Some(s);
-        }
-    }
-
     /// Whether rule `s` covers rule `r`: its exercises include r's, its dose is r's (or r has
     /// none), and r's condition implies s's. `None` when the question was too complex.
     fn covers(&mut self, s: RuleId, r: RuleId) -> Option<bool> {
-        let (rs, rr) = (self.rule(s), self.rule(r));
-        if rr.exercises.len() > rs.exercises.len() {
-            return Some(false);
-        }
-        if let Some(dr) = &rr.dose
-            && !rs.dose.as_ref().is_some_and(|ds| same_dose(dr, ds))
+        let (hs, hr) = (self.hot[s], self.hot[r]);
+        if hs.action != hr.action
+            || hr.exercises > hs.exercises
+            || (hr.dose != NO_DOSE && hr.dose != hs.dose)
         {
             return Some(false);
         }
-        let (pr, ps) = (self.prep(r), self.prep(s));
         // Between plain conjunctions, every fact `s` requires must be required by `r`: a cheap
         // test that settles most pairs.
-        if pr.is_simple() && ps.is_simple() && !subset(ps.required_facts(), pr.required_facts()) {
-            return Some(false);
+        if hr.plain && hs.plain {
+            if !hs.signature.may_cover(&hr.signature) {
+                return Some(false);
+            }
+            let (pr, ps) = (self.prep(r), self.prep(s));
+            if !subset(ps.required_facts(), pr.required_facts()) {
+                return Some(false);
+            }
         }
-        if self.shared(r, s).len() != rr.exercises.len() {
+        if self.shared(r, s).len() != hr.exercises as usize {
             return Some(false);
         }
         match self.space.implies(self.prep(r), self.prep(s)) {
@@ -1226,13 +1466,16 @@ mod tests {
         );
     }
 
-    #[test]
-    fn too_complex_conditions_are_reported_not_skipped() {
-        // Eight pigeons in seven holes: unsatisfiable, and exponential for a plain search.
-        let mut k = Kit::new();
+    /// A condition that is unsatisfiable and exponential for a plain search: eight pigeons in
+    /// seven holes.
+    fn pigeons(k: &mut Kit, tag: &str) -> Expr {
         let (pigeons, holes) = (8, 7);
         let p: Vec<Vec<usize>> = (0..pigeons)
-            .map(|i| (0..holes).map(|h| k.fact(&format!("p{i}_h{h}"))).collect())
+            .map(|i| {
+                (0..holes)
+                    .map(|h| k.fact(&format!("{tag}p{i}_h{h}")))
+                    .collect()
+            })
             .collect();
         let mut clauses: Vec<Expr> = p
             .iter()
@@ -1245,8 +1488,46 @@ mod tests {
                 }
             }
         }
+        all(clauses)
+    }
+
+    #[test]
+    fn an_exhausted_total_budget_is_reported_once() {
+        let mut k = Kit::new();
         let walking = k.exercise("walking");
-        k.rule("pigeons", all(clauses), Action::Recommend, &[walking]);
+        for n in 0..6 {
+            let when = pigeons(&mut k, &format!("r{n}_"));
+            k.rule(&format!("puzzle_{n}"), when, Action::Recommend, &[walking]);
+        }
+        let space = Space::new(&k.model).with_total_budget(3 * sat::DEFAULT_BUDGET);
+        let mut out = Vec::new();
+        analyse_in(space, &k.model, &mut out);
+        // Two rules use up most of the budget, one report each; the third runs it out, and it and
+        // the rest are summed up in one report.
+        assert_eq!(codes(&out), ["E011", "E011", "E011"], "{out:?}");
+        assert!(
+            out[0]
+                .message
+                .starts_with("the condition of `puzzle_0` is too complex")
+        );
+        assert!(
+            out[1]
+                .message
+                .starts_with("the condition of `puzzle_1` is too complex")
+        );
+        assert_eq!(
+            out[2].message,
+            "the analysis ran out of its work budget: 4 questions about rule conditions, starting with \
+             `puzzle_2`, were not answered, so some conflicts may not be reported"
+        );
+    }
+
+    #[test]
+    fn too_complex_conditions_are_reported_not_skipped() {
+        let mut k = Kit::new();
+        let when = pigeons(&mut k, "");
+        let walking = k.exercise("walking");
+        k.rule("pigeons", when, Action::Recommend, &[walking]);
         k.rule("rest", Expr::Always, Action::Avoid, &[walking]);
         let (_, out) = run(&k);
         assert_eq!(codes(&out), ["E011"], "{out:?}");

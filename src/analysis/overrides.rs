@@ -114,10 +114,12 @@ fn edge_span(model: &Model, from: RuleId, to: RuleId) -> Span {
 /// diagnostic per self-override and per group of rules that override each other in a cycle.
 pub fn report_cycles(model: &Model, out: &mut Vec<Diagnostic>) {
     let n = model.rules.len();
-    let mut graph: DiGraph<RuleId, ()> = DiGraph::with_capacity(n, 0);
-    for r in 0..n {
-        graph.add_node(r);
-    }
+    // Only rules that take part in `overrides` become nodes.
+    let mut graph: DiGraph<RuleId, ()> = DiGraph::new();
+    let mut node_of: Vec<Option<NodeIndex>> = vec![None; n];
+    let mut node = |graph: &mut DiGraph<RuleId, ()>, r: RuleId| {
+        *node_of[r].get_or_insert_with(|| graph.add_node(r))
+    };
     let mut edges = HashSet::new();
     for (a, rule) in model.rules.iter().enumerate() {
         for &(b, span) in &rule.overrides {
@@ -140,30 +142,51 @@ pub fn report_cycles(model: &Model, out: &mut Vec<Diagnostic>) {
             } else if edges.insert((a, b)) {
                 // `update_edge` would search the rule's edges each time: quadratic in a long
                 // `overrides` list.
-                graph.add_edge(NodeIndex::new(a), NodeIndex::new(b), ());
+                let (x, y) = (node(&mut graph, a), node(&mut graph, b));
+                graph.add_edge(x, y, ());
             }
         }
     }
+    // Kosaraju: petgraph runs it with an explicit stack, so long chains cannot overflow ours.
     let mut components: Vec<Vec<RuleId>> = kosaraju_scc(&graph)
         .into_iter()
         .filter(|c| c.len() > 1)
         .map(|c| {
-            let mut c: Vec<RuleId> = c.into_iter().map(|i| i.index()).collect();
+            let mut c: Vec<RuleId> = c.into_iter().map(|i| graph[i]).collect();
             c.sort_unstable();
             c
         })
         .collect();
     components.sort();
+    let lookup = Lookup {
+        graph: &graph,
+        node_of: &node_of,
+    };
     for component in components {
-        out.push(cycle_diagnostic(model, &graph, &component));
+        out.push(cycle_diagnostic(model, &lookup, &component));
     }
 }
 
-fn cycle_diagnostic(
-    model: &Model,
-    graph: &DiGraph<RuleId, ()>,
-    component: &[RuleId],
-) -> Diagnostic {
+/// The `overrides` graph, its nodes addressed by rule.
+struct Lookup<'a> {
+    graph: &'a DiGraph<RuleId, ()>,
+    node_of: &'a [Option<NodeIndex>],
+}
+
+impl Lookup<'_> {
+    /// Rules `r` overrides directly.
+    fn next(&self, r: RuleId) -> impl Iterator<Item = RuleId> + '_ {
+        self.node_of
+            .get(r)
+            .copied()
+            .flatten()
+            .into_iter()
+            .flat_map(|n| self.graph.neighbors(n))
+            .map(|n| self.graph[n])
+    }
+}
+
+fn cycle_diagnostic(model: &Model, graph: &Lookup, component: &[RuleId]) -> Diagnostic {
     let start = component[0];
     let walk = if component.len() <= WALK_LIMIT {
         // A closed walk from the first rule through every rule of the group and back.
@@ -184,8 +207,7 @@ fn cycle_diagnostic(
     } else {
         let mut walk = vec![start];
         let first = graph
-            .neighbors(NodeIndex::new(start))
-            .map(|n| n.index())
+            .next(start)
             .filter(|r| component.binary_search(r).is_ok())
             .min()
             .unwrap_or(start);
@@ -232,18 +254,12 @@ fn cycle_diagnostic(
 }
 
 /// Shortest path of `overrides` from `from` to `to` inside the component, `from` excluded.
-fn shortest_path(
-    graph: &DiGraph<RuleId, ()>,
-    component: &[RuleId],
-    from: RuleId,
-    to: RuleId,
-) -> Vec<RuleId> {
+fn shortest_path(graph: &Lookup, component: &[RuleId], from: RuleId, to: RuleId) -> Vec<RuleId> {
     let mut parent: HashMap<RuleId, RuleId> = HashMap::new();
     let mut queue = VecDeque::from([from]);
     while let Some(r) = queue.pop_front() {
         let mut next: Vec<RuleId> = graph
-            .neighbors(NodeIndex::new(r))
-            .map(|n| n.index())
+            .next(r)
             .filter(|n| component.binary_search(n).is_ok())
             .collect();
         next.sort_unstable();

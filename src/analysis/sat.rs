@@ -46,6 +46,10 @@ use crate::model::{CmpOp, Expr, FactId, MeasureId, Model, Patient};
 /// Default work budget of one question: formula nodes evaluated by the search.
 pub const DEFAULT_BUDGET: u64 = 4_000_000;
 
+/// Default work budget of all questions asked of one [`Space`] together (about a second of
+/// search), so that many hard questions cannot add up to a hang either.
+pub const DEFAULT_TOTAL_BUDGET: u64 = 500_000_000;
+
 /// Deepest formula the solver accepts (the parser's nesting limit is far below this).
 const MAX_DEPTH: usize = 2_000;
 
@@ -64,6 +68,8 @@ pub struct Space {
     /// Declared range of each measure, inclusive; `None` is unbounded.
     ranges: Vec<(Option<f64>, Option<f64>)>,
     budget: u64,
+    /// Work left for all further searches.
+    remaining: std::cell::Cell<u64>,
 }
 
 impl Space {
@@ -105,6 +111,7 @@ impl Space {
             groups_of,
             ranges,
             budget: DEFAULT_BUDGET,
+            remaining: std::cell::Cell::new(DEFAULT_TOTAL_BUDGET),
         }
     }
 
@@ -112,6 +119,27 @@ impl Space {
     pub fn with_budget(mut self, budget: u64) -> Space {
         self.budget = budget;
         self
+    }
+
+    /// The same space with another work budget for all questions together.
+    pub fn with_total_budget(self, total: u64) -> Space {
+        self.remaining.set(total);
+        self
+    }
+
+    /// Whether the work budget for all questions is used up: every further question that needs
+    /// a search is answered with [`TooComplex`].
+    pub fn exhausted(&self) -> bool {
+        self.remaining.get() == 0
+    }
+
+    /// Run a search within both budgets, charging the work it did.
+    fn run(&self, problem: &mut Problem, minimise: bool) -> Result<Option<Solution>, TooComplex> {
+        let budget = self.budget.min(self.remaining.get());
+        let (result, work) = problem.search(budget, minimise);
+        self.remaining
+            .set(self.remaining.get().saturating_sub(work));
+        result
     }
 
     pub fn fact_count(&self) -> usize {
@@ -184,6 +212,7 @@ impl Space {
         if intersects(&p.pos, &p.neg) || p.pos_groups.windows(2).any(|w| w[0].0 == w[1].0) {
             p.unsat = true;
         }
+        p.signature = self.signature(&p);
         // Each measure's own tests must admit a value (or unknown); later questions then only
         // look at measures that two parts both test.
         if !p.unsat
@@ -196,6 +225,36 @@ impl Space {
         p
     }
 
+    fn signature(&self, p: &Prepared) -> Signature {
+        let mut sig = Signature {
+            pos_bits: p.pos.iter().fold(0, |bits, &f| bits | bit(f)),
+            neg_bits: p.neg.iter().fold(0, |bits, &f| bits | bit(f)),
+            ..Signature::default()
+        };
+        for &(g, f) in p.pos_groups.iter().take(2) {
+            sig.exclusive[sig.exclusive_len as usize] = (g, f as u32);
+            sig.exclusive_len += 1;
+        }
+        if let Some(first) = p.mlits.iter().find(|l| l.positive) {
+            let m = first.measure;
+            let (lo, hi) = self.range(m);
+            let start = Hull {
+                measure: m as u32,
+                lo: lo.unwrap_or(f64::NEG_INFINITY),
+                lo_closed: true,
+                hi: hi.unwrap_or(f64::INFINITY),
+                hi_closed: true,
+            };
+            sig.hull = p
+                .mlits
+                .iter()
+                .filter(|l| l.measure == m && l.positive)
+                .try_fold(start, |h, l| h.narrow(l.test))
+                .filter(|h| !(h.lo.is_nan() || h.hi.is_nan()));
+        }
+        sig
+    }
+
     /// Whether one patient satisfies every prepared part at once.
     pub fn sat_all(&self, parts: &[&Prepared]) -> Result<bool, TooComplex> {
         if !self.literals_agree(parts) {
@@ -205,7 +264,7 @@ impl Space {
             return Ok(true);
         }
         let mut problem = Problem::build(self, sources(parts))?;
-        Ok(problem.search(self.budget, false)?.is_some())
+        Ok(self.run(&mut problem, false)?.is_some())
     }
 
     /// The smallest patient satisfying every prepared part, if there is one.
@@ -213,11 +272,39 @@ impl Space {
         if !self.literals_agree(parts) {
             return Ok(None);
         }
+        if parts.iter().all(|p| p.rest.is_empty() && p.own.is_empty()) {
+            return Ok(Some(self.plain_witness(parts)));
+        }
         let mut problem = Problem::build(self, sources(parts))?;
-        match problem.search(self.budget, true)? {
+        match self.run(&mut problem, true)? {
             None => Ok(None),
             Some(solution) => Ok(Some(problem.patient(solution))),
         }
+    }
+
+    /// The witness of plain conjunctions that agree, without search: the required facts, and for
+    /// each measure tested the value the search would choose (measures are independent here, so
+    /// this is the same patient [`Problem::patient`] builds).
+    fn plain_witness(&self, parts: &[&Prepared]) -> Patient {
+        let mut facts: Vec<FactId> = parts.iter().flat_map(|p| p.pos.iter().copied()).collect();
+        facts.sort_unstable();
+        facts.dedup();
+        let mut lits: Vec<MLit> = parts.iter().flat_map(|p| p.mlits.iter().copied()).collect();
+        lits.sort_by_key(|l| l.measure);
+        let mut measures = Vec::new();
+        for chunk in lits.chunk_by(|a, b| a.measure == b.measure) {
+            let m = chunk[0].measure;
+            let mut points: Vec<f64> = chunk.iter().flat_map(|l| l.test.thresholds()).collect();
+            let regions = self.regions(m, &mut points);
+            let valid: Vec<bool> = regions
+                .iter()
+                .map(|r| chunk.iter().all(|l| l.holds(Some(r.rep))))
+                .collect();
+            if let Some((_, v)) = choose_value(&regions, &valid) {
+                measures.push((m, v));
+            }
+        }
+        Patient { facts, measures }
     }
 
     /// Whether every patient satisfying `a` also satisfies `b`.
@@ -598,12 +685,102 @@ pub struct Prepared<'a> {
     rest: Vec<(&'a Expr, bool)>,
     /// Conditions made up by the solver itself (a negated literal), in addition to `src`.
     own: Vec<(Expr, bool)>,
+    /// A few words summing up the literals, for quick answers without touching the lists.
+    signature: Signature,
+}
+
+/// A fixed-size summary of a prepared condition's literals, kept next to other per-rule data so
+/// that most pairs of rules are settled without following a pointer:
+/// * a 64-bit Bloom filter of the required and of the forbidden facts;
+/// * the first two (exclusive group, fact) requirements;
+/// * for the first measure it tests positively, the smallest interval holding every value those
+///   tests (and the measure's range) admit.
+///
+/// Every part is implied by the literals, so it may prove two conditions incompatible
+/// ([`Signature::disjoint`]) or a fact set not included in another ([`Signature::may_cover`]),
+/// never the opposite.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Signature {
+    pos_bits: u64,
+    neg_bits: u64,
+    exclusive: [(u32, u32); 2],
+    exclusive_len: u8,
+    hull: Option<Hull>,
+}
+
+/// An interval of a measure's values: ends with an inclusion flag, possibly infinite.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Hull {
+    measure: u32,
+    lo: f64,
+    lo_closed: bool,
+    hi: f64,
+    hi_closed: bool,
+}
+
+impl Hull {
+    /// No value lies in both.
+    fn disjoint(&self, other: &Hull) -> bool {
+        let before =
+            |a: &Hull, b: &Hull| a.hi < b.lo || (a.hi == b.lo && !(a.hi_closed && b.lo_closed));
+        self.measure == other.measure && (before(self, other) || before(other, self))
+    }
+
+    /// Narrow to the values a test admits; `None` when the test cannot be summed up this way.
+    fn narrow(mut self, test: Test) -> Option<Hull> {
+        let (lo, lo_closed, hi, hi_closed) = match test {
+            Test::Cmp(_, v) | Test::In(v, _) if v.is_nan() => return None,
+            Test::In(_, v) if v.is_nan() => return None,
+            Test::Cmp(CmpOp::Lt, v) => (f64::NEG_INFINITY, false, v, false),
+            Test::Cmp(CmpOp::Le, v) => (f64::NEG_INFINITY, false, v, true),
+            Test::Cmp(CmpOp::Gt, v) => (v, false, f64::INFINITY, false),
+            Test::Cmp(CmpOp::Ge, v) => (v, true, f64::INFINITY, false),
+            Test::Cmp(CmpOp::Eq, v) => (v, true, v, true),
+            Test::Cmp(CmpOp::Ne, _) => return Some(self),
+            Test::In(lo, hi) => (lo, true, hi, true),
+        };
+        if lo > self.lo || (lo == self.lo && !lo_closed) {
+            (self.lo, self.lo_closed) = (lo, lo_closed);
+        }
+        if hi < self.hi || (hi == self.hi && !hi_closed) {
+            (self.hi, self.hi_closed) = (hi, hi_closed);
+        }
+        Some(self)
+    }
+}
+
+fn bit(f: FactId) -> u64 {
+    1u64 << ((f.wrapping_mul(0x9E37_79B9) >> 7) & 63)
+}
+
+impl Signature {
+    /// The two conditions cannot hold for one patient (a `false` proves nothing).
+    pub fn disjoint(&self, other: &Signature) -> bool {
+        let a = &self.exclusive[..self.exclusive_len as usize];
+        let b = &other.exclusive[..other.exclusive_len as usize];
+        if a.iter()
+            .any(|&(g, f)| b.iter().any(|&(h, e)| g == h && f != e))
+        {
+            return true;
+        }
+        matches!((&self.hull, &other.hull), (Some(x), Some(y)) if x.disjoint(y))
+    }
+
+    /// Whether `self`'s required facts may all be among `other`'s (`false` proves they are not).
+    pub fn may_cover(&self, other: &Signature) -> bool {
+        self.pos_bits & !other.pos_bits == 0
+    }
 }
 
 impl<'a> Prepared<'a> {
     /// Whether the conditions are a plain conjunction of literals (decided without search).
     pub fn is_simple(&self) -> bool {
         self.rest.is_empty()
+    }
+
+    /// The condition's signature, for quick answers.
+    pub fn signature(&self) -> Signature {
+        self.signature
     }
 
     /// Whether the literals alone already rule out every patient.
@@ -1148,7 +1325,11 @@ impl Problem {
     }
 
     /// Depth-first search for a satisfying assignment; with `minimise`, the one of least cost.
-    fn search(&mut self, budget: u64, minimise: bool) -> Result<Option<Solution>, TooComplex> {
+    fn search(
+        &mut self,
+        budget: u64,
+        minimise: bool,
+    ) -> (Result<Option<Solution>, TooComplex>, u64) {
         let n = self.vars();
         let mut next = vec![0usize; n];
         let mut best: Option<((usize, usize), Solution)> = None;
@@ -1157,7 +1338,7 @@ impl Problem {
         'node: loop {
             work += self.nodes.len() as u64 + 1;
             if work > budget {
-                return Err(TooComplex);
+                return (Err(TooComplex), work);
             }
             let value = self.eval();
             let cost = self.cost();
@@ -1233,7 +1414,7 @@ impl Problem {
                 self.unassign(depth);
             }
         }
-        Ok(best.map(|(_, s)| s))
+        (Ok(best.map(|(_, s)| s)), work)
     }
 
     /// Turn a solution into the patient shown to people: true facts, and a round value for
@@ -1479,6 +1660,28 @@ mod tests {
         // Dropping a deep tree is the caller's concern; keep this one alive past the test.
         std::mem::forget(n);
         std::mem::forget(e);
+    }
+
+    #[test]
+    fn the_total_budget_stops_every_later_search() {
+        let s = space().with_total_budget(300);
+        let e = any(vec![
+            all(vec![fact(0), fact(2)]),
+            all(vec![fact(1), fact(3)]),
+        ]);
+        assert_eq!(satisfiable(&s, &[(&e, true)]), Ok(true));
+        assert!(!s.exhausted());
+        let mut answers = Vec::new();
+        for _ in 0..20 {
+            answers.push(satisfiable(&s, &[(&e, true), (&fact(4), true)]));
+        }
+        assert!(s.exhausted());
+        assert_eq!(answers.last(), Some(&Err(TooComplex)));
+        assert_eq!(
+            satisfiable(&s, &[(&fact(4), true)]),
+            Ok(true),
+            "the fast path still answers"
+        );
     }
 
     #[test]

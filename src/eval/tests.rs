@@ -113,11 +113,15 @@ fn override_chains_pass_through_rules_that_do_not_fire() {
     assert_eq!(advice(rules, "a,c"), ["x=consider"]);
     let o = outcome(rules, "a,c");
     assert_eq!(o.get("x").unwrap().advised[1].overridden_by, ["top"]);
-    // All three fire: top drops both.
+    // All three fire: top drops both; each was dropped by top, the advice that remains.
     assert_eq!(advice(rules, "a,b,c"), ["x=consider"]);
     assert_eq!(
+        outcome(rules, "a,b,c").get("x").unwrap().advised[1].overridden_by,
+        ["top"]
+    );
+    assert_eq!(
         outcome(rules, "a,b,c").get("x").unwrap().advised[2].overridden_by,
-        ["top", "middle"]
+        ["top"]
     );
     // Without top, middle drops bottom.
     assert_eq!(advice(rules, "b,c"), ["x=caution"]);
@@ -496,7 +500,6 @@ proptest! {
         // Contradictions left standing would stop `carel build`; the evaluator's meaning does
         // not depend on them, so evaluate the bundle with the conflicts set aside.
         let built = bundle::build(&model, &crate::analysis::Analysis::default(), &sources);
-        let _ = analysis;
         let reloaded = Bundle::from_json(&built.to_json()).unwrap();
         let direct = Evaluator::new(&built).unwrap();
         let loaded = Evaluator::new(&reloaded).unwrap();
@@ -506,6 +509,24 @@ proptest! {
             let finals: BTreeMap<String, Action> = got.advice.iter().map(|a| (a.exercise.clone(), a.action)).collect();
             prop_assert_eq!(&finals, &oracle(&model, &p), "{}\npatient {:?}", text, patient);
             prop_assert_eq!(&got, &loaded.evaluate(&patient));
+        }
+        // The analysis and the evaluator agree on `overrides`: for each conflict, both rules
+        // fire for its witness and advise its exercises; when the conflict is resolved, the
+        // losing rule's advice is dropped there.
+        for c in &analysis.conflicts {
+            let outcome = direct.evaluate(&by_name(&model, &c.witness));
+            let [a, b] = c.rules.map(|r| model.rules[r].id.clone());
+            for &e in &c.exercises {
+                let advice = outcome.get(&model.exercises[e].name);
+                prop_assert!(advice.is_some(), "{}\nconflict {:?}: nothing advises the exercise", text, c);
+                let advised = &advice.unwrap().advised;
+                let find = |id: &str| advised.iter().find(|x| x.rule == id);
+                prop_assert!(find(&a).is_some() && find(&b).is_some(), "{}\nconflict {:?}", text, c);
+                if let Some(w) = c.resolved_by {
+                    let loser = if model.rules[w].id == a { &b } else { &a };
+                    prop_assert_eq!(find(loser).map(|x| x.outcome), Some("overridden"), "{}\nconflict {:?}", text, c);
+                }
+            }
         }
     }
 }

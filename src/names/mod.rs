@@ -143,7 +143,10 @@ impl Used {
 
 /// Resolve names and kinds. Diagnostics go to `out`; the model is returned even when there
 /// were errors (callers must not analyse it then).
-pub fn resolve(sources: &Sources, files: &[ast::File], out: &mut Vec<Diagnostic>) -> Model {
+///
+/// The trees are taken by value: each rule's tree is freed as soon as its rule is resolved, so
+/// a large ruleset never holds all its trees and its whole model at once.
+pub fn resolve(sources: &Sources, files: Vec<ast::File>, out: &mut Vec<Diagnostic>) -> Model {
     let mut r = Resolver {
         sources,
         symbols: HashMap::default(),
@@ -154,11 +157,11 @@ pub fn resolve(sources: &Sources, files: &[ast::File], out: &mut Vec<Diagnostic>
         out: Vec::new(),
         model: Model::default(),
     };
-    r.declare(files);
-    r.resolve_vocabulary(files);
+    r.declare(&files);
+    r.resolve_vocabulary(&files);
     let hierarchy = hierarchy::Hierarchy::new(&r.model.categories, &r.model.exercises, &mut r.out);
-    r.resolve_rules(files, hierarchy.as_ref());
-    r.resolve_tests(files, hierarchy.as_ref());
+    let tests = r.resolve_rules(files, hierarchy.as_ref());
+    r.resolve_tests(&tests, hierarchy.as_ref());
     // With names unresolved, "never used" would often only echo a misspelling.
     if !r
         .out
@@ -173,7 +176,7 @@ pub fn resolve(sources: &Sources, files: &[ast::File], out: &mut Vec<Diagnostic>
 
 impl<'a> Resolver<'a> {
     /// First pass: every declaration, so names resolve whatever their order.
-    fn declare(&mut self, files: &'a [ast::File]) {
+    fn declare(&mut self, files: &[ast::File]) {
         let mut header: Option<&ast::RulesetItem> = None;
         let rules = files.iter().flat_map(|f| &f.items);
         let rules = rules.filter(|i| matches!(i, Item::Rule(_))).count();
@@ -404,7 +407,7 @@ impl<'a> Resolver<'a> {
     }
 
     /// Declare a name; report a duplicate (E004) and return false if it exists already.
-    fn add(&mut self, name: &'a ast::Name, kind: Kind, index: usize) -> bool {
+    fn add(&mut self, name: &ast::Name, kind: Kind, index: usize) -> bool {
         if let Some(first) = self.symbols.get(name.text.as_str()) {
             let again = if first.kind == kind {
                 format!("`{}` is declared twice", name.text)
@@ -423,8 +426,11 @@ impl<'a> Resolver<'a> {
             );
             return false;
         }
+        // Keys borrow the source text (the same characters as the name), not the tree, which
+        // is freed rule by rule.
+        let text: &'a str = self.sources.slice(name.span);
         self.symbols.insert(
-            &name.text,
+            text,
             Symbol {
                 kind,
                 index,
@@ -440,7 +446,7 @@ impl<'a> Resolver<'a> {
             Kind::Source => "source",
             Kind::Rule => "rule",
         };
-        self.names.entry(key).or_default().push(&name.text);
+        self.names.entry(key).or_default().push(text);
         true
     }
 
@@ -544,7 +550,7 @@ impl<'a> Resolver<'a> {
         }
     }
 
-    fn resolve_vocabulary(&mut self, files: &'a [ast::File]) {
+    fn resolve_vocabulary(&mut self, files: &[ast::File]) {
         let mut exclusive = 0;
         let mut category = 0;
         let mut exercise = 0;
@@ -630,12 +636,25 @@ impl<'a> Resolver<'a> {
         out
     }
 
-    fn resolve_rules(&mut self, files: &'a [ast::File], hierarchy: Option<&hierarchy::Hierarchy>) {
+    /// Resolve every rule, freeing its tree once done. Returns the tests, resolved last.
+    fn resolve_rules(
+        &mut self,
+        files: Vec<ast::File>,
+        hierarchy: Option<&hierarchy::Hierarchy>,
+    ) -> Vec<ast::TestItem> {
         let rank = self.exercise_rank();
-        let rules = files.iter().flat_map(|f| &f.items).filter_map(|i| match i {
-            Item::Rule(r) => Some(r),
-            _ => None,
-        });
+        let mut tests = Vec::new();
+        let rules = files
+            .into_iter()
+            .flat_map(|f| f.items)
+            .filter_map(|i| match i {
+                Item::Rule(r) => Some(r),
+                Item::Test(t) => {
+                    tests.push(t);
+                    None
+                }
+                _ => None,
+            });
         for (index, rule) in rules.enumerate() {
             let when = match (&rule.cond, &rule.unless) {
                 (None, None) => Expr::Always,
@@ -713,6 +732,7 @@ impl<'a> Resolver<'a> {
             r.cite = cite;
             r.overrides = overrides;
         }
+        tests
     }
 
     /// Exercise ids ordered by name, so expanded lists sort by name.
@@ -822,7 +842,7 @@ impl<'a> Resolver<'a> {
         self.out.push(d);
     }
 
-    fn resolve_tests(&mut self, files: &'a [ast::File], hierarchy: Option<&hierarchy::Hierarchy>) {
+    fn resolve_tests(&mut self, tests: &[ast::TestItem], hierarchy: Option<&hierarchy::Hierarchy>) {
         let rank = self.exercise_rank();
         // For each fact, the exclusive groups it belongs to.
         let mut groups_of: Vec<Vec<ExclusiveId>> = vec![Vec::new(); self.model.facts.len()];
@@ -831,11 +851,8 @@ impl<'a> Resolver<'a> {
                 groups_of[f].push(x);
             }
         }
-        let mut names: HashMap<&'a str, Span> = HashMap::default();
-        for t in files.iter().flat_map(|f| &f.items).filter_map(|i| match i {
-            Item::Test(t) => Some(t),
-            _ => None,
-        }) {
+        let mut names: HashMap<&str, Span> = HashMap::default();
+        for t in tests {
             if let Some(&first) = names.get(t.name.value.as_str()) {
                 self.out.push(
                     Diagnostic::new(

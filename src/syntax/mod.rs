@@ -23,8 +23,8 @@ use crate::source::{FileId, Sources, Span};
 struct CarelParser;
 
 /// The deepest nesting of parentheses a condition may have. Far beyond any clinical need, and
-/// shallow enough that every recursive walk of a condition (and its JSON form in a bundle,
-/// within `serde_json`'s depth limit of 128) stays small.
+/// shallow enough that every recursive walk of a condition stays small. (A bundle's `when` tree
+/// can still nest deeper than `serde_json`'s default limit of 128; `bundle::load` allows for it.)
 pub const MAX_NESTING: usize = 32;
 
 /// How many syntax errors one file reports before the rest are summarised.
@@ -69,9 +69,12 @@ fn raise_call_limit(text_len: usize) {
 /// than it saves.
 const PARALLEL_BYTES: usize = 256 * 1024;
 
+/// One file's tree, whether it parsed without a syntax error, and its diagnostics.
+type Parsed = (ast::File, bool, Vec<Diagnostic>);
+
 /// Parse every file, on as many threads as there are cores (files are independent). Results
 /// come back in file order, so the output does not depend on the scheduling.
-fn parse_all(sources: &Sources) -> Vec<(ast::File, bool, Vec<Diagnostic>)> {
+fn parse_all(sources: &Sources) -> Vec<Parsed> {
     let parse_one = |id: FileId| {
         let mut diagnostics = Vec::new();
         let (tree, ok) = parse_file(id, &sources.get(id).text, &mut diagnostics);
@@ -96,26 +99,25 @@ fn parse_all(sources: &Sources) -> Vec<(ast::File, bool, Vec<Diagnostic>)> {
             done.push((id, parse_one(id)));
         }
     };
-    let mut results: Vec<(FileId, (ast::File, bool, Vec<Diagnostic>))> =
-        std::thread::scope(|scope| {
-            let helpers: Vec<_> = (1..threads)
-                .filter_map(|_| {
-                    // The same stack as the main thread, so deep input fails the same way.
-                    std::thread::Builder::new()
-                        .stack_size(8 << 20)
-                        .spawn_scoped(scope, work)
-                        .ok()
-                })
-                .collect();
-            let mut results = work();
-            for helper in helpers {
-                match helper.join() {
-                    Ok(mut more) => results.append(&mut more),
-                    Err(panic) => std::panic::resume_unwind(panic),
-                }
+    let mut results: Vec<(FileId, Parsed)> = std::thread::scope(|scope| {
+        let helpers: Vec<_> = (1..threads)
+            .filter_map(|_| {
+                // The same stack as the main thread, so deep input fails the same way.
+                std::thread::Builder::new()
+                    .stack_size(8 << 20)
+                    .spawn_scoped(scope, work)
+                    .ok()
+            })
+            .collect();
+        let mut results = work();
+        for helper in helpers {
+            match helper.join() {
+                Ok(mut more) => results.append(&mut more),
+                Err(panic) => std::panic::resume_unwind(panic),
             }
-            results
-        });
+        }
+        results
+    });
     results.sort_by_key(|&(id, _)| id);
     results.into_iter().map(|(_, r)| r).collect()
 }
