@@ -42,13 +42,18 @@ impl Overrides {
         let mut into = vec![Vec::new(); n];
         let mut involved = vec![false; n];
         let mut direct = HashSet::new();
-        for (a, rule) in model.rules.iter().enumerate().filter(|(_, r)| r.is_live()) {
+        for (a, rule) in model.rules.iter().enumerate() {
             for &(b, _) in &rule.overrides {
-                if b < n && model.rules[b].is_live() && direct.insert((a, b)) {
+                if b >= n {
+                    continue;
+                }
+                // Any declared precedence marks both rules as deliberately ordered (no W003
+                // between them); only live rules carry precedence.
+                involved[a] = true;
+                involved[b] = true;
+                if rule.is_live() && model.rules[b].is_live() && direct.insert((a, b)) {
                     out[a].push(b);
                     into[b].push(a);
-                    involved[a] = true;
-                    involved[b] = true;
                 }
             }
         }
