@@ -163,15 +163,28 @@ fn model(v: &Vocab, specs: &[RuleSpec]) -> Model {
     m
 }
 
+/// `from` prevails over `to` through a chain of `overrides` among live rules (a retired rule
+/// takes no part, so a chain through one is cut).
 fn reaches(m: &Model, from: RuleId, to: RuleId) -> bool {
+    let live = |r: RuleId| m.rules[r].is_live();
+    let next = |r: RuleId| {
+        m.rules[r]
+            .overrides
+            .iter()
+            .map(|o| o.0)
+            .filter(move |&o| live(o))
+    };
+    if !live(from) {
+        return false;
+    }
     let mut seen = BTreeSet::new();
-    let mut stack: Vec<RuleId> = m.rules[from].overrides.iter().map(|o| o.0).collect();
+    let mut stack: Vec<RuleId> = next(from).collect();
     while let Some(r) = stack.pop() {
         if r == to {
             return true;
         }
         if seen.insert(r) {
-            stack.extend(m.rules[r].overrides.iter().map(|o| o.0));
+            stack.extend(next(r));
         }
     }
     false

@@ -1466,3 +1466,90 @@ fn writing_to_a_closed_pipe_exits_quietly() {
         assert_eq!(String::from_utf8_lossy(&out.stdout), "2\n");
     }
 }
+
+// ---- deep chains -------------------------------------------------------------------------------
+
+/// Chains and cycles 20 000 long, of categories and of `overrides`: nothing may recurse once
+/// per link (the stack) or keep every (category, exercise below it) pair (the memory).
+#[test]
+fn twenty_thousand_deep_chains_and_cycles() {
+    let dir = tempfile::tempdir().unwrap();
+    let n = 20_000;
+    let chain: String = (1..n)
+        .map(|i| format!("category k{i} in k{}\n", i - 1))
+        .collect();
+    let exercises: String = (0..5_000)
+        .map(|j| format!("exercise x{j} in k{}\n", n - 1))
+        .collect();
+    let file = write(
+        dir.path(),
+        "categories.carel",
+        format!(
+            "{VOCABULARY}category k0\n{chain}{exercises}if sciatica then avoid walking, k0 cite guide\n"
+        ),
+    );
+    let out = check("20k-deep category chain above 5k exercises", &file);
+    assert_eq!((out.code, out.stdout.as_str()), (0, "no problems found\n"));
+
+    let file = write(
+        dir.path(),
+        "category_cycle.carel",
+        format!(
+            "{VOCABULARY}category k0 in k{}\n{chain}exercise x in k0\nif sciatica then avoid walking, x cite guide\n",
+            n - 1
+        ),
+    );
+    let (out, json) = check_json("20k-long category cycle", &file);
+    assert_eq!(out.code, 1);
+    let e = with_code(&json, "E005");
+    assert_eq!(e.len(), 1);
+    assert!(
+        e[0]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("categories form a cycle: k0 → k19999 → k19998")
+    );
+
+    let rules: String = (0..n)
+        .map(|i| {
+            format!(
+                "rule r{i}: if sciatica then recommend walking cite guide overrides r{}\n",
+                i + 1
+            )
+        })
+        .collect();
+    let file = write(
+        dir.path(),
+        "overrides.carel",
+        format!("{VOCABULARY}{rules}rule r{n}: if sciatica then avoid walking cite guide\n"),
+    );
+    let (out, json) = check_json("20k-long overrides chain", &file);
+    assert_eq!(out.code, 0, "{}", &out.stdout[..out.stdout.len().min(2000)]);
+    assert_eq!(json["errors"], 0);
+
+    let file = write(
+        dir.path(),
+        "override_cycle.carel",
+        format!(
+            "{VOCABULARY}{}",
+            (0..n)
+                .map(|i| format!(
+                    "rule r{i}: if sciatica then recommend walking cite guide overrides r{}\n",
+                    (i + 1) % n
+                ))
+                .collect::<String>()
+        ),
+    );
+    let (out, json) = check_json("20k-long overrides cycle", &file);
+    assert_eq!(out.code, 1);
+    let e = with_code(&json, "E006");
+    assert_eq!(e.len(), 1, "{}", &out.stdout[..out.stdout.len().min(2000)]);
+    assert!(
+        e[0]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("`overrides` form a cycle among 20000 rules"),
+        "{}",
+        e[0]["message"]
+    );
+}

@@ -6,10 +6,13 @@
 //! order — and keeps the structure it wrote, so that what Carel reads can be checked against
 //! it by brute force over every patient of a small vocabulary.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
+use carel::analysis::{Analysis, ConflictKind};
+use carel::bundle::Bundle;
 use carel::diagnostic::{Code, render};
-use carel::model::{Action, CmpOp, Model, Patient, Status};
+use carel::eval::Evaluator;
+use carel::model::{Action, CmpOp, Model, Patient, RuleId, Status};
 use carel::source::Sources;
 use proptest::prelude::*;
 
@@ -17,6 +20,9 @@ use proptest::prelude::*;
 
 /// The two measures every generated ruleset declares: name and inclusive range.
 const MEASURES: [(&str, i64, i64); 2] = [("age", 0, 120), ("pain", 0, 10)];
+
+/// A patient's measure values (`None`: unknown), in the order of [`MEASURES`].
+type Values = [Option<f64>; 2];
 
 #[derive(Clone, Debug)]
 enum Cond {
@@ -30,14 +36,11 @@ enum Cond {
 
 impl Cond {
     /// The meaning written down in the language contract (§5), independently of Carel.
-    fn eval(&self, facts: &BTreeSet<usize>, values: &[Option<i64>; 2]) -> bool {
+    fn eval(&self, facts: &BTreeSet<usize>, values: &Values) -> bool {
         match self {
             Cond::Fact(f) => facts.contains(f),
-            Cond::Cmp(m, op, v) => values[*m].is_some_and(|x| {
-                let (x, v) = (x as f64, *v as f64);
-                op.holds(x, v)
-            }),
-            Cond::In(m, lo, hi) => values[*m].is_some_and(|x| *lo <= x && x <= *hi),
+            Cond::Cmp(m, op, v) => values[*m].is_some_and(|x| op.holds(x, *v as f64)),
+            Cond::In(m, lo, hi) => values[*m].is_some_and(|x| *lo as f64 <= x && x <= *hi as f64),
             Cond::Not(c) => !c.eval(facts, values),
             Cond::And(cs) => cs.iter().all(|c| c.eval(facts, values)),
             Cond::Or(cs) => cs.iter().any(|c| c.eval(facts, values)),
@@ -75,7 +78,7 @@ struct GenRule {
 }
 
 impl GenRule {
-    fn eval(&self, facts: &BTreeSet<usize>, values: &[Option<i64>; 2]) -> bool {
+    fn eval(&self, facts: &BTreeSet<usize>, values: &Values) -> bool {
         self.cond.as_ref().is_none_or(|c| c.eval(facts, values))
             && self.unless.as_ref().is_none_or(|u| !u.eval(facts, values))
     }
@@ -212,17 +215,19 @@ impl GenRuleset {
     }
 
     /// Every patient worth telling apart: each set of facts the exclusive group allows, and
-    /// for each measure no value or a value at, just below and just above each threshold.
-    fn patients(&self) -> Vec<(BTreeSet<usize>, [Option<i64>; 2])> {
+    /// for each measure no value, or a value at, half a unit and a unit either side of each
+    /// threshold (conditions compare with whole numbers, so these settle every condition).
+    fn patients(&self) -> Vec<(BTreeSet<usize>, Values)> {
+        // Thresholds in half units.
         let mut thresholds: [BTreeSet<i64>; 2] = Default::default();
         fn collect(c: &Cond, out: &mut [BTreeSet<i64>; 2]) {
             match c {
                 Cond::Fact(_) => {}
                 Cond::Cmp(m, _, v) => {
-                    out[*m].extend([v - 1, *v, v + 1]);
+                    out[*m].extend((-2..=2).map(|d| 2 * v + d));
                 }
                 Cond::In(m, lo, hi) => {
-                    out[*m].extend([lo - 1, *lo, *hi, hi + 1]);
+                    out[*m].extend((-2..=2).flat_map(|d| [2 * lo + d, 2 * hi + d]));
                 }
                 Cond::Not(c) => collect(c, out),
                 Cond::And(cs) | Cond::Or(cs) => cs.iter().for_each(|c| collect(c, out)),
@@ -234,7 +239,7 @@ impl GenRuleset {
                 .chain(&r.unless)
                 .for_each(|c| collect(c, &mut thresholds));
         }
-        let values: Vec<Vec<Option<i64>>> = (0..2)
+        let values: Vec<Vec<Option<f64>>> = (0..2)
             .map(|m| {
                 let (_, lo, hi) = MEASURES[m];
                 std::iter::once(None)
@@ -242,11 +247,11 @@ impl GenRuleset {
                         thresholds[m]
                             .iter()
                             .copied()
-                            .chain([lo, hi])
-                            .filter(|v| (lo..=hi).contains(v))
+                            .chain([2 * lo, 2 * hi])
+                            .filter(|v| (2 * lo..=2 * hi).contains(v))
                             .collect::<BTreeSet<_>>()
                             .into_iter()
-                            .map(Some),
+                            .map(|half| Some(half as f64 / 2.0)),
                     )
                     .collect()
             })
@@ -261,6 +266,75 @@ impl GenRuleset {
                 for &p in &values[1] {
                     out.push((facts.clone(), [a, p]));
                 }
+            }
+        }
+        out
+    }
+}
+
+// ---- the meaning, written down independently (§5) ------------------------------------------------
+
+impl GenRuleset {
+    /// Rules that `r` overrides directly or through a chain of live rules (a retired rule takes
+    /// no part, in evaluation or analysis).
+    fn overridden_by(&self, r: usize) -> BTreeSet<usize> {
+        let live = |i: usize| self.rules[i].status != Status::Retired;
+        let mut seen = BTreeSet::new();
+        if !live(r) {
+            return seen;
+        }
+        let mut todo: Vec<usize> = self.rules[r]
+            .overrides
+            .iter()
+            .copied()
+            .filter(|&o| live(o))
+            .collect();
+        while let Some(o) = todo.pop() {
+            if seen.insert(o) {
+                todo.extend(self.rules[o].overrides.iter().copied().filter(|&x| live(x)));
+            }
+        }
+        seen
+    }
+
+    fn fires(&self, r: usize, facts: &BTreeSet<usize>, values: &Values) -> bool {
+        self.rules[r].status != Status::Retired && self.rules[r].eval(facts, values)
+    }
+
+    fn advises(&self, r: usize, exercise: usize) -> bool {
+        self.rules[r]
+            .targets
+            .iter()
+            .any(|&t| self.expand(t).contains(&exercise))
+    }
+
+    /// Final advice per exercise for one patient.
+    fn advice(&self, facts: &BTreeSet<usize>, values: &Values) -> BTreeMap<usize, Action> {
+        let fired: Vec<usize> = (0..self.rules.len())
+            .filter(|&r| self.fires(r, facts, values))
+            .collect();
+        let mut out = BTreeMap::new();
+        for x in 0..self.exercises.len() {
+            let advising: Vec<usize> = fired
+                .iter()
+                .copied()
+                .filter(|&r| self.advises(r, x))
+                .collect();
+            let remaining: Vec<usize> = advising
+                .iter()
+                .copied()
+                .filter(|&r| {
+                    !advising
+                        .iter()
+                        .any(|&s| s != r && self.overridden_by(s).contains(&r))
+                })
+                .collect();
+            if let Some(a) = remaining
+                .iter()
+                .map(|&r| self.rules[r].action)
+                .max_by_key(|a| a.protectiveness())
+            {
+                out.insert(x, a);
             }
         }
         out
@@ -411,15 +485,48 @@ fn ruleset() -> impl Strategy<Value = GenRuleset> {
 
 /// The model's rule for generated rule `i` (found by its `because "g<i>"`).
 fn model_rule(model: &Model, i: usize) -> &carel::model::Rule {
+    &model.rules[model_rule_id(model, i)]
+}
+
+fn model_rule_id(model: &Model, i: usize) -> RuleId {
     let tag = format!("g{i}");
     model
         .rules
         .iter()
-        .find(|r| r.because.as_deref() == Some(tag.as_str()))
+        .position(|r| r.because.as_deref() == Some(tag.as_str()))
         .unwrap_or_else(|| panic!("rule g{i} is missing from the model"))
 }
 
-fn model_patient(model: &Model, facts: &BTreeSet<usize>, values: &[Option<i64>; 2]) -> Patient {
+/// The same patient by name, as apps give it to a bundle.
+fn named_patient(facts: &BTreeSet<usize>, values: &Values) -> carel::eval::Patient {
+    carel::eval::Patient {
+        facts: facts.iter().map(|f| format!("f{f}")).collect(),
+        measures: values
+            .iter()
+            .enumerate()
+            .filter_map(|(m, v)| v.map(|v| (MEASURES[m].0.to_string(), v)))
+            .collect(),
+    }
+}
+
+/// Compile a generated ruleset that has no syntax, name or value errors (contradictions are
+/// allowed: several properties are about them).
+fn compiled(g: &GenRuleset) -> (Sources, Model, Analysis) {
+    let sources = g.sources();
+    let c = carel::compile(&sources);
+    let model = c
+        .model
+        .unwrap_or_else(|| panic!("{}", render::human_string(&sources, &c.diagnostics)));
+    (sources, model, c.analysis.expect("analysed"))
+}
+
+/// The bundle apps evaluate, without the analysis (an unresolved contradiction would make it
+/// unloadable; evaluation does not look at conflicts).
+fn evaluation_bundle(model: &Model, sources: &Sources) -> Bundle {
+    carel::bundle::build(model, &Analysis::default(), sources)
+}
+
+fn model_patient(model: &Model, facts: &BTreeSet<usize>, values: &Values) -> Patient {
     let mut p = Patient::default();
     for f in facts {
         let id = model
@@ -437,7 +544,7 @@ fn model_patient(model: &Model, facts: &BTreeSet<usize>, values: &[Option<i64>; 
                 .iter()
                 .position(|x| x.name == MEASURES[m].0)
                 .expect("measure declared");
-            p.measures.push((id, *v as f64));
+            p.measures.push((id, *v));
         }
     }
     p.measures.sort_by_key(|&(m, _)| m);
@@ -564,5 +671,125 @@ proptest! {
         prop_assert!(c.has_errors() || c.model.is_some());
         let _ = render::human_string(&damaged, &c.diagnostics);
         let _ = render::json(&damaged, &c.diagnostics);
+    }
+}
+
+proptest! {
+    #![proptest_config(config(64))]
+
+    /// The bundle of one input is the same bytes every time, and loads back to itself.
+    #[test]
+    fn bundles_are_deterministic(g in ruleset()) {
+        let (sources, model, analysis) = compiled(&g);
+        let (s2, m2, a2) = compiled(&g);
+        let a = carel::bundle::build(&model, &analysis, &sources).to_json();
+        let b = carel::bundle::build(&m2, &a2, &s2).to_json();
+        prop_assert_eq!(&a, &b);
+        let evaluation = evaluation_bundle(&model, &sources);
+        let reloaded = Bundle::from_json(&evaluation.to_json()).expect("a built bundle loads");
+        prop_assert_eq!(reloaded.to_json(), evaluation.to_json());
+    }
+
+    /// Evaluating the bundle gives, for every patient worth telling apart, the advice the
+    /// language contract defines, worked out here from the generated rules directly.
+    #[test]
+    fn bundle_evaluation_agrees_with_the_rules(g in ruleset()) {
+        let (sources, model, _) = compiled(&g);
+        let bundle = evaluation_bundle(&model, &sources);
+        let evaluator = Evaluator::new(&bundle).expect("a built bundle evaluates");
+        for (facts, values) in g.patients() {
+            let outcome = evaluator.evaluate(&named_patient(&facts, &values));
+            let expected = g.advice(&facts, &values);
+            for x in 0..g.exercises.len() {
+                prop_assert_eq!(
+                    outcome.action(&format!("x{x}")),
+                    expected.get(&x).copied(),
+                    "exercise x{} for {:?} {:?}", x, facts, values
+                );
+            }
+        }
+    }
+
+    /// Every conflict the analysis reports comes with a witness for whom both rules fire and
+    /// both advise every exercise named; evaluating the bundle for the witness shows it.
+    #[test]
+    fn every_conflict_shows_up_for_its_witness(g in ruleset()) {
+        let (sources, model, analysis) = compiled(&g);
+        let bundle = evaluation_bundle(&model, &sources);
+        let evaluator = Evaluator::new(&bundle).expect("a built bundle evaluates");
+        for c in &analysis.conflicts {
+            let w = &c.witness;
+            // A possible patient: exclusive groups respected, measures inside their ranges.
+            for x in &model.exclusives {
+                prop_assert!(x.members.iter().filter(|f| w.has(**f)).count() <= 1);
+            }
+            for &(m, v) in &w.measures {
+                prop_assert!(model.measures[m].admits(v), "witness value {} out of range", v);
+            }
+            let named = carel::eval::Patient {
+                facts: w.facts.iter().map(|&f| model.facts[f].name.clone()).collect(),
+                measures: w.measures.iter().map(|&(m, v)| (model.measures[m].name.clone(), v)).collect(),
+            };
+            let outcome = evaluator.evaluate(&named);
+            let [a, b] = c.rules.map(|r| model.rules[r].id.clone());
+            prop_assert!(outcome.fired.contains(&a) && outcome.fired.contains(&b),
+                "{:?} witness {:?}: fired {:?}", c.kind, named, outcome.fired);
+            for &x in &c.exercises {
+                let advice = outcome.get(&model.exercises[x].name).expect("advice for the exercise");
+                for id in [&a, &b] {
+                    prop_assert!(advice.advised.iter().any(|k| &k.rule == id));
+                }
+            }
+        }
+    }
+
+    /// On small vocabularies, every patient is tried: whenever two live rules that do not
+    /// override each other (directly or through a chain) both fire and one recommends what the
+    /// other says to avoid, the analysis reported that pair as a contradiction — and likewise
+    /// tensions (recommend vs caution, consider vs avoid).
+    #[test]
+    fn no_clash_escapes_the_analysis(g in ruleset()) {
+        let (_, model, analysis) = compiled(&g);
+        let reported: BTreeMap<([RuleId; 2], ConflictKind), Option<RuleId>> =
+            analysis.conflicts.iter().map(|c| ((c.rules, c.kind), c.resolved_by)).collect();
+        let ids: Vec<RuleId> = (0..g.rules.len()).map(|i| model_rule_id(&model, i)).collect();
+        let reach: Vec<BTreeSet<usize>> = (0..g.rules.len()).map(|r| g.overridden_by(r)).collect();
+        for (facts, values) in g.patients() {
+            let fired: Vec<usize> = (0..g.rules.len()).filter(|&r| g.fires(r, &facts, &values)).collect();
+            for &r in &fired {
+                for &s in &fired {
+                    let (ar, as_) = (g.rules[r].action, g.rules[s].action);
+                    let kind = match (ar, as_) {
+                        (Action::Recommend, Action::Avoid) => ConflictKind::Contradiction,
+                        (Action::Recommend, Action::Caution) | (Action::Consider, Action::Avoid) => {
+                            ConflictKind::Tension
+                        }
+                        _ => continue,
+                    };
+                    if !(0..g.exercises.len()).any(|x| g.advises(r, x) && g.advises(s, x)) {
+                        continue;
+                    }
+                    let pair = if ids[r] < ids[s] { [ids[r], ids[s]] } else { [ids[s], ids[r]] };
+                    let winner = if reach[r].contains(&s) {
+                        Some(ids[r])
+                    } else if reach[s].contains(&r) {
+                        Some(ids[s])
+                    } else {
+                        None
+                    };
+                    // Reported, resolved or not; resolved exactly when evaluation drops one
+                    // rule's advice through `overrides`.
+                    let Some(&resolved_by) = reported.get(&(pair, kind)) else {
+                        return Err(TestCaseError::fail(format!(
+                            "g{r} ({}) and g{s} ({}) clash for {facts:?} {values:?} but no {kind:?} \
+                             was reported; reported: {reported:?}",
+                            ar.as_str(),
+                            as_.as_str()
+                        )));
+                    };
+                    prop_assert_eq!(resolved_by, winner, "g{} and g{}", r, s);
+                }
+            }
+        }
     }
 }

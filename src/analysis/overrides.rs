@@ -25,33 +25,44 @@ pub struct Overrides {
     out: Vec<Vec<RuleId>>,
     /// The same edges as pairs (overrider, overridden), for constant-time direct checks.
     direct: HashSet<(RuleId, RuleId)>,
+    /// The reverse edges: the rules that override each rule directly.
+    into: Vec<Vec<RuleId>>,
     /// Whether the rule overrides or is overridden by any rule.
     involved: Vec<bool>,
-    seen: Vec<u32>,
-    generation: u32,
+    /// For each rule asked about as the overridden one, every rule that reaches it, as a bit
+    /// set over rules. One backward walk per such rule answers every query about it: asking
+    /// about each rule of a long chain against its end would otherwise walk the chain each time.
+    ancestors: HashMap<RuleId, Vec<u64>>,
 }
 
 impl Overrides {
     pub fn new(model: &Model) -> Overrides {
         let n = model.rules.len();
         let mut out = vec![Vec::new(); n];
+        let mut into = vec![Vec::new(); n];
         let mut involved = vec![false; n];
         let mut direct = HashSet::new();
-        for (a, rule) in model.rules.iter().enumerate().filter(|(_, r)| r.is_live()) {
+        for (a, rule) in model.rules.iter().enumerate() {
             for &(b, _) in &rule.overrides {
-                if b < n && model.rules[b].is_live() && direct.insert((a, b)) {
+                if b >= n {
+                    continue;
+                }
+                // Any declared precedence marks both rules as deliberately ordered (no W003
+                // between them); only live rules carry precedence.
+                involved[a] = true;
+                involved[b] = true;
+                if rule.is_live() && model.rules[b].is_live() && direct.insert((a, b)) {
                     out[a].push(b);
-                    involved[a] = true;
-                    involved[b] = true;
+                    into[b].push(a);
                 }
             }
         }
         Overrides {
             out,
             direct,
+            into,
             involved,
-            seen: vec![0; n],
-            generation: 0,
+            ancestors: HashMap::new(),
         }
     }
 
@@ -68,25 +79,20 @@ impl Overrides {
         if self.direct.contains(&(from, to)) {
             return true;
         }
-        self.generation = self.generation.wrapping_add(1);
-        if self.generation == 0 {
-            self.seen.iter_mut().for_each(|s| *s = 0);
-            self.generation = 1;
-        }
-        let mut queue = VecDeque::from([from]);
-        self.seen[from] = self.generation;
-        while let Some(r) = queue.pop_front() {
-            for &next in &self.out[r] {
-                if next == to {
-                    return true;
-                }
-                if self.seen[next] != self.generation {
-                    self.seen[next] = self.generation;
-                    queue.push_back(next);
+        let into = &self.into;
+        let ancestors = self.ancestors.entry(to).or_insert_with(|| {
+            let mut set = vec![0u64; into.len().div_ceil(64)];
+            let mut stack = into[to].clone();
+            while let Some(r) = stack.pop() {
+                let (word, bit) = (r / 64, 1u64 << (r % 64));
+                if set[word] & bit == 0 {
+                    set[word] |= bit;
+                    stack.extend(&into[r]);
                 }
             }
-        }
-        false
+            set
+        });
+        ancestors[from / 64] & (1u64 << (from % 64)) != 0
     }
 
     /// Which of two rules prevails over the other, if either does.
