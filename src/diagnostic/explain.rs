@@ -882,13 +882,14 @@ If the doses are meant to be the same, write them the same way.
 "##;
 
 const W006: &str = r##"
-A rule `overrides` another, but the two rules never conflict: there is no patient for whom
-both fire and give clashing advice (a contradiction, a tension or a dose mismatch) on an
-exercise they both advise. Typical causes: the rules advise different exercises, their
-conditions can never hold together, or their advice does not clash.
+A rule `overrides` another, but the override can never take effect: the two rules advise no
+exercise in common, or there is no patient for whom both fire. Typical causes: the rules
+advise different exercises, or their conditions can never hold together.
 
 An override only ever drops the other rule's advice for exercises that both rules advise,
-for patients for whom both fire, so here it has no effect.
+for patients for whom both fire, so here it has no effect. (An override between rules whose
+actions do not clash as §5 defines it, such as `caution` over `avoid`, is not needless: it
+changes the final advice for the patients both rules fit.)
 
 ### Why it matters
 
