@@ -163,28 +163,28 @@ fn model(v: &Vocab, specs: &[RuleSpec]) -> Model {
     m
 }
 
-/// `from` overrides `to` directly or through a chain of live rules (a retired rule is left out
-/// of bundles with its `overrides`, so it cuts a chain).
+/// `from` prevails over `to` through a chain of `overrides` among live rules (a retired rule
+/// takes no part, so a chain through one is cut).
 fn reaches(m: &Model, from: RuleId, to: RuleId) -> bool {
-    let live_next = |r: RuleId| {
+    let live = |r: RuleId| m.rules[r].is_live();
+    let next = |r: RuleId| {
         m.rules[r]
             .overrides
             .iter()
             .map(|o| o.0)
-            .filter(|&x| m.rules[x].is_live())
-            .collect::<Vec<_>>()
+            .filter(move |&o| live(o))
     };
-    if !m.rules[from].is_live() {
+    if !live(from) {
         return false;
     }
     let mut seen = BTreeSet::new();
-    let mut stack = live_next(from);
+    let mut stack: Vec<RuleId> = next(from).collect();
     while let Some(r) = stack.pop() {
         if r == to {
             return true;
         }
         if seen.insert(r) {
-            stack.extend(live_next(r));
+            stack.extend(next(r));
         }
     }
     false
@@ -263,11 +263,8 @@ proptest! {
 
         // W003: r is reported when some s (both firing, same action, neither in overrides)
         // covers it, unless the only such s are equivalent rules after r.
-        // Taking part in `overrides` between live rules.
         let involved = |r: RuleId| {
-            m.rules[r].is_live()
-                && (m.rules[r].overrides.iter().any(|o| m.rules[o.0].is_live())
-                    || m.rules.iter().any(|x| x.is_live() && x.overrides.iter().any(|o| o.0 == r)))
+            !m.rules[r].overrides.is_empty() || m.rules.iter().any(|x| x.overrides.iter().any(|o| o.0 == r))
         };
         let covers = |s: RuleId, r: RuleId| {
             let (rs, rr) = (&m.rules[s], &m.rules[r]);
