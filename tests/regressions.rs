@@ -55,7 +55,12 @@ fn every_regression_input_gives_its_diagnostics() {
     // Every input in the folder is listed, so none is silently skipped.
     let mut present: Vec<String> = fs::read_dir(folder)
         .expect("the folder is readable")
-        .map(|e| e.expect("an entry").file_name().to_string_lossy().into_owned())
+        .map(|e| {
+            e.expect("an entry")
+                .file_name()
+                .to_string_lossy()
+                .into_owned()
+        })
         .filter(|n| n.ends_with(".carel"))
         .collect();
     present.sort();
