@@ -1,0 +1,55 @@
+//! Time each stage of `carel check` on a ruleset folder: read, parse, resolve, analyse and
+//! render the JSON report. Used to see where the time goes (docs/performance.md).
+//!
+//!   cargo run --release --example phases -- DIR [RUNS]
+
+use std::time::Instant;
+
+use carel::diagnostic::render;
+use carel::source::Sources;
+
+fn main() {
+    let mut args = std::env::args().skip(1);
+    let Some(dir) = args.next() else {
+        eprintln!("usage: phases DIR [RUNS]");
+        std::process::exit(2);
+    };
+    let runs: usize = args.next().and_then(|r| r.parse().ok()).unwrap_or(1);
+    for _ in 0..runs {
+        let t = Instant::now();
+        let mut paths: Vec<_> = std::fs::read_dir(&dir)
+            .expect("readable folder")
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "carel"))
+            .collect();
+        paths.sort();
+        let mut sources = Sources::new();
+        for p in &paths {
+            let text = std::fs::read_to_string(p).expect("UTF-8 file");
+            sources.add(p.to_string_lossy(), text);
+        }
+        let read = t.elapsed();
+        let t = Instant::now();
+        let mut diagnostics = Vec::new();
+        let (files, _) = carel::syntax::parse(&sources, &mut diagnostics);
+        let parse = t.elapsed();
+        let t = Instant::now();
+        let model = carel::names::resolve(&sources, files, &mut diagnostics);
+        let resolve = t.elapsed();
+        let t = Instant::now();
+        let analysis = carel::analysis::analyse(&model, &mut diagnostics);
+        let analyse = t.elapsed();
+        let t = Instant::now();
+        carel::diagnostic::sort(&mut diagnostics);
+        let json = format!("{:#}\n", render::json(&sources, &diagnostics));
+        let render = t.elapsed();
+        let t = Instant::now();
+        drop((model, analysis, json));
+        let drop = t.elapsed();
+        eprintln!(
+            "read {read:.3?}  parse {parse:.3?}  resolve {resolve:.3?}  analyse {analyse:.3?}  \
+             render {render:.3?}  drop {drop:.3?}  ({} diagnostics)",
+            diagnostics.len()
+        );
+    }
+}
