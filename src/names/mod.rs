@@ -7,6 +7,9 @@
 
 mod hierarchy;
 
+use std::fmt::Write as _;
+use std::hash::Hash;
+
 use foldhash::{HashMap, HashSet};
 
 use crate::diagnostic::{Code, Diagnostic, did_you_mean};
@@ -116,6 +119,13 @@ struct Resolver<'a> {
 /// hundreds of millions, so past this budget undefined names get no suggestion.
 const SUGGESTION_BUDGET: usize = 200_000;
 
+/// Rulesets with at least this many rules free their trees on a helper thread (see
+/// [`Resolver::resolve_rules`]); for smaller ones a thread costs more than it saves.
+const FREE_IN_BACKGROUND: usize = 4096;
+
+/// Rule trees handed to the helper thread at a time.
+const FREE_BATCH: usize = 1024;
+
 /// Which declarations are referenced, per kind, indexed like the model's tables.
 #[derive(Default)]
 struct Used(Vec<Vec<bool>>);
@@ -160,8 +170,9 @@ pub fn resolve(sources: &Sources, files: Vec<ast::File>, out: &mut Vec<Diagnosti
     r.declare(&files);
     r.resolve_vocabulary(&files);
     let hierarchy = hierarchy::Hierarchy::new(&r.model.categories, &r.model.exercises, &mut r.out);
-    let tests = r.resolve_rules(files, hierarchy.as_ref());
-    r.resolve_tests(&tests, hierarchy.as_ref());
+    let rank = r.exercise_rank();
+    let tests = r.resolve_rules(files, hierarchy.as_ref(), &rank);
+    r.resolve_tests(&tests, hierarchy.as_ref(), &rank);
     // With names unresolved, "never used" would often only echo a misspelling.
     if !r
         .out
@@ -288,7 +299,11 @@ impl<'a> Resolver<'a> {
                             }
                             None => {
                                 anonymous += 1;
-                                (format!("{stem}_{anonymous}"), false)
+                                // Sized up front: growing the string was most of the cost.
+                                let mut id = String::with_capacity(stem.len() + 8);
+                                id.push_str(&stem);
+                                let _ = write!(id, "_{anonymous}");
+                                (id, false)
                             }
                         };
                         self.model.rules.push(Rule {
@@ -625,7 +640,7 @@ impl<'a> Resolver<'a> {
 
     fn categories(&mut self, names: &[ast::Name]) -> Vec<CategoryId> {
         let mut out = Vec::new();
-        let mut seen = HashSet::default();
+        let mut seen = FirstSeen::default();
         for n in names {
             if let Some(sym) = self.lookup(n, CATEGORY)
                 && seen.insert(sym.index)
@@ -637,12 +652,16 @@ impl<'a> Resolver<'a> {
     }
 
     /// Resolve every rule, freeing its tree once done. Returns the tests, resolved last.
+    ///
+    /// Freeing the trees of a large ruleset takes about a quarter of resolving it, so they are
+    /// freed in batches by a helper thread while the next rules are resolved. When a tree is
+    /// freed changes nothing else.
     fn resolve_rules(
         &mut self,
         files: Vec<ast::File>,
         hierarchy: Option<&hierarchy::Hierarchy>,
+        rank: &[usize],
     ) -> Vec<ast::TestItem> {
-        let rank = self.exercise_rank();
         let mut tests = Vec::new();
         let rules = files
             .into_iter()
@@ -655,84 +674,126 @@ impl<'a> Resolver<'a> {
                 }
                 _ => None,
             });
-        for (index, rule) in rules.enumerate() {
-            let when = match (&rule.cond, &rule.unless) {
-                (None, None) => Expr::Always,
-                (Some(c), None) => self.cond(c),
-                (None, Some(u)) => Expr::Not(Box::new(self.cond(u))),
-                (Some(c), Some(u)) => {
-                    let c = self.cond(c);
-                    let u = self.cond(u);
-                    Expr::All(vec![c, Expr::Not(Box::new(u))])
-                }
-            };
-            let when_span = match (&rule.cond, &rule.unless) {
-                (Some(c), Some(u)) => Some(c.span().to(u.span())),
-                (Some(c), None) => Some(c.span()),
-                (None, Some(u)) => Some(u.span()),
-                (None, None) => None,
-            };
-            let targets = self.targets(&rule.action.targets);
-            let exercises = expand(&targets, hierarchy, &rank);
-            let dose = rule.action.dose.map(|d| Dose {
-                amount: Amount {
-                    lo: d.amount.lo.value,
-                    hi: d.amount.hi.value,
-                    unit: d.amount.unit,
-                },
-                frequency: d.frequency.map(|f| match f {
-                    ast::Frequency::Every { lo, hi, .. } => Frequency::Every {
-                        lo: lo.value,
-                        hi: hi.value,
-                    },
-                    ast::Frequency::Times { lo, hi, per, .. } => Frequency::Times {
-                        lo: lo.value,
-                        hi: hi.value,
-                        per,
-                    },
-                    ast::Frequency::Per(p, _) => Frequency::Per(p),
-                }),
-                span: d.span,
-            });
-            let mut cite = Vec::with_capacity(rule.cite.len());
-            let mut seen = HashSet::default();
-            for c in &rule.cite {
-                if let Some(sym) = self.lookup(c, SOURCE)
-                    && seen.insert(sym.index)
-                {
-                    cite.push(sym.index);
-                }
+        let mut rules = rules.enumerate();
+        if self.model.rules.len() < FREE_IN_BACKGROUND {
+            for (index, rule) in rules {
+                self.resolve_rule(index, &rule, hierarchy, rank);
             }
-            let mut overrides: Vec<(RuleId, Span)> = Vec::new();
-            let mut seen = HashSet::default();
-            for o in &rule.overrides {
-                if let Some(sym) = self.lookup(o, RULE)
-                    && seen.insert(sym.index)
-                {
-                    overrides.push((sym.index, o.span));
-                }
-            }
-            let live = self.model.rules[index].is_live();
-            if live && cite.is_empty() && rule.cite.is_empty() {
-                let who = format!("rule `{}`", self.model.rules[index].id);
-                self.out.push(
-                    Diagnostic::new(Code::W007, rule.head_span, format!("{who} cites no source"))
-                        .with_label("no `cite`")
-                        .with_help(
-                            "add `cite SOURCE` naming the article or guideline behind this advice",
-                        ),
-                );
-            }
-            let r = &mut self.model.rules[index];
-            r.when = when;
-            r.when_span = when_span;
-            r.targets = targets;
-            r.exercises = exercises;
-            r.dose = dose;
-            r.cite = cite;
-            r.overrides = overrides;
+            return tests;
         }
+        std::thread::scope(|scope| {
+            let (resolved, to_free) = std::sync::mpsc::channel::<Vec<Box<ast::RuleItem>>>();
+            let helper = std::thread::Builder::new().spawn_scoped(scope, move || {
+                for batch in to_free {
+                    drop(batch);
+                }
+            });
+            if helper.is_err() {
+                // No thread to spare: free each tree here.
+                for (index, rule) in rules.by_ref() {
+                    self.resolve_rule(index, &rule, hierarchy, rank);
+                }
+                return;
+            }
+            let mut batch = Vec::with_capacity(FREE_BATCH);
+            for (index, rule) in rules.by_ref() {
+                self.resolve_rule(index, &rule, hierarchy, rank);
+                batch.push(rule);
+                if batch.len() == FREE_BATCH {
+                    let full = std::mem::replace(&mut batch, Vec::with_capacity(FREE_BATCH));
+                    // The helper only stops once this sender is gone, so sending cannot fail;
+                    // were it to, the batch would simply be freed here.
+                    let _ = resolved.send(full);
+                }
+            }
+            let _ = resolved.send(batch);
+        });
         tests
+    }
+
+    /// Resolve one rule's condition, targets, dose, citations and `overrides` into the model.
+    fn resolve_rule(
+        &mut self,
+        index: RuleId,
+        rule: &ast::RuleItem,
+        hierarchy: Option<&hierarchy::Hierarchy>,
+        rank: &[usize],
+    ) {
+        let when = match (&rule.cond, &rule.unless) {
+            (None, None) => Expr::Always,
+            (Some(c), None) => self.cond(c),
+            (None, Some(u)) => Expr::Not(Box::new(self.cond(u))),
+            (Some(c), Some(u)) => {
+                let c = self.cond(c);
+                let u = self.cond(u);
+                Expr::All(vec![c, Expr::Not(Box::new(u))])
+            }
+        };
+        let when_span = match (&rule.cond, &rule.unless) {
+            (Some(c), Some(u)) => Some(c.span().to(u.span())),
+            (Some(c), None) => Some(c.span()),
+            (None, Some(u)) => Some(u.span()),
+            (None, None) => None,
+        };
+        let targets = self.targets(&rule.action.targets);
+        let exercises = expand(&targets, hierarchy, rank);
+        let dose = rule.action.dose.map(|d| Dose {
+            amount: Amount {
+                lo: d.amount.lo.value,
+                hi: d.amount.hi.value,
+                unit: d.amount.unit,
+            },
+            frequency: d.frequency.map(|f| match f {
+                ast::Frequency::Every { lo, hi, .. } => Frequency::Every {
+                    lo: lo.value,
+                    hi: hi.value,
+                },
+                ast::Frequency::Times { lo, hi, per, .. } => Frequency::Times {
+                    lo: lo.value,
+                    hi: hi.value,
+                    per,
+                },
+                ast::Frequency::Per(p, _) => Frequency::Per(p),
+            }),
+            span: d.span,
+        });
+        let mut cite = Vec::with_capacity(rule.cite.len());
+        let mut seen = FirstSeen::default();
+        for c in &rule.cite {
+            if let Some(sym) = self.lookup(c, SOURCE)
+                && seen.insert(sym.index)
+            {
+                cite.push(sym.index);
+            }
+        }
+        let mut overrides: Vec<(RuleId, Span)> = Vec::new();
+        let mut seen = FirstSeen::default();
+        for o in &rule.overrides {
+            if let Some(sym) = self.lookup(o, RULE)
+                && seen.insert(sym.index)
+            {
+                overrides.push((sym.index, o.span));
+            }
+        }
+        let live = self.model.rules[index].is_live();
+        if live && cite.is_empty() && rule.cite.is_empty() {
+            let who = format!("rule `{}`", self.model.rules[index].id);
+            self.out.push(
+                Diagnostic::new(Code::W007, rule.head_span, format!("{who} cites no source"))
+                    .with_label("no `cite`")
+                    .with_help(
+                        "add `cite SOURCE` naming the article or guideline behind this advice",
+                    ),
+            );
+        }
+        let r = &mut self.model.rules[index];
+        r.when = when;
+        r.when_span = when_span;
+        r.targets = targets;
+        r.exercises = exercises;
+        r.dose = dose;
+        r.cite = cite;
+        r.overrides = overrides;
     }
 
     /// Exercise ids ordered by name, so expanded lists sort by name.
@@ -752,7 +813,7 @@ impl<'a> Resolver<'a> {
 
     fn targets(&mut self, names: &[ast::Name]) -> Vec<(Target, Span)> {
         let mut out: Vec<(Target, Span)> = Vec::with_capacity(names.len());
-        let mut first_named: HashMap<Target, Span> = HashMap::default();
+        let mut first_named: FirstSeen<Target, Span> = FirstSeen::default();
         for n in names {
             if let Some(sym) = self.lookup(n, TARGET) {
                 let t = if sym.kind == Kind::Exercise {
@@ -760,7 +821,7 @@ impl<'a> Resolver<'a> {
                 } else {
                     Target::Category(sym.index)
                 };
-                if let Some(&first) = first_named.get(&t) {
+                if let Some(first) = first_named.first(t, n.span) {
                     self.out.push(
                         Diagnostic::new(Code::E004, n.span, format!("`{}` is named twice", n.text))
                             .with_label("named again")
@@ -768,7 +829,6 @@ impl<'a> Resolver<'a> {
                             .with_help("name each exercise or category once"),
                     );
                 } else {
-                    first_named.insert(t, n.span);
                     out.push((t, n.span));
                 }
             }
@@ -842,8 +902,12 @@ impl<'a> Resolver<'a> {
         self.out.push(d);
     }
 
-    fn resolve_tests(&mut self, tests: &[ast::TestItem], hierarchy: Option<&hierarchy::Hierarchy>) {
-        let rank = self.exercise_rank();
+    fn resolve_tests(
+        &mut self,
+        tests: &[ast::TestItem],
+        hierarchy: Option<&hierarchy::Hierarchy>,
+        rank: &[usize],
+    ) {
         // For each fact, the exclusive groups it belongs to.
         let mut groups_of: Vec<Vec<ExclusiveId>> = vec![Vec::new(); self.model.facts.len()];
         for (x, group) in self.model.exclusives.iter().enumerate() {
@@ -954,7 +1018,7 @@ impl<'a> Resolver<'a> {
             let mut expects = Vec::new();
             for e in &t.expects {
                 let targets = self.targets(&e.targets);
-                let exercises = expand(&targets, hierarchy, &rank);
+                let exercises = expand(&targets, hierarchy, rank);
                 expects.push(Expect {
                     expectation: e.expectation,
                     targets,
@@ -1047,12 +1111,68 @@ impl<'a> Resolver<'a> {
     }
 }
 
+/// The keys of a list seen so far, each with a value recorded when first seen (its span).
+///
+/// Lists written in a rule are short (one to three names), so the first few keys are kept in
+/// place and searched; only a longer list spills into a hash map, which keeps it linear. With
+/// 100,000 rules, allocating and hashing a map per list was a large part of resolving them.
+struct FirstSeen<K, V> {
+    few: [Option<(K, V)>; FEW_SEEN],
+    many: HashMap<K, V>,
+}
+
+/// How many keys [`FirstSeen`] keeps in place.
+const FEW_SEEN: usize = 4;
+
+impl<K, V> Default for FirstSeen<K, V> {
+    fn default() -> Self {
+        FirstSeen {
+            few: [const { None }; FEW_SEEN],
+            many: HashMap::default(),
+        }
+    }
+}
+
+impl<K: Copy + Eq + Hash, V: Copy> FirstSeen<K, V> {
+    /// The value recorded when `key` was first seen; `None` (and `value` recorded) if it is new.
+    fn first(&mut self, key: K, value: V) -> Option<V> {
+        for slot in &mut self.few {
+            match slot {
+                Some((k, v)) if *k == key => return Some(*v),
+                Some(_) => {}
+                None => {
+                    *slot = Some((key, value));
+                    return None;
+                }
+            }
+        }
+        match self.many.get(&key) {
+            Some(&v) => Some(v),
+            None => {
+                self.many.insert(key, value);
+                None
+            }
+        }
+    }
+}
+
+impl<K: Copy + Eq + Hash> FirstSeen<K, ()> {
+    /// Record `key`; false if it was seen before.
+    fn insert(&mut self, key: K) -> bool {
+        self.first(key, ()).is_none()
+    }
+}
+
 /// Expand targets to exercise ids, sorted by exercise name, without duplicates.
 fn expand(
     targets: &[(Target, Span)],
     hierarchy: Option<&hierarchy::Hierarchy>,
     rank: &[usize],
 ) -> Vec<ExerciseId> {
+    // Most rules advise one exercise, named directly: nothing to sort.
+    if let [(Target::Exercise(e), _)] = targets {
+        return vec![*e];
+    }
     let mut out: Vec<ExerciseId> = Vec::new();
     for &(t, _) in targets {
         match t {
