@@ -7,7 +7,7 @@
 //! exercise *and* whose actions can produce a finding are looked at, each pair once; most pairs
 //! are then settled by the solver's fast path on the flattened literals.
 
-use std::collections::{HashMap, HashSet};
+use foldhash::{HashMap, HashSet};
 
 use super::dose::{self, Mismatch};
 use super::overrides::Overrides;
@@ -122,11 +122,7 @@ fn analyse_in(
     out: &mut Vec<Diagnostic>,
 ) -> Analysis {
     super::overrides::report_cycles(model, out);
-    let prepared = model
-        .rules
-        .iter()
-        .map(|r| r.is_live().then(|| space.prepare(&[(&r.when, true)])))
-        .collect();
+    let prepared = prepare_all(&space, &model.rules);
     let n = model.rules.len();
     let before = out.len();
     let mut cx = Context {
@@ -137,7 +133,7 @@ fn analyse_in(
         overrides: Overrides::new(model),
         out,
         conflicts: Vec::new(),
-        too_complex: HashSet::new(),
+        too_complex: HashSet::default(),
         unanswered: 0,
         first_unanswered: None,
         covered_by: vec![None; n],
@@ -168,9 +164,51 @@ fn analyse_in(
     Analysis { conflicts }
 }
 
+/// Rulesets with at least this many rules are analysed partly on two threads; for smaller ones a
+/// thread costs more than it saves.
+const PARALLEL: usize = 4096;
+
+/// Each live rule's condition, flattened ([`Space::prepare`]); `None` for retired rules.
+///
+/// Rules are flattened independently of each other and without touching the work budget, so
+/// a large ruleset is split in two halves, the second flattened on a helper thread; the result
+/// is the same as flattening them in order.
+fn prepare_all<'m>(space: &Space, rules: &'m [Rule]) -> Vec<Option<Prepared<'m>>> {
+    let fill = |space: &Space, slots: &mut [Option<Prepared<'m>>], rules: &'m [Rule]| {
+        for (slot, r) in slots.iter_mut().zip(rules) {
+            *slot = r.is_live().then(|| space.prepare(&[(&r.when, true)]));
+        }
+    };
+    let mut prepared: Vec<Option<Prepared<'m>>> = std::iter::repeat_with(|| None)
+        .take(rules.len())
+        .collect();
+    if rules.len() < PARALLEL {
+        fill(space, &mut prepared, rules);
+        return prepared;
+    }
+    let half = rules.len() / 2;
+    let (first, second) = prepared.split_at_mut(half);
+    let helper_space = space.clone();
+    let helped = std::thread::scope(|scope| {
+        let helper = std::thread::Builder::new()
+            .spawn_scoped(scope, move || fill(&helper_space, second, &rules[half..]));
+        fill(space, first, &rules[..half]);
+        match helper.map(|h| h.join()) {
+            Ok(Ok(())) => true,
+            Ok(Err(panic)) => std::panic::resume_unwind(panic),
+            Err(_) => false,
+        }
+    });
+    if !helped {
+        // No thread to spare: the second half is flattened here too.
+        fill(space, &mut prepared[half..], &rules[half..]);
+    }
+    prepared
+}
+
 impl<'m> Context<'m, '_> {
     fn hot_data(&mut self) {
-        let mut by_value: HashMap<[u64; 5], u32> = HashMap::new();
+        let mut by_value: HashMap<[u64; 5], u32> = HashMap::default();
         for (r, rule) in self.model.rules.iter().enumerate() {
             let dose = match rule.dose {
                 None => NO_DOSE,
@@ -425,7 +463,7 @@ impl<'m> Context<'m, '_> {
             }
         }
         let mut stamp = vec![u32::MAX; n];
-        let mut memo: HashMap<(u32, u32), Option<Mismatch>> = HashMap::new();
+        let mut memo: HashMap<(u32, u32), Option<Mismatch>> = HashMap::default();
         for i in 0..n {
             if !dosed(i) {
                 continue;
@@ -929,7 +967,7 @@ impl<'m> Context<'m, '_> {
             if !self.active[a] {
                 continue;
             }
-            let mut seen = HashSet::new();
+            let mut seen = HashSet::default();
             for &(b, span) in &model.rules[a].overrides {
                 if b == a || b >= model.rules.len() || !self.active[b] || !seen.insert(b) {
                     continue;

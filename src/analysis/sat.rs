@@ -173,10 +173,11 @@ impl Space {
     /// that are not literals. Done once per rule; the result answers many questions cheaply.
     pub fn prepare<'a>(&self, constraints: &[(&'a Expr, bool)]) -> Prepared<'a> {
         let mut p = Prepared {
-            src: constraints.to_vec(),
+            src: Src::new(constraints),
             ..Prepared::default()
         };
-        let mut stack: Vec<(&'a Expr, bool)> = constraints.iter().rev().copied().collect();
+        let mut stack = Stack::default();
+        stack.extend(constraints.iter().rev().copied());
         while let Some((e, want)) = stack.pop() {
             match e {
                 Expr::Always => p.unsat |= !want,
@@ -371,11 +372,11 @@ impl Space {
         // b's parts are required together; `not b` is the negation of their conjunction.
         let all_b: Vec<Expr>;
         let negated: Expr;
-        let not_b: (&Expr, bool) = if b.src.len() == 1 {
-            (b.src[0].0, !b.src[0].1)
+        let not_b: (&Expr, bool) = if let [(e, want)] = b.constraints() {
+            (e, !want)
         } else {
             all_b = b
-                .src
+                .constraints()
                 .iter()
                 .map(|&(e, want)| {
                     if want {
@@ -388,7 +389,7 @@ impl Space {
             negated = Expr::All(all_b);
             (&negated, false)
         };
-        let mut constraints = a.src.clone();
+        let mut constraints = a.constraints().to_vec();
         constraints.push(not_b);
         let p = self.prepare(&constraints);
         Ok(!self.sat_all(&[&p])?)
@@ -744,7 +745,7 @@ pub fn implies(space: &Space, a: &Expr, b: &Expr) -> Result<bool, TooComplex> {
 #[derive(Clone, Debug, Default)]
 pub struct Prepared<'a> {
     /// The conditions as given.
-    src: Vec<(&'a Expr, bool)>,
+    src: Src<'a>,
     /// A literal `false` or an internal clash among the literals: nothing satisfies this.
     unsat: bool,
     /// Facts required true / false, sorted.
@@ -763,6 +764,76 @@ pub struct Prepared<'a> {
     own: Vec<(Expr, bool)>,
     /// A few words summing up the literals, for quick answers without touching the lists.
     signature: Signature,
+}
+
+/// The conditions a [`Prepared`] was made from. Each rule's condition is prepared on its own,
+/// so the usual single condition is kept in place instead of in a list of its own.
+#[derive(Clone, Debug)]
+enum Src<'a> {
+    One((&'a Expr, bool)),
+    Many(Vec<(&'a Expr, bool)>),
+}
+
+impl<'a> Src<'a> {
+    fn new(constraints: &[(&'a Expr, bool)]) -> Src<'a> {
+        match constraints {
+            [one] => Src::One(*one),
+            _ => Src::Many(constraints.to_vec()),
+        }
+    }
+}
+
+impl Default for Src<'_> {
+    fn default() -> Self {
+        Src::Many(Vec::new())
+    }
+}
+
+/// The work list of [`Space::prepare`]: its first entries are kept in place, so flattening a
+/// typical condition (a conjunction of a few literals) allocates nothing for it.
+struct Stack<'a> {
+    few: [(&'a Expr, bool); STACK_FEW],
+    len: usize,
+    more: Vec<(&'a Expr, bool)>,
+}
+
+/// Entries a [`Stack`] keeps in place.
+const STACK_FEW: usize = 16;
+
+impl Default for Stack<'_> {
+    fn default() -> Self {
+        static FILLER: Expr = Expr::Always;
+        Stack {
+            few: [(&FILLER, true); STACK_FEW],
+            len: 0,
+            more: Vec::new(),
+        }
+    }
+}
+
+impl<'a> Stack<'a> {
+    fn push(&mut self, item: (&'a Expr, bool)) {
+        if self.len < STACK_FEW {
+            self.few[self.len] = item;
+            self.len += 1;
+        } else {
+            self.more.push(item);
+        }
+    }
+
+    fn pop(&mut self) -> Option<(&'a Expr, bool)> {
+        if let Some(item) = self.more.pop() {
+            return Some(item);
+        }
+        self.len = self.len.checked_sub(1)?;
+        Some(self.few[self.len])
+    }
+
+    fn extend(&mut self, items: impl IntoIterator<Item = (&'a Expr, bool)>) {
+        for item in items {
+            self.push(item);
+        }
+    }
 }
 
 /// A fixed-size summary of a prepared condition's literals, kept next to other per-rule data so
@@ -866,7 +937,10 @@ impl<'a> Prepared<'a> {
 
     /// The conditions as given.
     pub fn constraints(&self) -> &[(&'a Expr, bool)] {
-        &self.src
+        match &self.src {
+            Src::One(one) => std::slice::from_ref(one),
+            Src::Many(many) => many,
+        }
     }
 
     /// Facts the conditions require outright (top-level literals), sorted.
@@ -906,7 +980,7 @@ fn sources<'b>(parts: &[&'b Prepared<'_>]) -> Vec<(&'b Expr, bool)> {
     parts
         .iter()
         .flat_map(|p| {
-            p.src
+            p.constraints()
                 .iter()
                 .copied()
                 .chain(p.own.iter().map(|(e, w)| (e, *w)))
