@@ -122,7 +122,7 @@ fn analyse_in(
     out: &mut Vec<Diagnostic>,
 ) -> Analysis {
     super::overrides::report_cycles(model, out);
-    let prepared = prepare_all(&space, &model.rules);
+    let (prepared, signatures) = prepare_all(&space, &model.rules);
     let n = model.rules.len();
     let before = out.len();
     let mut cx = Context {
@@ -144,7 +144,8 @@ fn analyse_in(
         unchecked: 0,
         first_unchecked: None,
     };
-    cx.hot_data();
+    cx.hot_data(&signatures);
+    drop(signatures);
     cx.firing();
     cx.pairs();
     cx.redundant();
@@ -168,31 +169,42 @@ fn analyse_in(
 /// thread costs more than it saves.
 const PARALLEL: usize = 4096;
 
-/// Each live rule's condition, flattened ([`Space::prepare`]); `None` for retired rules.
+/// Each live rule's condition, flattened ([`Space::prepare`]), `None` for retired rules; and
+/// each rule's [`Signature`] (the default one for retired rules).
 ///
 /// Rules are flattened independently of each other and without touching the work budget, so
 /// a large ruleset is split in two halves, the second flattened on a helper thread; the result
 /// is the same as flattening them in order.
-fn prepare_all<'m>(space: &Space, rules: &'m [Rule]) -> Vec<Option<Prepared<'m>>> {
-    let fill = |space: &Space, slots: &mut [Option<Prepared<'m>>], rules: &'m [Rule]| {
-        for (slot, r) in slots.iter_mut().zip(rules) {
-            *slot = r.is_live().then(|| space.prepare(&[(&r.when, true)]));
+fn prepare_all<'m>(space: &Space, rules: &'m [Rule]) -> (Vec<Option<Prepared<'m>>>, Vec<Signature>) {
+    let fill = |space: &Space,
+                prepared: &mut [Option<Prepared<'m>>],
+                signatures: &mut [Signature],
+                rules: &'m [Rule]| {
+        for ((slot, signature), r) in prepared.iter_mut().zip(signatures).zip(rules) {
+            if r.is_live() {
+                let p = space.prepare(&[(&r.when, true)]);
+                *signature = space.signature(&p);
+                *slot = Some(p);
+            }
         }
     };
     let mut prepared: Vec<Option<Prepared<'m>>> = std::iter::repeat_with(|| None)
         .take(rules.len())
         .collect();
+    let mut signatures = vec![Signature::default(); rules.len()];
     if rules.len() < PARALLEL {
-        fill(space, &mut prepared, rules);
-        return prepared;
+        fill(space, &mut prepared, &mut signatures, rules);
+        return (prepared, signatures);
     }
     let half = rules.len() / 2;
     let (first, second) = prepared.split_at_mut(half);
+    let (first_signatures, second_signatures) = signatures.split_at_mut(half);
     let helper_space = space.clone();
     let helped = std::thread::scope(|scope| {
-        let helper = std::thread::Builder::new()
-            .spawn_scoped(scope, move || fill(&helper_space, second, &rules[half..]));
-        fill(space, first, &rules[..half]);
+        let helper = std::thread::Builder::new().spawn_scoped(scope, move || {
+            fill(&helper_space, second, second_signatures, &rules[half..])
+        });
+        fill(space, first, first_signatures, &rules[..half]);
         match helper.map(|h| h.join()) {
             Ok(Ok(())) => true,
             Ok(Err(panic)) => std::panic::resume_unwind(panic),
@@ -201,13 +213,18 @@ fn prepare_all<'m>(space: &Space, rules: &'m [Rule]) -> Vec<Option<Prepared<'m>>
     });
     if !helped {
         // No thread to spare: the second half is flattened here too.
-        fill(space, &mut prepared[half..], &rules[half..]);
+        fill(
+            space,
+            &mut prepared[half..],
+            &mut signatures[half..],
+            &rules[half..],
+        );
     }
-    prepared
+    (prepared, signatures)
 }
 
 impl<'m> Context<'m, '_> {
-    fn hot_data(&mut self) {
+    fn hot_data(&mut self, signatures: &[Signature]) {
         let mut by_value: HashMap<[u64; 5], u32> = HashMap::default();
         for (r, rule) in self.model.rules.iter().enumerate() {
             let dose = match rule.dose {
@@ -236,11 +253,8 @@ impl<'m> Context<'m, '_> {
                     })
                 }
             };
-            let (signature, plain) = self.prepared[r]
-                .as_ref()
-                .map_or((Signature::default(), false), |p| {
-                    (p.signature(), p.is_simple())
-                });
+            let signature = signatures[r];
+            let plain = self.prepared[r].as_ref().is_some_and(|p| p.is_simple());
             self.hot.push(Hot {
                 signature,
                 action: rule.action,

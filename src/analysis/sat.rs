@@ -24,7 +24,7 @@
 //!   are enforced when a fact is set true. The search is bounded by a work budget (formula nodes
 //!   evaluated), per question and for all questions of one [`Space`] together; past it the
 //!   question is answered with [`TooComplex`] rather than a guess.
-//! * **Cheap proofs before the search.** Each prepared condition carries a fixed-size
+//! * **Cheap proofs before the search.** Each prepared condition has a fixed-size
 //!   [`Signature`] (required exclusive-group members, a measure interval, Bloom filters of its
 //!   facts) that proves most pairs of rules incompatible without touching their lists, and
 //!   top-level "one of these facts" alternatives (`acute or subacute`) are checked against the
@@ -214,10 +214,11 @@ impl Space {
                         .collect();
                     facts.sort_unstable();
                     facts.dedup();
-                    p.clauses.push(facts);
-                    p.rest.push((e, want));
+                    let extra = p.extra_mut();
+                    extra.clauses.push(facts);
+                    extra.rest.push((e, want));
                 }
-                Expr::All(_) | Expr::Any(_) => p.rest.push((e, want)),
+                Expr::All(_) | Expr::Any(_) => p.extra_mut().rest.push((e, want)),
             }
         }
         p.pos.sort_unstable();
@@ -235,7 +236,6 @@ impl Space {
         if intersects(&p.pos, &p.neg) || p.pos_groups.windows(2).any(|w| w[0].0 == w[1].0) {
             p.unsat = true;
         }
-        p.signature = self.signature(&p);
         // Each measure's own tests must admit a value (or unknown); later questions then only
         // look at measures that two parts both test.
         if !p.unsat
@@ -248,7 +248,8 @@ impl Space {
         p
     }
 
-    fn signature(&self, p: &Prepared) -> Signature {
+    /// The signature of a prepared condition: see [`Signature`].
+    pub fn signature(&self, p: &Prepared) -> Signature {
         let mut sig = Signature {
             pos_bits: p.pos.iter().fold(0, |bits, &f| bits | bit(f)),
             neg_bits: p.neg.iter().fold(0, |bits, &f| bits | bit(f)),
@@ -283,7 +284,7 @@ impl Space {
         if !self.literals_agree(parts) {
             return Ok(false);
         }
-        if parts.iter().all(|p| p.rest.is_empty()) {
+        if parts.iter().all(|p| p.rest().is_empty()) {
             return Ok(true);
         }
         let mut problem = Problem::build(self, sources(parts))?;
@@ -295,7 +296,7 @@ impl Space {
         if !self.literals_agree(parts) {
             return Ok(None);
         }
-        if parts.iter().all(|p| p.rest.is_empty() && p.own.is_empty()) {
+        if parts.iter().all(|p| p.rest().is_empty() && p.own().is_empty()) {
             return Ok(Some(self.plain_witness(parts)));
         }
         let mut problem = Problem::build(self, sources(parts))?;
@@ -336,7 +337,7 @@ impl Space {
         if !self.literals_agree(parts) {
             return Ok(None);
         }
-        if parts.iter().all(|p| p.rest.is_empty() && p.own.is_empty()) {
+        if parts.iter().all(|p| p.rest().is_empty() && p.own().is_empty()) {
             return Ok(Some(self.plain_witness(parts)));
         }
         let mut problem = Problem::build(self, sources(parts))?;
@@ -347,10 +348,10 @@ impl Space {
 
     /// Whether every patient satisfying `a` also satisfies `b`.
     pub fn implies(&self, a: &Prepared, b: &Prepared) -> Result<bool, TooComplex> {
-        if a.rest.is_empty() && b.rest.is_empty() {
+        if a.rest().is_empty() && b.rest().is_empty() {
             return Ok(self.implies_plain(a, b));
         }
-        if b.rest.is_empty() {
+        if b.rest().is_empty() {
             // `a and not b` is satisfiable exactly when `a` is satisfiable together with the
             // negation of one of b's literals.
             if b.unsat {
@@ -435,7 +436,7 @@ impl Space {
     fn literals_agree(&self, parts: &[&Prepared]) -> bool {
         match parts {
             [] => return true,
-            [one] => return !one.unsat && (one.clauses.is_empty() || !self.clause_fails(&[one])),
+            [one] => return !one.unsat && (one.clauses().is_empty() || !self.clause_fails(&[one])),
             [a, b] => return self.two_agree(a, b),
             _ => {}
         }
@@ -523,7 +524,7 @@ impl Space {
     fn clause_fails(&self, parts: &[&Prepared]) -> bool {
         parts
             .iter()
-            .flat_map(|p| p.clauses.iter())
+            .flat_map(|p| p.clauses().iter())
             .any(|c| c.iter().all(|&f| self.blocked(f, parts)))
     }
 
@@ -544,7 +545,7 @@ impl Space {
         {
             return false;
         }
-        if !(a.clauses.is_empty() && b.clauses.is_empty()) && self.clause_fails(&[a, b]) {
+        if !(a.clauses().is_empty() && b.clauses().is_empty()) && self.clause_fails(&[a, b]) {
             return false;
         }
         let (x, y) = (&a.mlits, &b.mlits);
@@ -755,6 +756,13 @@ pub struct Prepared<'a> {
     pos_groups: Vec<(u32, FactId)>,
     /// Measure tests, sorted by measure.
     mlits: Vec<MLit>,
+    /// What few conditions have: kept apart so that the record of every rule stays small.
+    extra: Option<Box<Extra<'a>>>,
+}
+
+/// The parts of a [`Prepared`] that a plain conjunction of literals does not have.
+#[derive(Clone, Debug, Default)]
+struct Extra<'a> {
     /// Sub-conditions that are not literals.
     rest: Vec<(&'a Expr, bool)>,
     /// Those of `rest` that say "at least one of these facts" (`a or b or c`), sorted facts:
@@ -762,8 +770,6 @@ pub struct Prepared<'a> {
     clauses: Vec<Vec<FactId>>,
     /// Conditions made up by the solver itself (a negated literal), in addition to `src`.
     own: Vec<(Expr, bool)>,
-    /// A few words summing up the literals, for quick answers without touching the lists.
-    signature: Signature,
 }
 
 /// The conditions a [`Prepared`] was made from. Each rule's condition is prepared on its own,
@@ -922,12 +928,26 @@ impl Signature {
 impl<'a> Prepared<'a> {
     /// Whether the conditions are a plain conjunction of literals (decided without search).
     pub fn is_simple(&self) -> bool {
-        self.rest.is_empty()
+        self.rest().is_empty()
     }
 
-    /// The condition's signature, for quick answers.
-    pub fn signature(&self) -> Signature {
-        self.signature
+    /// Sub-conditions that are not literals.
+    fn rest(&self) -> &[(&'a Expr, bool)] {
+        self.extra.as_ref().map_or(&[], |x| &x.rest)
+    }
+
+    /// The "at least one of these facts" clauses among [`Prepared::rest`].
+    fn clauses(&self) -> &[Vec<FactId>] {
+        self.extra.as_ref().map_or(&[], |x| &x.clauses)
+    }
+
+    /// Conditions made up by the solver itself.
+    fn own(&self) -> &[(Expr, bool)] {
+        self.extra.as_ref().map_or(&[], |x| &x.own)
+    }
+
+    fn extra_mut(&mut self) -> &mut Extra<'a> {
+        self.extra.get_or_insert_with(Box::default)
     }
 
     /// Whether the literals alone already rule out every patient.
@@ -950,7 +970,10 @@ impl<'a> Prepared<'a> {
 
     fn fact(space: &Space, f: FactId, want: bool) -> Prepared<'static> {
         let mut p = Prepared {
-            own: vec![(Expr::Fact(f), want)],
+            extra: Some(Box::new(Extra {
+                own: vec![(Expr::Fact(f), want)],
+                ..Extra::default()
+            })),
             ..Prepared::default()
         };
         if want {
@@ -969,7 +992,10 @@ impl<'a> Prepared<'a> {
             Test::In(lo, hi) => Expr::In { measure, lo, hi },
         };
         Prepared {
-            own: vec![(expr, l.positive)],
+            extra: Some(Box::new(Extra {
+                own: vec![(expr, l.positive)],
+                ..Extra::default()
+            })),
             mlits: vec![l],
             ..Prepared::default()
         }
@@ -983,7 +1009,7 @@ fn sources<'b>(parts: &[&'b Prepared<'_>]) -> Vec<(&'b Expr, bool)> {
             p.constraints()
                 .iter()
                 .copied()
-                .chain(p.own.iter().map(|(e, w)| (e, *w)))
+                .chain(p.own().iter().map(|(e, w)| (e, *w)))
         })
         .collect()
 }
