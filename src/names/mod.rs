@@ -192,6 +192,13 @@ impl<'a> Resolver<'a> {
         let rules = files.iter().flat_map(|f| &f.items);
         let rules = rules.filter(|i| matches!(i, Item::Rule(_))).count();
         self.model.rules.reserve_exact(rules);
+        // Sized up front: growing the table step by step rehashes every name several times.
+        let declared = files.iter().flat_map(|f| &f.items).filter(|i| match i {
+            Item::Rule(rule) => rule.name.is_some(),
+            Item::Ruleset(_) | Item::Test(_) => false,
+            _ => true,
+        });
+        self.symbols.reserve(declared.count());
         for (file_index, file) in files.iter().enumerate() {
             let stem = self.sources.get(file_index).stem().to_string();
             let mut anonymous = 0usize;
@@ -342,7 +349,9 @@ impl<'a> Resolver<'a> {
             }
         }
         // An unnamed rule's id must not collide with a named rule.
+        let named = self.model.rules.iter().filter(|r| r.named).count();
         let mut ids: HashMap<&str, usize> = HashMap::default();
+        ids.reserve(named);
         for (i, rule) in self.model.rules.iter().enumerate() {
             if rule.named {
                 ids.insert(rule.id.as_str(), i);
@@ -350,6 +359,7 @@ impl<'a> Resolver<'a> {
         }
         // Two files with the same stem in different folders number their unnamed rules alike.
         let mut unnamed: HashMap<&str, usize> = HashMap::default();
+        unnamed.reserve(self.model.rules.len() - named);
         for (i, rule) in self
             .model
             .rules
