@@ -76,6 +76,8 @@ struct Context<'m, 'o> {
     covered_by: Vec<Option<RuleId>>,
     /// What every pair check looks at first, in one compact array (see [`Hot`]).
     hot: Vec<Hot>,
+    /// Each exercise's position in the order by name (rules list their exercises in that order).
+    rank: Vec<u32>,
     /// The distinct doses of the ruleset; [`Hot::dose`] indexes this table.
     doses: Vec<Dose>,
     /// One patient for whom each rule fires, computed when first needed:
@@ -139,6 +141,7 @@ fn analyse_in(
         covered_by: vec![None; n],
         hot: Vec::with_capacity(n),
         doses: Vec::new(),
+        rank: exercise_rank(model),
         samples: vec![None; n],
         max_conflicts,
         unchecked: 0,
@@ -163,6 +166,71 @@ fn analyse_in(
         ))
     });
     Analysis { conflicts }
+}
+
+/// Each exercise's position when exercises are ordered by name (then by id).
+fn exercise_rank(model: &Model) -> Vec<u32> {
+    let mut order: Vec<ExerciseId> = (0..model.exercises.len()).collect();
+    order.sort_unstable_by(|&a, &b| {
+        (&model.exercises[a].name, a).cmp(&(&model.exercises[b].name, b))
+    });
+    let mut rank = vec![0; order.len()];
+    for (position, &e) in order.iter().enumerate() {
+        rank[e] = position as u32;
+    }
+    rank
+}
+
+/// Entries grouped by exercise and action slot in one table: those of exercise `e` and slot
+/// `a` are `table[start[4e + a]..start[4e + a + 1]]`, in the order they were given. (A vector
+/// per exercise and slot meant tens of thousands of allocations, each grown step by step.)
+struct ByExercise<T> {
+    start: Vec<usize>,
+    table: Vec<T>,
+}
+
+impl<T: Copy + Default> ByExercise<T> {
+    /// Group `(exercise, slot, entry)` triples; exercises out of range are left out.
+    fn new(exercises: usize, entries: impl Iterator<Item = (ExerciseId, usize, T)> + Clone) -> Self {
+        let key = |e: ExerciseId, a: usize| (e < exercises && a < 4).then_some(e * 4 + a);
+        let mut start = vec![0usize; exercises * 4 + 1];
+        for (e, a, _) in entries.clone() {
+            if let Some(k) = key(e, a) {
+                start[k + 1] += 1;
+            }
+        }
+        for k in 1..start.len() {
+            start[k] += start[k - 1];
+        }
+        let mut next = start.clone();
+        let mut table = vec![T::default(); start[start.len() - 1]];
+        for (e, a, entry) in entries {
+            if let Some(k) = key(e, a) {
+                table[next[k]] = entry;
+                next[k] += 1;
+            }
+        }
+        ByExercise { start, table }
+    }
+
+    /// The entries of exercise `e` and action slot `a`.
+    fn list(&self, e: ExerciseId, a: usize) -> &[T] {
+        let k = e.saturating_mul(4).saturating_add(a);
+        match (self.start.get(k), self.start.get(k + 1)) {
+            (Some(&from), Some(&to)) if a < 4 => &self.table[from..to],
+            _ => &[],
+        }
+    }
+
+}
+
+impl<T: Ord> ByExercise<T> {
+    /// Sort each list.
+    fn sort_lists(&mut self) {
+        for w in self.start.windows(2) {
+            self.table[w[0]..w[1]].sort_unstable();
+        }
+    }
 }
 
 /// Rulesets with at least this many rules are analysed partly on two threads; for smaller ones a
@@ -361,7 +429,6 @@ impl<'m> Context<'m, '_> {
     /// Both lists are sorted by exercise name, so the shorter one is looked up in the longer:
     /// a rule advising thousands of exercises costs little against a rule advising one.
     fn shared(&mut self, a: RuleId, b: RuleId) -> Vec<ExerciseId> {
-        let exercises = &self.model.exercises;
         let (xa, xb) = (&self.rule(a).exercises, &self.rule(b).exercises);
         let (short, long) = if xa.len() <= xb.len() {
             (xa, xb)
@@ -371,14 +438,17 @@ impl<'m> Context<'m, '_> {
         let mut out: Vec<ExerciseId> = short
             .iter()
             .copied()
-            .filter(|&e| {
-                let name = exercises[e].name.as_str();
-                long.binary_search_by(|&x| exercises[x].name.as_str().cmp(name))
-                    .is_ok()
-            })
+            .filter(|&e| self.advises(long, e))
             .collect();
         out.dedup();
         out
+    }
+
+    /// Whether a list sorted by exercise name holds exercise `e`. Compares ranks by name rather
+    /// than the names themselves.
+    fn advises(&self, list: &[ExerciseId], e: ExerciseId) -> bool {
+        let rank = |x: ExerciseId| self.rank.get(x).copied().unwrap_or(u32::MAX);
+        list.binary_search_by_key(&rank(e), |&x| rank(x)).is_ok()
     }
 
     /// Every pair of active rules that share an exercise and whose actions can produce a finding,
@@ -393,28 +463,25 @@ impl<'m> Context<'m, '_> {
 
     /// E010 and W004: each rule against the later rules on its exercises whose action clashes.
     /// Returns the index of active rules by exercise and action slot.
-    fn clashes(&mut self) -> Vec<[Vec<(u32, Signature)>; 4]> {
+    fn clashes(&mut self) -> ByExercise<(u32, Signature)> {
         let model = self.model;
         let n = model.rules.len();
         // The index holds each rule's signature inline, so walking a list reads memory in order
         // instead of jumping to every partner's own records.
-        let mut index: Vec<[Vec<(u32, Signature)>; 4]> =
-            vec![Default::default(); model.exercises.len()];
-        for (r, rule) in model.rules.iter().enumerate() {
-            if self.active[r] {
-                for &e in &rule.exercises {
-                    if let Some(slots) = index.get_mut(e) {
-                        slots[slot(rule.action)].push((r as u32, self.hot[r].signature));
-                    }
-                }
-            }
-        }
+        let index = ByExercise::new(
+            model.exercises.len(),
+            model.rules.iter().enumerate().flat_map(|(r, rule)| {
+                let entry = (r as u32, self.hot[r].signature);
+                let exercises: &[ExerciseId] = if self.active[r] { &rule.exercises } else { &[] };
+                exercises.iter().map(move |&e| (e, slot(rule.action), entry))
+            }),
+        );
         // Each later partner is visited once per rule (the stamp skips repeats through other
         // shared exercises); pairs are handled in discovery order, which is deterministic.
         let mut stamp = vec![u32::MAX; n];
         // Lists are in rule order and rules are taken in order, so where the later rules of a
         // list start only moves forward: one cursor per list instead of a search per visit.
-        let mut cursor: Vec<[u32; 4]> = vec![[0; 4]; index.len()];
+        let mut cursor: Vec<[u32; 4]> = vec![[0; 4]; model.exercises.len()];
         for i in 0..n {
             if !self.active[i] {
                 continue;
@@ -422,14 +489,14 @@ impl<'m> Context<'m, '_> {
             let rule = self.rule(i);
             let signature = self.hot[i].signature;
             for &e in &rule.exercises {
-                let (Some(slots), Some(cursors)) = (index.get(e), cursor.get_mut(e)) else {
+                let Some(cursors) = cursor.get_mut(e) else {
                     continue;
                 };
                 for a in Action::ALL {
                     let Some(kind) = clash(rule.action, a) else {
                         continue;
                     };
-                    let list = &slots[slot(a)];
+                    let list = index.list(e, slot(a));
                     let mut start = cursors[slot(a)] as usize;
                     while list.get(start).is_some_and(|&(j, _)| j as usize <= i) {
                         start += 1;
@@ -544,7 +611,7 @@ impl<'m> Context<'m, '_> {
     /// exercises, so only rules on its first exercise with the same action are candidates; when
     /// the rule is a plain conjunction, a candidate's required facts must all be among the
     /// rule's, so candidates are found by their rarest required fact.
-    fn redundancies(&mut self, index: &[[Vec<(u32, Signature)>; 4]]) {
+    fn redundancies(&mut self, index: &ByExercise<(u32, Signature)>) {
         let model = self.model;
         let n = model.rules.len();
         let candidates: Vec<bool> = (0..n)
@@ -569,30 +636,25 @@ impl<'m> Context<'m, '_> {
                 .copied()
                 .unwrap_or(NONE)
         };
-        // Per exercise: (action slot, rarest required fact or NONE, rule), sorted, so a lookup is
-        // a short search inside one exercise's table.
-        let mut buckets: Vec<Vec<(usize, usize, RuleId)>> = vec![Vec::new(); model.exercises.len()];
-        for (r, rule) in model.rules.iter().enumerate() {
-            if candidate(r) {
-                let k = key(r);
-                for &e in &rule.exercises {
-                    if let Some(b) = buckets.get_mut(e) {
-                        b.push((slot(rule.action), k, r));
-                    }
-                }
-            }
-        }
-        for b in &mut buckets {
-            b.sort_unstable();
-        }
+        // Per exercise and action slot: (rarest required fact or NONE, rule), sorted, so a lookup
+        // is a short search inside one list.
+        let mut buckets = ByExercise::new(
+            model.exercises.len(),
+            model.rules.iter().enumerate().flat_map(|(r, rule)| {
+                let (exercises, k): (&[ExerciseId], usize) = if candidate(r) {
+                    (&rule.exercises, key(r))
+                } else {
+                    (&[], NONE)
+                };
+                exercises.iter().map(move |&e| (e, slot(rule.action), (k, r)))
+            }),
+        );
+        buckets.sort_lists();
         let bucket = |e: ExerciseId, a: usize, k: usize| {
-            let table = buckets.get(e).map_or(&[][..], |b| b.as_slice());
-            let start = table.partition_point(|&(x, y, _)| (x, y) < (a, k));
-            let len = table[start..]
-                .iter()
-                .take_while(|&&(x, y, _)| (x, y) == (a, k))
-                .count();
-            &table[start..start + len]
+            let list = buckets.list(e, a);
+            let start = list.partition_point(|&(y, _)| y < k);
+            let len = list[start..].iter().take_while(|&&(y, _)| y == k).count();
+            &list[start..start + len]
         };
         let mut found = Vec::new();
         for r in 0..n {
@@ -607,11 +669,12 @@ impl<'m> Context<'m, '_> {
             if self.hot[r].plain {
                 let keys = self.prep(r).required_facts().iter().copied().chain([NONE]);
                 for k in keys {
-                    found.extend(bucket(first, s_slot, k).iter().map(|&(_, _, s)| s));
+                    found.extend(bucket(first, s_slot, k).iter().map(|&(_, s)| s));
                 }
-            } else if let Some(slots) = index.get(first) {
+            } else {
                 found.extend(
-                    slots[s_slot]
+                    index
+                        .list(first, s_slot)
                         .iter()
                         .map(|&(s, _)| s as usize)
                         .filter(|&s| candidate(s)),
@@ -914,7 +977,20 @@ impl<'m> Context<'m, '_> {
         {
             return Some(false);
         }
-        if self.shared(r, s).len() != hr.exercises as usize {
+        // `shared(r, s).len() != hr.exercises`, without building the list: r's exercises found
+        // among s's, counted as `shared` counts them (r's list is the shorter one here).
+        let (xr, xs) = (&self.rule(r).exercises, &self.rule(s).exercises);
+        let mut last = None;
+        let mut shared = 0;
+        for &e in xr {
+            if self.advises(xs, e) {
+                if last != Some(e) {
+                    shared += 1;
+                }
+                last = Some(e);
+            }
+        }
+        if shared != hr.exercises as usize {
             return Some(false);
         }
         if !(hr.plain && hs.plain) {
