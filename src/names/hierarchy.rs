@@ -1,7 +1,7 @@
 //! The category hierarchy: a DAG of categories (petgraph), its cycles (E005), and the expansion
 //! of a category to every exercise below it.
 
-use std::cell::OnceCell;
+use std::sync::OnceLock;
 
 use petgraph::algo::kosaraju_scc;
 use petgraph::graph::{DiGraph, NodeIndex};
@@ -19,7 +19,7 @@ pub struct Hierarchy {
     /// For each category, the exercises declared `in` it.
     direct: Vec<Vec<ExerciseId>>,
     /// For each category, once asked for: the exercises in it or below it, sorted by id.
-    members: Vec<OnceCell<Vec<ExerciseId>>>,
+    members: Vec<OnceLock<Vec<ExerciseId>>>,
 }
 
 impl Hierarchy {
@@ -96,7 +96,7 @@ impl Hierarchy {
                 direct[c].push(e);
             }
         }
-        let members = (0..categories.len()).map(|_| OnceCell::new()).collect();
+        let members = (0..categories.len()).map(|_| OnceLock::new()).collect();
         Some(Hierarchy {
             children,
             direct,

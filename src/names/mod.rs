@@ -6,6 +6,7 @@
 //! Also warns about unused declarations (W001) and rules without a citation (W007).
 
 mod hierarchy;
+mod rules;
 
 use std::fmt::Write as _;
 use std::hash::Hash;
@@ -15,7 +16,7 @@ use foldhash::{HashMap, HashSet};
 use crate::diagnostic::{Code, Diagnostic, did_you_mean};
 use crate::model::*;
 use crate::source::{Sources, Span};
-use crate::syntax::ast::{self, Cond, Item};
+use crate::syntax::ast::{self, Item};
 use crate::syntax::fmt_num;
 
 /// What a name was declared as.
@@ -112,6 +113,8 @@ struct Resolver<'a> {
     suggestion_budget: usize,
     out: Vec<Diagnostic>,
     model: Model,
+    /// Resolve rules on two threads from this many rules on.
+    parallel: usize,
 }
 
 /// How many name comparisons did-you-mean may make for one ruleset. Real rulesets need a few
@@ -119,12 +122,9 @@ struct Resolver<'a> {
 /// hundreds of millions, so past this budget undefined names get no suggestion.
 const SUGGESTION_BUDGET: usize = 200_000;
 
-/// Rulesets with at least this many rules free their trees on a helper thread (see
-/// [`Resolver::resolve_rules`]); for smaller ones a thread costs more than it saves.
-const FREE_IN_BACKGROUND: usize = 4096;
-
-/// Rule trees handed to the helper thread at a time.
-const FREE_BATCH: usize = 1024;
+/// Rulesets with at least this many rules resolve them on two threads (see [`rules`]); for
+/// smaller ones a thread costs more than it saves.
+const PARALLEL: usize = 4096;
 
 /// Which declarations are referenced, per kind, indexed like the model's tables.
 #[derive(Default)]
@@ -143,6 +143,22 @@ impl Used {
         marks[index] = true;
     }
 
+    /// Add the marks of `other`.
+    fn merge(&mut self, other: Used) {
+        for (k, marks) in other.0.into_iter().enumerate() {
+            if self.0.len() <= k {
+                self.0.resize(k + 1, Vec::new());
+            }
+            let mine = &mut self.0[k];
+            if mine.len() < marks.len() {
+                mine.resize(marks.len(), false);
+            }
+            for (m, theirs) in mine.iter_mut().zip(marks) {
+                *m |= theirs;
+            }
+        }
+    }
+
     fn contains(&self, kind: Kind, index: usize) -> bool {
         self.0
             .get(kind as usize)
@@ -157,6 +173,16 @@ impl Used {
 /// The trees are taken by value: each rule's tree is freed as soon as its rule is resolved, so
 /// a large ruleset never holds all its trees and its whole model at once.
 pub fn resolve(sources: &Sources, files: Vec<ast::File>, out: &mut Vec<Diagnostic>) -> Model {
+    resolve_with(sources, files, out, PARALLEL)
+}
+
+/// [`resolve`], with rules resolved on two threads from `parallel` rules on.
+fn resolve_with(
+    sources: &Sources,
+    files: Vec<ast::File>,
+    out: &mut Vec<Diagnostic>,
+    parallel: usize,
+) -> Model {
     let mut r = Resolver {
         sources,
         symbols: HashMap::default(),
@@ -166,6 +192,7 @@ pub fn resolve(sources: &Sources, files: Vec<ast::File>, out: &mut Vec<Diagnosti
         suggestion_budget: SUGGESTION_BUDGET,
         out: Vec::new(),
         model: Model::default(),
+        parallel,
     };
     r.declare(&files);
     r.resolve_vocabulary(&files);
@@ -663,9 +690,7 @@ impl<'a> Resolver<'a> {
 
     /// Resolve every rule, freeing its tree once done. Returns the tests, resolved last.
     ///
-    /// Freeing the trees of a large ruleset takes about a quarter of resolving it, so they are
-    /// freed in batches by a helper thread while the next rules are resolved. When a tree is
-    /// freed changes nothing else.
+    /// A large ruleset's rules are resolved on two threads, half each (see [`rules`]).
     fn resolve_rules(
         &mut self,
         files: Vec<ast::File>,
@@ -673,137 +698,78 @@ impl<'a> Resolver<'a> {
         rank: &[usize],
     ) -> Vec<ast::TestItem> {
         let mut tests = Vec::new();
-        let rules = files
-            .into_iter()
-            .flat_map(|f| f.items)
-            .filter_map(|i| match i {
-                Item::Rule(r) => Some(r),
-                Item::Test(t) => {
-                    tests.push(t);
-                    None
-                }
-                _ => None,
-            });
-        let mut rules = rules.enumerate();
-        if self.model.rules.len() < FREE_IN_BACKGROUND {
-            for (index, rule) in rules {
-                self.resolve_rule(index, &rule, hierarchy, rank);
+        let mut trees = Vec::with_capacity(self.model.rules.len());
+        for item in files.into_iter().flat_map(|f| f.items) {
+            match item {
+                Item::Rule(r) => trees.push(r),
+                Item::Test(t) => tests.push(t),
+                _ => {}
             }
+        }
+        if trees.len() < self.parallel.max(2) || trees.len() != self.model.rules.len() {
+            self.resolve_in_order(0, trees, hierarchy, rank);
             return tests;
         }
-        std::thread::scope(|scope| {
-            let (resolved, to_free) = std::sync::mpsc::channel::<Vec<Box<ast::RuleItem>>>();
-            let helper = std::thread::Builder::new().spawn_scoped(scope, move || {
-                for batch in to_free {
-                    drop(batch);
-                }
-            });
-            if helper.is_err() {
-                // No thread to spare: free each tree here.
-                for (index, rule) in rules.by_ref() {
-                    self.resolve_rule(index, &rule, hierarchy, rank);
-                }
-                return;
-            }
-            let mut batch = Vec::with_capacity(FREE_BATCH);
-            for (index, rule) in rules.by_ref() {
-                self.resolve_rule(index, &rule, hierarchy, rank);
-                batch.push(rule);
-                if batch.len() == FREE_BATCH {
-                    let full = std::mem::replace(&mut batch, Vec::with_capacity(FREE_BATCH));
-                    // The helper only stops once this sender is gone, so sending cannot fail;
-                    // were it to, the batch would simply be freed here.
-                    let _ = resolved.send(full);
-                }
-            }
-            let _ = resolved.send(batch);
-        });
+        let half = trees.len() / 2;
+        let mut second = Some(trees.split_off(half));
+        let (first, helped) = {
+            let model = &mut self.model;
+            let (mine, theirs) = model.rules.split_at_mut(half);
+            let (symbols, measures) = (&self.symbols, &model.measures);
+            let second = &mut second;
+            std::thread::scope(|scope| {
+                let helper = std::thread::Builder::new().spawn_scoped(scope, move || {
+                    let trees = second.take().unwrap_or_default();
+                    rules::speculate(symbols, measures, theirs, trees, half, hierarchy, rank)
+                });
+                let first = rules::speculate(symbols, measures, mine, trees, 0, hierarchy, rank);
+                let helped = match helper.map(|h| h.join()) {
+                    Ok(Ok(outcome)) => Some(outcome),
+                    Ok(Err(panic)) => std::panic::resume_unwind(panic),
+                    Err(_) => None,
+                };
+                (first, helped)
+            })
+        };
+        self.finish(first, hierarchy, rank);
+        match helped {
+            Some(outcome) => self.finish(outcome, hierarchy, rank),
+            // No thread to spare: the second half is resolved here.
+            None => self.resolve_in_order(half, second.unwrap_or_default(), hierarchy, rank),
+        }
         tests
     }
 
-    /// Resolve one rule's condition, targets, dose, citations and `overrides` into the model.
-    fn resolve_rule(
+    /// Take over from a thread that resolved rules with the symbol table alone: its findings
+    /// and uses, then the rules it left, in order.
+    fn finish(
         &mut self,
-        index: RuleId,
-        rule: &ast::RuleItem,
+        outcome: rules::Outcome,
         hierarchy: Option<&hierarchy::Hierarchy>,
         rank: &[usize],
     ) {
-        let when = match (&rule.cond, &rule.unless) {
-            (None, None) => Expr::Always,
-            (Some(c), None) => self.cond(c),
-            (None, Some(u)) => Expr::Not(Box::new(self.cond(u))),
-            (Some(c), Some(u)) => {
-                let c = self.cond(c);
-                let u = self.cond(u);
-                Expr::All(vec![c, Expr::Not(Box::new(u))])
+        self.out.extend(outcome.out);
+        self.used.merge(outcome.used);
+        self.resolve_in_order(outcome.rest_from, outcome.rest, hierarchy, rank);
+    }
+
+    /// Resolve the rules `trees`, rule `first` and on, in order.
+    fn resolve_in_order(
+        &mut self,
+        first: RuleId,
+        trees: Vec<Box<ast::RuleItem>>,
+        hierarchy: Option<&hierarchy::Hierarchy>,
+        rank: &[usize],
+    ) {
+        for (index, tree) in (first..).zip(trees) {
+            let resolved = rules::resolve_rule(self, &tree, hierarchy, rank);
+            let record = &self.model.rules[index];
+            if record.is_live() && resolved.uncited(&tree) {
+                let d = rules::uncited(&record.id, &tree);
+                self.out.push(d);
             }
-        };
-        let when_span = match (&rule.cond, &rule.unless) {
-            (Some(c), Some(u)) => Some(c.span().to(u.span())),
-            (Some(c), None) => Some(c.span()),
-            (None, Some(u)) => Some(u.span()),
-            (None, None) => None,
-        };
-        let targets = self.targets(&rule.action.targets);
-        let exercises = expand(&targets, hierarchy, rank);
-        let dose = rule.action.dose.map(|d| Dose {
-            amount: Amount {
-                lo: d.amount.lo.value,
-                hi: d.amount.hi.value,
-                unit: d.amount.unit,
-            },
-            frequency: d.frequency.map(|f| match f {
-                ast::Frequency::Every { lo, hi, .. } => Frequency::Every {
-                    lo: lo.value,
-                    hi: hi.value,
-                },
-                ast::Frequency::Times { lo, hi, per, .. } => Frequency::Times {
-                    lo: lo.value,
-                    hi: hi.value,
-                    per,
-                },
-                ast::Frequency::Per(p, _) => Frequency::Per(p),
-            }),
-            span: d.span,
-        });
-        let mut cite = Vec::with_capacity(rule.cite.len());
-        let mut seen = FirstSeen::default();
-        for c in &rule.cite {
-            if let Some(sym) = self.lookup(c, SOURCE)
-                && seen.insert(sym.index)
-            {
-                cite.push(sym.index);
-            }
+            resolved.write_into(&mut self.model.rules[index]);
         }
-        let mut overrides: Vec<(RuleId, Span)> = Vec::new();
-        let mut seen = FirstSeen::default();
-        for o in &rule.overrides {
-            if let Some(sym) = self.lookup(o, RULE)
-                && seen.insert(sym.index)
-            {
-                overrides.push((sym.index, o.span));
-            }
-        }
-        let live = self.model.rules[index].is_live();
-        if live && cite.is_empty() && rule.cite.is_empty() {
-            let who = format!("rule `{}`", self.model.rules[index].id);
-            self.out.push(
-                Diagnostic::new(Code::W007, rule.head_span, format!("{who} cites no source"))
-                    .with_label("no `cite`")
-                    .with_help(
-                        "add `cite SOURCE` naming the article or guideline behind this advice",
-                    ),
-            );
-        }
-        let r = &mut self.model.rules[index];
-        r.when = when;
-        r.when_span = when_span;
-        r.targets = targets;
-        r.exercises = exercises;
-        r.dose = dose;
-        r.cite = cite;
-        r.overrides = overrides;
     }
 
     /// Exercise ids ordered by name, so expanded lists sort by name.
@@ -819,97 +785,6 @@ impl<'a> Resolver<'a> {
             rank[e] = r;
         }
         rank
-    }
-
-    fn targets(&mut self, names: &[ast::Name]) -> Vec<(Target, Span)> {
-        let mut out: Vec<(Target, Span)> = Vec::with_capacity(names.len());
-        let mut first_named: FirstSeen<Target, Span> = FirstSeen::default();
-        for n in names {
-            if let Some(sym) = self.lookup(n, TARGET) {
-                let t = if sym.kind == Kind::Exercise {
-                    Target::Exercise(sym.index)
-                } else {
-                    Target::Category(sym.index)
-                };
-                if let Some(first) = first_named.first(t, n.span) {
-                    self.out.push(
-                        Diagnostic::new(Code::E004, n.span, format!("`{}` is named twice", n.text))
-                            .with_label("named again")
-                            .with_secondary(first, "first named here")
-                            .with_help("name each exercise or category once"),
-                    );
-                } else {
-                    out.push((t, n.span));
-                }
-            }
-        }
-        out
-    }
-
-    fn cond(&mut self, c: &Cond) -> Expr {
-        match c {
-            Cond::Fact(n) => match self.lookup(n, FACT) {
-                Some(sym) => Expr::Fact(sym.index),
-                None => Expr::Always,
-            },
-            Cond::Cmp {
-                measure, op, value, ..
-            } => match self.lookup(measure, MEASURE) {
-                Some(sym) => {
-                    self.check_value(sym.index, *value);
-                    Expr::Cmp {
-                        measure: sym.index,
-                        op: *op,
-                        value: value.value,
-                    }
-                }
-                None => Expr::Always,
-            },
-            Cond::In { measure, range, .. } => match self.lookup(measure, MEASURE) {
-                Some(sym) => {
-                    self.check_value(sym.index, range.lo);
-                    self.check_value(sym.index, range.hi);
-                    Expr::In {
-                        measure: sym.index,
-                        lo: range.lo.value,
-                        hi: range.hi.value,
-                    }
-                }
-                None => Expr::Always,
-            },
-            Cond::Not(inner, _) => Expr::Not(Box::new(self.cond(inner))),
-            Cond::All(parts, _) => Expr::All(parts.iter().map(|p| self.cond(p)).collect()),
-            Cond::Any(parts, _) => Expr::Any(parts.iter().map(|p| self.cond(p)).collect()),
-        }
-    }
-
-    /// A number compared with a measure must lie inside its declared range (E007).
-    fn check_value(&mut self, measure: MeasureId, value: ast::Number) {
-        let m = &self.model.measures[measure];
-        if m.admits(value.value) {
-            return;
-        }
-        let range = format!(
-            "{}..{}",
-            m.min.map_or("".to_string(), fmt_num),
-            m.max.map_or("".to_string(), fmt_num)
-        );
-        let d = Diagnostic::new(
-            Code::E007,
-            value.span,
-            format!(
-                "{} is outside the range of `{}` ({range})",
-                fmt_num(value.value),
-                m.name
-            ),
-        )
-        .with_label("outside the measure's range")
-        .with_secondary(
-            m.span,
-            format!("`{}` is declared with range {range}", m.name),
-        )
-        .with_help("use a value inside the range, or widen the measure's `range` if it is wrong");
-        self.out.push(d);
     }
 
     fn resolve_tests(
@@ -952,7 +827,7 @@ impl<'a> Resolver<'a> {
                 match (sym.kind, g.value) {
                     (Kind::Measure, Some(v)) => {
                         let before = self.out.len();
-                        self.check_value(sym.index, v);
+                        rules::check_value(self, sym.index, v);
                         if self.out.len() == before {
                             measures.insert(sym.index, v.value);
                         }
@@ -1027,7 +902,7 @@ impl<'a> Resolver<'a> {
             patient.measures.sort_by_key(|&(m, _)| m);
             let mut expects = Vec::new();
             for e in &t.expects {
-                let targets = self.targets(&e.targets);
+                let targets = rules::targets(self, &e.targets);
                 let exercises = expand(&targets, hierarchy, rank);
                 expects.push(Expect {
                     expectation: e.expectation,
@@ -1118,6 +993,20 @@ impl<'a> Resolver<'a> {
                     .with_help(help),
             );
         }
+    }
+}
+
+impl rules::Env for Resolver<'_> {
+    fn find(&mut self, name: &ast::Name, want: Want) -> Option<Symbol> {
+        self.lookup(name, want)
+    }
+
+    fn measure(&self, measure: MeasureId) -> &Measure {
+        &self.model.measures[measure]
+    }
+
+    fn report(&mut self, d: Diagnostic) {
+        self.out.push(d);
     }
 }
 
