@@ -754,6 +754,7 @@ impl<'a> Resolver<'a> {
     }
 
     /// Resolve the rules `trees`, rule `first` and on, in order.
+    #[allow(clippy::vec_box)] // the trees as the parser boxed them, see `rules::Outcome`
     fn resolve_in_order(
         &mut self,
         first: RuleId,

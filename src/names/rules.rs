@@ -265,6 +265,9 @@ impl Env for Speculative<'_, '_> {
 
 /// What [`speculate`] did: the findings and uses of the rules it resolved, and the rules it
 /// left to the resolver (the first of them is rule `rest_from`).
+// The trees stay boxed as the parser made them: moving them into a list of their own would copy
+// every rule's tree.
+#[allow(clippy::vec_box)]
 pub(super) struct Outcome {
     pub(super) out: Vec<Diagnostic>,
     pub(super) used: Used,
@@ -274,6 +277,7 @@ pub(super) struct Outcome {
 
 /// Resolve the rules `trees` (rule `first` and on, with their records `records`) in order,
 /// until one needs the resolver. Each tree is freed once its rule is resolved.
+#[allow(clippy::vec_box)] // see `Outcome`
 pub(super) fn speculate(
     symbols: &HashMap<&str, Symbol>,
     measures: &[Measure],
