@@ -74,6 +74,8 @@ struct Context<'m, 'o> {
     first_unanswered: Option<(RuleId, RuleId)>,
     /// For each redundant rule, the first rule that covers it.
     covered_by: Vec<Option<RuleId>>,
+    /// Each rule's exercises, in one flat table (see [`RuleExercises`]).
+    exercises: &'m RuleExercises,
     /// What every pair check looks at first, in one compact array (see [`Hot`]).
     hot: Vec<Hot>,
     /// Each exercise's position in the order by name (rules list their exercises in that order).
@@ -127,8 +129,10 @@ fn analyse_in(
     let (prepared, signatures) = prepare_all(&space, &model.rules);
     let n = model.rules.len();
     let before = out.len();
+    let exercises = RuleExercises::new(&model.rules);
     let mut cx = Context {
         model,
+        exercises: &exercises,
         space,
         prepared,
         active: vec![false; n],
@@ -168,6 +172,36 @@ fn analyse_in(
     Analysis { conflicts }
 }
 
+/// Every rule's exercises ([`Rule::exercises`]) in one flat table. The passes over all rules
+/// read them more than anything else of a rule; reading them through the (large) rule records
+/// meant a scattered memory access per rule and pass.
+struct RuleExercises {
+    /// Rule `r`'s exercises are `flat[start[r]..start[r + 1]]`.
+    start: Vec<usize>,
+    flat: Vec<ExerciseId>,
+}
+
+impl RuleExercises {
+    fn new(rules: &[Rule]) -> RuleExercises {
+        let mut start = Vec::with_capacity(rules.len() + 1);
+        let mut flat = Vec::with_capacity(rules.len());
+        start.push(0);
+        for rule in rules {
+            flat.extend_from_slice(&rule.exercises);
+            start.push(flat.len());
+        }
+        RuleExercises { start, flat }
+    }
+
+    /// Rule `r`'s exercises, sorted by name.
+    fn of(&self, r: RuleId) -> &[ExerciseId] {
+        match (self.start.get(r), self.start.get(r + 1)) {
+            (Some(&from), Some(&to)) => &self.flat[from..to],
+            _ => &[],
+        }
+    }
+}
+
 /// Each exercise's position when exercises are ordered by name (then by id).
 fn exercise_rank(model: &Model) -> Vec<u32> {
     let mut order: Vec<ExerciseId> = (0..model.exercises.len()).collect();
@@ -191,7 +225,10 @@ struct ByExercise<T> {
 
 impl<T: Copy + Default> ByExercise<T> {
     /// Group `(exercise, slot, entry)` triples; exercises out of range are left out.
-    fn new(exercises: usize, entries: impl Iterator<Item = (ExerciseId, usize, T)> + Clone) -> Self {
+    fn new(
+        exercises: usize,
+        entries: impl Iterator<Item = (ExerciseId, usize, T)> + Clone,
+    ) -> Self {
         let key = |e: ExerciseId, a: usize| (e < exercises && a < 4).then_some(e * 4 + a);
         let mut start = vec![0usize; exercises * 4 + 1];
         for (e, a, _) in entries.clone() {
@@ -221,7 +258,6 @@ impl<T: Copy + Default> ByExercise<T> {
             _ => &[],
         }
     }
-
 }
 
 impl<T: Ord> ByExercise<T> {
@@ -243,7 +279,10 @@ const PARALLEL: usize = 4096;
 /// Rules are flattened independently of each other and without touching the work budget, so
 /// a large ruleset is split in two halves, the second flattened on a helper thread; the result
 /// is the same as flattening them in order.
-fn prepare_all<'m>(space: &Space, rules: &'m [Rule]) -> (Vec<Option<Prepared<'m>>>, Vec<Signature>) {
+fn prepare_all<'m>(
+    space: &Space,
+    rules: &'m [Rule],
+) -> (Vec<Option<Prepared<'m>>>, Vec<Signature>) {
     let fill = |space: &Space,
                 prepared: &mut [Option<Prepared<'m>>],
                 signatures: &mut [Signature],
@@ -256,9 +295,8 @@ fn prepare_all<'m>(space: &Space, rules: &'m [Rule]) -> (Vec<Option<Prepared<'m>
             }
         }
     };
-    let mut prepared: Vec<Option<Prepared<'m>>> = std::iter::repeat_with(|| None)
-        .take(rules.len())
-        .collect();
+    let mut prepared: Vec<Option<Prepared<'m>>> =
+        std::iter::repeat_with(|| None).take(rules.len()).collect();
     let mut signatures = vec![Signature::default(); rules.len()];
     if rules.len() < PARALLEL {
         fill(space, &mut prepared, &mut signatures, rules);
@@ -329,7 +367,7 @@ impl<'m> Context<'m, '_> {
                 involved: self.overrides.involved(r),
                 plain,
                 dose,
-                exercises: rule.exercises.len() as u32,
+                exercises: self.exercises.of(r).len() as u32,
             });
         }
     }
@@ -429,7 +467,7 @@ impl<'m> Context<'m, '_> {
     /// Both lists are sorted by exercise name, so the shorter one is looked up in the longer:
     /// a rule advising thousands of exercises costs little against a rule advising one.
     fn shared(&mut self, a: RuleId, b: RuleId) -> Vec<ExerciseId> {
-        let (xa, xb) = (&self.rule(a).exercises, &self.rule(b).exercises);
+        let (xa, xb) = (self.exercises.of(a), self.exercises.of(b));
         let (short, long) = if xa.len() <= xb.len() {
             (xa, xb)
         } else {
@@ -465,15 +503,16 @@ impl<'m> Context<'m, '_> {
     /// Returns the index of active rules by exercise and action slot.
     fn clashes(&mut self) -> ByExercise<(u32, Signature)> {
         let model = self.model;
+        let table = self.exercises;
         let n = model.rules.len();
         // The index holds each rule's signature inline, so walking a list reads memory in order
         // instead of jumping to every partner's own records.
         let index = ByExercise::new(
             model.exercises.len(),
-            model.rules.iter().enumerate().flat_map(|(r, rule)| {
-                let entry = (r as u32, self.hot[r].signature);
-                let exercises: &[ExerciseId] = if self.active[r] { &rule.exercises } else { &[] };
-                exercises.iter().map(move |&e| (e, slot(rule.action), entry))
+            self.hot.iter().enumerate().flat_map(|(r, hot)| {
+                let entry = (r as u32, hot.signature);
+                let exercises = if self.active[r] { table.of(r) } else { &[] };
+                exercises.iter().map(move |&e| (e, slot(hot.action), entry))
             }),
         );
         // Each later partner is visited once per rule (the stamp skips repeats through other
@@ -486,14 +525,16 @@ impl<'m> Context<'m, '_> {
             if !self.active[i] {
                 continue;
             }
-            let rule = self.rule(i);
-            let signature = self.hot[i].signature;
-            for &e in &rule.exercises {
+            let Hot {
+                signature, action, ..
+            } = self.hot[i];
+            let exercises = table.of(i);
+            for &e in exercises {
                 let Some(cursors) = cursor.get_mut(e) else {
                     continue;
                 };
                 for a in Action::ALL {
-                    let Some(kind) = clash(rule.action, a) else {
+                    let Some(kind) = clash(action, a) else {
                         continue;
                     };
                     let list = index.list(e, slot(a));
@@ -503,7 +544,7 @@ impl<'m> Context<'m, '_> {
                     }
                     cursors[slot(a)] = start as u32;
                     // A rule on one exercise meets each partner once: no stamp needed.
-                    let single = rule.exercises.len() == 1;
+                    let single = exercises.len() == 1;
                     for (j, sj) in &list[start..] {
                         let j = *j as usize;
                         if single || stamp[j] != i as u32 {
@@ -530,12 +571,13 @@ impl<'m> Context<'m, '_> {
             .map(|r| self.active[r] && positive(self.hot[r].action) && self.hot[r].dose != NO_DOSE)
             .collect();
         let dosed = |r: usize| dosed_rules[r];
-        for (r, rule) in model.rules.iter().enumerate() {
+        let table = self.exercises;
+        for r in 0..n {
             if !dosed(r) {
                 continue;
             }
             let d = self.hot[r].dose;
-            for &e in &rule.exercises {
+            for &e in table.of(r) {
                 let Some(g) = groups.get_mut(e) else { continue };
                 match g.iter_mut().find(|(x, _)| *x == d) {
                     Some((_, rules)) => rules.push(r as u32),
@@ -550,7 +592,7 @@ impl<'m> Context<'m, '_> {
                 continue;
             }
             let di = self.hot[i].dose;
-            for &e in &model.rules[i].exercises {
+            for &e in table.of(i) {
                 let Some(g) = groups.get(e) else { continue };
                 for (d, rules) in g {
                     let mismatch = *memo.entry((di, *d)).or_insert_with(|| {
@@ -613,6 +655,7 @@ impl<'m> Context<'m, '_> {
     /// rule's, so candidates are found by their rarest required fact.
     fn redundancies(&mut self, index: &ByExercise<(u32, Signature)>) {
         let model = self.model;
+        let table = self.exercises;
         let n = model.rules.len();
         let candidates: Vec<bool> = (0..n)
             .map(|r| self.active[r] && !self.hot[r].involved)
@@ -640,13 +683,15 @@ impl<'m> Context<'m, '_> {
         // is a short search inside one list.
         let mut buckets = ByExercise::new(
             model.exercises.len(),
-            model.rules.iter().enumerate().flat_map(|(r, rule)| {
-                let (exercises, k): (&[ExerciseId], usize) = if candidate(r) {
-                    (&rule.exercises, key(r))
+            self.hot.iter().enumerate().flat_map(|(r, hot)| {
+                let (exercises, k) = if candidate(r) {
+                    (table.of(r), key(r))
                 } else {
-                    (&[], NONE)
+                    (&[][..], NONE)
                 };
-                exercises.iter().map(move |&e| (e, slot(rule.action), (k, r)))
+                exercises
+                    .iter()
+                    .map(move |&e| (e, slot(hot.action), (k, r)))
             }),
         );
         buckets.sort_lists();
@@ -658,13 +703,13 @@ impl<'m> Context<'m, '_> {
         };
         let mut found = Vec::new();
         for r in 0..n {
-            let Some(&first) = model.rules[r].exercises.first() else {
+            let Some(&first) = table.of(r).first() else {
                 continue;
             };
             if !candidate(r) {
                 continue;
             }
-            let s_slot = slot(model.rules[r].action);
+            let s_slot = slot(self.hot[r].action);
             found.clear();
             if self.hot[r].plain {
                 let keys = self.prep(r).required_facts().iter().copied().chain([NONE]);
@@ -979,7 +1024,7 @@ impl<'m> Context<'m, '_> {
         }
         // `shared(r, s).len() != hr.exercises`, without building the list: r's exercises found
         // among s's, counted as `shared` counts them (r's list is the shorter one here).
-        let (xr, xs) = (&self.rule(r).exercises, &self.rule(s).exercises);
+        let (xr, xs) = (self.exercises.of(r), self.exercises.of(s));
         let mut last = None;
         let mut shared = 0;
         for &e in xr {

@@ -296,7 +296,10 @@ impl Space {
         if !self.literals_agree(parts) {
             return Ok(None);
         }
-        if parts.iter().all(|p| p.rest().is_empty() && p.own().is_empty()) {
+        if parts
+            .iter()
+            .all(|p| p.rest().is_empty() && p.own().is_empty())
+        {
             return Ok(Some(self.plain_witness(parts)));
         }
         let mut problem = Problem::build(self, sources(parts))?;
@@ -337,7 +340,10 @@ impl Space {
         if !self.literals_agree(parts) {
             return Ok(None);
         }
-        if parts.iter().all(|p| p.rest().is_empty() && p.own().is_empty()) {
+        if parts
+            .iter()
+            .all(|p| p.rest().is_empty() && p.own().is_empty())
+        {
             return Ok(Some(self.plain_witness(parts)));
         }
         let mut problem = Problem::build(self, sources(parts))?;
