@@ -385,14 +385,20 @@ impl<'a> Resolver<'a> {
             }
         }
         // Two files with the same stem in different folders number their unnamed rules alike.
+        // (An unnamed id is its file's stem, `_` and digits, so it names its stem: files with
+        // distinct stems never give two unnamed rules one id, and need no table of the ids.)
+        let mut stems = HashSet::default();
+        let stems_distinct = (0..files.len()).all(|f| stems.insert(self.sources.get(f).stem()));
         let mut unnamed: HashMap<&str, usize> = HashMap::default();
-        unnamed.reserve(self.model.rules.len() - named);
+        if !stems_distinct {
+            unnamed.reserve(self.model.rules.len() - named);
+        }
         for (i, rule) in self
             .model
             .rules
             .iter()
             .enumerate()
-            .filter(|(_, r)| !r.named)
+            .filter(|(_, r)| !r.named && !stems_distinct)
         {
             if let Some(&first) = unnamed.get(rule.id.as_str()) {
                 self.out.push(
