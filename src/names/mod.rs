@@ -214,11 +214,63 @@ fn resolve_with(
 
 impl<'a> Resolver<'a> {
     /// First pass: every declaration, so names resolve whatever their order.
+    ///
+    /// The records of a large ruleset's rules are built by a helper thread meanwhile: writing
+    /// them takes longer than declaring every name, mostly in first touches of fresh memory.
     fn declare(&mut self, files: &[ast::File]) {
+        let sources = self.sources;
+        let count = files.iter().flat_map(|f| &f.items);
+        let count = count.filter(|i| matches!(i, Item::Rule(_))).count();
+        let (records, header, duplicates) = std::thread::scope(|scope| {
+            let helper = (count >= self.parallel).then(|| {
+                std::thread::Builder::new()
+                    .spawn_scoped(scope, || rule_records(sources, files, count))
+                    .ok()
+            });
+            let (header, duplicates) = self.declare_names(files);
+            let records = match helper.flatten().map(|h| h.join()) {
+                Some(Ok(records)) => records,
+                Some(Err(panic)) => std::panic::resume_unwind(panic),
+                None => rule_records(sources, files, count),
+            };
+            (records, header, duplicates)
+        });
+        self.model.rules = records;
+        for (index, id) in duplicates {
+            if let Some(rule) = self.model.rules.get_mut(index) {
+                rule.id = id;
+            }
+        }
+        self.check_rule_ids();
+        let default_name = self.sources.default_name();
+        self.model.header = match header {
+            Some(h) => Header {
+                name: h.name.text.clone(),
+                title: h.title.as_ref().map(|t| t.value.clone()),
+                version: h
+                    .version
+                    .as_ref()
+                    .map_or_else(|| "0.0.0".to_string(), |t| t.value.clone()),
+                span: Some(h.span),
+            },
+            None => Header {
+                name: default_name,
+                title: None,
+                version: "0.0.0".to_string(),
+                span: None,
+            },
+        };
+    }
+
+    /// Declare every name, in order. Returns the `ruleset` item, if any, and the ids of rules
+    /// whose name was declared already.
+    fn declare_names<'f>(
+        &mut self,
+        files: &'f [ast::File],
+    ) -> (Option<&'f ast::RulesetItem>, Vec<(RuleId, String)>) {
         let mut header: Option<&ast::RulesetItem> = None;
-        let rules = files.iter().flat_map(|f| &f.items);
-        let rules = rules.filter(|i| matches!(i, Item::Rule(_))).count();
-        self.model.rules.reserve_exact(rules);
+        let mut duplicates = Vec::new();
+        let mut rules = 0;
         // Sized up front: growing the table step by step rehashes every name several times.
         let declared = files.iter().flat_map(|f| &f.items).filter(|i| match i {
             Item::Rule(rule) => rule.name.is_some(),
@@ -226,9 +278,7 @@ impl<'a> Resolver<'a> {
             _ => true,
         });
         self.symbols.reserve(declared.count());
-        for (file_index, file) in files.iter().enumerate() {
-            let stem = self.sources.get(file_index).stem().to_string();
-            let mut anonymous = 0usize;
+        for file in files {
             for item in &file.items {
                 match item {
                     Item::Ruleset(h) => {
@@ -321,60 +371,24 @@ impl<'a> Resolver<'a> {
                         }
                     }
                     Item::Rule(rule) => {
-                        let index = self.model.rules.len();
-                        let (id, named) = match &rule.name {
-                            Some(name) => {
-                                if !self.add(name, Kind::Rule, index) {
-                                    // A duplicate rule name: still check the rule, under a unique id.
-                                    (format!("{}#{}", name.text, index), true)
-                                } else {
-                                    (name.text.clone(), true)
-                                }
-                            }
-                            None => {
-                                anonymous += 1;
-                                // Sized up front: growing the string was most of the cost.
-                                let mut id = String::with_capacity(stem.len() + 8);
-                                id.push_str(&stem);
-                                let _ = write!(id, "_{anonymous}");
-                                (id, false)
-                            }
-                        };
-                        self.model.rules.push(Rule {
-                            id,
-                            named,
-                            span: rule.span,
-                            head_span: rule.head_span,
-                            when: Expr::Always,
-                            when_span: None,
-                            action: rule.action.action,
-                            action_span: rule.action.span,
-                            targets: Vec::new(),
-                            exercises: Vec::new(),
-                            dose: None,
-                            because: rule.because.as_ref().map(|t| t.value.clone()),
-                            cite: Vec::new(),
-                            evidence: rule.evidence.as_ref().and_then(|n| {
-                                Evidence::ALL.into_iter().find(|e| e.as_str() == n.text)
-                            }),
-                            strength: rule.strength.as_ref().and_then(|n| {
-                                Strength::ALL.into_iter().find(|e| e.as_str() == n.text)
-                            }),
-                            overrides: Vec::new(),
-                            reviewed: rule.reviewed.as_ref().map(|t| t.value.clone()),
-                            status: rule
-                                .status
-                                .as_ref()
-                                .and_then(|n| {
-                                    Status::ALL.into_iter().find(|e| e.as_str() == n.text)
-                                })
-                                .unwrap_or_default(),
-                        });
+                        let index = rules;
+                        rules += 1;
+                        if let Some(name) = &rule.name
+                            && !self.add(name, Kind::Rule, index)
+                        {
+                            // A duplicate rule name: still check the rule, under a unique id.
+                            duplicates.push((index, format!("{}#{}", name.text, index)));
+                        }
                     }
                     Item::Test(_) => {}
                 }
             }
         }
+        (header, duplicates)
+    }
+
+    /// E004 for rule ids that two rules share.
+    fn check_rule_ids(&mut self) {
         // An unnamed rule's id must not collide with a named rule.
         let named = self.model.rules.iter().filter(|r| r.named).count();
         let mut ids: HashMap<&str, usize> = HashMap::default();
@@ -388,7 +402,8 @@ impl<'a> Resolver<'a> {
         // (An unnamed id is its file's stem, `_` and digits, so it names its stem: files with
         // distinct stems never give two unnamed rules one id, and need no table of the ids.)
         let mut stems = HashSet::default();
-        let stems_distinct = (0..files.len()).all(|f| stems.insert(self.sources.get(f).stem()));
+        let stems_distinct =
+            (0..self.sources.len()).all(|f| stems.insert(self.sources.get(f).stem()));
         let mut unnamed: HashMap<&str, usize> = HashMap::default();
         if !stems_distinct {
             unnamed.reserve(self.model.rules.len() - named);
@@ -444,24 +459,6 @@ impl<'a> Resolver<'a> {
                 );
             }
         }
-        let default_name = self.sources.default_name();
-        self.model.header = match header {
-            Some(h) => Header {
-                name: h.name.text.clone(),
-                title: h.title.as_ref().map(|t| t.value.clone()),
-                version: h
-                    .version
-                    .as_ref()
-                    .map_or_else(|| "0.0.0".to_string(), |t| t.value.clone()),
-                span: Some(h.span),
-            },
-            None => Header {
-                name: default_name,
-                title: None,
-                version: "0.0.0".to_string(),
-                span: None,
-            },
-        };
     }
 
     /// Declare a name; report a duplicate (E004) and return false if it exists already.
@@ -1015,6 +1012,62 @@ impl rules::Env for Resolver<'_> {
     fn report(&mut self, d: Diagnostic) {
         self.out.push(d);
     }
+}
+
+/// A record for every rule, in order, with what its tree says directly; its id is its name
+/// (duplicate names are renamed by [`Resolver::declare`]) or `<file stem>_<n>`. The rest is
+/// filled in by [`rules::resolve_rule`].
+fn rule_records(sources: &Sources, files: &[ast::File], count: usize) -> Vec<Rule> {
+    let mut records = Vec::with_capacity(count);
+    for (file_index, file) in files.iter().enumerate() {
+        let stem = sources.get(file_index).stem();
+        let mut anonymous = 0usize;
+        for item in &file.items {
+            let Item::Rule(rule) = item else { continue };
+            let (id, named) = match &rule.name {
+                Some(name) => (name.text.clone(), true),
+                None => {
+                    anonymous += 1;
+                    // Sized up front: growing the string was most of the cost.
+                    let mut id = String::with_capacity(stem.len() + 8);
+                    id.push_str(stem);
+                    let _ = write!(id, "_{anonymous}");
+                    (id, false)
+                }
+            };
+            records.push(Rule {
+                id,
+                named,
+                span: rule.span,
+                head_span: rule.head_span,
+                when: Expr::Always,
+                when_span: None,
+                action: rule.action.action,
+                action_span: rule.action.span,
+                targets: Vec::new(),
+                exercises: Vec::new(),
+                dose: None,
+                because: rule.because.as_ref().map(|t| t.value.clone()),
+                cite: Vec::new(),
+                evidence: rule
+                    .evidence
+                    .as_ref()
+                    .and_then(|n| Evidence::ALL.into_iter().find(|e| e.as_str() == n.text)),
+                strength: rule
+                    .strength
+                    .as_ref()
+                    .and_then(|n| Strength::ALL.into_iter().find(|e| e.as_str() == n.text)),
+                overrides: Vec::new(),
+                reviewed: rule.reviewed.as_ref().map(|t| t.value.clone()),
+                status: rule
+                    .status
+                    .as_ref()
+                    .and_then(|n| Status::ALL.into_iter().find(|e| e.as_str() == n.text))
+                    .unwrap_or_default(),
+            });
+        }
+    }
+    records
 }
 
 /// The keys of a list seen so far, each with a value recorded when first seen (its span).

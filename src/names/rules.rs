@@ -343,6 +343,12 @@ mod tests {
         for i in 0..50 {
             vocabulary.push_str(&format!("condition c{i}\nexercise e{i} in moving\n"));
         }
+        // Rule names declared twice, or taken by an unnamed rule's id.
+        for name in ["c1", "twice", "twice", "rules_7"] {
+            vocabulary.push_str(&format!(
+                "rule {name}:\n  if c2\n  then avoid e2\n  cite guide\n"
+            ));
+        }
         let mut rules = String::new();
         for i in 0..n {
             let (c, e) = (i % 50, (i * 7) % 50);
@@ -390,6 +396,7 @@ mod tests {
             if period > 6000 {
                 assert!(codes.iter().all(|c| c != "E002" && c != "E003"), "{out:?}");
             } else {
+                assert!(model.rules.iter().any(|r| r.id.starts_with("twice#")));
                 for code in ["E002", "E003", "E004", "E007", "W007"] {
                     assert!(codes.iter().any(|c| c == code), "no {code} in {out:?}");
                 }
