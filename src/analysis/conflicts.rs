@@ -87,6 +87,8 @@ struct Context<'m, 'o> {
     samples: Vec<Option<Option<Patient>>>,
     /// Conflicts recorded at most; pairs beyond are counted, not checked.
     max_conflicts: usize,
+    /// Candidates [`Checks::sift`] keeps for half a block at most.
+    sift_limit: usize,
     unchecked: usize,
     first_unchecked: Option<(RuleId, RuleId)>,
 }
@@ -125,6 +127,17 @@ fn analyse_in(
     model: &Model,
     out: &mut Vec<Diagnostic>,
 ) -> Analysis {
+    analyse_with(space, max_conflicts, SIFT_LIMIT, model, out)
+}
+
+/// [`analyse_in`] with a given [`SIFT_LIMIT`].
+fn analyse_with(
+    space: Space,
+    max_conflicts: usize,
+    sift_limit: usize,
+    model: &Model,
+    out: &mut Vec<Diagnostic>,
+) -> Analysis {
     super::overrides::report_cycles(model, out);
     let (prepared, signatures) = prepare_all(&space, &model.rules);
     let n = model.rules.len();
@@ -148,6 +161,7 @@ fn analyse_in(
         rank: exercise_rank(model),
         samples: vec![None; n],
         max_conflicts,
+        sift_limit,
         unchecked: 0,
         first_unchecked: None,
     };
@@ -329,6 +343,216 @@ fn prepare_all<'m>(
     (prepared, signatures)
 }
 
+/// What [`Checks::covers`] can tell without asking the solver.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Answer {
+    No,
+    Yes,
+    /// Only the solver can tell: see [`Context::covers`].
+    Ask,
+}
+
+/// Rules whose candidates [`Checks::sift`] works out at a time.
+const SIFT_BLOCK: usize = 8192;
+
+/// Candidates [`Checks::sift`] keeps for one half of a block at most. Past it (thousands of
+/// rules that may all cover each other), the rest of the half is tried one rule at a time.
+const SIFT_LIMIT: usize = 1 << 20;
+
+/// For rules of a block: the candidates `s` that may cover each, in the order they are tried,
+/// with what the cheap checks say about `s` covering the rule and about the rule covering `s`.
+#[derive(Default)]
+struct Sifted {
+    /// The block's first rule.
+    first: RuleId,
+    /// Where each rule's candidates are in `entries`; `None` for rules left out.
+    spans: Vec<Option<(usize, usize)>>,
+    entries: Vec<(RuleId, Answer, Answer)>,
+}
+
+impl Sifted {
+    /// Rule `r`'s candidates, or `None` when it was left out (see [`SIFT_LIMIT`]).
+    fn of(&self, r: RuleId) -> Option<&[(RuleId, Answer, Answer)]> {
+        let span = self
+            .spans
+            .get(r.wrapping_sub(self.first))
+            .copied()
+            .flatten();
+        span.map(|(from, to)| &self.entries[from..to])
+    }
+}
+
+/// The read-only parts of the analysis used by the cheap checks between two rules. They have
+/// no effect on anything, so they may run ahead of the solver's questions, on any thread.
+#[derive(Clone, Copy)]
+struct Checks<'c, 'm> {
+    model: &'m Model,
+    prepared: &'c [Option<Prepared<'m>>],
+    hot: &'c [Hot],
+    exercises: &'c RuleExercises,
+    rank: &'c [u32],
+}
+
+impl Checks<'_, '_> {
+    fn prep(&self, r: RuleId) -> Option<&Prepared<'_>> {
+        self.prepared.get(r).and_then(|p| p.as_ref())
+    }
+
+    /// Whether a list sorted by exercise name holds exercise `e`. Compares ranks by name
+    /// rather than the names themselves.
+    fn advises(&self, list: &[ExerciseId], e: ExerciseId) -> bool {
+        let rank = |x: ExerciseId| self.rank.get(x).copied().unwrap_or(u32::MAX);
+        list.binary_search_by_key(&rank(e), |&x| rank(x)).is_ok()
+    }
+
+    /// Whether rule `s` covers rule `r`, as far as checks without a search tell: actions,
+    /// exercises, doses, the facts `s` requires, and implication between plain conjunctions.
+    fn covers(&self, space: &Space, s: RuleId, r: RuleId) -> Answer {
+        let (hs, hr) = (self.hot[s], self.hot[r]);
+        if hs.action != hr.action
+            || hr.exercises > hs.exercises
+            || (hr.dose != NO_DOSE && hr.dose != hs.dose)
+        {
+            return Answer::No;
+        }
+        let (Some(pr), Some(ps)) = (self.prep(r), self.prep(s)) else {
+            return Answer::Ask;
+        };
+        // Between plain conjunctions, every fact `s` requires must be required by `r`: a cheap
+        // test that settles most pairs.
+        if hr.plain && hs.plain {
+            if !hs.signature.may_cover(&hr.signature) {
+                return Answer::No;
+            }
+            if !subset(ps.required_facts(), pr.required_facts()) {
+                return Answer::No;
+            }
+        }
+        // A fact `s` requires that `r`'s condition never mentions can be false while `r` fires
+        // (a false fact breaks no `exclusive` group), and then `s` does not fire.
+        let when = &self.model.rules[r].when;
+        if ps.required_facts().iter().any(|&f| !mentions_fact(when, f)) {
+            return Answer::No;
+        }
+        // `s` must advise every exercise `r` advises: r's exercises found among s's, counted
+        // as [`Context::shared`] counts them (r's list is the shorter one here).
+        let (xr, xs) = (self.exercises.of(r), self.exercises.of(s));
+        let mut last = None;
+        let mut shared = 0;
+        for &e in xr {
+            if self.advises(xs, e) {
+                if last != Some(e) {
+                    shared += 1;
+                }
+                last = Some(e);
+            }
+        }
+        if shared != hr.exercises as usize {
+            return Answer::No;
+        }
+        if !(hr.plain && hs.plain) {
+            return Answer::Ask;
+        }
+        // Between plain conjunctions, implication needs no search.
+        match space.implies(pr, ps) {
+            Ok(true) => Answer::Yes,
+            Ok(false) => Answer::No,
+            Err(_) => Answer::Ask,
+        }
+    }
+
+    /// The candidates of each rule of `rules` (listed by `found`) that may cover it, with the
+    /// cheap answers both ways. Candidates the cheap checks rule out are left out: trying them
+    /// would only have answered no, with no other effect. A large block is split between two
+    /// threads.
+    fn sift<F>(
+        self,
+        space: &Space,
+        limit: usize,
+        rules: std::ops::Range<RuleId>,
+        found: &F,
+        out: &mut Sifted,
+    ) where
+        F: Fn(&Checks, RuleId, &mut Vec<RuleId>) + Sync,
+    {
+        out.first = rules.start;
+        out.spans.clear();
+        out.spans.resize(rules.len(), None);
+        out.entries.clear();
+        let half = rules.start + rules.len() / 2;
+        if rules.len() < PARALLEL / 2 {
+            self.sift_into(space, limit, rules, found, out);
+            return;
+        }
+        let helper_space = space.clone();
+        let mut theirs = Sifted::default();
+        let helped = std::thread::scope(|scope| {
+            let theirs = &mut theirs;
+            let helper = std::thread::Builder::new().spawn_scoped(scope, move || {
+                theirs.first = half;
+                theirs.spans.resize(rules.end - half, None);
+                self.sift_into(&helper_space, limit, half..rules.end, found, theirs)
+            });
+            self.sift_into(space, limit, rules.start..half, found, out);
+            match helper.map(|h| h.join()) {
+                Ok(Ok(())) => true,
+                Ok(Err(panic)) => std::panic::resume_unwind(panic),
+                Err(_) => false,
+            }
+        });
+        if helped {
+            let base = out.entries.len();
+            for (slot, span) in out.spans[half - out.first..].iter_mut().zip(theirs.spans) {
+                *slot = span.map(|(from, to)| (base + from, base + to));
+            }
+            out.entries.append(&mut theirs.entries);
+        } else {
+            self.sift_into(space, limit, half..rules.end, found, out);
+        }
+    }
+
+    /// [`Checks::sift`] on one thread: fills in the spans of `rules` in `out`, until `limit`
+    /// more candidates are kept.
+    fn sift_into<F>(
+        &self,
+        space: &Space,
+        limit: usize,
+        rules: std::ops::Range<RuleId>,
+        found: &F,
+        out: &mut Sifted,
+    ) where
+        F: Fn(&Checks, RuleId, &mut Vec<RuleId>),
+    {
+        let limit = out.entries.len().saturating_add(limit);
+        let mut list = Vec::new();
+        for r in rules {
+            if out.entries.len() >= limit {
+                return;
+            }
+            found(self, r, &mut list);
+            let from = out.entries.len();
+            for &s in &list {
+                if s == r {
+                    continue;
+                }
+                let sr = self.covers(space, s, r);
+                if sr == Answer::No {
+                    continue;
+                }
+                let rs = if s > r {
+                    self.covers(space, r, s)
+                } else {
+                    Answer::No
+                };
+                out.entries.push((s, sr, rs));
+            }
+            if let Some(span) = out.spans.get_mut(r - out.first) {
+                *span = Some((from, out.entries.len()));
+            }
+        }
+    }
+}
+
 impl<'m> Context<'m, '_> {
     fn hot_data(&mut self, signatures: &[Signature]) {
         let mut by_value: HashMap<[u64; 5], u32> = HashMap::default();
@@ -476,17 +700,10 @@ impl<'m> Context<'m, '_> {
         let mut out: Vec<ExerciseId> = short
             .iter()
             .copied()
-            .filter(|&e| self.advises(long, e))
+            .filter(|&e| self.checks().advises(long, e))
             .collect();
         out.dedup();
         out
-    }
-
-    /// Whether a list sorted by exercise name holds exercise `e`. Compares ranks by name rather
-    /// than the names themselves.
-    fn advises(&self, list: &[ExerciseId], e: ExerciseId) -> bool {
-        let rank = |x: ExerciseId| self.rank.get(x).copied().unwrap_or(u32::MAX);
-        list.binary_search_by_key(&rank(e), |&x| rank(x)).is_ok()
     }
 
     /// Every pair of active rules that share an exercise and whose actions can produce a finding,
@@ -701,23 +918,22 @@ impl<'m> Context<'m, '_> {
             let len = list[start..].iter().take_while(|&&(y, _)| y == k).count();
             &list[start..start + len]
         };
-        let mut found = Vec::new();
-        for r in 0..n {
-            let Some(&first) = table.of(r).first() else {
-                continue;
+        // Which rules may cover rule `r`, in the order they are tried.
+        let found = |checks: &Checks, r: RuleId, out: &mut Vec<RuleId>| {
+            out.clear();
+            let (Some(&first), Some(p)) = (table.of(r).first(), checks.prep(r)) else {
+                return;
             };
             if !candidate(r) {
-                continue;
+                return;
             }
-            let s_slot = slot(self.hot[r].action);
-            found.clear();
-            if self.hot[r].plain {
-                let keys = self.prep(r).required_facts().iter().copied().chain([NONE]);
-                for k in keys {
-                    found.extend(bucket(first, s_slot, k).iter().map(|&(_, s)| s));
+            let s_slot = slot(checks.hot[r].action);
+            if checks.hot[r].plain {
+                for k in p.required_facts().iter().copied().chain([NONE]) {
+                    out.extend(bucket(first, s_slot, k).iter().map(|&(_, s)| s));
                 }
             } else {
-                found.extend(
+                out.extend(
                     index
                         .list(first, s_slot)
                         .iter()
@@ -725,18 +941,43 @@ impl<'m> Context<'m, '_> {
                         .filter(|&s| candidate(s)),
                 );
             }
-            for &s in &found {
-                if s == r || self.covered_by[r].is_some_and(|old| old < s) {
-                    continue;
+        };
+        // The candidates, and the answers that need no search, are worked out a block of rules
+        // ahead (on two threads for a large ruleset, see [`Checks::sift`]); then each rule tries
+        // its candidates in order, asking the solver where needed: the same questions in the
+        // same order as trying every candidate in turn.
+        let mut sifted = Sifted::default();
+        let (mut list, mut unsifted) = (Vec::new(), Vec::new());
+        for block in (0..n).step_by(SIFT_BLOCK) {
+            let rules = block..(block + SIFT_BLOCK).min(n);
+            let limit = self.sift_limit;
+            self.checks()
+                .sift(&self.space, limit, rules.clone(), &found, &mut sifted);
+            for r in rules {
+                let tried = match sifted.of(r) {
+                    Some(candidates) => candidates,
+                    None => {
+                        // Left out of the sifting: every candidate, asked in full.
+                        found(&self.checks(), r, &mut list);
+                        unsifted.clear();
+                        let asked = list.iter().filter(|&&s| s != r);
+                        unsifted.extend(asked.map(|&s| (s, Answer::Ask, Answer::Ask)));
+                        &unsifted[..]
+                    }
+                };
+                for &(s, sr, rs) in tried {
+                    if self.covered_by[r].is_some_and(|old| old < s) {
+                        continue;
+                    }
+                    if self.decide(sr, s, r) != Some(true) {
+                        continue;
+                    }
+                    // Two equivalent rules: only the later one is reported.
+                    if s > r && self.decide(rs, r, s) == Some(true) {
+                        continue;
+                    }
+                    self.covered_by[r] = Some(s);
                 }
-                if self.covers(s, r) != Some(true) {
-                    continue;
-                }
-                // Two equivalent rules: only the later one is reported.
-                if s > r && self.covers(r, s) == Some(true) {
-                    continue;
-                }
-                self.covered_by[r] = Some(s);
             }
         }
     }
@@ -990,54 +1231,35 @@ impl<'m> Context<'m, '_> {
         )
     }
 
+    /// The read-only parts of the analysis that the cheap checks between two rules use.
+    fn checks(&self) -> Checks<'_, 'm> {
+        Checks {
+            model: self.model,
+            prepared: &self.prepared,
+            hot: &self.hot,
+            exercises: self.exercises,
+            rank: &self.rank,
+        }
+    }
+
+    /// [`Context::covers`], unless a cheap check already answered.
+    fn decide(&mut self, answer: Answer, s: RuleId, r: RuleId) -> Option<bool> {
+        match answer {
+            Answer::No => Some(false),
+            Answer::Yes => Some(true),
+            Answer::Ask => self.covers(s, r),
+        }
+    }
+
     /// Whether rule `s` covers rule `r`: its exercises include r's, its dose is r's (or r has
     /// none), and r's condition implies s's. `None` when the question was too complex.
     fn covers(&mut self, s: RuleId, r: RuleId) -> Option<bool> {
+        match self.checks().covers(&self.space, s, r) {
+            Answer::No => return Some(false),
+            Answer::Yes => return Some(true),
+            Answer::Ask => {}
+        }
         let (hs, hr) = (self.hot[s], self.hot[r]);
-        if hs.action != hr.action
-            || hr.exercises > hs.exercises
-            || (hr.dose != NO_DOSE && hr.dose != hs.dose)
-        {
-            return Some(false);
-        }
-        // Between plain conjunctions, every fact `s` requires must be required by `r`: a cheap
-        // test that settles most pairs.
-        if hr.plain && hs.plain {
-            if !hs.signature.may_cover(&hr.signature) {
-                return Some(false);
-            }
-            let (pr, ps) = (self.prep(r), self.prep(s));
-            if !subset(ps.required_facts(), pr.required_facts()) {
-                return Some(false);
-            }
-        }
-        // A fact `s` requires that `r`'s condition never mentions can be false while `r` fires
-        // (a false fact breaks no `exclusive` group), and then `s` does not fire.
-        let when = &self.rule(r).when;
-        if self
-            .prep(s)
-            .required_facts()
-            .iter()
-            .any(|&f| !mentions_fact(when, f))
-        {
-            return Some(false);
-        }
-        // `shared(r, s).len() != hr.exercises`, without building the list: r's exercises found
-        // among s's, counted as `shared` counts them (r's list is the shorter one here).
-        let (xr, xs) = (self.exercises.of(r), self.exercises.of(s));
-        let mut last = None;
-        let mut shared = 0;
-        for &e in xr {
-            if self.advises(xs, e) {
-                if last != Some(e) {
-                    shared += 1;
-                }
-                last = Some(e);
-            }
-        }
-        if shared != hr.exercises as usize {
-            return Some(false);
-        }
         if !(hr.plain && hs.plain) {
             // `r` can fire (it is active), so if it implies `s` the two fire together; and every
             // fact `s` requires outright, a plain `r` requires too.
@@ -1836,6 +2058,53 @@ mod tests {
              `stop_0` and `go_2`, were not checked"
         );
         assert_eq!(out.iter().filter(|d| d.code == Code::E010).count(), 5);
+    }
+
+    /// Many rules that cover or nearly cover each other, plain and not, some with doses.
+    fn covering_rules(n: usize) -> Kit {
+        let mut k = Kit::new();
+        let facts: Vec<_> = (0..6).map(|i| k.fact(&format!("f{i}"))).collect();
+        let walking = k.exercise("walking");
+        let swimming = k.exercise("swimming");
+        let age = k.measure("age", 0.0, 120.0);
+        for i in 0..n {
+            let (a, b) = (facts[i % 6], facts[(i / 6) % 6]);
+            let when = match i % 5 {
+                0 => fact(a),
+                1 => all(vec![fact(a), fact(b)]),
+                2 => all(vec![fact(a), any(vec![fact(b), fact(facts[(i + 1) % 6])])]),
+                3 => all(vec![fact(a), cmp(age, ">=", (i % 3) as f64 * 20.0)]),
+                _ => any(vec![fact(a), not(fact(b))]),
+            };
+            let targets: &[usize] = if i % 4 == 0 {
+                &[walking, swimming]
+            } else {
+                &[walking]
+            };
+            let r = k.rule(&format!("r{i}"), when, Action::Avoid, targets);
+            if i % 7 == 0 {
+                k.dose(r, 10.0, 20.0, AmountUnit::Min, None);
+            }
+        }
+        k
+    }
+
+    #[test]
+    fn sifting_ahead_finds_what_trying_each_candidate_finds() {
+        for n in [40, 5000] {
+            let k = covering_rules(n);
+            let run = |limit: usize| {
+                let mut out = Vec::new();
+                let space = Space::new(&k.model);
+                let analysis = analyse_with(space, MAX_CONFLICTS, limit, &k.model, &mut out);
+                (format!("{analysis:?}"), format!("{out:?}"))
+            };
+            let (analysis, out) = run(0);
+            assert!(out.contains("W003"), "the rules make redundancies");
+            for limit in [1, 100, SIFT_LIMIT] {
+                assert_eq!(run(limit), (analysis.clone(), out.clone()), "limit {limit}");
+            }
+        }
     }
 
     #[test]
