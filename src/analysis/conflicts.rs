@@ -207,6 +207,11 @@ impl RuleExercises {
         RuleExercises { start, flat }
     }
 
+    /// How many rules there are.
+    fn len(&self) -> usize {
+        self.start.len().saturating_sub(1)
+    }
+
     /// Rule `r`'s exercises, sorted by name.
     fn of(&self, r: RuleId) -> &[ExerciseId] {
         match (self.start.get(r), self.start.get(r + 1)) {
@@ -238,16 +243,24 @@ struct ByExercise<T> {
 }
 
 impl<T: Copy + Default> ByExercise<T> {
-    /// Group `(exercise, slot, entry)` triples; exercises out of range are left out.
+    /// Group the rules that `slot_of` gives a slot, by each of their exercises and that slot;
+    /// `entry` gives what is kept for a rule (asked once per rule). Exercises out of range are
+    /// left out.
     fn new(
         exercises: usize,
-        entries: impl Iterator<Item = (ExerciseId, usize, T)> + Clone,
+        rule_exercises: &RuleExercises,
+        slot_of: impl Fn(RuleId) -> Option<usize>,
+        mut entry: impl FnMut(RuleId) -> T,
     ) -> Self {
+        let rules = rule_exercises.len();
         let key = |e: ExerciseId, a: usize| (e < exercises && a < 4).then_some(e * 4 + a);
         let mut start = vec![0usize; exercises * 4 + 1];
-        for (e, a, _) in entries.clone() {
-            if let Some(k) = key(e, a) {
-                start[k + 1] += 1;
+        for r in 0..rules {
+            let Some(a) = slot_of(r) else { continue };
+            for &e in rule_exercises.of(r) {
+                if let Some(k) = key(e, a) {
+                    start[k + 1] += 1;
+                }
             }
         }
         for k in 1..start.len() {
@@ -255,10 +268,14 @@ impl<T: Copy + Default> ByExercise<T> {
         }
         let mut next = start.clone();
         let mut table = vec![T::default(); start[start.len() - 1]];
-        for (e, a, entry) in entries {
-            if let Some(k) = key(e, a) {
-                table[next[k]] = entry;
-                next[k] += 1;
+        for r in 0..rules {
+            let Some(a) = slot_of(r) else { continue };
+            let item = entry(r);
+            for &e in rule_exercises.of(r) {
+                if let Some(k) = key(e, a) {
+                    table[next[k]] = item;
+                    next[k] += 1;
+                }
             }
         }
         ByExercise { start, table }
@@ -726,11 +743,9 @@ impl<'m> Context<'m, '_> {
         // instead of jumping to every partner's own records.
         let index = ByExercise::new(
             model.exercises.len(),
-            self.hot.iter().enumerate().flat_map(|(r, hot)| {
-                let entry = (r as u32, hot.signature);
-                let exercises = if self.active[r] { table.of(r) } else { &[] };
-                exercises.iter().map(move |&e| (e, slot(hot.action), entry))
-            }),
+            table,
+            |r| self.active[r].then(|| slot(self.hot[r].action)),
+            |r| (r as u32, self.hot[r].signature),
         );
         // Each later partner is visited once per rule (the stamp skips repeats through other
         // shared exercises); pairs are handled in discovery order, which is deterministic.
@@ -900,16 +915,9 @@ impl<'m> Context<'m, '_> {
         // is a short search inside one list.
         let mut buckets = ByExercise::new(
             model.exercises.len(),
-            self.hot.iter().enumerate().flat_map(|(r, hot)| {
-                let (exercises, k) = if candidate(r) {
-                    (table.of(r), key(r))
-                } else {
-                    (&[][..], NONE)
-                };
-                exercises
-                    .iter()
-                    .map(move |&e| (e, slot(hot.action), (k, r)))
-            }),
+            table,
+            |r| candidate(r).then(|| slot(self.hot[r].action)),
+            |r| (key(r), r),
         );
         buckets.sort_lists();
         let bucket = |e: ExerciseId, a: usize, k: usize| {
