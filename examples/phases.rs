@@ -8,6 +8,10 @@ use std::time::Instant;
 use carel::diagnostic::render;
 use carel::source::Sources;
 
+// The same allocator as the `carel` binary.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     let mut args = std::env::args().skip(1);
     let Some(dir) = args.next() else {

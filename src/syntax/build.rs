@@ -371,22 +371,8 @@ impl Builder<'_> {
     }
 
     fn check_date(&mut self, text: &str, span: Span) {
-        let mut parts = text.split('-').map(|p| p.parse::<u32>().unwrap_or(0));
-        let (y, m, d) = (
-            parts.next().unwrap_or(0),
-            parts.next().unwrap_or(0),
-            parts.next().unwrap_or(0),
-        );
-        let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-        let days = match m {
-            1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-            4 | 6 | 9 | 11 => 30,
-            2 if leap => 29,
-            2 => 28,
-            _ => 0,
-        };
         let well_formed = text.len() == 10;
-        if days == 0 || d == 0 || d > days || !well_formed {
+        if !date_is_valid(text) {
             let msg = if well_formed {
                 format!("`{text}` is not a calendar date")
             } else {
@@ -806,10 +792,31 @@ impl Builder<'_> {
     }
 }
 
+/// Whether a date written as `YYYY-MM-DD` (the grammar has checked the digits and dashes)
+/// is ten characters long and names a real calendar day.
+pub(super) fn date_is_valid(text: &str) -> bool {
+    let mut parts = text.split('-').map(|p| p.parse::<u32>().unwrap_or(0));
+    let (y, m, d) = (
+        parts.next().unwrap_or(0),
+        parts.next().unwrap_or(0),
+        parts.next().unwrap_or(0),
+    );
+    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    let days = match m {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => 0,
+    };
+    text.len() == 10 && days != 0 && d != 0 && d <= days
+}
+
 /// The length of `text` without trailing whitespace and trailing comments.
 fn meaningful_len(text: &str) -> usize {
-    // Most pairs end at their last token: nothing to trim.
-    if !text.ends_with(|c: char| c.is_whitespace()) {
+    // Most pairs end at their last token: nothing to trim. A pair can also end with a comment
+    // that runs to the end of the file.
+    if !text.ends_with(|c: char| c.is_whitespace()) && !text.contains('#') {
         return text.len();
     }
     let mut end = text.trim_end().len();
