@@ -650,7 +650,7 @@ impl<'a> Resolver<'a> {
             .filter_map(|i| match i {
                 Item::Rule(r) => Some(r),
                 Item::Test(t) => {
-                    tests.push(t);
+                    tests.push(*t);
                     None
                 }
                 _ => None,
@@ -782,27 +782,25 @@ impl<'a> Resolver<'a> {
                 Some(sym) => Expr::Fact(sym.index),
                 None => Expr::Always,
             },
-            Cond::Cmp {
-                measure, op, value, ..
-            } => match self.lookup(measure, MEASURE) {
+            Cond::Cmp(c) => match self.lookup(&c.measure, MEASURE) {
                 Some(sym) => {
-                    self.check_value(sym.index, *value);
+                    self.check_value(sym.index, c.value);
                     Expr::Cmp {
                         measure: sym.index,
-                        op: *op,
-                        value: value.value,
+                        op: c.op,
+                        value: c.value.value,
                     }
                 }
                 None => Expr::Always,
             },
-            Cond::In { measure, range, .. } => match self.lookup(measure, MEASURE) {
+            Cond::In(c) => match self.lookup(&c.measure, MEASURE) {
                 Some(sym) => {
-                    self.check_value(sym.index, range.lo);
-                    self.check_value(sym.index, range.hi);
+                    self.check_value(sym.index, c.range.lo);
+                    self.check_value(sym.index, c.range.hi);
                     Expr::In {
                         measure: sym.index,
-                        lo: range.lo.value,
-                        hi: range.hi.value,
+                        lo: c.range.lo.value,
+                        hi: c.range.hi.value,
                     }
                 }
                 None => Expr::Always,

@@ -65,12 +65,12 @@ impl Builder<'_> {
                         _ => {}
                     }
                 }
-                Item::Ruleset(RulesetItem {
+                Item::Ruleset(Box::new(RulesetItem {
                     name,
                     title,
                     version,
                     span,
-                })
+                }))
             }
             Rule::condition_item | Rule::factor_item => {
                 let kind = if rule == Rule::condition_item {
@@ -80,12 +80,12 @@ impl Builder<'_> {
                 };
                 let name = self.name(inner.next()?);
                 let label = inner.next().map(|p| self.text(p));
-                Item::Fact(FactItem {
+                Item::Fact(Box::new(FactItem {
                     kind,
                     name,
                     label,
                     span,
-                })
+                }))
             }
             Rule::exclusive_item => {
                 let name = self.name(inner.next()?);
@@ -98,12 +98,12 @@ impl Builder<'_> {
                         _ => {}
                     }
                 }
-                Item::Exclusive(ExclusiveItem {
+                Item::Exclusive(Box::new(ExclusiveItem {
                     name,
                     label,
                     members,
                     span,
-                })
+                }))
             }
             Rule::measure_item => {
                 let name = self.name(inner.next()?);
@@ -139,7 +139,7 @@ impl Builder<'_> {
                         _ => {}
                     }
                 }
-                Item::Measure(m)
+                Item::Measure(Box::new(m))
             }
             Rule::category_item | Rule::exercise_item => {
                 let name = self.name(inner.next()?);
@@ -159,19 +159,19 @@ impl Builder<'_> {
                     }
                 }
                 if rule == Rule::category_item {
-                    Item::Category(CategoryItem {
+                    Item::Category(Box::new(CategoryItem {
                         name,
                         label,
                         parents,
                         span,
-                    })
+                    }))
                 } else {
-                    Item::Exercise(ExerciseItem {
+                    Item::Exercise(Box::new(ExerciseItem {
                         name,
                         label,
                         categories: parents,
                         span,
-                    })
+                    }))
                 }
             }
             Rule::source_item => {
@@ -190,12 +190,12 @@ impl Builder<'_> {
                         _ => {}
                     }
                 }
-                Item::Source(SourceItem {
+                Item::Source(Box::new(SourceItem {
                     name,
                     text: text?,
                     url,
                     span,
-                })
+                }))
             }
             Rule::rule_item => {
                 let name = self.name(inner.next()?);
@@ -206,7 +206,7 @@ impl Builder<'_> {
                 let head_span = Span::new(self.file, span.start, span.start + 2);
                 Item::Rule(Box::new(self.rule(None, head_span, span, inner)?))
             }
-            Rule::test_item => Item::Test(self.test(span, inner)?),
+            Rule::test_item => Item::Test(Box::new(self.test(span, inner)?)),
             _ => return None,
         };
         Some(item)
@@ -397,7 +397,7 @@ impl Builder<'_> {
         let word_span = self.span(&word);
         let action = Action::parse(word.as_str())?;
         let targets = self.names(parts.next()?);
-        let dose = parts.next().map(|p| self.dose(p));
+        let dose = parts.next().map(|p| Box::new(self.dose(p)));
         Some(ActionClause {
             action,
             word_span,
@@ -635,20 +635,20 @@ impl Builder<'_> {
                         let op = CmpOp::parse(op.as_str());
                         let value = parts.next().map(|p| self.number(&p));
                         match (op, value) {
-                            (Some(op), Some(value)) => Cond::Cmp {
+                            (Some(op), Some(value)) => Cond::Cmp(Box::new(Comparison {
                                 measure: name,
                                 op,
                                 value,
                                 span,
-                            },
+                            })),
                             _ => Cond::All(Vec::new(), span),
                         }
                     }
-                    Some(range) => Cond::In {
+                    Some(range) => Cond::In(Box::new(RangeTest {
                         measure: name,
                         range: self.range(range),
                         span,
-                    },
+                    })),
                 }
             }
             _ => Cond::All(Vec::new(), span),

@@ -313,12 +313,12 @@ impl<'t> Reader<'t> {
                 };
                 let name = self.name()?;
                 let label = self.label()?;
-                Item::Fact(FactItem {
+                Item::Fact(Box::new(FactItem {
                     kind,
                     name,
                     label,
                     span: self.span(start),
-                })
+                }))
             }
             "exercise" | "category" => {
                 let name = self.name()?;
@@ -330,19 +330,19 @@ impl<'t> Reader<'t> {
                 };
                 let span = self.span(start);
                 if keyword == "exercise" {
-                    Item::Exercise(ExerciseItem {
+                    Item::Exercise(Box::new(ExerciseItem {
                         name,
                         label,
                         categories: parents,
                         span,
-                    })
+                    }))
                 } else {
-                    Item::Category(CategoryItem {
+                    Item::Category(Box::new(CategoryItem {
                         name,
                         label,
                         parents,
                         span,
-                    })
+                    }))
                 }
             }
             "exclusive" => {
@@ -352,12 +352,12 @@ impl<'t> Reader<'t> {
                     return None;
                 }
                 let members = self.names()?;
-                Item::Exclusive(ExclusiveItem {
+                Item::Exclusive(Box::new(ExclusiveItem {
                     name,
                     label,
                     members,
                     span: self.span(start),
-                })
+                }))
             }
             "measure" => {
                 let name = self.name()?;
@@ -378,13 +378,13 @@ impl<'t> Reader<'t> {
                         break;
                     }
                 }
-                Item::Measure(MeasureItem {
+                Item::Measure(Box::new(MeasureItem {
                     name,
                     label,
                     unit,
                     range,
                     span: self.span(start),
-                })
+                }))
             }
             "source" => {
                 let name = self.name()?;
@@ -394,12 +394,12 @@ impl<'t> Reader<'t> {
                 } else {
                     None
                 };
-                Item::Source(SourceItem {
+                Item::Source(Box::new(SourceItem {
                     name,
                     text,
                     url,
                     span: self.span(start),
-                })
+                }))
             }
             "ruleset" => {
                 let name = self.name()?;
@@ -409,12 +409,12 @@ impl<'t> Reader<'t> {
                 } else {
                     None
                 };
-                Item::Ruleset(RulesetItem {
+                Item::Ruleset(Box::new(RulesetItem {
                     name,
                     title,
                     version,
                     span: self.span(start),
-                })
+                }))
             }
             "test" => self.test(start)?,
             _ => return None,
@@ -590,7 +590,7 @@ impl<'t> Reader<'t> {
         let word_span = self.span(word_start);
         let targets = self.names()?;
         let dose = match self.peek() {
-            Some(b'0'..=b'9' | b'-') => Some(self.dose()?),
+            Some(b'0'..=b'9' | b'-') => Some(Box::new(self.dose()?)),
             _ => None,
         };
         Some(ActionClause {
@@ -780,20 +780,20 @@ impl<'t> Reader<'t> {
         if let Some((op, len)) = op {
             self.bump(len);
             let value = self.number()?;
-            return Some(Cond::Cmp {
+            return Some(Cond::Cmp(Box::new(Comparison {
                 measure,
                 op,
                 value,
                 span: self.span(start),
-            });
+            })));
         }
         if self.eat("in") {
             let range = self.range()?;
-            return Some(Cond::In {
+            return Some(Cond::In(Box::new(RangeTest {
                 measure,
                 range,
                 span: self.span(start),
-            });
+            })));
         }
         Some(Cond::Fact(measure))
     }
@@ -845,12 +845,12 @@ impl<'t> Reader<'t> {
                 break;
             }
         }
-        Some(Item::Test(TestItem {
+        Some(Item::Test(Box::new(TestItem {
             name,
             span: self.span(start),
             given,
             expects,
-        }))
+        })))
     }
 
     fn action_word(&mut self) -> Option<Action> {

@@ -32,11 +32,12 @@ fn rule(text: &str) -> RuleItem {
 fn show(c: &Cond) -> String {
     match c {
         Cond::Fact(n) => n.text.clone(),
-        Cond::Cmp {
-            measure, op, value, ..
-        } => format!("{}{}{}", measure.text, op.as_str(), value.value),
-        Cond::In { measure, range, .. } => {
-            format!("{} in {}..{}", measure.text, range.lo.value, range.hi.value)
+        Cond::Cmp(c) => format!("{}{}{}", c.measure.text, c.op.as_str(), c.value.value),
+        Cond::In(c) => {
+            format!(
+                "{} in {}..{}",
+                c.measure.text, c.range.lo.value, c.range.hi.value
+            )
         }
         Cond::Not(inner, _) => format!("!{}", show(inner)),
         Cond::All(parts, _) => format!(
@@ -92,7 +93,7 @@ fn measure_atoms() {
     let ops: Vec<CmpOp> = parts
         .iter()
         .map(|p| match p {
-            Cond::Cmp { op, .. } => *op,
+            Cond::Cmp(c) => c.op,
             _ => panic!(),
         })
         .collect();
