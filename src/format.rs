@@ -248,7 +248,7 @@ impl<'a> Layout<'a> {
     /// A span narrowed to its code: a parse node may include whitespace and comments that
     /// were skipped while looking for an optional part that is not there.
     fn piece(&self, span: Span) -> (usize, usize) {
-        let (mut start, mut end) = (span.start.min(self.text.len()), span.end);
+        let (mut start, mut end) = (span.start().min(self.text.len()), span.end());
         end = end.clamp(start, self.text.len());
         while let Some(rest) = self.text.get(start..end) {
             start = end - rest.trim_start_matches(is_space).len();
@@ -743,14 +743,14 @@ impl<'a> Layout<'a> {
             return whole;
         };
         let mut lines: Vec<String> = Vec::new();
-        let mut line = self.line_of(t.span.start);
+        let mut line = self.line_of(t.span.start());
         let mut current: Option<String> = None;
         let mut chars = source.char_indices();
         while let Some((i, c)) = chars.next() {
             if c != '"' {
                 continue;
             }
-            let here = self.line_of(t.span.start + i);
+            let here = self.line_of(t.span.start() + i);
             let mut value = String::new();
             while let Some((_, c)) = chars.next() {
                 match c {

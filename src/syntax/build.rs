@@ -203,7 +203,7 @@ impl Builder<'_> {
                 Item::Rule(Box::new(self.rule(Some(name), head_span, span, inner)?))
             }
             Rule::short_rule => {
-                let head_span = Span::new(self.file, span.start, span.start + 2);
+                let head_span = Span::new(self.file, span.start(), span.start() + 2);
                 Item::Rule(Box::new(self.rule(None, head_span, span, inner)?))
             }
             Rule::test_item => Item::Test(Box::new(self.test(span, inner)?)),

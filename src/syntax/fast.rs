@@ -764,7 +764,7 @@ impl<'t> Reader<'t> {
             return self.punct(b")").then_some(inner);
         }
         let measure = self.name()?;
-        let start = measure.span.start;
+        let start = measure.span.start();
         self.skip();
         let rest = &self.bytes[self.pos..];
         let op = match rest {

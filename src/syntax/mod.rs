@@ -211,7 +211,7 @@ fn recover(file: FileId, text: &str, out: &mut Vec<Diagnostic>, tree: &mut ast::
                     Err(e) => errors::to_diagnostic(&e, file, text, previous),
                     Ok(_) => errors::to_diagnostic(&item_error, file, text, offset),
                 };
-                let after = d.span.start.max(offset);
+                let after = d.span.start().max(offset);
                 out.push(d);
                 // Resume at the token in error if it starts an item on its own line (the item
                 // before it was cut short), else at the next line that starts an item.

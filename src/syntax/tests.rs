@@ -345,7 +345,7 @@ fn deep_nesting_is_refused_before_parsing() {
     let d = &parse_err(&text)[0];
     assert_eq!(d.code, Code::E001);
     assert!(d.message.starts_with("nesting too deep"));
-    assert_eq!(d.span.start, 3 + MAX_NESTING);
+    assert_eq!(d.span.start(), 3 + MAX_NESTING);
     // Within the limit, nesting parses (on a test thread's small stack, too).
     let ok = format!(
         "if {}a{} then avoid x",
@@ -397,8 +397,8 @@ fn every_reserved_word_and_only_those_is_refused_as_a_name() {
 #[test]
 fn control_characters_are_named_by_their_code() {
     let d = parse_err("condition a\0b\n");
-    assert_eq!(d[0].span.start, 11);
-    assert_eq!(d[0].span.end, 12);
+    assert_eq!(d[0].span.start(), 11);
+    assert_eq!(d[0].span.end(), 12);
     assert!(
         d[0].message.ends_with("found the control character U+0000"),
         "{}",
