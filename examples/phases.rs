@@ -8,6 +8,10 @@ use std::time::Instant;
 use carel::diagnostic::render;
 use carel::source::Sources;
 
+// The same allocator as the `carel` binary.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     let mut args = std::env::args().skip(1);
     let Some(dir) = args.next() else {
@@ -33,12 +37,15 @@ fn main() {
         let mut diagnostics = Vec::new();
         let (files, _) = carel::syntax::parse(&sources, &mut diagnostics);
         let parse = t.elapsed();
+        let parse_mb = resident_mb();
         let t = Instant::now();
         let model = carel::names::resolve(&sources, files, &mut diagnostics);
         let resolve = t.elapsed();
+        let resolve_mb = resident_mb();
         let t = Instant::now();
         let analysis = carel::analysis::analyse(&model, &mut diagnostics);
         let analyse = t.elapsed();
+        let analyse_mb = resident_mb();
         let t = Instant::now();
         carel::diagnostic::sort(&mut diagnostics);
         let json = format!("{:#}\n", render::json(&sources, &diagnostics));
@@ -48,8 +55,18 @@ fn main() {
         let drop = t.elapsed();
         eprintln!(
             "read {read:.3?}  parse {parse:.3?}  resolve {resolve:.3?}  analyse {analyse:.3?}  \
-             render {render:.3?}  drop {drop:.3?}  ({} diagnostics)",
+             render {render:.3?}  drop {drop:.3?}  ({} diagnostics; resident after parse {parse_mb} MB, \
+             after resolve {resolve_mb} MB, after analysis {analyse_mb} MB)",
             diagnostics.len()
         );
     }
+}
+
+/// Resident memory now, in MB (Linux; 0 elsewhere).
+fn resident_mb() -> u64 {
+    let pages = std::fs::read_to_string("/proc/self/statm")
+        .ok()
+        .and_then(|s| s.split_whitespace().nth(1)?.parse::<u64>().ok())
+        .unwrap_or(0);
+    pages * 4096 / 1_000_000
 }

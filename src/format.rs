@@ -248,7 +248,7 @@ impl<'a> Layout<'a> {
     /// A span narrowed to its code: a parse node may include whitespace and comments that
     /// were skipped while looking for an optional part that is not there.
     fn piece(&self, span: Span) -> (usize, usize) {
-        let (mut start, mut end) = (span.start.min(self.text.len()), span.end);
+        let (mut start, mut end) = (span.start().min(self.text.len()), span.end());
         end = end.clamp(start, self.text.len());
         while let Some(rest) = self.text.get(start..end) {
             start = end - rest.trim_start_matches(is_space).len();
@@ -743,14 +743,14 @@ impl<'a> Layout<'a> {
             return whole;
         };
         let mut lines: Vec<String> = Vec::new();
-        let mut line = self.line_of(t.span.start);
+        let mut line = self.line_of(t.span.start());
         let mut current: Option<String> = None;
         let mut chars = source.char_indices();
         while let Some((i, c)) = chars.next() {
             if c != '"' {
                 continue;
             }
-            let here = self.line_of(t.span.start + i);
+            let here = self.line_of(t.span.start() + i);
             let mut value = String::new();
             while let Some((_, c)) = chars.next() {
                 match c {
@@ -793,12 +793,13 @@ impl<'a> Layout<'a> {
     fn cond_text(&self, c: &Cond) -> String {
         match c {
             Cond::Fact(n) => n.text.clone(),
-            Cond::Cmp {
-                measure, op, value, ..
-            } => format!("{} {} {}", measure.text, op.as_str(), self.num(value)),
-            Cond::In { measure, range, .. } => {
-                format!("{} in {}", measure.text, self.range(range))
-            }
+            Cond::Cmp(c) => format!(
+                "{} {} {}",
+                c.measure.text,
+                c.op.as_str(),
+                self.num(&c.value)
+            ),
+            Cond::In(c) => format!("{} in {}", c.measure.text, self.range(&c.range)),
             Cond::Not(inner, _) => {
                 let grouped = !matches!(**inner, Cond::Fact(_));
                 format!("not {}", self.operand(inner, grouped))
@@ -1057,19 +1058,17 @@ fn strip_cond(c: &Cond) -> Cond {
     let s = Span::default();
     match c {
         Cond::Fact(n) => Cond::Fact(strip_name(n)),
-        Cond::Cmp {
-            measure, op, value, ..
-        } => Cond::Cmp {
-            measure: strip_name(measure),
-            op: *op,
-            value: strip_number(value),
+        Cond::Cmp(c) => Cond::Cmp(Box::new(Comparison {
+            measure: strip_name(&c.measure),
+            op: c.op,
+            value: strip_number(&c.value),
             span: s,
-        },
-        Cond::In { measure, range, .. } => Cond::In {
-            measure: strip_name(measure),
-            range: strip_range(range),
+        })),
+        Cond::In(c) => Cond::In(Box::new(RangeTest {
+            measure: strip_name(&c.measure),
+            range: strip_range(&c.range),
             span: s,
-        },
+        })),
         Cond::Not(inner, _) => Cond::Not(Box::new(strip_cond(inner)), s),
         Cond::All(parts, _) => Cond::All(parts.iter().map(strip_cond).collect(), s),
         Cond::Any(parts, _) => Cond::Any(parts.iter().map(strip_cond).collect(), s),
@@ -1107,49 +1106,49 @@ fn strip_dose(d: &Dose) -> Dose {
 fn strip_item(item: &Item) -> Item {
     let s = Span::default();
     match item {
-        Item::Ruleset(r) => Item::Ruleset(RulesetItem {
+        Item::Ruleset(r) => Item::Ruleset(Box::new(RulesetItem {
             name: strip_name(&r.name),
             title: r.title.as_ref().map(strip_text),
             version: r.version.as_ref().map(strip_text),
             span: s,
-        }),
-        Item::Fact(f) => Item::Fact(FactItem {
+        })),
+        Item::Fact(f) => Item::Fact(Box::new(FactItem {
             kind: f.kind,
             name: strip_name(&f.name),
             label: f.label.as_ref().map(strip_text),
             span: s,
-        }),
-        Item::Exclusive(x) => Item::Exclusive(ExclusiveItem {
+        })),
+        Item::Exclusive(x) => Item::Exclusive(Box::new(ExclusiveItem {
             name: strip_name(&x.name),
             label: x.label.as_ref().map(strip_text),
             members: strip_names(&x.members),
             span: s,
-        }),
-        Item::Measure(m) => Item::Measure(MeasureItem {
+        })),
+        Item::Measure(m) => Item::Measure(Box::new(MeasureItem {
             name: strip_name(&m.name),
             label: m.label.as_ref().map(strip_text),
             unit: m.unit.as_ref().map(strip_text),
             range: m.range.as_ref().map(strip_range),
             span: s,
-        }),
-        Item::Category(c) => Item::Category(CategoryItem {
+        })),
+        Item::Category(c) => Item::Category(Box::new(CategoryItem {
             name: strip_name(&c.name),
             label: c.label.as_ref().map(strip_text),
             parents: strip_names(&c.parents),
             span: s,
-        }),
-        Item::Exercise(e) => Item::Exercise(ExerciseItem {
+        })),
+        Item::Exercise(e) => Item::Exercise(Box::new(ExerciseItem {
             name: strip_name(&e.name),
             label: e.label.as_ref().map(strip_text),
             categories: strip_names(&e.categories),
             span: s,
-        }),
-        Item::Source(x) => Item::Source(SourceItem {
+        })),
+        Item::Source(x) => Item::Source(Box::new(SourceItem {
             name: strip_name(&x.name),
             text: strip_text(&x.text),
             url: x.url.as_ref().map(strip_text),
             span: s,
-        }),
+        })),
         Item::Rule(r) => Item::Rule(Box::new(RuleItem {
             name: r.name.as_ref().map(strip_name),
             span: s,
@@ -1160,7 +1159,7 @@ fn strip_item(item: &Item) -> Item {
                 action: r.action.action,
                 word_span: s,
                 targets: strip_names(&r.action.targets),
-                dose: r.action.dose.as_ref().map(strip_dose),
+                dose: r.action.dose.as_deref().map(strip_dose).map(Box::new),
                 span: s,
             },
             because: r.because.as_ref().map(strip_text),
@@ -1171,7 +1170,7 @@ fn strip_item(item: &Item) -> Item {
             reviewed: r.reviewed.as_ref().map(strip_text),
             status: r.status.as_ref().map(strip_name),
         })),
-        Item::Test(t) => Item::Test(TestItem {
+        Item::Test(t) => Item::Test(Box::new(TestItem {
             name: strip_text(&t.name),
             span: s,
             given: t
@@ -1191,6 +1190,6 @@ fn strip_item(item: &Item) -> Item {
                     span: s,
                 })
                 .collect(),
-        }),
+        })),
     }
 }

@@ -18,6 +18,11 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+/// A check builds and drops millions of small objects (names, conditions, clauses) on two
+/// threads; mimalloc does that markedly faster than the system allocator.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(
     name = "carel",
@@ -97,6 +102,13 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    // Large rulesets allocate hundreds of megabytes that the kernel must fault in and zero page
+    // by page; transparent huge pages cut that system time by half on a million-rule check.
+    // SAFETY: sets a process-wide allocator option before any other thread exists; mimalloc
+    // reads it whenever it asks the OS for memory.
+    unsafe {
+        libmimalloc_sys::mi_option_set_enabled(libmimalloc_sys::mi_option_large_os_pages, true);
+    }
     let args = match Args::try_parse() {
         Ok(args) => args,
         Err(e) => {

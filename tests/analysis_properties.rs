@@ -222,7 +222,7 @@ proptest! {
         let can_fire: Vec<bool> = (0..n).map(|r| patients.iter().any(|p| fires(r, p))).collect();
 
         // W002: exactly the live rules no patient fires.
-        let w002: BTreeSet<usize> = out.iter().filter(|d| d.code == Code::W002).map(|d| d.span.start / 100).collect();
+        let w002: BTreeSet<usize> = out.iter().filter(|d| d.code == Code::W002).map(|d| d.span.start() / 100).collect();
         let never: BTreeSet<usize> = (0..n).filter(|&r| m.rules[r].is_live() && !can_fire[r]).collect();
         prop_assert_eq!(w002, never);
         prop_assert!(out.iter().all(|d| d.code != Code::E011), "{:?}", out);
@@ -281,7 +281,7 @@ proptest! {
         let redundant: BTreeSet<usize> = (0..n)
             .filter(|&r| (0..n).any(|s| covers(s, r) && (!covers(r, s) || s < r)))
             .collect();
-        let w003: BTreeSet<usize> = out.iter().filter(|d| d.code == Code::W003).map(|d| d.span.start / 100).collect();
+        let w003: BTreeSet<usize> = out.iter().filter(|d| d.code == Code::W003).map(|d| d.span.start() / 100).collect();
         prop_assert_eq!(w003, redundant);
 
         // W006: a direct override between firing rules that share no exercise or never fire
@@ -302,7 +302,7 @@ proptest! {
             .iter()
             .filter(|d| d.code == Code::W006)
             .map(|d| {
-                let a_ = d.span.start / 100;
+                let a_ = d.span.start() / 100;
                 let b = m.rules[a_].overrides.iter().find(|o| o.1 == d.span).map(|o| o.0).unwrap_or(usize::MAX);
                 (a_, b)
             })

@@ -490,11 +490,11 @@ fn syntax_errors_are_refused_with_their_diagnostics() {
     let errors = format("condition a\nif a avoid x\n").unwrap_err();
     assert!(!errors.is_empty());
     assert!(errors.iter().all(|d| d.code == Code::E001), "{errors:#?}");
-    assert_eq!(errors[0].span.start, 17, "{errors:#?}");
+    assert_eq!(errors[0].span.start(), 17, "{errors:#?}");
 
     let errors = format("condition Sciatica\n").unwrap_err();
     assert_eq!(errors[0].code, Code::E001);
-    assert_eq!((errors[0].span.start, errors[0].span.end), (10, 18));
+    assert_eq!((errors[0].span.start(), errors[0].span.end()), (10, 18));
 
     let errors = format("condition a \"bad \\t escape\"\n").unwrap_err();
     assert_eq!(errors[0].code, Code::E001);

@@ -663,9 +663,9 @@ proptest! {
         }
         let c = carel::compile(&damaged);
         for d in &c.diagnostics {
-            let text = &damaged.get(d.span.file).text;
-            prop_assert!(d.span.start <= d.span.end && d.span.end <= text.len());
-            prop_assert!(text.is_char_boundary(d.span.start) && text.is_char_boundary(d.span.end));
+            let text = &damaged.get(d.span.file()).text;
+            prop_assert!(d.span.start() <= d.span.end() && d.span.end() <= text.len());
+            prop_assert!(text.is_char_boundary(d.span.start()) && text.is_char_boundary(d.span.end()));
             prop_assert!(!d.message.is_empty());
         }
         prop_assert!(c.has_errors() || c.model.is_some());

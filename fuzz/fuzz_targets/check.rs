@@ -16,12 +16,12 @@ fuzz_target!(|data: &[u8]| {
     }
     let compilation = carel::compile(&sources);
     for d in &compilation.diagnostics {
-        let text = &sources.get(d.span.file).text;
-        assert!(d.span.start <= d.span.end && d.span.end <= text.len(), "span out of bounds");
-        assert!(text.is_char_boundary(d.span.start) && text.is_char_boundary(d.span.end));
+        let text = &sources.get(d.span.file()).text;
+        assert!(d.span.start() <= d.span.end() && d.span.end() <= text.len(), "span out of bounds");
+        assert!(text.is_char_boundary(d.span.start()) && text.is_char_boundary(d.span.end()));
         for s in &d.secondary {
-            let text = &sources.get(s.span.file).text;
-            assert!(s.span.start <= s.span.end && s.span.end <= text.len());
+            let text = &sources.get(s.span.file()).text;
+            assert!(s.span.start() <= s.span.end() && s.span.end() <= text.len());
         }
         assert!(!d.message.is_empty());
     }

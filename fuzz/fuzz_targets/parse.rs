@@ -17,7 +17,7 @@ fuzz_target!(|data: &[u8]| {
     }
     for d in &diagnostics {
         let text = &sources.get(0).text;
-        assert!(d.span.start <= d.span.end && d.span.end <= text.len(), "span out of bounds");
-        assert!(text.is_char_boundary(d.span.start) && text.is_char_boundary(d.span.end));
+        assert!(d.span.start() <= d.span.end() && d.span.end() <= text.len(), "span out of bounds");
+        assert!(text.is_char_boundary(d.span.start()) && text.is_char_boundary(d.span.end()));
     }
 });

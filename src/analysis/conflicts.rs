@@ -176,10 +176,10 @@ fn analyse_with(
     let mut conflicts = cx.conflicts;
     conflicts.sort_by_key(|c| (c.rules, c.kind));
     out[before..].sort_by(|a, b| {
-        (a.span.file, a.span.start, a.span.end, a.code).cmp(&(
-            b.span.file,
-            b.span.start,
-            b.span.end,
+        (a.span.file(), a.span.start(), a.span.end(), a.code).cmp(&(
+            b.span.file(),
+            b.span.start(),
+            b.span.end(),
             b.code,
         ))
     });
@@ -1949,7 +1949,7 @@ mod tests {
         let secondary: Vec<_> = e006[1]
             .secondary
             .iter()
-            .map(|l| (l.span.start, l.message.as_str()))
+            .map(|l| (l.span.start(), l.message.as_str()))
             .collect();
         assert_eq!(
             secondary,

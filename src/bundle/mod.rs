@@ -472,9 +472,9 @@ fn build_rule(model: &Model, sources: &Sources, r: &model::Rule) -> Rule {
         model::Target::Exercise(e) => model.exercises[e].name.clone(),
         model::Target::Category(c) => model.categories[c].name.clone(),
     };
-    let (file, line, column) = match sources.files().get(r.span.file) {
+    let (file, line, column) = match sources.files().get(r.span.file()) {
         Some(f) => {
-            let (line, column) = f.line_col(r.span.start);
+            let (line, column) = f.line_col(r.span.start());
             (f.name.clone(), line as u64, column as u64)
         }
         None => (String::new(), 1, 1),

@@ -17,7 +17,7 @@ pub fn run(path: &str, check: bool) -> u8 {
     let sources = &loaded.sources;
     let mut status = OK;
     // Files that are not UTF-8 are reported and left alone.
-    let unreadable: BTreeSet<usize> = loaded.diagnostics.iter().map(|d| d.span.file).collect();
+    let unreadable: BTreeSet<usize> = loaded.diagnostics.iter().map(|d| d.span.file()).collect();
     if !loaded.diagnostics.is_empty() {
         output::diagnostics(sources, &loaded.diagnostics, true);
         status = status.max(FAILED);

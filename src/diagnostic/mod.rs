@@ -82,13 +82,20 @@ impl Diagnostic {
 /// Sort diagnostics by file, position, then code, and drop exact duplicates.
 pub fn sort(diagnostics: &mut Vec<Diagnostic>) {
     diagnostics.sort_by(|a, b| {
-        (a.span.file, a.span.start, a.span.end, a.code, &a.message).cmp(&(
-            b.span.file,
-            b.span.start,
-            b.span.end,
-            b.code,
-            &b.message,
-        ))
+        (
+            a.span.file(),
+            a.span.start(),
+            a.span.end(),
+            a.code,
+            &a.message,
+        )
+            .cmp(&(
+                b.span.file(),
+                b.span.start(),
+                b.span.end(),
+                b.code,
+                &b.message,
+            ))
     });
     diagnostics.dedup();
 }

@@ -29,15 +29,15 @@ impl<'a> Excerpt<'a> {
         // The byte range each labelled line must show: where labels start and end on it.
         let mut needed: BTreeMap<(FileId, usize), Range<usize>> = BTreeMap::new();
         let spans = std::iter::once(d.span).chain(d.secondary.iter().map(|l| l.span));
-        for span in spans.filter(|s| s.file < sources.len()) {
-            let file = sources.get(span.file);
+        for span in spans.filter(|s| s.file() < sources.len()) {
+            let file = sources.get(span.file());
             let (start, end) = (
-                span.start.min(file.text.len()),
-                span.end.min(file.text.len()),
+                span.start().min(file.text.len()),
+                span.end().min(file.text.len()),
             );
             let (first, last) = (file.line_index(start), file.line_index(end));
             let mut need = |line: usize, lo: usize, hi: usize| {
-                let r = needed.entry((span.file, line)).or_insert(lo..hi);
+                let r = needed.entry((span.file(), line)).or_insert(lo..hi);
                 r.start = r.start.min(lo);
                 r.end = r.end.max(hi);
             };
@@ -146,11 +146,11 @@ fn to_codespan(d: &Diagnostic, extra_notes: Vec<String>) -> cs::Diagnostic<usize
         Severity::Error => cs::Severity::Error,
         Severity::Warning => cs::Severity::Warning,
     };
-    let mut labels = vec![cs::Label::primary(d.span.file, d.span.range()).with_message(&d.label)];
+    let mut labels = vec![cs::Label::primary(d.span.file(), d.span.range()).with_message(&d.label)];
     labels.extend(
         d.secondary
             .iter()
-            .map(|l| cs::Label::secondary(l.span.file, l.span.range()).with_message(&l.message)),
+            .map(|l| cs::Label::secondary(l.span.file(), l.span.range()).with_message(&l.message)),
     );
     let mut notes: Vec<String> = d.notes.iter().map(|n| format!("note: {n}")).collect();
     if let Some(help) = &d.help {
@@ -212,16 +212,16 @@ pub fn human_string(sources: &Sources, diagnostics: &[Diagnostic]) -> String {
 }
 
 fn position(sources: &Sources, d: &Diagnostic) -> (String, usize, usize, usize, usize) {
-    let file = sources.get(d.span.file);
-    let (line, column) = file.line_col(d.span.start);
-    let (end_line, end_column) = file.line_col(d.span.end);
+    let file = sources.get(d.span.file());
+    let (line, column) = file.line_col(d.span.start());
+    let (end_line, end_column) = file.line_col(d.span.end());
     (file.name.clone(), line, column, end_line, end_column)
 }
 
 fn label_json(sources: &Sources, l: &super::Label) -> Value {
-    let file = sources.get(l.span.file);
-    let (line, column) = file.line_col(l.span.start);
-    let (end_line, end_column) = file.line_col(l.span.end);
+    let file = sources.get(l.span.file());
+    let (line, column) = file.line_col(l.span.start());
+    let (end_line, end_column) = file.line_col(l.span.end());
     json!({
         "file": file.name, "line": line, "column": column,
         "end_line": end_line, "end_column": end_column, "message": l.message,
@@ -269,9 +269,9 @@ pub fn sarif(sources: &Sources, diagnostics: &[Diagnostic]) -> Value {
         })
         .collect();
     let region = |sources: &Sources, span: crate::source::Span| {
-        let file = sources.get(span.file);
-        let (line, column) = file.line_col(span.start);
-        let (end_line, end_column) = file.line_col(span.end);
+        let file = sources.get(span.file());
+        let (line, column) = file.line_col(span.start());
+        let (end_line, end_column) = file.line_col(span.end());
         json!({
             "artifactLocation": {"uri": file.name},
             "region": {"startLine": line, "startColumn": column, "endLine": end_line, "endColumn": end_column},

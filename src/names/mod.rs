@@ -705,7 +705,7 @@ impl<'a> Resolver<'a> {
         for item in files.into_iter().flat_map(|f| f.items) {
             match item {
                 Item::Rule(r) => trees.push(r),
-                Item::Test(t) => tests.push(t),
+                Item::Test(t) => tests.push(*t),
                 _ => {}
             }
         }

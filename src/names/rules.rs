@@ -89,7 +89,7 @@ pub(super) fn resolve_rule(
     };
     let targets = targets(env, &rule.action.targets);
     let exercises = expand(&targets, hierarchy, rank);
-    let dose = rule.action.dose.map(|d| Dose {
+    let dose = rule.action.dose.as_deref().map(|d| Dose {
         amount: Amount {
             lo: d.amount.lo.value,
             hi: d.amount.hi.value,
@@ -169,27 +169,25 @@ fn cond(env: &mut impl Env, c: &Cond) -> Expr {
             Some(sym) => Expr::Fact(sym.index),
             None => Expr::Always,
         },
-        Cond::Cmp {
-            measure, op, value, ..
-        } => match env.find(measure, MEASURE) {
+        Cond::Cmp(c) => match env.find(&c.measure, MEASURE) {
             Some(sym) => {
-                check_value(env, sym.index, *value);
+                check_value(env, sym.index, c.value);
                 Expr::Cmp {
                     measure: sym.index,
-                    op: *op,
-                    value: value.value,
+                    op: c.op,
+                    value: c.value.value,
                 }
             }
             None => Expr::Always,
         },
-        Cond::In { measure, range, .. } => match env.find(measure, MEASURE) {
+        Cond::In(c) => match env.find(&c.measure, MEASURE) {
             Some(sym) => {
-                check_value(env, sym.index, range.lo);
-                check_value(env, sym.index, range.hi);
+                check_value(env, sym.index, c.range.lo);
+                check_value(env, sym.index, c.range.hi);
                 Expr::In {
                     measure: sym.index,
-                    lo: range.lo.value,
-                    hi: range.hi.value,
+                    lo: c.range.lo.value,
+                    hi: c.range.hi.value,
                 }
             }
             None => Expr::Always,

@@ -39,17 +39,18 @@ pub struct File {
     pub items: Vec<Item>,
 }
 
+/// Every item is boxed, so that a file's list of items stays small whatever it holds.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Item {
-    Ruleset(RulesetItem),
-    Fact(FactItem),
-    Exclusive(ExclusiveItem),
-    Measure(MeasureItem),
-    Category(CategoryItem),
-    Exercise(ExerciseItem),
-    Source(SourceItem),
+    Ruleset(Box<RulesetItem>),
+    Fact(Box<FactItem>),
+    Exclusive(Box<ExclusiveItem>),
+    Measure(Box<MeasureItem>),
+    Category(Box<CategoryItem>),
+    Exercise(Box<ExerciseItem>),
+    Source(Box<SourceItem>),
     Rule(Box<RuleItem>),
-    Test(TestItem),
+    Test(Box<TestItem>),
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -113,17 +114,10 @@ pub struct SourceItem {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Cond {
     Fact(Name),
-    Cmp {
-        measure: Name,
-        op: CmpOp,
-        value: Number,
-        span: Span,
-    },
-    In {
-        measure: Name,
-        range: Range,
-        span: Span,
-    },
+    /// A measure compared with a number (boxed, like `In`, to keep every condition small).
+    Cmp(Box<Comparison>),
+    /// A measure tested against a range.
+    In(Box<RangeTest>),
     Not(Box<Cond>, Span),
     All(Vec<Cond>, Span),
     Any(Vec<Cond>, Span),
@@ -133,13 +127,28 @@ impl Cond {
     pub fn span(&self) -> Span {
         match self {
             Cond::Fact(n) => n.span,
-            Cond::Cmp { span, .. }
-            | Cond::In { span, .. }
-            | Cond::Not(_, span)
-            | Cond::All(_, span)
-            | Cond::Any(_, span) => *span,
+            Cond::Cmp(c) => c.span,
+            Cond::In(c) => c.span,
+            Cond::Not(_, span) | Cond::All(_, span) | Cond::Any(_, span) => *span,
         }
     }
+}
+
+/// `age >= 65`
+#[derive(Clone, Debug, PartialEq)]
+pub struct Comparison {
+    pub measure: Name,
+    pub op: CmpOp,
+    pub value: Number,
+    pub span: Span,
+}
+
+/// `age in 18..65`
+#[derive(Clone, Debug, PartialEq)]
+pub struct RangeTest {
+    pub measure: Name,
+    pub range: Range,
+    pub span: Span,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -179,7 +188,8 @@ pub struct ActionClause {
     /// The action word.
     pub word_span: Span,
     pub targets: Vec<Name>,
-    pub dose: Option<Dose>,
+    /// Boxed: most advice has no dose.
+    pub dose: Option<Box<Dose>>,
     /// The whole clause.
     pub span: Span,
 }

@@ -65,12 +65,12 @@ impl Builder<'_> {
                         _ => {}
                     }
                 }
-                Item::Ruleset(RulesetItem {
+                Item::Ruleset(Box::new(RulesetItem {
                     name,
                     title,
                     version,
                     span,
-                })
+                }))
             }
             Rule::condition_item | Rule::factor_item => {
                 let kind = if rule == Rule::condition_item {
@@ -80,12 +80,12 @@ impl Builder<'_> {
                 };
                 let name = self.name(inner.next()?);
                 let label = inner.next().map(|p| self.text(p));
-                Item::Fact(FactItem {
+                Item::Fact(Box::new(FactItem {
                     kind,
                     name,
                     label,
                     span,
-                })
+                }))
             }
             Rule::exclusive_item => {
                 let name = self.name(inner.next()?);
@@ -98,12 +98,12 @@ impl Builder<'_> {
                         _ => {}
                     }
                 }
-                Item::Exclusive(ExclusiveItem {
+                Item::Exclusive(Box::new(ExclusiveItem {
                     name,
                     label,
                     members,
                     span,
-                })
+                }))
             }
             Rule::measure_item => {
                 let name = self.name(inner.next()?);
@@ -139,7 +139,7 @@ impl Builder<'_> {
                         _ => {}
                     }
                 }
-                Item::Measure(m)
+                Item::Measure(Box::new(m))
             }
             Rule::category_item | Rule::exercise_item => {
                 let name = self.name(inner.next()?);
@@ -159,19 +159,19 @@ impl Builder<'_> {
                     }
                 }
                 if rule == Rule::category_item {
-                    Item::Category(CategoryItem {
+                    Item::Category(Box::new(CategoryItem {
                         name,
                         label,
                         parents,
                         span,
-                    })
+                    }))
                 } else {
-                    Item::Exercise(ExerciseItem {
+                    Item::Exercise(Box::new(ExerciseItem {
                         name,
                         label,
                         categories: parents,
                         span,
-                    })
+                    }))
                 }
             }
             Rule::source_item => {
@@ -190,12 +190,12 @@ impl Builder<'_> {
                         _ => {}
                     }
                 }
-                Item::Source(SourceItem {
+                Item::Source(Box::new(SourceItem {
                     name,
                     text: text?,
                     url,
                     span,
-                })
+                }))
             }
             Rule::rule_item => {
                 let name = self.name(inner.next()?);
@@ -203,10 +203,10 @@ impl Builder<'_> {
                 Item::Rule(Box::new(self.rule(Some(name), head_span, span, inner)?))
             }
             Rule::short_rule => {
-                let head_span = Span::new(self.file, span.start, span.start + 2);
+                let head_span = Span::new(self.file, span.start(), span.start() + 2);
                 Item::Rule(Box::new(self.rule(None, head_span, span, inner)?))
             }
-            Rule::test_item => Item::Test(self.test(span, inner)?),
+            Rule::test_item => Item::Test(Box::new(self.test(span, inner)?)),
             _ => return None,
         };
         Some(item)
@@ -371,22 +371,8 @@ impl Builder<'_> {
     }
 
     fn check_date(&mut self, text: &str, span: Span) {
-        let mut parts = text.split('-').map(|p| p.parse::<u32>().unwrap_or(0));
-        let (y, m, d) = (
-            parts.next().unwrap_or(0),
-            parts.next().unwrap_or(0),
-            parts.next().unwrap_or(0),
-        );
-        let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-        let days = match m {
-            1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-            4 | 6 | 9 | 11 => 30,
-            2 if leap => 29,
-            2 => 28,
-            _ => 0,
-        };
         let well_formed = text.len() == 10;
-        if days == 0 || d == 0 || d > days || !well_formed {
+        if !date_is_valid(text) {
             let msg = if well_formed {
                 format!("`{text}` is not a calendar date")
             } else {
@@ -411,7 +397,7 @@ impl Builder<'_> {
         let word_span = self.span(&word);
         let action = Action::parse(word.as_str())?;
         let targets = self.names(parts.next()?);
-        let dose = parts.next().map(|p| self.dose(p));
+        let dose = parts.next().map(|p| Box::new(self.dose(p)));
         Some(ActionClause {
             action,
             word_span,
@@ -649,20 +635,20 @@ impl Builder<'_> {
                         let op = CmpOp::parse(op.as_str());
                         let value = parts.next().map(|p| self.number(&p));
                         match (op, value) {
-                            (Some(op), Some(value)) => Cond::Cmp {
+                            (Some(op), Some(value)) => Cond::Cmp(Box::new(Comparison {
                                 measure: name,
                                 op,
                                 value,
                                 span,
-                            },
+                            })),
                             _ => Cond::All(Vec::new(), span),
                         }
                     }
-                    Some(range) => Cond::In {
+                    Some(range) => Cond::In(Box::new(RangeTest {
                         measure: name,
                         range: self.range(range),
                         span,
-                    },
+                    })),
                 }
             }
             _ => Cond::All(Vec::new(), span),
@@ -806,10 +792,31 @@ impl Builder<'_> {
     }
 }
 
+/// Whether a date written as `YYYY-MM-DD` (the grammar has checked the digits and dashes)
+/// is ten characters long and names a real calendar day.
+pub(super) fn date_is_valid(text: &str) -> bool {
+    let mut parts = text.split('-').map(|p| p.parse::<u32>().unwrap_or(0));
+    let (y, m, d) = (
+        parts.next().unwrap_or(0),
+        parts.next().unwrap_or(0),
+        parts.next().unwrap_or(0),
+    );
+    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    let days = match m {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => 0,
+    };
+    text.len() == 10 && days != 0 && d != 0 && d <= days
+}
+
 /// The length of `text` without trailing whitespace and trailing comments.
 fn meaningful_len(text: &str) -> usize {
-    // Most pairs end at their last token: nothing to trim.
-    if !text.ends_with(|c: char| c.is_whitespace()) {
+    // Most pairs end at their last token: nothing to trim. A pair can also end with a comment
+    // that runs to the end of the file.
+    if !text.ends_with(|c: char| c.is_whitespace()) && !text.contains('#') {
         return text.len();
     }
     let mut end = text.trim_end().len();

@@ -1,12 +1,16 @@
-//! Syntax: source text → typed tree ([`ast`]), through the pest grammar `grammar/carel.pest`.
+//! Syntax: source text → typed tree ([`ast`]). The pest grammar `grammar/carel.pest` is the
+//! definition of the syntax and explains every error.
 //!
-//! Each file is parsed whole; when that fails, it is read again one item at a time so that every
-//! broken item is reported once and the items around it still count. Parenthesis depth is
-//! checked before pest runs, so no input can exhaust the stack.
+//! A well-formed file is read by a fast hand-written reader (`fast.rs`) that gives the very
+//! tree the grammar gives; on anything it does not vouch for, the file is parsed by pest. When
+//! that fails, it is read again one item at a time so that every broken item is reported once
+//! and the items around it still count. Parenthesis depth is checked before either reader
+//! runs, so no input can exhaust the stack.
 
 pub mod ast;
 mod build;
 mod errors;
+mod fast;
 
 pub use build::{MAX_NUMBER, fmt_num, snake_case};
 
@@ -33,13 +37,6 @@ const MAX_ERRORS_PER_FILE: usize = 20;
 /// Parse every file of a ruleset. Returns one tree per file (in file order) and whether any
 /// file had a syntax error (E001); other diagnostics found while building trees go to `out`.
 pub fn parse(sources: &Sources, out: &mut Vec<Diagnostic>) -> (Vec<ast::File>, bool) {
-    let largest = sources
-        .files()
-        .iter()
-        .map(|f| f.text.len())
-        .max()
-        .unwrap_or(0);
-    raise_call_limit(largest);
     let mut files = Vec::with_capacity(sources.len());
     let mut failed = false;
     for (tree, ok, mut diagnostics) in parse_all(sources) {
@@ -124,12 +121,26 @@ fn parse_all(sources: &Sources) -> Vec<Parsed> {
 
 /// Parse one file's text. Returns the tree and `false` if there was a syntax error.
 pub fn parse_file(file: FileId, text: &str, out: &mut Vec<Diagnostic>) -> (ast::File, bool) {
-    raise_call_limit(text.len());
     let mut tree = ast::File::default();
     if let Some(d) = check_nesting(file, text) {
         out.push(d);
         return (tree, false);
     }
+    if let Some(items) = fast::parse(file, text) {
+        tree.items = items;
+        return (tree, true);
+    }
+    parse_file_with_pest(file, text, out, tree)
+}
+
+/// Parse one file with the pest grammar, which explains every syntax error.
+fn parse_file_with_pest(
+    file: FileId,
+    text: &str,
+    out: &mut Vec<Diagnostic>,
+    mut tree: ast::File,
+) -> (ast::File, bool) {
+    raise_call_limit(text.len());
     match CarelParser::parse(Rule::file, text) {
         Ok(mut pairs) => {
             let inner = pairs.next().map(|p| p.into_inner());
@@ -200,7 +211,7 @@ fn recover(file: FileId, text: &str, out: &mut Vec<Diagnostic>, tree: &mut ast::
                     Err(e) => errors::to_diagnostic(&e, file, text, previous),
                     Ok(_) => errors::to_diagnostic(&item_error, file, text, offset),
                 };
-                let after = d.span.start.max(offset);
+                let after = d.span.start().max(offset);
                 out.push(d);
                 // Resume at the token in error if it starts an item on its own line (the item
                 // before it was cut short), else at the next line that starts an item.
@@ -297,3 +308,6 @@ fn check_nesting(file: FileId, text: &str) -> Option<Diagnostic> {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod fast_tests;

@@ -32,11 +32,12 @@ fn rule(text: &str) -> RuleItem {
 fn show(c: &Cond) -> String {
     match c {
         Cond::Fact(n) => n.text.clone(),
-        Cond::Cmp {
-            measure, op, value, ..
-        } => format!("{}{}{}", measure.text, op.as_str(), value.value),
-        Cond::In { measure, range, .. } => {
-            format!("{} in {}..{}", measure.text, range.lo.value, range.hi.value)
+        Cond::Cmp(c) => format!("{}{}{}", c.measure.text, c.op.as_str(), c.value.value),
+        Cond::In(c) => {
+            format!(
+                "{} in {}..{}",
+                c.measure.text, c.range.lo.value, c.range.hi.value
+            )
         }
         Cond::Not(inner, _) => format!("!{}", show(inner)),
         Cond::All(parts, _) => format!(
@@ -92,7 +93,7 @@ fn measure_atoms() {
     let ops: Vec<CmpOp> = parts
         .iter()
         .map(|p| match p {
-            Cond::Cmp { op, .. } => *op,
+            Cond::Cmp(c) => c.op,
             _ => panic!(),
         })
         .collect();
@@ -344,7 +345,7 @@ fn deep_nesting_is_refused_before_parsing() {
     let d = &parse_err(&text)[0];
     assert_eq!(d.code, Code::E001);
     assert!(d.message.starts_with("nesting too deep"));
-    assert_eq!(d.span.start, 3 + MAX_NESTING);
+    assert_eq!(d.span.start(), 3 + MAX_NESTING);
     // Within the limit, nesting parses (on a test thread's small stack, too).
     let ok = format!(
         "if {}a{} then avoid x",
@@ -396,8 +397,8 @@ fn every_reserved_word_and_only_those_is_refused_as_a_name() {
 #[test]
 fn control_characters_are_named_by_their_code() {
     let d = parse_err("condition a\0b\n");
-    assert_eq!(d[0].span.start, 11);
-    assert_eq!(d[0].span.end, 12);
+    assert_eq!(d[0].span.start(), 11);
+    assert_eq!(d[0].span.end(), 12);
     assert!(
         d[0].message.ends_with("found the control character U+0000"),
         "{}",
