@@ -18,6 +18,11 @@ fn main() {
         eprintln!("usage: phases DIR [RUNS]");
         std::process::exit(2);
     };
+    // The same allocator settings as the `carel` binary (see src/main.rs).
+    // SAFETY: sets a process-wide allocator option before any other thread exists.
+    unsafe {
+        libmimalloc_sys::mi_option_set_enabled(libmimalloc_sys::mi_option_large_os_pages, true);
+    }
     let runs: usize = args.next().and_then(|r| r.parse().ok()).unwrap_or(1);
     for _ in 0..runs {
         let t = Instant::now();
