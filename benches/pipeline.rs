@@ -16,6 +16,10 @@ use carel::diagnostic::render;
 use carel::source::Sources;
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 
+// The same allocator as the `carel` binary, so that the figures match what users get.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const SIZES: [usize; 2] = [1_000, 10_000];
 
 /// A generated ruleset of `rules` rules in ten files, as the loader would hand it over.
