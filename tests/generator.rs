@@ -114,3 +114,36 @@ fn generated_ruleset_checks_with_only_planned_findings() {
         "one W004 per planned tension"
     );
 }
+
+/// Large enough that parsing, name resolution and the analysis all run on two threads: the
+/// diagnostics and the bundle must come out the same on every run, whatever the scheduling.
+#[test]
+fn a_ruleset_checked_on_two_threads_gives_the_same_bytes_every_time() {
+    let ruleset = generate(12_000, 3, 4);
+    let sources = sources(&ruleset);
+    let bytes: usize = sources.files().iter().map(|f| f.text.len()).sum();
+    assert!(bytes > 256 * 1024, "too small to parse on two threads");
+    let run = || {
+        let c = carel::compile(&sources);
+        let (Some(model), Some(analysis)) = (&c.model, &c.analysis) else {
+            panic!(
+                "the generated ruleset compiles: {:?}",
+                c.diagnostics.first()
+            );
+        };
+        let report = format!(
+            "{:#}",
+            carel::diagnostic::render::json(&sources, &c.diagnostics)
+        );
+        let bundle = carel::bundle::build(model, analysis, &sources).canonical_bytes();
+        (report, bundle)
+    };
+    let first = run();
+    assert!(
+        first.0.contains("W004"),
+        "the planned tensions are reported"
+    );
+    for _ in 0..3 {
+        assert!(run() == first, "a second run gave different output");
+    }
+}
