@@ -214,6 +214,33 @@ pub struct RuleItem {
     pub status: Option<Name>,
 }
 
+impl RuleItem {
+    /// A rule with no clauses yet; its action is a placeholder until the action clause is read.
+    pub fn new(name: Option<Name>, head_span: Span, span: Span) -> RuleItem {
+        RuleItem {
+            name,
+            span,
+            head_span,
+            cond: None,
+            unless: None,
+            action: ActionClause {
+                action: Action::Recommend,
+                word_span: span,
+                targets: Vec::new(),
+                dose: None,
+                span,
+            },
+            because: None,
+            cite: Vec::new(),
+            evidence: None,
+            strength: None,
+            overrides: Vec::new(),
+            reviewed: None,
+            status: None,
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct Given {
     pub name: Name,

@@ -220,27 +220,7 @@ impl Builder<'_> {
         clauses: impl Iterator<Item = Pair<'a, Rule>>,
     ) -> Option<RuleItem> {
         let mut action: Option<ActionClause> = None;
-        let mut r = RuleItem {
-            name,
-            span,
-            head_span,
-            cond: None,
-            unless: None,
-            action: ActionClause {
-                action: Action::Recommend,
-                word_span: span,
-                targets: Vec::new(),
-                dose: None,
-                span,
-            },
-            because: None,
-            cite: Vec::new(),
-            evidence: None,
-            strength: None,
-            overrides: Vec::new(),
-            reviewed: None,
-            status: None,
-        };
+        let mut r = RuleItem::new(name, head_span, span);
         // Spans of the clauses seen so far, to report a clause given twice.
         let mut seen: Vec<(&'static str, Span)> = Vec::new();
         for clause in clauses {

@@ -440,27 +440,7 @@ impl<'t> Reader<'t> {
             Some(n) => n.span,
             None => Span::new(self.file, start, start + 2),
         };
-        let mut r = RuleItem {
-            name,
-            span: Span::default(),
-            head_span,
-            cond: None,
-            unless: None,
-            action: ActionClause {
-                action: Action::Recommend,
-                word_span: Span::default(),
-                targets: Vec::new(),
-                dose: None,
-                span: Span::default(),
-            },
-            because: None,
-            cite: Vec::new(),
-            evidence: None,
-            strength: None,
-            overrides: Vec::new(),
-            reviewed: None,
-            status: None,
-        };
+        let mut r = RuleItem::new(name, head_span, Span::default());
         let mut has_action = false;
         if short {
             // `if COND [unless COND]` and then, necessarily, the action.
@@ -696,45 +676,39 @@ impl<'t> Reader<'t> {
 
     /// `conj (or conj)*`, flattened as the tree builder does.
     fn cond(&mut self, depth: usize) -> Option<Cond> {
-        self.skip();
-        let start = self.pos;
-        let mut parts = Vec::new();
-        loop {
-            match self.conj(depth)? {
-                Cond::Any(inner, _) => parts.extend(inner),
-                c => parts.push(c),
-            }
-            if !self.eat("or") {
-                break;
-            }
-        }
-        Some(if parts.len() == 1 {
-            parts.pop()?
-        } else {
-            parts.shrink_to_fit();
-            Cond::Any(parts, self.span(start))
-        })
+        self.chain(depth, true)
     }
 
-    /// `operand (and operand)*`
-    fn conj(&mut self, depth: usize) -> Option<Cond> {
+    /// `conj (or conj)*` when `or`, else `operand (and operand)*`: a nested chain of the same
+    /// kind (from parentheses) is merged into this one, and a single part stands alone.
+    fn chain(&mut self, depth: usize, or: bool) -> Option<Cond> {
         self.skip();
         let start = self.pos;
         let mut parts = Vec::new();
         loop {
-            match self.operand(depth)? {
-                Cond::All(inner, _) => parts.extend(inner),
+            let part = if or {
+                self.chain(depth, false)?
+            } else {
+                self.operand(depth)?
+            };
+            match part {
+                Cond::Any(inner, _) if or => parts.extend(inner),
+                Cond::All(inner, _) if !or => parts.extend(inner),
                 c => parts.push(c),
             }
-            if !self.eat("and") {
+            if !self.eat(if or { "or" } else { "and" }) {
                 break;
             }
         }
-        Some(if parts.len() == 1 {
-            parts.pop()?
+        if parts.len() == 1 {
+            return parts.pop();
+        }
+        parts.shrink_to_fit();
+        let span = self.span(start);
+        Some(if or {
+            Cond::Any(parts, span)
         } else {
-            parts.shrink_to_fit();
-            Cond::All(parts, self.span(start))
+            Cond::All(parts, span)
         })
     }
 
