@@ -606,7 +606,7 @@ impl<'a> Layout<'a> {
         let mut clause = |code: String, pieces: Vec<(usize, usize)>| {
             lines.push(Line::new(CLAUSE_INDENT, code, pieces));
         };
-        if let Some(t) = &r.because {
+        if let Some(t) = r.because() {
             clause(
                 {
                     let mut code = "because".to_string();
@@ -619,22 +619,22 @@ impl<'a> Layout<'a> {
         if !r.cite.is_empty() {
             clause(self.list("cite", &r.cite), self.list_pieces(&r.cite));
         }
-        if let Some(n) = &r.evidence {
+        if let Some(n) = r.evidence() {
             clause(format!("evidence {}", n.text), vec![self.piece(n.span)]);
         }
-        if let Some(n) = &r.strength {
+        if let Some(n) = r.strength() {
             clause(format!("strength {}", n.text), vec![self.piece(n.span)]);
         }
-        if !r.overrides.is_empty() {
+        if !r.overrides().is_empty() {
             clause(
-                self.list("overrides", &r.overrides),
-                self.list_pieces(&r.overrides),
+                self.list("overrides", r.overrides()),
+                self.list_pieces(r.overrides()),
             );
         }
-        if let Some(d) = &r.reviewed {
+        if let Some(d) = r.reviewed() {
             clause(format!("reviewed {}", d.value), vec![self.piece(d.span)]);
         }
-        if let Some(n) = &r.status {
+        if let Some(n) = r.status() {
             clause(format!("status {}", n.text), vec![self.piece(n.span)]);
         }
         lines
@@ -1162,13 +1162,17 @@ fn strip_item(item: &Item) -> Item {
                 dose: r.action.dose.as_deref().map(strip_dose).map(Box::new),
                 span: s,
             },
-            because: r.because.as_ref().map(strip_text),
             cite: strip_names(&r.cite),
-            evidence: r.evidence.as_ref().map(strip_name),
-            strength: r.strength.as_ref().map(strip_name),
-            overrides: strip_names(&r.overrides),
-            reviewed: r.reviewed.as_ref().map(strip_text),
-            status: r.status.as_ref().map(strip_name),
+            details: r.details.as_ref().map(|d| {
+                Box::new(RuleDetails {
+                    because: d.because.as_ref().map(strip_text),
+                    evidence: d.evidence.as_ref().map(strip_name),
+                    strength: d.strength.as_ref().map(strip_name),
+                    overrides: strip_names(&d.overrides),
+                    reviewed: d.reviewed.as_ref().map(strip_text),
+                    status: d.status.as_ref().map(strip_name),
+                })
+            }),
         })),
         Item::Test(t) => Item::Test(Box::new(TestItem {
             name: strip_text(&t.name),

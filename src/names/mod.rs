@@ -1047,21 +1047,18 @@ fn rule_records(sources: &Sources, files: &[ast::File], count: usize) -> Vec<Rul
                 targets: Vec::new(),
                 exercises: Vec::new(),
                 dose: None,
-                because: rule.because.as_ref().map(|t| t.value.clone()),
+                because: rule.because().map(|t| t.value.clone()),
                 cite: Vec::new(),
                 evidence: rule
-                    .evidence
-                    .as_ref()
+                    .evidence()
                     .and_then(|n| Evidence::ALL.into_iter().find(|e| e.as_str() == n.text)),
                 strength: rule
-                    .strength
-                    .as_ref()
+                    .strength()
                     .and_then(|n| Strength::ALL.into_iter().find(|e| e.as_str() == n.text)),
                 overrides: Vec::new(),
-                reviewed: rule.reviewed.as_ref().map(|t| t.value.clone()),
+                reviewed: rule.reviewed().map(|t| t.value.clone()),
                 status: rule
-                    .status
-                    .as_ref()
+                    .status()
                     .and_then(|n| Status::ALL.into_iter().find(|e| e.as_str() == n.text))
                     .unwrap_or_default(),
             });

@@ -120,7 +120,7 @@ pub(super) fn resolve_rule(
     }
     let mut overrides: Vec<(RuleId, Span)> = Vec::new();
     let mut seen = FirstSeen::default();
-    for o in &rule.overrides {
+    for o in rule.overrides() {
         if let Some(sym) = env.find(o, RULE)
             && seen.insert(sym.index)
         {

@@ -278,34 +278,37 @@ impl Builder<'_> {
                     }
                 }
                 Rule::unless_clause => r.unless = parts.next().map(|p| self.cond(p)),
-                Rule::because_clause => r.because = parts.next().map(|p| self.text(p)),
+                Rule::because_clause => {
+                    r.details_mut().because = parts.next().map(|p| self.text(p))
+                }
                 Rule::cite_clause => {
                     r.cite = parts.next().map(|p| self.names(p)).unwrap_or_default()
                 }
                 Rule::overrides_clause => {
-                    r.overrides = parts.next().map(|p| self.names(p)).unwrap_or_default()
+                    r.details_mut().overrides =
+                        parts.next().map(|p| self.names(p)).unwrap_or_default()
                 }
                 Rule::evidence_clause => {
                     let n = self.name(parts.next()?);
                     self.check_choice(&n, "evidence level", &Evidence::ALL.map(Evidence::as_str));
-                    r.evidence = Some(n);
+                    r.details_mut().evidence = Some(n);
                 }
                 Rule::strength_clause => {
                     let n = self.name(parts.next()?);
                     self.check_choice(&n, "strength", &Strength::ALL.map(Strength::as_str));
-                    r.strength = Some(n);
+                    r.details_mut().strength = Some(n);
                 }
                 Rule::status_clause => {
                     let n = self.name(parts.next()?);
                     self.check_choice(&n, "status", &Status::ALL.map(Status::as_str));
-                    r.status = Some(n);
+                    r.details_mut().status = Some(n);
                 }
                 Rule::reviewed_clause => {
                     let p = parts.next()?;
                     let dspan = self.span(&p);
                     let text = p.as_str().to_string();
                     self.check_date(&text, dspan);
-                    r.reviewed = Some(Text {
+                    r.details_mut().reviewed = Some(Text {
                         value: text,
                         span: dspan,
                     });

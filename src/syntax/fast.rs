@@ -505,33 +505,35 @@ impl<'t> Reader<'t> {
                     self.bump(word.len());
                     r.unless = Some(self.cond(0)?);
                 }
-                "because" if r.because.is_none() => {
+                "because" if r.because().is_none() => {
                     self.bump(word.len());
-                    r.because = Some(self.text()?);
+                    r.details_mut().because = Some(self.text()?);
                 }
                 "cite" if r.cite.is_empty() => {
                     self.bump(word.len());
                     r.cite = self.names()?;
                 }
-                "overrides" if r.overrides.is_empty() => {
+                "overrides" if r.overrides().is_empty() => {
                     self.bump(word.len());
-                    r.overrides = self.names()?;
+                    r.details_mut().overrides = self.names()?;
                 }
-                "evidence" if r.evidence.is_none() => {
+                "evidence" if r.evidence().is_none() => {
                     self.bump(word.len());
-                    r.evidence = Some(self.choice(&Evidence::ALL.map(Evidence::as_str))?);
+                    r.details_mut().evidence =
+                        Some(self.choice(&Evidence::ALL.map(Evidence::as_str))?);
                 }
-                "strength" if r.strength.is_none() => {
+                "strength" if r.strength().is_none() => {
                     self.bump(word.len());
-                    r.strength = Some(self.choice(&Strength::ALL.map(Strength::as_str))?);
+                    r.details_mut().strength =
+                        Some(self.choice(&Strength::ALL.map(Strength::as_str))?);
                 }
-                "status" if r.status.is_none() => {
+                "status" if r.status().is_none() => {
                     self.bump(word.len());
-                    r.status = Some(self.choice(&Status::ALL.map(Status::as_str))?);
+                    r.details_mut().status = Some(self.choice(&Status::ALL.map(Status::as_str))?);
                 }
-                "reviewed" if r.reviewed.is_none() => {
+                "reviewed" if r.reviewed().is_none() => {
                     self.bump(word.len());
-                    r.reviewed = Some(self.date()?);
+                    r.details_mut().reviewed = Some(self.date()?);
                 }
                 // A clause given twice is reported by the full parser.
                 "because" | "cite" | "overrides" | "evidence" | "strength" | "status"

@@ -120,16 +120,16 @@ fn full_rule_with_every_clause_in_any_order() {
          overrides other\n  reviewed 2026-03-01\n  status draft\n  if herniated_disc unless facet_syndrome\n  then recommend extension, walking",
     );
     assert_eq!(r.name.as_ref().unwrap().text, "disc_extension");
-    assert_eq!(r.because.as_ref().unwrap().value, "A disc may improve.");
+    assert_eq!(r.because().unwrap().value, "A disc may improve.");
     assert_eq!(
         r.cite.iter().map(|n| n.text.as_str()).collect::<Vec<_>>(),
         ["s1", "s2"]
     );
-    assert_eq!(r.evidence.as_ref().unwrap().text, "low");
-    assert_eq!(r.strength.as_ref().unwrap().text, "conditional");
-    assert_eq!(r.overrides[0].text, "other");
-    assert_eq!(r.reviewed.as_ref().unwrap().value, "2026-03-01");
-    assert_eq!(r.status.as_ref().unwrap().text, "draft");
+    assert_eq!(r.evidence().unwrap().text, "low");
+    assert_eq!(r.strength().unwrap().text, "conditional");
+    assert_eq!(r.overrides()[0].text, "other");
+    assert_eq!(r.reviewed().unwrap().value, "2026-03-01");
+    assert_eq!(r.status().unwrap().text, "draft");
     assert_eq!(r.action.targets.len(), 2);
 }
 
