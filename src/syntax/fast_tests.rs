@@ -13,21 +13,7 @@ mod generator;
 /// Compare the two readers on `text`. Returns whether the fast reader accepted it, and
 /// whether pest read it without any diagnostic.
 fn compare(text: &str) -> (bool, bool) {
-    if check_nesting(0, text).is_some() {
-        return (false, false);
-    }
-    let fast = fast::parse(0, text);
-    let mut out = Vec::new();
-    let (tree, ok) = parse_file_with_pest(0, text, &mut out, File::default());
-    let clean = ok && out.is_empty();
-    if let Some(items) = &fast {
-        assert!(
-            clean,
-            "the fast reader accepted text that pest reports: {text:?}\n{out:#?}"
-        );
-        assert_eq!(items, &tree.items, "the readers disagree on {text:?}");
-    }
-    (fast.is_some(), clean)
+    compare_readers(text).unwrap_or_else(|e| panic!("{e}"))
 }
 
 /// Both readers must accept `text` and agree on it.

@@ -133,6 +133,35 @@ pub fn parse_file(file: FileId, text: &str, out: &mut Vec<Diagnostic>) -> (ast::
     parse_file_with_pest(file, text, out, tree)
 }
 
+/// Read `text` with both readers, for the differential tests and the `readers` fuzz target.
+/// Returns whether the fast reader accepted it and whether pest read it without a diagnostic,
+/// or how the two disagree: the fast reader accepted text that pest reports, or built a
+/// different tree.
+#[doc(hidden)]
+pub fn compare_readers(text: &str) -> Result<(bool, bool), String> {
+    if check_nesting(0, text).is_some() {
+        return Ok((false, false));
+    }
+    let fast = fast::parse(0, text);
+    let mut out = Vec::new();
+    let (tree, ok) = parse_file_with_pest(0, text, &mut out, ast::File::default());
+    let clean = ok && out.is_empty();
+    if let Some(items) = &fast {
+        if !clean {
+            return Err(format!(
+                "the fast reader accepted text that pest reports: {text:?}\n{out:#?}"
+            ));
+        }
+        if items != &tree.items {
+            return Err(format!(
+                "the readers disagree on {text:?}\nfast: {items:#?}\npest: {:#?}",
+                tree.items
+            ));
+        }
+    }
+    Ok((fast.is_some(), clean))
+}
+
 /// Parse one file with the pest grammar, which explains every syntax error.
 fn parse_file_with_pest(
     file: FileId,
