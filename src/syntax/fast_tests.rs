@@ -124,16 +124,21 @@ fn unusual_but_clean_text_reads_the_same_both_ways() {
         "if not not a and not (b or c) or ((d)) then caution x, y 1..2 h every 3..4 h",
         "if m >= -1.5 and m in 1 .. 2 or m != 0 and m<3 then recommend x 3 reps 2..3 times per week",
         "if (a or b) or c then avoid x\nif (a and b) and (c and d) then avoid x",
-        "if not (a and b) then avoid x per day reviewed 2024-02-29 evidence expert_opinion",
+        "if not (a and b) then avoid x 2 min per day reviewed 2024-02-29 evidence expert_opinion",
         "test \"t\": given a, m = 3 expect not avoid x expect nothing y, z expect recommend w",
         "test \"t\":",
-        "ruleset r \"R\" version \"1\"\nruleset version\nmeasure unit unit \"u\" range 0..1 unit \"v\"",
+        "ruleset r \"R\" version \"1\"\nmeasure unit unit \"u\" range 0..1\nmeasure version range 0..1 unit \"v\"",
         "source s \"S\" url \"u\"\nexclusive e: a, b\ncategory c in d, e\nexercise w in c",
         "if a then avoid nothing, per, times, every, day, week, h, min, version, url, range",
         "",
         "# only a comment",
+        "condition a \"x # not a comment\" # a comment \"with a quote\n",
+        "condition a \"é, ünïcode and a tab:\t\" \"\\\\\"\r\nfactor b",
+        "if m >= 007 and m < -0 or m = 1.50 then avoid x\r\n",
+        "if m in -5..-1 then avoid x 1..1 sets 1 times per day",
+        "rule r: recommend x\nif a then avoid x\nrule s: avoid y if b unless c\nif d then avoid y",
     ] {
-        compare(text);
+        accepted(text, text);
     }
 }
 
