@@ -7,8 +7,8 @@
 //! (a syntax error, a misspelt name, an unknown escape, a clause given twice, a BOM, anything
 //! unusual) it gives up, and the file is read again by pest, which explains the problem. Giving
 //! up is always safe; accepting what pest would reject, or building a different tree, is a bug,
-//! and `tests.rs` compares the two readers on every fixture, generated rulesets and random
-//! token soup.
+//! and `fast_tests.rs` (and the `readers` fuzz target) compare the two readers on every
+//! fixture, generated rulesets and random token soup.
 //!
 //! Tokens are read the way the grammar reads them: keywords end at a character that is not a
 //! letter, digit or `_`; whitespace and `#` comments may separate any two tokens except the
