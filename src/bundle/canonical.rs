@@ -10,7 +10,8 @@
 //!   fraction or exponent (`65`), others in the shortest form that reads back to the same
 //!   double (`2.5`, `0.001`), with an exponent below 1e-6 or from 1e21 (`1e-7`, `1e+21`).
 
-use serde_json::Value;
+use serde::Serialize;
+use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
 /// The canonical bytes of a value.
@@ -18,6 +19,57 @@ pub fn to_vec(value: &Value) -> Vec<u8> {
     let mut out = String::new();
     write_value(&mut out, value);
     out.into_bytes()
+}
+
+/// The canonical bytes of an object made of `map`'s entries and of `lists`: long lists whose
+/// items are turned into value trees and written one at a time, so that a bundle of a hundred
+/// thousand rules never exists as one tree. Keys of `lists` must not also be in `map`.
+pub fn object_to_vec(map: &Map<String, Value>, lists: &[(&str, &dyn ListWriter)]) -> Vec<u8> {
+    enum Entry<'a> {
+        Value(&'a Value),
+        List(&'a dyn ListWriter),
+    }
+    let mut entries: Vec<(&str, Entry<'_>)> = map
+        .iter()
+        .map(|(k, v)| (k.as_str(), Entry::Value(v)))
+        .chain(lists.iter().map(|&(k, l)| (k, Entry::List(l))))
+        .collect();
+    entries.sort_by(|a, b| a.0.encode_utf16().cmp(b.0.encode_utf16()));
+    let mut out = String::new();
+    out.push('{');
+    for (i, (k, entry)) in entries.into_iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        write_string(&mut out, k);
+        out.push(':');
+        match entry {
+            Entry::Value(v) => write_value(&mut out, v),
+            Entry::List(l) => l.write(&mut out),
+        }
+    }
+    out.push('}');
+    out.into_bytes()
+}
+
+/// A list that writes its canonical form item by item.
+pub trait ListWriter {
+    fn write(&self, out: &mut String);
+}
+
+impl<T: Serialize> ListWriter for Vec<T> {
+    fn write(&self, out: &mut String) {
+        out.push('[');
+        for (i, item) in self.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            // Serialising plain data (no maps with non-string keys) cannot fail.
+            let value = serde_json::to_value(item).unwrap_or(Value::Null);
+            write_value(out, &value);
+        }
+        out.push(']');
+    }
 }
 
 /// `sha256:` + lowercase hex of SHA-256 over `bytes`.

@@ -315,12 +315,32 @@ impl Bundle {
     }
 
     /// The canonical form the digest covers: the bundle without `digest`, in RFC 8785 form.
+    ///
+    /// The rules and conflicts, which grow with the ruleset, are written one at a time rather
+    /// than through one value tree of the whole bundle.
     pub fn canonical_bytes(&self) -> Vec<u8> {
-        let mut value = serde_json::to_value(self).unwrap_or(serde_json::Value::Null);
-        if let serde_json::Value::Object(map) = &mut value {
-            map.remove("digest");
+        let head = Bundle {
+            format: self.format.clone(),
+            format_version: self.format_version,
+            compiler: self.compiler.clone(),
+            ruleset: self.ruleset.clone(),
+            digest: String::new(),
+            semantics: self.semantics.clone(),
+            vocabulary: self.vocabulary.clone(),
+            rules: Vec::new(),
+            conflicts: Vec::new(),
+        };
+        let mut map = match serde_json::to_value(&head) {
+            Ok(serde_json::Value::Object(map)) => map,
+            _ => serde_json::Map::new(),
+        };
+        for streamed in ["digest", "rules", "conflicts"] {
+            map.remove(streamed);
         }
-        canonical::to_vec(&value)
+        canonical::object_to_vec(
+            &map,
+            &[("rules", &self.rules), ("conflicts", &self.conflicts)],
+        )
     }
 
     /// `sha256:` + hex over [`Bundle::canonical_bytes`].

@@ -331,6 +331,10 @@ fn conflicts_carry_names_witnesses_and_resolution() {
     assert_eq!(v["conflicts"][1]["rules"], json!(["keep_moving", "back_1"]));
     assert_eq!(v["conflicts"][1]["resolved_by"], Value::Null);
     assert_eq!(v["conflicts"][2]["kind"], "dose_mismatch");
+    // Rules and conflicts are written item by item; the bytes are those of the whole tree.
+    let mut whole = v.clone();
+    whole.as_object_mut().unwrap().remove("digest");
+    assert_eq!(b.canonical_bytes(), canonical::to_vec(&whole));
     assert_eq!(Bundle::from_json(&b.to_json()).unwrap(), b);
     // A contradiction left standing never makes a loadable bundle.
     let analysis = Analysis {
