@@ -293,6 +293,16 @@ impl Space {
 
     /// The smallest patient satisfying every prepared part, if there is one.
     pub fn witness_all(&self, parts: &[&Prepared]) -> Result<Option<Patient>, TooComplex> {
+        self.patient_for(parts, true)
+    }
+
+    /// A patient satisfying every prepared part: the smallest when `minimal`, else the first the
+    /// search finds. Plain conjunctions that agree need no search.
+    fn patient_for(
+        &self,
+        parts: &[&Prepared],
+        minimal: bool,
+    ) -> Result<Option<Patient>, TooComplex> {
         if !self.literals_agree(parts) {
             return Ok(None);
         }
@@ -303,10 +313,13 @@ impl Space {
             return Ok(Some(self.plain_witness(parts)));
         }
         let mut problem = Problem::build(self, sources(parts))?;
-        match self.run(&mut problem, true)? {
-            None => Ok(None),
-            Some(solution) => Ok(Some(problem.patient(solution))),
-        }
+        Ok(self.run(&mut problem, minimal)?.map(|s| {
+            if minimal {
+                problem.patient(s)
+            } else {
+                problem.raw_patient(s)
+            }
+        }))
     }
 
     /// The witness of plain conjunctions that agree, without search: the required facts, and for
@@ -337,19 +350,7 @@ impl Space {
     /// Some patient satisfying every prepared part (not necessarily the smallest; cheaper than
     /// [`Space::witness_all`]), or `None` when no patient does.
     pub fn example(&self, parts: &[&Prepared]) -> Result<Option<Patient>, TooComplex> {
-        if !self.literals_agree(parts) {
-            return Ok(None);
-        }
-        if parts
-            .iter()
-            .all(|p| p.rest().is_empty() && p.own().is_empty())
-        {
-            return Ok(Some(self.plain_witness(parts)));
-        }
-        let mut problem = Problem::build(self, sources(parts))?;
-        Ok(self
-            .run(&mut problem, false)?
-            .map(|s| problem.raw_patient(s)))
+        self.patient_for(parts, false)
     }
 
     /// Whether every patient satisfying `a` also satisfies `b`.

@@ -798,8 +798,9 @@ pub(super) fn date_is_valid(text: &str) -> bool {
 /// The length of `text` without trailing whitespace and trailing comments.
 fn meaningful_len(text: &str) -> usize {
     // Most pairs end at their last token: nothing to trim. A pair can also end with a comment
-    // that runs to the end of the file.
-    if !text.ends_with(|c: char| c.is_whitespace()) && !text.contains('#') {
+    // that runs to the end of the file, which can only be on its last line.
+    let last_line = text.rfind('\n').map_or(text, |i| &text[i + 1..]);
+    if !text.ends_with(|c: char| c.is_whitespace()) && !last_line.contains('#') {
         return text.len();
     }
     let mut end = text.trim_end().len();
