@@ -37,6 +37,19 @@ pub fn format_file(file: FileId, text: &str) -> Result<String, Vec<Diagnostic>> 
     Ok(out)
 }
 
+/// The formatted text with the line endings of the original: CRLF when the original's first line
+/// ends with CRLF, LF otherwise. (The layout itself always uses LF.)
+pub fn keep_line_endings(original: &str, formatted: &str) -> String {
+    let crlf = original
+        .find('\n')
+        .is_some_and(|i| i > 0 && original.as_bytes()[i - 1] == b'\r');
+    if crlf {
+        formatted.replace("\r\n", "\n").replace('\n', "\r\n")
+    } else {
+        formatted.to_string()
+    }
+}
+
 /// The tree with every span set to the default, so that two layouts of one ruleset compare
 /// equal.
 pub fn without_spans(file: &File) -> File {

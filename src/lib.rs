@@ -10,6 +10,8 @@ pub mod bundle;
 pub mod diagnostic;
 pub mod eval;
 pub mod format;
+#[cfg(feature = "lsp")]
+pub mod lsp;
 pub mod model;
 pub mod names;
 pub mod source;

@@ -99,6 +99,9 @@ enum Command {
     },
     /// Print the long explanation of a diagnostic code.
     Explain { code: String },
+    /// Run the language server on standard input and output (for editors).
+    #[cfg(feature = "lsp")]
+    Lsp,
 }
 
 fn main() -> ExitCode {
@@ -133,6 +136,8 @@ fn main() -> ExitCode {
         Command::Test { path } => cli::test::run(&path),
         Command::Fmt { path, check } => cli::fmt::run(&path, check),
         Command::Explain { code } => cli::explain::run(&code),
+        #[cfg(feature = "lsp")]
+        Command::Lsp => cli::lsp::run(),
     };
     ExitCode::from(status)
 }

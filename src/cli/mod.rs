@@ -7,6 +7,8 @@ pub mod explain;
 pub mod fmt;
 pub mod graph;
 pub mod load;
+#[cfg(feature = "lsp")]
+pub mod lsp;
 pub mod output;
 pub mod test;
 

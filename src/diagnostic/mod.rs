@@ -19,6 +19,15 @@ pub struct Label {
     pub message: String,
 }
 
+/// A change to the source that fixes a diagnostic, for tools that apply fixes (an editor's
+/// quick fix): replace each span with its text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Fix {
+    /// What the fix does, as an imperative ("Change to `avoid`").
+    pub title: String,
+    pub edits: Vec<(Span, String)>,
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Diagnostic {
     pub code: Code,
@@ -32,6 +41,8 @@ pub struct Diagnostic {
     pub notes: Vec<String>,
     /// How to fix it, when there is something to say.
     pub help: Option<String>,
+    /// Changes that fix it, when they can be stated exactly (most often a did-you-mean).
+    pub fixes: Vec<Fix>,
 }
 
 impl Diagnostic {
@@ -44,6 +55,7 @@ impl Diagnostic {
             secondary: Vec::new(),
             notes: Vec::new(),
             help: None,
+            fixes: Vec::new(),
         }
     }
 
@@ -77,6 +89,24 @@ impl Diagnostic {
         self.help = Some(help.into());
         self
     }
+
+    pub fn with_fix(mut self, title: impl Into<String>, edits: Vec<(Span, String)>) -> Diagnostic {
+        self.fixes.push(Fix {
+            title: title.into(),
+            edits,
+        });
+        self
+    }
+
+    /// A did-you-mean: the help asks the question and the fix replaces the primary span.
+    pub fn with_suggestion(self, replacement: &str) -> Diagnostic {
+        let span = self.span;
+        self.with_help(format!("did you mean `{replacement}`?"))
+            .with_fix(
+                format!("Change to `{replacement}`"),
+                vec![(span, replacement.to_string())],
+            )
+    }
 }
 
 /// Sort diagnostics by file, position, then code, and drop exact duplicates.
@@ -98,6 +128,14 @@ pub fn sort(diagnostics: &mut Vec<Diagnostic>) {
             ))
     });
     diagnostics.dedup();
+}
+
+/// "a" or "an" before a word, for messages that name a kind of thing.
+pub fn article(word: &str) -> &'static str {
+    match word.chars().next() {
+        Some('a' | 'e' | 'i' | 'o' | 'u') => "an",
+        _ => "a",
+    }
 }
 
 /// Counts of errors and warnings.

@@ -592,7 +592,7 @@ impl<'a> Resolver<'a> {
                     &want.noun[want.noun.find(' ').map_or(0, |i| i + 1)..]
                 ));
                 d = match did_you_mean(&name.text, candidates.iter().copied()) {
-                    Some(best) => d.with_help(format!("did you mean `{best}`?")),
+                    Some(best) => d.with_suggestion(best),
                     None if want.declare == "rule" => {
                         d.with_help("`overrides` names a rule declared with `rule NAME:` somewhere in the ruleset")
                     }

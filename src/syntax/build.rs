@@ -344,11 +344,16 @@ impl Builder<'_> {
         if allowed.contains(&n.text.as_str()) {
             return;
         }
-        let mut d = Diagnostic::new(Code::E007, n.span, format!("`{}` is not a {what}", n.text))
-            .with_label(format!("unknown {what}"))
-            .with_note(format!("a {what} is one of: {}", allowed.join(", ")));
+        let a = crate::diagnostic::article(what);
+        let mut d = Diagnostic::new(
+            Code::E007,
+            n.span,
+            format!("`{}` is not {a} {what}", n.text),
+        )
+        .with_label(format!("unknown {what}"))
+        .with_note(format!("{a} {what} is one of: {}", allowed.join(", ")));
         if let Some(best) = did_you_mean(&n.text, allowed.iter().copied()) {
-            d = d.with_help(format!("did you mean `{best}`?"));
+            d = d.with_suggestion(best);
         }
         self.diagnostics.push(d);
     }

@@ -11,6 +11,7 @@ pub mod ast;
 mod build;
 mod errors;
 mod fast;
+pub mod words;
 
 pub use build::{MAX_NUMBER, fmt_num, snake_case};
 
