@@ -337,6 +337,7 @@ fn diagnostics_hover_definition_completion_and_actions() {
     assert_eq!(
         titles,
         [
+            "Let `no_stretch` (avoid) prevail over less protective advice",
             "Let `no_stretch` (avoid) override `stretch_ok` (recommend)",
             "Let `stretch_ok` (recommend) override `no_stretch` (avoid)",
             "Add `unless sciatica` to `stretch_ok`",
@@ -345,7 +346,7 @@ fn diagnostics_hover_definition_completion_and_actions() {
         ]
     );
     // Apply the `unless` fix as the editor would, through an incremental change.
-    let fix = &actions[2]["edit"]["changes"][&rules][0];
+    let fix = &actions[3]["edit"]["changes"][&rules][0];
     assert_eq!(fix["newText"], " unless sciatica");
     client.notify(
         "textDocument/didChange",

@@ -186,6 +186,31 @@ fn contradictions(ruleset: &Ruleset, touches: &dyn Fn(Span) -> bool) -> Vec<Code
         {
             pairs.swap(0, 1);
         }
+        // `prevails` on the more protective rule: it then outranks every less protective rule
+        // on its exercises, this one included.
+        let (strict, strict_file, strict_item, _) = pairs[0];
+        if strict_item.prevails().is_none() {
+            let mut edits = vec![add_clause(ruleset, strict_file, strict_item, "prevails")];
+            if strict_item.because().is_none() {
+                edits.push(add_clause(
+                    ruleset,
+                    strict_file,
+                    strict_item,
+                    "because \"Explain why this advice prevails.\"",
+                ));
+            }
+            out.push(action(
+                ruleset,
+                &format!(
+                    "Let `{}` ({}) prevail over less protective advice",
+                    model.rules[strict].id,
+                    model.rules[strict].action.as_str()
+                ),
+                merge(edits),
+                diagnostic,
+                false,
+            ));
+        }
         for (winner, file, item, loser) in pairs {
             let (w, l) = (&model.rules[winner], &model.rules[loser]);
             let mut edits = Vec::new();

@@ -7,7 +7,9 @@ use super::index::{Kind, RulesetIndex, Wanted};
 use super::lexer::{self, Token, TokenKind};
 use super::workspace::Ruleset;
 use crate::syntax::ast;
-use crate::syntax::words::{ACTIONS, AMOUNT_UNITS, ITEM_KEYWORDS, RULE_CLAUSES, TEST_CLAUSES};
+use crate::syntax::words::{
+    ACTIONS, AMOUNT_UNITS, FACT_CLAUSES, ITEM_KEYWORDS, RULE_CLAUSES, TEST_CLAUSES,
+};
 
 /// What the position wants.
 #[derive(Clone, Debug, PartialEq)]
@@ -135,6 +137,23 @@ fn after_advice() -> Vec<&'static str> {
     all
 }
 
+/// What may follow an exercise or category of a rule's advice: more of the dose, `except`, or
+/// the next clause.
+fn after_targets() -> Vec<&'static str> {
+    let mut all = vec![
+        "except", "daily", "weekly", "every", "at", "up", "in", "building",
+    ];
+    all.extend(after_advice());
+    all
+}
+
+/// What may follow a complete amount or frequency of a dose.
+fn after_dose_part() -> Vec<&'static str> {
+    let mut all = vec!["every", "per", "daily", "weekly", "in", "building"];
+    all.extend(after_advice());
+    all
+}
+
 /// The context at a byte offset of a text.
 pub fn context(text: &str, offset: usize) -> Context {
     let offset = offset.min(text.len());
@@ -182,7 +201,12 @@ pub fn context(text: &str, offset: usize) -> Context {
         (TokenKind::Number, _) => number_context(text, &before),
         (TokenKind::Text, _) => match item {
             Some("test") => Context::Words(TEST_CLAUSES.to_vec()),
-            Some("measure") => Context::Words(vec!["unit", "range"]),
+            Some("measure") => Context::Words(vec!["unit", "range", "code"]),
+            Some("condition" | "factor") => {
+                let mut w: Vec<&'static str> = FACT_CLAUSES.to_vec();
+                w.extend(ITEM_KEYWORDS);
+                Context::Words(w)
+            }
             Some("category" | "exercise") => {
                 let mut w = vec!["in"];
                 w.extend(ITEM_KEYWORDS);
@@ -200,7 +224,21 @@ pub fn context(text: &str, offset: usize) -> Context {
 
 fn word_context(w: &str, item: Option<&str>, text: &str, before: &[Token]) -> Context {
     match w {
+        "if" if before.len() >= 2 && before[before.len() - 2].text(text) == "stop" => {
+            Context::Nothing
+        }
         "if" | "unless" | "and" | "or" | "not" if !after_expect(text, before) => Context::Condition,
+        "except" => Context::Names(Wanted::Target),
+        "implies" | "excludes" => Context::Names(Wanted::Fact),
+        "stop" => Context::Words(vec!["if"]),
+        "at" => Context::Words(vec!["least"]),
+        "up" => Context::Words(vec!["to"]),
+        "building" => Context::Words(vec!["up"]),
+        "bouts" => Context::Words(vec!["of"]),
+        "of" => Context::Words(vec!["at"]),
+        "least" | "to" | "code" => Context::Nothing,
+        "prevails" => Context::Words(after_advice()),
+        "daily" | "weekly" => Context::Words(after_dose_part()),
         "then" => Context::Words(ACTIONS.to_vec()),
         "expect" => {
             let mut w: Vec<&'static str> = ACTIONS.to_vec();
@@ -212,6 +250,14 @@ fn word_context(w: &str, item: Option<&str>, text: &str, before: &[Token]) -> Co
         a if ACTIONS.contains(&a) => Context::Names(Wanted::Target),
         "in" => match item {
             Some("category" | "exercise") => Context::Names(Wanted::Category),
+            _ if before.len() >= 2
+                && crate::syntax::words::AMOUNT_UNITS
+                    .iter()
+                    .chain(["day", "week", "daily", "weekly", "h"].iter())
+                    .any(|u| *u == before[before.len() - 2].text(text)) =>
+            {
+                Context::Words(vec!["bouts"])
+            }
             _ => Context::Nothing,
         },
         "cite" => Context::Names(Wanted::Source),
@@ -224,15 +270,12 @@ fn word_context(w: &str, item: Option<&str>, text: &str, before: &[Token]) -> Co
         "times" => Context::Words(vec!["per"]),
         "every" | "because" | "reviewed" | "range" | "unit" | "url" | "version" => Context::Nothing,
         k if ITEM_KEYWORDS.contains(&k) => Context::Nothing,
-        "min" | "h" | "reps" | "sets" | "day" | "week" => {
-            let mut w = vec!["every", "per"];
-            w.extend(after_advice());
-            Context::Words(w)
-        }
+        "min" | "h" | "reps" | "sets" | "day" | "week" => Context::Words(after_dose_part()),
         _ => {
             // A name: what follows depends on the list it is in.
             match list_keyword(text, before) {
-                Some(a) if ACTIONS.contains(&a) => Context::Words(after_advice()),
+                Some(a) if ACTIONS.contains(&a) => Context::Words(after_targets()),
+                Some("except") => Context::Words(after_targets()),
                 Some("if" | "unless" | "and" | "or" | "not") => {
                     let mut w = vec!["and", "or", "then", "unless", "in"];
                     w.extend(ACTIONS);
@@ -278,7 +321,10 @@ fn list_context(text: &str, before: &[Token]) -> Context {
         .map(|t| t.text(text))
         .find(|w| ITEM_KEYWORDS.contains(w));
     match list_keyword(text, before) {
-        Some(a) if ACTIONS.contains(&a) || a == "nothing" => Context::Names(Wanted::Target),
+        Some(a) if ACTIONS.contains(&a) || a == "nothing" || a == "except" => {
+            Context::Names(Wanted::Target)
+        }
+        Some("implies" | "excludes") => Context::Names(Wanted::Fact),
         Some("cite") => Context::Names(Wanted::Source),
         Some("overrides") => Context::Names(Wanted::Rule),
         Some("in") => Context::Names(Wanted::Category),
@@ -364,6 +410,20 @@ mod tests {
         assert_eq!(at("rule r: evidence |"), Context::Words(EVIDENCE.to_vec()));
         assert_eq!(at("if a then |"), Context::Words(ACTIONS.to_vec()));
         assert_eq!(at("# if a then |"), Context::Nothing);
+        assert_eq!(
+            at("if a then recommend core except |"),
+            Context::Names(Wanted::Target)
+        );
+        assert_eq!(
+            at("factor sedentary implies a, |"),
+            Context::Names(Wanted::Fact)
+        );
+        assert_eq!(at("rule r: stop if |"), Context::Nothing);
+        assert_eq!(
+            at("recommend walking 30 min daily in |"),
+            Context::Words(vec!["bouts"])
+        );
+        assert_eq!(at("recommend walking at |"), Context::Words(vec!["least"]));
     }
 
     #[test]

@@ -89,6 +89,7 @@ pub fn describe(ruleset: &Ruleset, index: &RulesetIndex, decl: DeclRef) -> Strin
                 let text = ruleset_text(ruleset, decl, r.span);
                 lines.push(format!("range: {text}"));
             }
+            codes(&m.codes, &mut lines);
         }
         ast::Item::Category(c) => {
             lines.push(format!("**category** `{}`{}", d.name, label(&c.label)));
@@ -116,6 +117,13 @@ pub fn describe(ruleset: &Ruleset, index: &RulesetIndex, decl: DeclRef) -> Strin
         ast::Item::Test(_) => {}
     }
     lines.join("\n\n")
+}
+
+fn codes(codes: &[ast::Text], lines: &mut Vec<String>) {
+    if !codes.is_empty() {
+        let all: Vec<String> = codes.iter().map(|c| c.value.clone()).collect();
+        lines.push(format!("codes: {}", list(&all)));
+    }
 }
 
 fn short_list(names: &[String]) -> String {
@@ -156,8 +164,14 @@ fn rule(
 ) {
     let d = index.decl(decl);
     let targets: Vec<String> = r.action.targets.iter().map(|t| t.text.clone()).collect();
+    let except: Vec<String> = r.action.except.iter().map(|t| t.text.clone()).collect();
+    let except = if except.is_empty() {
+        String::new()
+    } else {
+        format!(" except {}", list(&except))
+    };
     lines.push(format!(
-        "**rule** `{}`: {} {}",
+        "**rule** `{}`: {} {}{except}",
         d.name,
         r.action.action.as_str(),
         list(&targets)
@@ -183,7 +197,17 @@ fn rule(
         )
     });
     let exercises = from_model.unwrap_or_else(|| {
-        let mut all: Vec<String> = targets.iter().flat_map(|t| index.exercises_of(t)).collect();
+        let except: Vec<String> = r
+            .action
+            .except
+            .iter()
+            .flat_map(|t| index.exercises_of(&t.text))
+            .collect();
+        let mut all: Vec<String> = targets
+            .iter()
+            .flat_map(|t| index.exercises_of(t))
+            .filter(|e| !except.contains(e))
+            .collect();
         all.sort();
         all.dedup();
         all
@@ -194,10 +218,14 @@ fn rule(
     if let Some(dose) = &r.action.dose {
         lines.push(format!("dose: {}", ruleset_text(ruleset, decl, dose.span)));
     }
+    if let Some(stop) = r.stop_if() {
+        lines.push(format!("stop if: {}", stop.value));
+    }
     if let Some(because) = r.because() {
         lines.push(format!("because: {}", because.value));
     }
-    for source in &r.cite {
+    for cite in &r.cite {
+        let source = &cite.source;
         let cited = index
             .lookup(Namespace::Vocabulary, &source.text)
             .iter()
@@ -206,7 +234,12 @@ fn rule(
                 _ => None,
             })
             .unwrap_or_else(|| "(not declared)".to_string());
-        lines.push(format!("cites `{}`: {cited}", source.text));
+        let locator = cite
+            .locator
+            .as_ref()
+            .map(|l| format!(" ({})", l.value))
+            .unwrap_or_default();
+        lines.push(format!("cites `{}`{locator}: {cited}", source.text));
     }
     let mut meta = Vec::new();
     if let Some(e) = r.evidence() {
@@ -217,6 +250,9 @@ fn rule(
     }
     if let Some(s) = r.status() {
         meta.push(format!("status {}", s.text));
+    }
+    if r.prevails().is_some() {
+        meta.push("prevails".to_string());
     }
     if let Some(date) = r.reviewed() {
         meta.push(format!("reviewed {}", date.value));

@@ -214,6 +214,8 @@ impl Walker {
                     FactKind::Factor => Kind::Factor,
                 };
                 self.declare(i, kind, &f.name);
+                self.refer_all(Wanted::Fact, f.implies());
+                self.refer_all(Wanted::Fact, f.excludes());
             }
             ast::Item::Exclusive(x) => {
                 self.declare(i, Kind::Exclusive, &x.name);
@@ -257,7 +259,10 @@ impl Walker {
                     self.cond(cond);
                 }
                 self.refer_all(Wanted::Target, &r.action.targets);
-                self.refer_all(Wanted::Source, &r.cite);
+                self.refer_all(Wanted::Target, &r.action.except);
+                for cite in &r.cite {
+                    self.refer(Wanted::Source, &cite.source);
+                }
                 self.refer_all(Wanted::Rule, r.overrides());
             }
             ast::Item::Test(t) => {

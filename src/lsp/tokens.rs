@@ -110,7 +110,9 @@ pub fn tokens(ruleset: &Ruleset, file: usize) -> SemanticTokens {
                 None if words::ACTIONS.contains(&word) => Some((ACTION, 0)),
                 None if words::RESERVED.contains(&word)
                     || words::OTHER_KEYWORDS.contains(&word)
-                    || words::FREQUENCY_WORDS.contains(&word) =>
+                    || words::FREQUENCY_WORDS.contains(&word)
+                    || words::DOSE_WORDS.contains(&word)
+                    || words::FACT_CLAUSES.contains(&word) =>
                 {
                     Some((KEYWORD, 0))
                 }

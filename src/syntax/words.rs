@@ -27,13 +27,18 @@ pub const RULE_CLAUSES: &[&str] = &[
     "overrides",
     "reviewed",
     "status",
+    "prevails",
+    "stop",
 ];
+
+/// Words that start a clause of a condition or factor declaration.
+pub const FACT_CLAUSES: &[&str] = &["implies", "excludes", "code"];
 
 /// Words that start a clause of a test.
 pub const TEST_CLAUSES: &[&str] = &["given", "expect"];
 
 /// The actions, mildest first.
-pub const ACTIONS: &[&str] = &["consider", "recommend", "caution", "avoid"];
+pub const ACTIONS: &[&str] = &["consider", "recommend", "caution", "refer", "avoid"];
 
 /// Words that join conditions.
 pub const CONNECTIVES: &[&str] = &["and", "or", "not", "in"];
@@ -65,11 +70,18 @@ pub const RESERVED: &[&str] = &[
     "recommend",
     "consider",
     "caution",
+    "refer",
     "avoid",
     "and",
     "or",
     "not",
     "in",
+    "implies",
+    "excludes",
+    "code",
+    "except",
+    "prevails",
+    "stop",
 ];
 
 /// Words with a meaning in one place only (declarations, tests).
@@ -79,4 +91,7 @@ pub const OTHER_KEYWORDS: &[&str] = &["version", "unit", "range", "url", "nothin
 pub const AMOUNT_UNITS: &[&str] = &["min", "h", "reps", "sets"];
 
 /// Words of a frequency.
-pub const FREQUENCY_WORDS: &[&str] = &["every", "times", "per", "day", "week"];
+pub const FREQUENCY_WORDS: &[&str] = &["every", "times", "per", "day", "week", "daily", "weekly"];
+
+/// The other words of a dose: `at least`, `up to`, `in bouts of`, `building up to`.
+pub const DOSE_WORDS: &[&str] = &["at", "least", "up", "to", "bouts", "of", "building"];
