@@ -16,7 +16,7 @@ mod cli;
 
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 
 /// A check builds and drops millions of small objects (names, conditions, clauses) on two
 /// threads; mimalloc does that markedly faster than the system allocator.
@@ -29,29 +29,55 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
     version,
     about = "Compiler and validator for clinical advice rules"
 )]
-struct Args {
+pub struct Args {
+    /// When to colour the output: `auto` colours a terminal unless NO_COLOR is set to a
+    /// non-empty value (CLICOLOR_FORCE set to a value other than 0 colours any output).
+    #[arg(
+        long,
+        value_enum,
+        global = true,
+        default_value = "auto",
+        value_name = "WHEN"
+    )]
+    color: cli::output::ColorWhen,
     #[command(subcommand)]
     command: Command,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum CheckFormat {
+    /// Diagnostics with the source lines they point at.
     Human,
+    /// One JSON object with every diagnostic, for tools.
     Json,
+    /// SARIF 2.1.0, for code-scanning services.
     Sarif,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum GraphFormat {
+    /// Graphviz.
     Dot,
+    /// A Mermaid flowchart (renders in Markdown on most code hosts).
     Mermaid,
+    /// Nodes and edges as JSON.
     Json,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum EvalFormat {
+    /// The advice as sentences, with the rules that gave it.
     Human,
+    /// The advice and trace as JSON.
     Json,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ExplainFormat {
+    /// Plain text for reading in a terminal.
+    Text,
+    /// The explanation's Markdown source.
+    Markdown,
 }
 
 #[derive(Subcommand)]
@@ -60,6 +86,7 @@ enum Command {
     Check {
         /// A `.carel` file or a folder of them.
         path: String,
+        /// How to print the diagnostics.
         #[arg(long, value_enum, default_value = "human")]
         format: CheckFormat,
         /// Exit 1 when there are warnings, too.
@@ -68,6 +95,7 @@ enum Command {
     },
     /// Write the JSON rule bundle (to stdout unless -o is given).
     Build {
+        /// A `.carel` file or a folder of them.
         path: String,
         /// Output file; left untouched when the ruleset has errors.
         #[arg(short, long)]
@@ -75,30 +103,56 @@ enum Command {
     },
     /// Print the conflict graph: rules as nodes, conflicts and overrides as edges.
     Graph {
+        /// A `.carel` file or a folder of them.
         path: String,
+        /// The graph language to print.
         #[arg(long, value_enum, default_value = "dot")]
         format: GraphFormat,
     },
     /// Final advice for one patient, with the trace. PATH may be a ruleset or a bundle.
     Eval {
+        /// A ruleset (a `.carel` file or a folder) or a bundle (`.json`).
         path: String,
         /// Facts and measures of the patient: `sciatica,chronic,age=45`.
         #[arg(long, default_value = "", allow_hyphen_values = true)]
         given: String,
+        /// How to print the advice.
         #[arg(long, value_enum, default_value = "human")]
         format: EvalFormat,
     },
     /// Run the ruleset's `test` blocks.
-    Test { path: String },
-    /// Format ruleset files canonically.
+    Test {
+        /// A `.carel` file or a folder of them.
+        path: String,
+    },
+    /// Format ruleset files canonically (line endings and a byte-order mark are kept).
     Fmt {
+        /// A `.carel` file, a folder of them, or `-` to read standard input and write the
+        /// result to standard output.
         path: String,
         /// Report files that are not formatted instead of rewriting them.
         #[arg(long)]
         check: bool,
+        /// Print what would change as a unified diff instead of rewriting the files.
+        #[arg(long)]
+        diff: bool,
     },
     /// Print the long explanation of a diagnostic code.
-    Explain { code: String },
+    Explain {
+        /// A diagnostic code such as `E010` (case does not matter).
+        code: String,
+        /// Plain text, or the Markdown it is written in.
+        #[arg(long, value_enum, default_value = "text")]
+        format: ExplainFormat,
+    },
+    /// Print a shell's completion script for carel.
+    Completions {
+        /// The shell to complete in.
+        shell: clap_complete::Shell,
+    },
+    /// Print carel's manual page (roff), e.g. `carel man > carel.1`.
+    #[command(hide = true)]
+    Man,
     /// Run the language server on standard input and output (for editors).
     #[cfg(feature = "lsp")]
     Lsp,
@@ -120,6 +174,7 @@ fn main() -> ExitCode {
             return ExitCode::from(code);
         }
     };
+    cli::output::set_color(args.color);
     let status = match args.command {
         Command::Check {
             path,
@@ -134,8 +189,10 @@ fn main() -> ExitCode {
             format,
         } => cli::eval::run(&path, &given, format),
         Command::Test { path } => cli::test::run(&path),
-        Command::Fmt { path, check } => cli::fmt::run(&path, check),
-        Command::Explain { code } => cli::explain::run(&code),
+        Command::Fmt { path, check, diff } => cli::fmt::run(&path, check, diff),
+        Command::Explain { code, format } => cli::explain::run(&code, format),
+        Command::Completions { shell } => cli::completions::run(shell, Args::command()),
+        Command::Man => cli::completions::man(Args::command()),
         #[cfg(feature = "lsp")]
         Command::Lsp => cli::lsp::run(),
     };

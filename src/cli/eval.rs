@@ -69,7 +69,11 @@ pub fn run(path: &str, given: &str, format: EvalFormat) -> u8 {
         EvalFormat::Human => outcome.to_human(),
         EvalFormat::Json => outcome.to_json(),
     };
-    match output::stdout(text.as_bytes()) {
+    let written = match format {
+        EvalFormat::Human => output::stdout_painted(&text, output::paint_action),
+        EvalFormat::Json => output::stdout(text.as_bytes()),
+    };
+    match written {
         Ok(()) => OK,
         Err(e) => {
             eprintln!("error: cannot write the advice: {e}");

@@ -1,21 +1,148 @@
-//! Writing results: stdout that tolerates a closed pipe, colour that follows the terminal and
-//! `NO_COLOR`, and files replaced atomically (temporary file in the same folder, then rename).
+//! Writing results: stdout that tolerates a closed pipe, colour that follows `--color`, the
+//! terminal, `NO_COLOR` and `CLICOLOR_FORCE`, and files replaced atomically (temporary file in
+//! the same folder, then rename).
 
 use std::fs;
 use std::io::{self, IsTerminal, Write};
 use std::path::Path;
+use std::sync::OnceLock;
 
 use carel::diagnostic::{Diagnostic, render};
 use carel::source::Sources;
-use codespan_reporting::term::termcolor::{BufferedStandardStream, ColorChoice};
+use codespan_reporting::term::termcolor::{
+    BufferedStandardStream, Color, ColorChoice, ColorSpec, WriteColor,
+};
 
-/// Whether to colour a stream: only on a terminal, and never when `NO_COLOR` is set.
-fn colour(is_terminal: bool) -> ColorChoice {
-    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-    if is_terminal && !no_color {
-        ColorChoice::Auto
-    } else {
-        ColorChoice::Never
+/// `--color`: when to colour the output.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum ColorWhen {
+    /// On a terminal, unless `NO_COLOR` is set to a non-empty value; anywhere when
+    /// `CLICOLOR_FORCE` is set to a value other than `0`.
+    #[default]
+    Auto,
+    /// Always, even into a file or a pipe.
+    Always,
+    /// Never.
+    Never,
+}
+
+static COLOR: OnceLock<ColorWhen> = OnceLock::new();
+
+/// Record `--color` for the whole command.
+pub fn set_color(when: ColorWhen) {
+    let _ = COLOR.set(when);
+}
+
+fn env_set(name: &str) -> Option<std::ffi::OsString> {
+    std::env::var_os(name).filter(|v| !v.is_empty())
+}
+
+/// Whether to colour a stream. `--color always|never` decides; otherwise (`auto`) a non-empty
+/// `NO_COLOR` turns colour off (no-color.org), then a `CLICOLOR_FORCE` other than `0` turns it
+/// on even off a terminal, and else a terminal gets colour.
+pub fn colour(is_terminal: bool) -> ColorChoice {
+    match COLOR.get().copied().unwrap_or_default() {
+        ColorWhen::Always => ColorChoice::Always,
+        ColorWhen::Never => ColorChoice::Never,
+        ColorWhen::Auto => {
+            if env_set("NO_COLOR").is_some() {
+                ColorChoice::Never
+            } else if env_set("CLICOLOR_FORCE").is_some_and(|v| v != "0") {
+                ColorChoice::Always
+            } else if is_terminal {
+                ColorChoice::Auto
+            } else {
+                ColorChoice::Never
+            }
+        }
+    }
+}
+
+/// A coloured part of a line of a report: a byte range of the line.
+pub struct Paint {
+    pub start: usize,
+    pub end: usize,
+    pub color: Color,
+    pub bold: bool,
+}
+
+impl Paint {
+    /// The first occurrence of `word` in `line` from `from` on, if any.
+    pub fn word(line: &str, from: usize, word: &str, color: Color, bold: bool) -> Option<Paint> {
+        let at = from + line.get(from..)?.find(word)?;
+        Some(Paint {
+            start: at,
+            end: at + word.len(),
+            color,
+            bold,
+        })
+    }
+}
+
+/// Write a report to stdout, colouring the parts of each line the painter picks (when colour
+/// is on). The text is the same with colour or without.
+pub fn stdout_painted(text: &str, painter: impl Fn(&str) -> Vec<Paint>) -> io::Result<()> {
+    let choice = colour(io::stdout().is_terminal());
+    if choice == ColorChoice::Never {
+        return stdout(text.as_bytes());
+    }
+    let mut out = BufferedStandardStream::stdout(choice);
+    let result = (|| {
+        for line in text.split_inclusive('\n') {
+            let mut paints = painter(line);
+            paints.sort_by_key(|p| p.start);
+            let mut done = 0;
+            for p in paints {
+                if p.start < done
+                    || p.end > line.len()
+                    || !line.is_char_boundary(p.start)
+                    || !line.is_char_boundary(p.end)
+                {
+                    continue;
+                }
+                out.write_all(line[done..p.start].as_bytes())?;
+                out.set_color(ColorSpec::new().set_fg(Some(p.color)).set_bold(p.bold))?;
+                out.write_all(line[p.start..p.end].as_bytes())?;
+                out.reset()?;
+                done = p.end;
+            }
+            out.write_all(line[done..].as_bytes())?;
+        }
+        out.flush()
+    })();
+    match result {
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
+        other => other,
+    }
+}
+
+/// The colour of an action: the more protective, the stronger.
+pub fn action_color(action: &str) -> Option<(Color, bool)> {
+    Some(match action {
+        "avoid" => (Color::Red, true),
+        "refer" => (Color::Magenta, true),
+        "caution" => (Color::Yellow, true),
+        "recommend" => (Color::Green, false),
+        "consider" => (Color::Cyan, false),
+        _ => return None,
+    })
+}
+
+/// Colour the action that starts a line of advice or of a trace (after its indentation).
+pub fn paint_action(line: &str) -> Vec<Paint> {
+    let indent = line.len() - line.trim_start().len();
+    let word: String = line[indent..]
+        .chars()
+        .take_while(|c| c.is_ascii_alphabetic())
+        .collect();
+    match action_color(&word) {
+        Some((color, bold)) => vec![Paint {
+            start: indent,
+            end: indent + word.len(),
+            color,
+            bold,
+        }],
+        None => Vec::new(),
     }
 }
 

@@ -17,7 +17,7 @@ pub fn run(path: &str) -> u8 {
         }
     };
     let results = testing::run(&built.model, &evaluator);
-    if let Err(e) = output::stdout(testing::report(&results).as_bytes()) {
+    if let Err(e) = output::stdout_painted(&testing::report(&results), paint) {
         eprintln!("error: cannot write the report: {e}");
         return USAGE;
     }
@@ -26,4 +26,47 @@ pub fn run(path: &str) -> u8 {
     } else {
         FAILED
     }
+}
+
+/// `ok` in green and `FAILED` in red at the end of a test's line; the summary's counts; the
+/// actions in a failure's trace.
+fn paint(line: &str) -> Vec<output::Paint> {
+    use codespan_reporting::term::termcolor::Color;
+    let body = line.trim_end();
+    if line.starts_with("test ") {
+        let result = if body.ends_with("... ok") {
+            Some(("ok", Color::Green))
+        } else if body.ends_with("... FAILED") {
+            Some(("FAILED", Color::Red))
+        } else {
+            None
+        };
+        return result
+            .map(|(word, color)| output::Paint {
+                start: body.len() - word.len(),
+                end: body.len(),
+                color,
+                bold: true,
+            })
+            .into_iter()
+            .collect();
+    }
+    if let Some((passed, failed)) = body.split_once(" passed, ")
+        && failed.ends_with(" failed")
+        && passed.chars().all(|c| c.is_ascii_digit())
+    {
+        let mut paints = Vec::new();
+        paints.extend(output::Paint::word(line, 0, "passed", Color::Green, false));
+        if !failed.starts_with("0 ") {
+            paints.extend(output::Paint::word(
+                line,
+                passed.len(),
+                "failed",
+                Color::Red,
+                true,
+            ));
+        }
+        return paints;
+    }
+    output::paint_action(line)
 }

@@ -97,6 +97,9 @@ struct Server<'a> {
     due: Option<Instant>,
     /// What each document was last sent, so that unchanged lists are not sent again.
     published: HashMap<Uri, Vec<lsp_types::Diagnostic>>,
+    /// Documents edited, opened or closed since diagnostics were last sent: they get theirs
+    /// whether or not the list changed, with the version it belongs to.
+    touched: HashMap<Uri, Option<i32>>,
 }
 
 #[allow(deprecated)] // `root_uri` and `root_path` are what older editors send.
@@ -124,6 +127,7 @@ impl<'a> Server<'a> {
             debounce,
             due: None,
             published: HashMap::new(),
+            touched: HashMap::new(),
         };
         // The whole workspace is checked at once, so that its problems show before a file is
         // opened.
@@ -195,15 +199,17 @@ impl<'a> Server<'a> {
             .flat_map(diagnostics::by_file)
             .collect();
         let mut seen = std::collections::HashSet::new();
+        let touched = std::mem::take(&mut self.touched);
         for (uri, list) in lists {
             seen.insert(uri.clone());
-            if self.published.get(&uri) == Some(&list) {
+            let version = touched.get(&uri).copied();
+            if version.is_none() && self.published.get(&uri) == Some(&list) {
                 continue;
             }
             self.notify::<notif::PublishDiagnostics>(lsp_types::PublishDiagnosticsParams {
                 uri: uri.clone(),
                 diagnostics: list.clone(),
-                version: None,
+                version: version.flatten(),
             });
             self.published.insert(uri, list);
         }
@@ -239,6 +245,7 @@ impl<'a> Server<'a> {
                     notif::DidOpenTextDocument::METHOD,
                 ) {
                     let d = p.text_document;
+                    self.touched.insert(d.uri.clone(), Some(d.version));
                     self.session.open(d.uri, d.text, d.version);
                     self.changed();
                 }
@@ -247,8 +254,11 @@ impl<'a> Server<'a> {
                 if let Ok(p) = n.extract::<lsp_types::DidChangeTextDocumentParams>(
                     notif::DidChangeTextDocument::METHOD,
                 ) {
+                    let version = p.text_document.version;
+                    self.touched
+                        .insert(p.text_document.uri.clone(), Some(version));
                     if let Some(doc) = self.session.document_mut(&p.text_document.uri) {
-                        doc.version = p.text_document.version;
+                        doc.version = version;
                         for change in p.content_changes {
                             apply_change(&mut doc.text, change);
                         }
@@ -260,6 +270,7 @@ impl<'a> Server<'a> {
                 if let Ok(p) = n.extract::<lsp_types::DidCloseTextDocumentParams>(
                     notif::DidCloseTextDocument::METHOD,
                 ) {
+                    self.touched.insert(p.text_document.uri.clone(), None);
                     self.session.close(&p.text_document.uri);
                     self.changed();
                 }

@@ -245,13 +245,39 @@ pub fn to_diagnostic(err: &Error<Rule>, file: FileId, text: &str, offset: usize)
                     .with_label("the text starts here")
                     .with_help("end the text with `\"` on the same line; for a quote inside a text write `\\\"`");
             }
+            let word = found.trim_matches('`');
+            if let Some(d) = second_action(full, file, at, word, &phrases) {
+                return d;
+            }
+            let words = expected_words(positives);
+            let misspelt = (!RESERVED.contains(&word) && len > 0)
+                .then(|| crate::diagnostic::did_you_mean(word, words.iter().copied()))
+                .flatten();
+            if let Some(best) = misspelt {
+                let kind = if super::words::ACTIONS.contains(&best) {
+                    "an action"
+                } else if super::words::AMOUNT_UNITS.contains(&best) || best == "h" {
+                    "a unit"
+                } else if ["day", "week", "daily", "weekly"].contains(&best) {
+                    "a period"
+                } else {
+                    "a keyword"
+                };
+                return Diagnostic::new(
+                    Code::E001,
+                    span,
+                    format!("{found} is not {kind}; did you mean `{best}`?"),
+                )
+                .with_label(format!("not {kind}"))
+                .with_note(format!("expected {expected}"))
+                .with_suggestion(best);
+            }
             let mut d = Diagnostic::new(
                 Code::E001,
                 span,
                 format!("expected {expected}, found {found}"),
             )
             .with_label(format!("expected {expected}"));
-            let word = found.trim_matches('`');
             if phrases.contains(&"a name") && RESERVED.contains(&word) {
                 d = d.with_help(format!(
                     "`{word}` is a reserved word and cannot be used as a name; choose another, e.g. `{word}_x`"
@@ -270,6 +296,165 @@ pub fn to_diagnostic(err: &Error<Rule>, file: FileId, text: &str, offset: usize)
             d
         }
     }
+}
+
+/// The words that would have been accepted where a word was expected, for did-you-mean.
+fn expected_words(positives: &[Rule]) -> Vec<&'static str> {
+    use super::words;
+    use Rule::*;
+    let mut out: Vec<&'static str> = Vec::new();
+    for rule in positives {
+        let some: &[&'static str] = match rule {
+            action | action_clause | extra_action | negated_action => words::ACTIONS,
+            amount_unit | amount | dose => words::AMOUNT_UNITS,
+            hour_unit => &["h"],
+            period => &["day", "week"],
+            named_freq | frequency => &["daily", "weekly", "every", "per", "times"],
+            file | next_item | item | ruleset_item | condition_item | factor_item
+            | exclusive_item | measure_item | category_item | exercise_item | source_item
+            | rule_item | short_rule | test_item => words::ITEM_KEYWORDS,
+            pre_clause | post_clause | short_post | meta_clause => words::RULE_CLAUSES,
+            fact_opt => words::FACT_CLAUSES,
+            _ => match describe(*rule)
+                .strip_prefix('`')
+                .and_then(|w| w.strip_suffix('`'))
+            {
+                Some(w) if !w.contains('`') => {
+                    std::slice::from_ref(KEYWORD_WORDS.iter().find(|k| **k == w).unwrap_or(&""))
+                }
+                _ => &[],
+            },
+        };
+        for w in some {
+            if !w.is_empty() && !out.contains(w) {
+                out.push(w);
+            }
+        }
+    }
+    out
+}
+
+/// Every word a keyword rule of the grammar stands for (`describe` names them in backquotes).
+const KEYWORD_WORDS: &[&str] = &[
+    "ruleset",
+    "condition",
+    "factor",
+    "exclusive",
+    "measure",
+    "category",
+    "exercise",
+    "source",
+    "rule",
+    "test",
+    "if",
+    "unless",
+    "then",
+    "because",
+    "cite",
+    "evidence",
+    "strength",
+    "overrides",
+    "reviewed",
+    "status",
+    "given",
+    "expect",
+    "nothing",
+    "and",
+    "or",
+    "not",
+    "in",
+    "version",
+    "unit",
+    "range",
+    "url",
+    "every",
+    "times",
+    "per",
+    "implies",
+    "excludes",
+    "code",
+    "except",
+    "prevails",
+    "stop",
+    "at",
+    "least",
+    "up",
+    "to",
+    "bouts",
+    "of",
+    "building",
+];
+
+/// `then avoid x and recommend y` or `then avoid x, recommend y`: two actions in one rule.
+/// One clear message, and for a short rule a fix that splits it in two.
+fn second_action(
+    text: &str,
+    file: FileId,
+    at: usize,
+    word: &str,
+    phrases: &[&str],
+) -> Option<Diagnostic> {
+    let before = text.get(..at)?.trim_end();
+    let (joiner_start, action_at) = if word == "and" {
+        // `and` followed by an action.
+        let after = text.get(at + 3..)?;
+        let next = after.trim_start();
+        let action_word: String = next
+            .chars()
+            .take_while(|c| c.is_ascii_alphabetic())
+            .collect();
+        crate::model::Action::parse(&action_word)?;
+        (at, at + 3 + (after.len() - next.len()))
+    } else if crate::model::Action::parse(word).is_some()
+        && phrases.contains(&"a name")
+        && before.ends_with(',')
+    {
+        (before.len() - 1, at)
+    } else {
+        return None;
+    };
+    let action_end = action_at
+        + text
+            .get(action_at..)?
+            .find(|c: char| !c.is_ascii_alphabetic())
+            .unwrap_or(text.len() - action_at);
+    let second = text.get(action_at..action_end)?;
+    let mut d = Diagnostic::new(
+        Code::E001,
+        Span::new(file, joiner_start, action_end),
+        "a rule gives one action; split it into two rules",
+    )
+    .with_label(format!("a second action, `{second}`"))
+    .with_note("each rule advises one action (with one or more exercises), so that each piece of advice can be overridden, cited and tested on its own");
+    // A short rule on one line: repeat its condition for the second action.
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let line = &text[line_start..at];
+    let condition = line
+        .strip_prefix("if ")
+        .and_then(|rest| rest.find(" then ").map(|i| rest[..i].trim()))
+        .filter(|c| !c.is_empty());
+    match condition {
+        Some(condition) => {
+            let replacement = format!("\nif {condition} then {second}");
+            d = d
+                .with_help(format!(
+                    "give the second action a rule of its own: `if {condition} then {second} …`"
+                ))
+                .with_fix(
+                    "Split into two rules",
+                    vec![(
+                        Span::new(file, before.len().min(joiner_start), action_end),
+                        replacement,
+                    )],
+                );
+        }
+        None => {
+            d = d.with_help(format!(
+                "end this rule after its first action and start a new rule with the same condition for `{second} …`"
+            ));
+        }
+    }
+    Some(d)
 }
 
 fn item_keyword(rule: Rule) -> bool {
@@ -303,4 +488,55 @@ fn unterminated(text: &str, at: usize) -> bool {
         }
     }
     true
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::diagnostic::Code;
+    use crate::source::Sources;
+
+    /// The fixes of the first diagnostic, applied to the text.
+    fn fixed(text: &str) -> String {
+        let c = crate::compile(&Sources::single("a.carel", text));
+        let d = &c.diagnostics[0];
+        assert_eq!(d.code, Code::E001, "{d:?}");
+        let fix = d.fixes.first().expect("a fix");
+        let mut out = text.to_string();
+        for (span, replacement) in fix.edits.iter().rev() {
+            out.replace_range(span.range(), replacement);
+        }
+        out
+    }
+
+    const VOCABULARY: &str = "condition sciatica\nexercise x\nexercise y\n";
+
+    #[test]
+    fn two_actions_split_into_two_rules() {
+        for joined in [
+            "if sciatica then avoid x and recommend y\n",
+            "if sciatica then avoid x, recommend y\n",
+        ] {
+            let text = format!("{VOCABULARY}{joined}");
+            assert_eq!(
+                fixed(&text),
+                format!("{VOCABULARY}if sciatica then avoid x\nif sciatica then recommend y\n")
+            );
+            let after = crate::compile(&Sources::single("a.carel", fixed(&text)));
+            assert!(!after.has_errors(), "{:?}", after.diagnostics);
+        }
+    }
+
+    #[test]
+    fn misspelt_words_are_replaced() {
+        let text = format!("{VOCABULARY}if sciatica then recomend x 10 mins\n");
+        assert_eq!(
+            fixed(&text),
+            format!("{VOCABULARY}if sciatica then recommend x 10 mins\n")
+        );
+        let text = format!("{VOCABULARY}if sciatica then recommend x 10 mins\n");
+        assert_eq!(
+            fixed(&text),
+            format!("{VOCABULARY}if sciatica then recommend x 10 min\n")
+        );
+    }
 }
