@@ -198,3 +198,32 @@ fn main() -> ExitCode {
     };
     ExitCode::from(status)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `carel help` explains every command, argument and option.
+    #[test]
+    fn every_argument_has_help() {
+        let mut missing = Vec::new();
+        let root = Args::command();
+        for arg in root.get_arguments() {
+            if arg.get_help().is_none() && !matches!(arg.get_id().as_str(), "help" | "version") {
+                missing.push(format!("carel --{}", arg.get_id()));
+            }
+        }
+        for command in root.get_subcommands() {
+            if command.get_about().is_none() {
+                missing.push(format!("carel {}", command.get_name()));
+            }
+            for arg in command.get_arguments() {
+                if arg.get_help().is_none() && !matches!(arg.get_id().as_str(), "help" | "version")
+                {
+                    missing.push(format!("carel {} {}", command.get_name(), arg.get_id()));
+                }
+            }
+        }
+        assert!(missing.is_empty(), "arguments without help: {missing:?}");
+    }
+}

@@ -8,7 +8,7 @@ use predicates::prelude::*;
 fn explain_prints_code_severity_title_and_text() {
     let explanation = Code::E010.explanation().trim();
     cargo_bin_cmd!("carel")
-        .args(["explain", "E010"])
+        .args(["explain", "E010", "--format", "markdown"])
         .assert()
         .success()
         .stdout(predicate::str::starts_with(

@@ -93,21 +93,38 @@ fn check_exits_zero_when_everything_is_formatted() {
 }
 
 #[test]
-fn crlf_and_a_byte_order_mark_count_as_unformatted() {
+fn crlf_and_a_byte_order_mark_are_kept() {
     let dir = tempfile::tempdir().unwrap();
     let crlf = write(&dir, "crlf.carel", TIDY.replace('\n', "\r\n").as_bytes());
     let mut bom = b"\xEF\xBB\xBF".to_vec();
     bom.extend_from_slice(TIDY.as_bytes());
     let bom = write(&dir, "with_bom.carel", &bom);
+    // Mixed line endings follow the first line's.
+    let mixed_text = format!("{}\n", TIDY.replace('\n', "\r\n").trim_end());
+    let mixed = write(&dir, "mixed.carel", mixed_text.as_bytes());
     let root = dir.path().to_string_lossy().into_owned();
     carel()
         .args(["fmt", "--check", &root])
         .assert()
         .code(1)
-        .stdout(format!("{crlf}\n{bom}\n"));
+        .stdout(format!("{mixed}\n"));
     carel().args(["fmt", &root]).assert().success();
-    assert_eq!(fs::read(&crlf).unwrap(), TIDY.as_bytes());
-    assert_eq!(fs::read(&bom).unwrap(), TIDY.as_bytes());
+    assert_eq!(
+        fs::read(&crlf).unwrap(),
+        TIDY.replace('\n', "\r\n").as_bytes()
+    );
+    let mut expected = b"\xEF\xBB\xBF".to_vec();
+    expected.extend_from_slice(TIDY.as_bytes());
+    assert_eq!(fs::read(&bom).unwrap(), expected);
+    assert_eq!(
+        fs::read(&mixed).unwrap(),
+        TIDY.replace('\n', "\r\n").as_bytes()
+    );
+    carel()
+        .args(["fmt", "--check", &root])
+        .assert()
+        .success()
+        .stdout("");
 }
 
 #[test]
