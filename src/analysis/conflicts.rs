@@ -146,6 +146,7 @@ fn analyse_with(
     out: &mut Vec<Diagnostic>,
 ) -> Analysis {
     super::overrides::report_cycles(model, out);
+    impossible_facts(&space, model, out);
     let (prepared, signatures) = prepare_all(&space, &model.rules);
     let n = model.rules.len();
     let before = out.len();
@@ -191,6 +192,34 @@ fn analyse_with(
         ))
     });
     Analysis { conflicts }
+}
+
+/// W008: facts no patient can have (their implications reach a fact they exclude, or two
+/// facts that exclude each other).
+fn impossible_facts(space: &Space, model: &Model, out: &mut Vec<Diagnostic>) {
+    for (f, fact) in model.facts.iter().enumerate() {
+        if !space.never(f) {
+            continue;
+        }
+        let implied: Vec<String> = space
+            .implied(f)
+            .iter()
+            .map(|&g| format!("`{}`", model.facts[g].name))
+            .collect();
+        let mut d = Diagnostic::new(
+            Code::W008,
+            fact.span,
+            format!("no patient can have `{}`", fact.name),
+        )
+        .with_label("this fact can never hold");
+        if !implied.is_empty() {
+            d = d.with_note(format!("`{}` implies {}", fact.name, words::list(&implied)));
+        }
+        out.push(d.with_help(
+            "check its `implies` and `excludes` (and the `exclusive` groups of the facts it implies): \
+             one of them does not hold for every patient",
+        ));
+    }
 }
 
 /// Every rule's exercises ([`Rule::exercises`]) in one flat table. The passes over all rules
@@ -667,12 +696,25 @@ impl<'m> Context<'m, '_> {
                 ));
             }
             Some(Clash::Exclusive { group, a, b }) => {
-                let name = model.exclusives.get(group).map_or("?", |g| g.name.as_str());
-                d = d.with_note(format!(
-                    "it requires both `{}` and `{}`, which are declared exclusive (`{name}`)",
-                    fact(a),
-                    fact(b)
-                ));
+                let implied = if self.space.has_implications() {
+                    " (counting the facts they imply)"
+                } else {
+                    ""
+                };
+                d = d.with_note(match model.exclusives.get(group) {
+                    Some(g) => format!(
+                        "it requires both `{}` and `{}`{implied}, which are declared exclusive (`{}`)",
+                        fact(a),
+                        fact(b),
+                        g.name
+                    ),
+                    // Groups after the declared ones stand for `excludes`.
+                    None => format!(
+                        "it requires both `{}` and `{}`{implied}, and one excludes the other",
+                        fact(a),
+                        fact(b)
+                    ),
+                });
             }
             Some(Clash::Measure(m)) => {
                 if let Some(measure) = model.measures.get(m) {

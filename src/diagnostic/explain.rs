@@ -29,6 +29,7 @@ pub fn text(code: Code) -> &'static str {
         Code::W005 => W005,
         Code::W006 => W006,
         Code::W007 => W007,
+        Code::W008 => W008,
     }
 }
 
@@ -963,5 +964,40 @@ rule keep_moving:
   because "Short walks every few hours help recovery."
   cite seed004
   evidence expert_opinion
+```
+"##;
+
+const W008: &str = r##"
+No patient can have this fact: the facts it implies (following `implies` through every step)
+include a fact it excludes, or two facts that exclude each other or share an `exclusive`
+group. Rules and tests that mention the fact are still analysed as usual: a rule that needs
+it can never fire (W002).
+
+### Why it matters
+
+A fact no patient can have is almost always a slip in `implies` or `excludes`: advice written
+for those patients is never given, and evaluation refuses every patient who has it.
+
+### Example
+
+```carel
+factor sedentary "Sits most of the day" implies new_to_exercise
+factor new_to_exercise "New to exercise" excludes sedentary
+exercise walking "Walking"
+source guide "A guideline"
+rule start_slowly: if sedentary then recommend walking cite guide
+```
+
+### How to fix it
+
+Keep the relations that are true of every patient; here a sedentary patient is new to
+exercise, so the exclusion goes:
+
+```carel
+factor sedentary "Sits most of the day" implies new_to_exercise
+factor new_to_exercise "New to exercise"
+exercise walking "Walking"
+source guide "A guideline"
+rule start_slowly: if new_to_exercise then recommend walking cite guide
 ```
 "##;
