@@ -380,7 +380,9 @@ if pain in 4..7 then recommend walking 10..20 min
 
 const E008: &str = r##"
 A test's `given` describes a patient who cannot exist: it makes two members of one
-`exclusive` group true at once. The message names the group and the two facts.
+`exclusive` group true at once, or, counting the facts the given ones imply (`implies`), two
+facts of which one `excludes` the other or two members of one group. The message names the
+two facts, the fact that implies each, and why they cannot hold together.
 
 `exclusive stage: acute, chronic` says that no patient is both acute and chronic. Carel's
 analysis relies on that, and it never considers such a patient.
@@ -891,6 +893,16 @@ An override only ever drops the other rule's advice for exercises that both rule
 for patients for whom both fire, so here it has no effect. (An override between rules whose
 actions do not clash as §5 defines it, such as `caution` over `avoid`, is not needless: it
 changes the final advice for the patients both rules fit.)
+
+An override involving a rule that can never fire (W002) is needless too, and reported. An
+override that a resolving chain passes through is never needless, even when its two rules
+never meet: with `ra overrides rb` and `rb overrides rc`, `ra` prevails over `rc` through
+`rb` (whether or not `rb` fires), and removing `ra overrides rb` would leave a conflict
+between `ra` and `rc` unresolved.
+
+`prevails` is needless (W006 at the clause) when none of the overrides it stands for takes
+part in resolving a conflict, directly or through a chain: no less protective rule it
+outranks ever meets it.
 
 ### Why it matters
 
