@@ -319,3 +319,87 @@ fn merge(edits: Vec<Edit>) -> Vec<Edit> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use std::str::FromStr;
+
+    use lsp_types::Uri;
+
+    use super::*;
+    use crate::lsp::workspace::Session;
+
+    /// The actions at `needle` in a one-file ruleset, with each action's edits applied.
+    fn fixes(text: &str, needle: &str) -> Vec<(String, String)> {
+        let uri = Uri::from_str("untitled:rules.carel").unwrap();
+        let mut session = Session::new(None);
+        session.open(uri.clone(), text.to_string(), 1);
+        let (ruleset, file) = session.find_indexed(&uri).unwrap();
+        let at = text.find(needle).unwrap();
+        actions(ruleset, file, at, at)
+            .into_iter()
+            .map(|a| {
+                let mut edits: Vec<TextEdit> =
+                    a.edit.unwrap().changes.unwrap().remove(&uri).unwrap();
+                edits.sort_by_key(|e| (e.range.start.line, e.range.start.character));
+                let mut out = text.to_string();
+                for e in edits.iter().rev() {
+                    let lines = crate::lsp::position::LineIndex::new(text);
+                    let (s, t) = (
+                        lines.offset(text, e.range.start),
+                        lines.offset(text, e.range.end),
+                    );
+                    out.replace_range(s..t, &e.new_text);
+                }
+                (a.title, out)
+            })
+            .collect()
+    }
+
+    const CONTRADICTION: &str = "condition a\ncondition b\nexercise w\nsource s \"S\"\n\
+        rule yes:\n  if a\n  then recommend w\n  cite s\n\
+        rule no:\n  if b\n  then avoid w\n  cite s\n";
+
+    #[test]
+    fn every_contradiction_fix_resolves_it() {
+        let found = fixes(CONTRADICTION, "avoid");
+        let titles: Vec<&str> = found.iter().map(|(t, _)| t.as_str()).collect();
+        assert_eq!(
+            titles,
+            [
+                "Let `no` (avoid) prevail over less protective advice",
+                "Let `no` (avoid) override `yes` (recommend)",
+                "Let `yes` (recommend) override `no` (avoid)",
+                "Add `unless b` to `yes`",
+                "Add `unless a` to `no`",
+                "Declare `a` and `b` exclusive (no patient has both)",
+            ]
+        );
+        for (title, text) in &found {
+            let c = crate::compile(&crate::source::Sources::single(
+                "rules.carel",
+                text.as_str(),
+            ));
+            assert!(
+                !c.diagnostics.iter().any(|d| d.is_error()),
+                "{title}:\n{text}\n{:?}",
+                c.diagnostics
+            );
+        }
+        assert!(found[0].1.contains(
+            "  then avoid w\n  cite s\n  prevails\n  because \"Explain why this advice prevails.\""
+        ));
+    }
+
+    #[test]
+    fn a_rule_without_a_citation_gets_one() {
+        let text = "condition a\nexercise w\nsource guide \"G\"\nif a then avoid w\n";
+        let found = fixes(text, "if a");
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].0, "Cite `guide`");
+        assert_eq!(
+            found[0].1,
+            text.replace("avoid w\n", "avoid w cite guide\n")
+        );
+    }
+}
