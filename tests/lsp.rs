@@ -492,7 +492,10 @@ fn formatting_rename_and_symbols() {
         ]
     );
 
-    // Bad parameters get an error answer, and the server carries on.
+    // A message that is not JSON-RPC is skipped, and the server carries on.
+    write!(client.stdin, "Content-Length: 5\r\n\r\nnope!").unwrap();
+    write!(client.stdin, "Content-Length: 2\r\n\r\n{{}}").unwrap();
+    // Bad parameters get an error answer.
     let bad = client.call("textDocument/hover", json!({"nonsense": true}));
     assert_eq!(bad["error"]["code"], -32602);
     let unknown = client.call("carel/unknown", json!({}));

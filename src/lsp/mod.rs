@@ -25,8 +25,9 @@ pub mod position;
 pub mod server;
 pub mod symbols;
 pub mod tokens;
+pub mod transport;
 pub mod uri;
 pub mod workspace;
 
-pub use server::run_stdio;
+pub use transport::run_stdio;
 pub use workspace::Session;

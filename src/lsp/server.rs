@@ -66,14 +66,6 @@ pub fn capabilities() -> ServerCapabilities {
     }
 }
 
-/// Serve the Language Server Protocol on standard input and output until the editor exits.
-pub fn run_stdio() -> Result<(), String> {
-    let (connection, io) = Connection::stdio();
-    serve(&connection)?;
-    drop(connection);
-    io.join().map_err(|e| e.to_string())
-}
-
 /// Serve on a connection: initialise, then handle messages until `shutdown` and `exit`.
 pub fn serve(connection: &Connection) -> Result<(), String> {
     let result = serde_json::json!({
