@@ -30,7 +30,7 @@ fn diff(name: &str, before: &str, after: &str) -> String {
     similar::TextDiff::from_lines(before, after)
         .unified_diff()
         .context_radius(3)
-        .header(&format!("{name}"), &format!("{name} (formatted)"))
+        .header(name, &format!("{name} (formatted)"))
         .to_string()
 }
 

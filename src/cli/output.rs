@@ -100,13 +100,13 @@ pub fn stdout_painted(text: &str, painter: impl Fn(&str) -> Vec<Paint>) -> io::R
                 {
                     continue;
                 }
-                out.write_all(line[done..p.start].as_bytes())?;
+                out.write_all(&line.as_bytes()[done..p.start])?;
                 out.set_color(ColorSpec::new().set_fg(Some(p.color)).set_bold(p.bold))?;
-                out.write_all(line[p.start..p.end].as_bytes())?;
+                out.write_all(&line.as_bytes()[p.start..p.end])?;
                 out.reset()?;
                 done = p.end;
             }
-            out.write_all(line[done..].as_bytes())?;
+            out.write_all(&line.as_bytes()[done..])?;
         }
         out.flush()
     })();
