@@ -315,9 +315,16 @@ fn errors_recover_at_the_next_item() {
 #[test]
 fn missing_unit_after_a_dose_number() {
     let d = &parse_err("rule r: recommend walking 10 minutes")[0];
+    assert_eq!(d.message, "`minutes` is not a unit; did you mean `min`?");
+    assert_eq!(
+        d.notes,
+        ["expected a unit (`min`, `h`, `reps` or `sets`) or `times`"]
+    );
+    // A word nothing like a unit keeps the plain message.
+    let d = &parse_err("rule r: recommend walking 10 xyzzy")[0];
     assert_eq!(
         d.message,
-        "expected a unit (`min`, `h`, `reps` or `sets`) or `times`, found `minutes`"
+        "expected a unit (`min`, `h`, `reps` or `sets`) or `times`, found `xyzzy`"
     );
 }
 
