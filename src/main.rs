@@ -88,6 +88,21 @@ enum Command {
         #[arg(long, value_enum, default_value = "human")]
         format: EvalFormat,
     },
+    /// Write the clinical review report: one self-contained HTML page (to stdout unless -o).
+    Report {
+        /// A ruleset (folder or `.carel` file) or a bundle (`.json`).
+        path: String,
+        /// Output file; left untouched when the ruleset has errors.
+        #[arg(short, long)]
+        output: Option<String>,
+        /// The date reviews are judged against (YYYY-MM-DD); by default the most recent
+        /// `reviewed` date in the ruleset, so the report never depends on the clock.
+        #[arg(long, value_name = "DATE")]
+        today: Option<String>,
+        /// A rule is overdue for review when last reviewed more than this many months earlier.
+        #[arg(long, value_name = "MONTHS", default_value_t = 12)]
+        review_months: u32,
+    },
     /// Run the ruleset's `test` blocks.
     Test { path: String },
     /// Format ruleset files canonically.
@@ -130,6 +145,12 @@ fn main() -> ExitCode {
             given,
             format,
         } => cli::eval::run(&path, &given, format),
+        Command::Report {
+            path,
+            output,
+            today,
+            review_months,
+        } => cli::report::run(&path, output.as_deref(), today.as_deref(), review_months),
         Command::Test { path } => cli::test::run(&path),
         Command::Fmt { path, check } => cli::fmt::run(&path, check),
         Command::Explain { code } => cli::explain::run(&code),

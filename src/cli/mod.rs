@@ -8,6 +8,7 @@ pub mod fmt;
 pub mod graph;
 pub mod load;
 pub mod output;
+pub mod report;
 pub mod test;
 
 /// Exit statuses (§7 of the language contract).
