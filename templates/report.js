@@ -403,7 +403,10 @@
     });
     numbers().forEach(function (i) { i.addEventListener("input", update); });
     form.addEventListener("reset", function () {
-      setTimeout(function () { boxes().forEach(function (b) { b.dataset.user = ""; }); update(); }, 0);
+      // The form's values are reset after this event: clear what the user ticked now, and
+      // show the result once the reset is done.
+      boxes().forEach(function (b) { b.dataset.user = ""; });
+      setTimeout(update, 0);
     });
     form.addEventListener("submit", function (e) { e.preventDefault(); });
   }

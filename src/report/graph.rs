@@ -176,6 +176,7 @@ pub fn svg(
     all_edges: &[Edge],
     nodes: &[usize],
     focus: Option<usize>,
+    exercise: Option<&str>,
     title: &str,
 ) -> Option<String> {
     if nodes.is_empty() {
@@ -197,9 +198,20 @@ pub fn svg(
         .enumerate()
         .map(|(i, &r)| (r, i as i64))
         .collect();
+    // For one exercise, only the overrides and the conflicts on that exercise.
+    let about = |e: &Edge| {
+        exercise.is_none_or(|x| {
+            e.over.is_some()
+                || e.conflicts.iter().any(|&c| {
+                    strings_of(&bundle["conflicts"][c], "exercises")
+                        .iter()
+                        .any(|y| y == x)
+                })
+        })
+    };
     let edges: Vec<&Edge> = all_edges
         .iter()
-        .filter(|e| row.contains_key(&e.a) && row.contains_key(&e.b))
+        .filter(|e| row.contains_key(&e.a) && row.contains_key(&e.b) && about(e))
         .collect();
     let label = |r: usize| {
         format!(
@@ -400,7 +412,7 @@ mod tests {
         let b = bundle();
         let v = Vocab::new(&b);
         let e = edges(&b);
-        let svg = svg(&b, &v, &e, &[0, 1], Some(1), "Rules \"on\" <x>").unwrap();
+        let svg = svg(&b, &v, &e, &[0, 1], Some(1), None, "Rules \"on\" <x>").unwrap();
         assert!(svg.contains("aria-label=\"Rules &quot;on&quot; &lt;x&gt;\""));
         assert!(svg.contains("<li class=\"tension resolved\">b overrides a; resolves a tension on X &lt;b&gt;</li>"));
         // The caution rule is drawn above the recommend rule, and the arrow goes from b to a.

@@ -352,6 +352,7 @@ fn render_json(bundle: &Value, json: &str, options: &Options) -> Result<String, 
                     &edges,
                     &neighbours,
                     Some(i),
+                    None,
                     &format!("Rule {} and the rules it overrides or conflicts with", id_of(i)),
                 )
             } else {
@@ -484,6 +485,7 @@ fn render_json(bundle: &Value, json: &str, options: &Options) -> Result<String, 
                     &edges,
                     &advising,
                     None,
+                    Some(id),
                     &format!("Rules advising {}", v.exercise(id)),
                 ),
             })
