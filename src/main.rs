@@ -78,6 +78,15 @@ enum Command {
         path: String,
         #[arg(long, value_enum, default_value = "dot")]
         format: GraphFormat,
+        /// Only the rules advising this exercise, and their overrides and conflicts on it.
+        #[arg(long, value_name = "EXERCISE")]
+        exercise: Option<String>,
+        /// Only this rule and the rules it overrides, is overridden by or conflicts with.
+        #[arg(long, value_name = "RULE")]
+        rule: Option<String>,
+        /// Only conflicts left unresolved (warnings, and contradictions still to settle).
+        #[arg(long)]
+        unresolved: bool,
     },
     /// Final advice for one patient, with the trace. PATH may be a ruleset or a bundle.
     Eval {
@@ -139,7 +148,21 @@ fn main() -> ExitCode {
             deny_warnings,
         } => cli::check::run(&path, format, deny_warnings),
         Command::Build { path, output } => cli::build::run(&path, output.as_deref()),
-        Command::Graph { path, format } => cli::graph::run(&path, format),
+        Command::Graph {
+            path,
+            format,
+            exercise,
+            rule,
+            unresolved,
+        } => cli::graph::run(
+            &path,
+            format,
+            &cli::graph::Options {
+                exercise: exercise.as_deref(),
+                rule: rule.as_deref(),
+                unresolved,
+            },
+        ),
         Command::Eval {
             path,
             given,

@@ -27,7 +27,12 @@ fn chromium() -> Option<PathBuf> {
     if let Some(p) = std::env::var_os("CAREL_CHROMIUM") {
         return Some(PathBuf::from(p));
     }
-    let names = ["chromium", "chromium-browser", "google-chrome", "google-chrome-stable"];
+    let names = [
+        "chromium",
+        "chromium-browser",
+        "google-chrome",
+        "google-chrome-stable",
+    ];
     let path = std::env::var_os("PATH").unwrap_or_default();
     for dir in std::env::split_paths(&path) {
         for n in names {
@@ -148,7 +153,10 @@ fn run_in_page(browser: &Path, report: &Path, name: &str, script: &str) -> Value
     let start = dom.find(marker).expect("the probe ran") + marker.len();
     let end = start + dom[start..].find("</pre>").unwrap();
     let found: Value = serde_json::from_str(&dom[start..end]).unwrap();
-    assert!(found.get("thrown").is_none(), "the page script failed: {found}");
+    assert!(
+        found.get("thrown").is_none(),
+        "the page script failed: {found}"
+    );
     found
 }
 
@@ -262,7 +270,10 @@ fn the_simulator_agrees_with_carel_eval() {
         expected.sort_by_key(key);
         rows.sort_by_key(key);
         assert!(!expected.is_empty(), "{given}: a patient with advice");
-        assert_eq!(rows, expected, "{given}: the simulator and `carel eval` differ");
+        assert_eq!(
+            rows, expected,
+            "{given}: the simulator and `carel eval` differ"
+        );
         assert_eq!(got["fired"], eval["fired"], "{given}: fired rules differ");
         assert!(
             got["status"]
@@ -315,7 +326,14 @@ fn the_report_renders_its_sections_and_screenshots() {
     );
     assert_eq!(
         found["headings"],
-        json!(["Summary", "Rules", "Exercises", "Conflicts", "Try a patient", "Sign-off"])
+        json!([
+            "Summary",
+            "Rules",
+            "Exercises",
+            "Conflicts",
+            "Try a patient",
+            "Sign-off"
+        ])
     );
     assert_eq!(found["unlabelled"], json!([]), "every input has a label");
     let bundle: Value = serde_json::from_slice(
@@ -354,7 +372,10 @@ fn the_report_renders_its_sections_and_screenshots() {
             .ends_with("mention “sciatica”")
     );
     assert_eq!(found["bySource"]["condition"], 0);
-    assert!(found["bySource"]["source"].as_u64().unwrap() >= bundle["rules"].as_array().unwrap().len() as u64);
+    assert!(
+        found["bySource"]["source"].as_u64().unwrap()
+            >= bundle["rules"].as_array().unwrap().len() as u64
+    );
     // The simulator starts with an empty patient, whom the rules without a condition advise.
     let empty: Value = serde_json::from_slice(
         &Command::new(env!("CARGO_BIN_EXE_carel"))

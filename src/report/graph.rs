@@ -140,7 +140,9 @@ pub fn describe(bundle: &Value, v: &Vocab, e: &Edge) -> String {
     };
     for &c in &e.conflicts {
         let conflict = &bundle["conflicts"][c];
-        let kind = str_of(conflict, "kind").unwrap_or_default().replace('_', " ");
+        let kind = str_of(conflict, "kind")
+            .unwrap_or_default()
+            .replace('_', " ");
         let exercises: Vec<String> = strings_of(conflict, "exercises")
             .iter()
             .map(|x| v.exercise(x))
@@ -414,7 +416,9 @@ mod tests {
         let e = edges(&b);
         let svg = svg(&b, &v, &e, &[0, 1], Some(1), None, "Rules \"on\" <x>").unwrap();
         assert!(svg.contains("aria-label=\"Rules &quot;on&quot; &lt;x&gt;\""));
-        assert!(svg.contains("<li class=\"tension resolved\">b overrides a; resolves a tension on X &lt;b&gt;</li>"));
+        assert!(svg.contains(
+            "<li class=\"tension resolved\">b overrides a; resolves a tension on X &lt;b&gt;</li>"
+        ));
         // The caution rule is drawn above the recommend rule, and the arrow goes from b to a.
         assert!(svg.find("caution · b").unwrap() < svg.find("recommend · a").unwrap());
         assert!(svg.contains("marker-end=\"url(#arrow-tension)\""));

@@ -68,7 +68,11 @@ pub fn parse_date(s: &str) -> Option<(i32, u32, u32)> {
 /// `date` minus `months` (the day kept; a later review date compares correctly either way).
 fn months_before((y, m, d): (i32, u32, u32), months: u32) -> (i32, u32, u32) {
     let total = y as i64 * 12 + (m as i64 - 1) - months as i64;
-    (total.div_euclid(12) as i32, (total.rem_euclid(12) + 1) as u32, d)
+    (
+        total.div_euclid(12) as i32,
+        (total.rem_euclid(12) + 1) as u32,
+        d,
+    )
 }
 
 struct SourceView {
@@ -353,7 +357,10 @@ fn render_json(bundle: &Value, json: &str, options: &Options) -> Result<String, 
                     &neighbours,
                     Some(i),
                     None,
-                    &format!("Rule {} and the rules it overrides or conflicts with", id_of(i)),
+                    &format!(
+                        "Rule {} and the rules it overrides or conflicts with",
+                        id_of(i)
+                    ),
                 )
             } else {
                 None
@@ -464,7 +471,13 @@ fn render_json(bundle: &Value, json: &str, options: &Options) -> Result<String, 
             });
             let categories: Vec<String> = strings_of(e, "categories")
                 .iter()
-                .map(|c| v.target(c).split(" (all").next().unwrap_or_default().to_string())
+                .map(|c| {
+                    v.target(c)
+                        .split(" (all")
+                        .next()
+                        .unwrap_or_default()
+                        .to_string()
+                })
                 .collect();
             Some(ExerciseView {
                 id: id.to_string(),
@@ -476,7 +489,10 @@ fn render_json(bundle: &Value, json: &str, options: &Options) -> Result<String, 
                         rule: id_of(r),
                         action: str_of(&rules[r], "action").unwrap_or_default().to_string(),
                         who: text::who(&v, &rules[r]["when"]),
-                        dose: rules[r].get("dose").filter(|d| !d.is_null()).map(text::dose),
+                        dose: rules[r]
+                            .get("dose")
+                            .filter(|d| !d.is_null())
+                            .map(text::dose),
                     })
                     .collect(),
                 graph: graph::svg(
@@ -612,22 +628,19 @@ fn render_json(bundle: &Value, json: &str, options: &Options) -> Result<String, 
         .collect();
 
     // --- Summary -----------------------------------------------------------------------------
-    let mut counts: Vec<(String, String)> = vec![(
-        "Rules".to_string(),
-        {
-            let mut by_action = Vec::new();
-            for a in ["avoid", "refer", "caution", "recommend", "consider"] {
-                let n = rules
-                    .iter()
-                    .filter(|r| str_of(r, "action") == Some(a))
-                    .count();
-                if n > 0 {
-                    by_action.push(format!("{n} {a}"));
-                }
+    let mut counts: Vec<(String, String)> = vec![("Rules".to_string(), {
+        let mut by_action = Vec::new();
+        for a in ["avoid", "refer", "caution", "recommend", "consider"] {
+            let n = rules
+                .iter()
+                .filter(|r| str_of(r, "action") == Some(a))
+                .count();
+            if n > 0 {
+                by_action.push(format!("{n} {a}"));
             }
-            format!("{} ({})", rules.len(), by_action.join(", "))
-        },
-    )];
+        }
+        format!("{} ({})", rules.len(), by_action.join(", "))
+    })];
     let drafts = rules
         .iter()
         .filter(|r| str_of(r, "status") == Some("draft"))

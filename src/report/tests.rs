@@ -7,7 +7,11 @@ fn bundle_of(text: &str) -> Bundle {
     sources.add("t.carel", text);
     let c = crate::compile(&sources);
     assert!(!c.has_errors(), "{:#?}", c.diagnostics);
-    crate::bundle::build(c.model.as_ref().unwrap(), c.analysis.as_ref().unwrap(), &sources)
+    crate::bundle::build(
+        c.model.as_ref().unwrap(),
+        c.analysis.as_ref().unwrap(),
+        &sources,
+    )
 }
 
 const HOSTILE: &str = r#"<script>alert("x")</script> & 'q'"#;
@@ -60,8 +64,10 @@ fn every_user_text_is_escaped() {
     for field in [
         "T ", "C ", "F ", "G ", "M ", "U ", "E ", "E2 ", "S ", "B1 ", "B2 ", "B3 ",
     ] {
-        let escaped = format!("{field}&#60;script&#62;alert(&#34;x&#34;)&#60;/script&#62; &#38; &#39;q&#39;");
-        let escaped_svg = format!("{field}&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &#39;q&#39;");
+        let escaped =
+            format!("{field}&#60;script&#62;alert(&#34;x&#34;)&#60;/script&#62; &#38; &#39;q&#39;");
+        let escaped_svg =
+            format!("{field}&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &#39;q&#39;");
         assert!(
             html.contains(&escaped) || html.contains(&escaped_svg),
             "{field} is missing or not escaped"
@@ -89,8 +95,14 @@ fn the_same_bundle_gives_the_same_bytes() {
 fn reviews_are_judged_against_the_newest_review_or_the_given_date() {
     let b = bundle_of(&hostile_ruleset());
     let html = render(&b, &Options::default()).unwrap();
-    assert!(html.contains("Reviews are judged against 2026-03-01 (the most recent review in the ruleset)"));
-    assert!(html.contains("<strong>Overdue for review: 1</strong> — <a href=\"#rule-r1\">r1</a> (reviewed 2025-01-01)"));
+    assert!(
+        html.contains(
+            "Reviews are judged against 2026-03-01 (the most recent review in the ruleset)"
+        )
+    );
+    assert!(html.contains(
+        "<strong>Overdue for review: 1</strong> — <a href=\"#rule-r1\">r1</a> (reviewed 2025-01-01)"
+    ));
     assert!(html.contains("<strong>Never reviewed: 1</strong> — <a href=\"#rule-r3\">r3</a>"));
     assert!(html.contains("<strong>Without evidence grading (evidence or strength missing): 2</strong> — <a href=\"#rule-r2\">r2</a>, <a href=\"#rule-r3\">r3</a>"));
     assert!(html.contains("<strong>Citing no source: 1</strong> — <a href=\"#rule-r3\">r3</a>"));
@@ -128,7 +140,9 @@ fn rules_conflicts_and_exercises_read_in_plain_english() {
         "For patients with c &#60;script&#62;alert(&#34;x&#34;)&#60;/script&#62; &#38; &#39;q&#39; and m &#60;script&#62;"
     ));
     // The conflict between r1 and r2: a tension, resolved by r2's named override.
-    assert!(html.contains("Resolved by a named override: r2 overrides r1. When both apply, the advice of r2 is given."));
+    assert!(html.contains(
+        "Resolved by a named override: r2 overrides r1. When both apply, the advice of r2 is given."
+    ));
     // One anchor per rule, however many groups it appears in.
     assert_eq!(html.matches("id=\"rule-r1\"").count(), 1);
 }

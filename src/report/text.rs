@@ -172,7 +172,10 @@ impl Vocab {
 
 /// A label up to its first `: ` ("Sciatica: pain spreading …" → "Sciatica").
 fn short(label: &str) -> &str {
-    label.split_once(": ").map_or(label, |(head, _)| head).trim()
+    label
+        .split_once(": ")
+        .map_or(label, |(head, _)| head)
+        .trim()
 }
 
 /// Lower-case the first letter unless the word is an abbreviation ("BMI", "NRS").
@@ -307,10 +310,7 @@ pub fn who(v: &Vocab, w: &Value) -> String {
             }
         })
         .collect();
-    let neg: Vec<String> = negative
-        .iter()
-        .map(|p| condition(v, &p["not"]))
-        .collect();
+    let neg: Vec<String> = negative.iter().map(|p| condition(v, &p["not"])).collect();
     let mut out = if pos.is_empty() {
         "For every patient".to_string()
     } else {
@@ -390,7 +390,11 @@ fn unit_words(unit: &str) -> &str {
 
 fn range(r: &Value) -> String {
     let (lo, hi) = (number(&r["min"]), number(&r["max"]));
-    if lo == hi { lo } else { format!("{lo} to {hi}") }
+    if lo == hi {
+        lo
+    } else {
+        format!("{lo} to {hi}")
+    }
 }
 
 fn amount(a: &Value) -> String {
@@ -523,7 +527,10 @@ mod tests {
         );
         assert_eq!(who(&v, &json!({"always": true})), "For every patient");
         assert_eq!(
-            condition(&v, &json!({"not": {"any": [{"fact": "x"}, {"fact": "bmi"}]}})),
+            condition(
+                &v,
+                &json!({"not": {"any": [{"fact": "x"}, {"fact": "bmi"}]}})
+            ),
             "not (x or BMI above the healthy range)"
         );
     }
