@@ -82,17 +82,19 @@
   }
 
   // Close the given facts under `implies` (§9.1). Returns the facts and, for each implied
-  // fact, the given fact that implies it.
+  // fact, the given fact that implies it (the first by name, as `carel eval` reports it).
   function close(c, given) {
-    var facts = new Set(), impliedBy = {};
-    var todo = given.map(function (f) { return [f, null]; });
-    while (todo.length) {
-      var item = todo.shift(), f = item[0];
-      if (facts.has(f)) continue;
-      facts.add(f);
-      if (item[1] !== null) impliedBy[f] = item[1];
-      (c.implies.get(f) || []).forEach(function (g) { todo.push([g, item[1] === null ? f : item[1]]); });
-    }
+    var sorted = given.slice().sort(function (a, b) { return a < b ? -1 : a > b ? 1 : 0; });
+    var facts = new Set(sorted), impliedBy = {};
+    sorted.forEach(function (g) {
+      var todo = [g];
+      while (todo.length) {
+        var f = todo.pop();
+        (c.implies.get(f) || []).forEach(function (next) {
+          if (!facts.has(next)) { facts.add(next); impliedBy[next] = g; todo.push(next); }
+        });
+      }
+    });
     return { facts: facts, impliedBy: impliedBy };
   }
 

@@ -225,6 +225,108 @@ fn conformance_vectors_pass_in_the_browser() {
     eprintln!("{checked} conformance cases agree in the browser");
 }
 
+/// Every patient of the version-2 fixture (each set of facts, valid or not, times a few ages)
+/// evaluated by the page and by the library's evaluator: the same advice, deciding rules,
+/// fired rules and implied facts, and the same verdict on sets of facts that are no patient.
+#[test]
+fn the_page_evaluator_agrees_with_the_library_on_every_patient() {
+    let Some(browser) =
+        browser_or_skip("the_page_evaluator_agrees_with_the_library_on_every_patient")
+    else {
+        return;
+    };
+    let dir = out_dir();
+    let fixture = "tests/report/v2_features.carel";
+    let out = Command::new(env!("CARGO_BIN_EXE_carel"))
+        .args(["build", fixture])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let json = String::from_utf8(out.stdout).unwrap();
+    let bundle = carel::bundle::Bundle::from_json(&json).unwrap();
+    let evaluator = carel::eval::Evaluator::new(&bundle).unwrap();
+    let facts: Vec<String> = bundle
+        .vocabulary
+        .conditions
+        .iter()
+        .chain(&bundle.vocabulary.factors)
+        .map(|f| f.id.clone())
+        .collect();
+    let mut patients = Vec::new();
+    for mask in 0u32..(1 << facts.len()) {
+        for age in [
+            None,
+            Some(20.0),
+            Some(30.0),
+            Some(64.5),
+            Some(65.0),
+            Some(90.0),
+        ] {
+            let mut p = carel::eval::Patient::default();
+            for (i, f) in facts.iter().enumerate() {
+                if mask & (1 << i) != 0 {
+                    p.facts.insert(f.clone());
+                }
+            }
+            if let Some(a) = age {
+                p.measures.insert("age".to_string(), a);
+            }
+            patients.push(p);
+        }
+    }
+    let expected: Vec<Value> = patients
+        .iter()
+        .map(|p| {
+            if evaluator.check_patient(p).is_err() {
+                return json!({"error": true});
+            }
+            let o = evaluator.evaluate(p);
+            let advice: serde_json::Map<String, Value> = o
+                .advice
+                .iter()
+                .map(|a| (a.exercise.clone(), json!(a.action.as_str())))
+                .collect();
+            let decided: serde_json::Map<String, Value> = o
+                .advice
+                .iter()
+                .map(|a| (a.exercise.clone(), json!(a.rules)))
+                .collect();
+            json!({"advice": advice, "decided_by": decided, "fired": o.fired,
+                   "implied": o.patient.implied})
+        })
+        .collect();
+    let given: Vec<Value> = patients
+        .iter()
+        .map(|p| json!({"facts": p.facts, "measures": p.measures}))
+        .collect();
+    let report = dir.join("v2.report.html");
+    let status = Command::new(env!("CARGO_BIN_EXE_carel"))
+        .args(["report", fixture, "-o"])
+        .arg(&report)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let script = format!(
+        "var patients = {};\n\
+         return patients.map(function (p) {{ var r = Carel.evaluate(Carel.compiled, p);\n\
+           if (r.error) return {{error: true}};\n\
+           var advice = {{}}, decided = {{}};\n\
+           r.advice.forEach(function (a) {{ advice[a.exercise] = a.action; decided[a.exercise] = a.rules; }});\n\
+           return {{advice: advice, decided_by: decided, fired: r.fired, implied: r.implied}}; }});",
+        script_json(&Value::Array(given.clone()))
+    );
+    let found = run_in_page(&browser, &report, "v2", &script);
+    let found = found.as_array().unwrap();
+    assert_eq!(found.len(), expected.len());
+    let mut invalid = 0;
+    for ((p, want), got) in given.iter().zip(&expected).zip(found) {
+        assert_eq!(got, want, "patient {p}");
+        invalid += usize::from(want.get("error").is_some());
+    }
+    // Both kinds of patient were tried.
+    assert!(invalid > 0 && invalid < expected.len());
+}
+
 #[test]
 fn the_simulator_agrees_with_carel_eval() {
     let Some(browser) = browser_or_skip("the_simulator_agrees_with_carel_eval") else {

@@ -172,6 +172,7 @@ struct Page {
     js: &'static str,
     bundle_json: String,
     counts: Vec<(String, String)>,
+    relations: Vec<String>,
     sources: Vec<SourceView>,
     review_date: Option<String>,
     review_date_from: String,
@@ -721,8 +722,43 @@ fn render_json(bundle: &Value, json: &str, options: &Options) -> Result<String, 
             })
         })
         .collect();
+    // How facts relate: exclusive groups, implies, excludes.
+    let mut relations: Vec<String> = Vec::new();
+    for x in list_of(voc, "exclusive") {
+        let members: Vec<String> = strings_of(x, "members").iter().map(|m| v.fact(m)).collect();
+        relations.push(format!(
+            "{}: at most one of {} holds.",
+            opt_str(x, "label").unwrap_or_else(|| opt_str(x, "id").unwrap_or_default()),
+            text::join(&members, "and")
+        ));
+    }
+    for key in ["conditions", "factors"] {
+        for f in list_of(voc, key) {
+            let Some(id) = str_of(f, "id") else { continue };
+            let implies: Vec<String> = strings_of(f, "implies").iter().map(|g| v.fact(g)).collect();
+            if !implies.is_empty() {
+                relations.push(format!(
+                    "Every patient with {} also has {}.",
+                    v.fact(id),
+                    text::join(&implies, "and")
+                ));
+            }
+            let excludes: Vec<String> = strings_of(f, "excludes")
+                .iter()
+                .map(|g| v.fact(g))
+                .collect();
+            if !excludes.is_empty() {
+                relations.push(format!(
+                    "No patient with {} has {}.",
+                    v.fact(id),
+                    text::join(&excludes, "or")
+                ));
+            }
+        }
+    }
     let ruleset = &bundle["ruleset"];
     let page = Page {
+        relations,
         title: opt_str(ruleset, "title")
             .unwrap_or_else(|| opt_str(ruleset, "name").unwrap_or_default()),
         name: opt_str(ruleset, "name").unwrap_or_default(),

@@ -146,3 +146,27 @@ fn rules_conflicts_and_exercises_read_in_plain_english() {
     // One anchor per rule, however many groups it appears in.
     assert_eq!(html.matches("id=\"rule-r1\"").count(), 1);
 }
+
+#[test]
+fn version_2_features_are_shown() {
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/report/v2_features.carel"
+    ))
+    .unwrap();
+    let html = render(&bundle_of(&text), &Options::default()).unwrap();
+    for expected in [
+        "<li>Stage: at most one of acute and chronic holds.</li>",
+        "<li>Every patient with sits most of the day also has new to exercise.</li>",
+        "<li>No patient with sciatica has non-specific low back pain.</li>",
+        "For patients with serious back problem: <strong>refer to a clinician before All exercise (all 4 exercises) (do them only as they advise)</strong>.",
+        "<strong>recommend Stretching (all 2 exercises), except Toe touch</strong>",
+        "<span class=\"k\">Stop if:</span> pain spreads below the knee",
+        "(When shouldn&#39;t you exercise?)",
+        "recommend Walking, at least 30 minutes daily, in bouts of at least 10 minutes, building up to 40 to 60 minutes",
+        "Prevails over every less protective advice on the same exercises.",
+        "Resolved: sciatica_avoid prevails (its advice is more protective and it is marked “prevails”).",
+    ] {
+        assert!(html.contains(expected), "missing: {expected}");
+    }
+}
