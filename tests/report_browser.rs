@@ -510,7 +510,7 @@ fn the_report_renders_its_sections_and_screenshots() {
             "report-exercise",
             only(
                 "exercises",
-                "document.querySelectorAll('details.exercise').forEach(function (d) { if (d.id !== 'exercise-hamstring_stretch') d.style.display = 'none'; else d.open = true; });",
+                "document.querySelectorAll('details.exercise').forEach(function (d) { if (d.id !== 'exercise-prone_press_up') d.style.display = 'none'; else d.open = true; });",
             ),
         ),
         ("report-conflicts", only("conflicts", "")),

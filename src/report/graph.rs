@@ -126,7 +126,7 @@ pub fn esc(s: &str) -> String {
 }
 
 /// The edge in words, for the list under a drawing and for screen readers.
-pub fn describe(bundle: &Value, v: &Vocab, e: &Edge) -> String {
+pub fn describe(bundle: &Value, v: &Vocab, e: &Edge, exercise: Option<&str>) -> String {
     let rules = list_of(bundle, "rules");
     let id = |i: usize| str_of(&rules[i], "id").unwrap_or_default().to_string();
     let mut out = match e.over {
@@ -143,11 +143,18 @@ pub fn describe(bundle: &Value, v: &Vocab, e: &Edge) -> String {
         let kind = str_of(conflict, "kind")
             .unwrap_or_default()
             .replace('_', " ");
-        let exercises: Vec<String> = strings_of(conflict, "exercises")
+        let ids = strings_of(conflict, "exercises");
+        // The focused exercise first; long lists cut to three names and a count.
+        let mut ordered: Vec<&String> = ids
             .iter()
-            .map(|x| v.exercise(x))
+            .filter(|x| Some(x.as_str()) == exercise)
             .collect();
-        let what = format!("{kind} on {}", text::join(&exercises, "and"));
+        ordered.extend(ids.iter().filter(|x| Some(x.as_str()) != exercise));
+        let mut names: Vec<String> = ordered.iter().take(3).map(|x| v.exercise(x)).collect();
+        if ordered.len() > 3 {
+            names.push(format!("{} more exercises", ordered.len() - 3));
+        }
+        let what = format!("{kind} on {}", text::join(&names, "and"));
         let part = match str_of(conflict, "resolved_by") {
             Some(_) if e.over.is_some() => format!("resolves a {what}"),
             Some(w) => format!("{what}, resolved: {w} prevails through a chain of overrides"),
@@ -229,12 +236,15 @@ pub fn svg(
         .unwrap_or(100)
         .clamp(120, 420);
     let x0 = LEFT + box_w;
-    let span_max = edges
-        .iter()
-        .map(|e| (row[&e.a] - row[&e.b]).abs())
-        .max()
-        .unwrap_or(0);
-    let width = x0 + 40 + 26 * span_max + 30;
+    // Each edge gets its own lane, shorter spans nearer the boxes, so arcs nest and their
+    // numbers never sit on one another.
+    let mut lanes: Vec<usize> = (0..edges.len()).collect();
+    lanes.sort_by_key(|&k| ((row[&edges[k].a] - row[&edges[k].b]).abs(), k));
+    let mut lane = vec![0i64; edges.len()];
+    for (i, &k) in lanes.iter().enumerate() {
+        lane[k] = i as i64;
+    }
+    let width = x0 + 30 + 20 * edges.len() as i64 + 30;
     let height = TOP * 2 + ROW * order.len() as i64;
     let mut s = String::new();
     let _ = write!(
@@ -253,7 +263,7 @@ pub fn svg(
             TOP + row[&from] * ROW + ROW / 2 - 3,
             TOP + row[&to] * ROW + ROW / 2 + 3,
         );
-        let d = 30 + 26 * (row[&from] - row[&to]).abs();
+        let d = 30 + 26 * lane[k];
         let class = e.class(bundle);
         let resolved = e.resolved(bundle);
         let style = if resolved { "solid" } else { "dashed" };
@@ -310,7 +320,7 @@ pub fn svg(
             let _ = write!(
                 s,
                 "<li class=\"{class} {state}\">{}</li>",
-                esc(&describe(bundle, v, e))
+                esc(&describe(bundle, v, e, exercise))
             );
         }
         s.push_str("</ol>");
@@ -401,7 +411,7 @@ mod tests {
         );
         let v = Vocab::new(&b);
         assert_eq!(
-            describe(&b, &v, &e[0]),
+            describe(&b, &v, &e[0], None),
             "b overrides a; resolves a tension on X <b>"
         );
         assert_eq!(e[0].class(&b), "tension");

@@ -628,6 +628,10 @@ fn render_json(bundle: &Value, json: &str, options: &Options) -> Result<String, 
         })
         .collect();
 
+    // Conflicts left standing first: they are what a reviewer must look at.
+    let mut conflict_views = conflict_views;
+    conflict_views.sort_by_key(|c| c.state != "unresolved");
+
     // --- Summary -----------------------------------------------------------------------------
     let mut counts: Vec<(String, String)> = vec![("Rules".to_string(), {
         let mut by_action = Vec::new();
