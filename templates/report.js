@@ -346,7 +346,7 @@
     var result = p.problems.length ? { error: p.problems.join("; ") } : evaluate(compiled, p);
     var implied = result.implied || {};
     boxes().forEach(function (b) {
-      var f = b.dataset.fact, note = document.querySelector("[data-implied-for='" + f + "']");
+      var f = b.dataset.fact, note = document.querySelector("[data-implied-for='" + CSS.escape(f) + "']");
       var isImplied = Object.prototype.hasOwnProperty.call(implied, f) && b.dataset.user !== "1";
       b.checked = b.dataset.user === "1" || isImplied;
       b.disabled = isImplied;

@@ -553,3 +553,52 @@ fn the_report_renders_its_sections_and_screenshots() {
         assert!(bytes.len() > 30_000, "{name} shows something");
     }
 }
+
+/// Markup in every text of a ruleset stays text in the browser, in the static page and in
+/// what the simulator writes.
+#[test]
+fn markup_in_the_ruleset_never_runs() {
+    let Some(browser) = browser_or_skip("markup_in_the_ruleset_never_runs") else {
+        return;
+    };
+    let dir = out_dir();
+    let h = r#"<img src=x onerror=\"window.pwned=1\"><script>window.pwned=2</script>"#;
+    let ruleset = format!(
+        "ruleset hostile \"T {h}\" version \"1.0.0\"\n\
+         condition c \"C {h}\"\nfactor f \"F {h}\" implies c\n\
+         measure m \"M {h}\" unit \"U {h}\" range 0..10\n\
+         category k \"K {h}\"\nexercise e \"E {h}\" in k\nsource s \"S {h}\"\n\
+         rule r1: if c then recommend k 10 min daily because \"B {h}\" stop if \"P {h}\" cite s \"L {h}\"\n\
+         rule r2: if f and m >= 3 then caution e because \"B2 {h}\" cite s overrides r1\n"
+    );
+    let file = dir.join("hostile.carel");
+    std::fs::write(&file, ruleset).unwrap();
+    let report = dir.join("hostile.report.html");
+    let status = Command::new(env!("CARGO_BIN_EXE_carel"))
+        .args(["report"])
+        .arg(&file)
+        .arg("-o")
+        .arg(&report)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let found = run_in_page(
+        &browser,
+        &report,
+        "hostile",
+        "document.getElementById('fact-f').click();\n\
+         var m = document.getElementById('measure-m'); m.value = '5'; m.dispatchEvent(new Event('input'));\n\
+         return {pwned: window.pwned || null, images: document.images.length,\n\
+                 rows: document.querySelectorAll('#sim-advice tbody tr').length,\n\
+                 implied: document.querySelector('[data-implied-for=c]').textContent,\n\
+                 title: document.title};",
+    );
+    assert_eq!(found["pwned"], Value::Null);
+    assert_eq!(found["images"], 0);
+    assert_eq!(found["rows"], 1);
+    assert_eq!(
+        found["implied"],
+        format!("(implied by F {})", h.replace("\\\"", "\""))
+    );
+    assert!(found["title"].as_str().unwrap().contains("<script>"));
+}

@@ -42,7 +42,8 @@ rule r2:
   if f
   then caution e
   because "B2 {h}"
-  cite s
+  stop if "P {h}"
+  cite s "L {h}"
   overrides r1
   reviewed 2026-03-01
 rule r3:
@@ -62,7 +63,8 @@ fn every_user_text_is_escaped() {
     assert!(!html.contains("<script>alert"));
     // Every field appears, escaped, in the visible page.
     for field in [
-        "T ", "C ", "F ", "G ", "M ", "U ", "E ", "E2 ", "S ", "B1 ", "B2 ", "B3 ",
+        "T ", "C ", "F ", "G ", "X ", "M ", "U ", "E ", "E2 ", "S ", "B1 ", "B2 ", "B3 ", "P ",
+        "L ",
     ] {
         let escaped =
             format!("{field}&#60;script&#62;alert(&#34;x&#34;)&#60;/script&#62; &#38; &#39;q&#39;");
