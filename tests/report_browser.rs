@@ -199,7 +199,7 @@ fn conformance_vectors_pass_in_the_browser() {
              if (r.error) return {{error: r.error}};\n\
              var advice = {{}}, decided = {{}};\n\
              r.advice.forEach(function (a) {{ advice[a.exercise] = a.action; decided[a.exercise] = a.rules; }});\n\
-             return {{advice: advice, decided_by: decided, fired: r.fired}}; }})}}; }});",
+             return {{advice: advice, decided_by: decided, fired: r.fired, implied: r.implied}}; }})}}; }});",
         script_json(&Value::Array(vectors.clone()))
     );
     let found = run_in_page(&browser, &report, "conformance", &script);
@@ -218,6 +218,9 @@ fn conformance_vectors_pass_in_the_browser() {
                     assert_eq!(&result[key], expected, "{what}: {key} differs");
                 }
             }
+            // `implied` is listed only when some facts are implied.
+            let implied = case.get("implied").cloned().unwrap_or(json!({}));
+            assert_eq!(result["implied"], implied, "{what}: implied facts differ");
             checked += 1;
         }
     }
