@@ -730,11 +730,15 @@ fn render_json(bundle: &Value, json: &str, options: &Options) -> Result<String, 
     let mut relations: Vec<String> = Vec::new();
     for x in list_of(voc, "exclusive") {
         let members: Vec<String> = strings_of(x, "members").iter().map(|m| v.fact(m)).collect();
-        relations.push(format!(
-            "{}: at most one of {} holds.",
-            opt_str(x, "label").unwrap_or_else(|| opt_str(x, "id").unwrap_or_default()),
-            text::join(&members, "and")
-        ));
+        let name = opt_str(x, "label").unwrap_or_else(|| opt_str(x, "id").unwrap_or_default());
+        relations.push(if members.len() == 2 {
+            format!("{name}: {} cannot both hold.", text::join(&members, "and"))
+        } else {
+            format!(
+                "{name}: at most one of {} holds.",
+                text::join(&members, "and")
+            )
+        });
     }
     for key in ["conditions", "factors"] {
         for f in list_of(voc, key) {

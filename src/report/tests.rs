@@ -158,7 +158,7 @@ fn version_2_features_are_shown() {
     .unwrap();
     let html = render(&bundle_of(&text), &Options::default()).unwrap();
     for expected in [
-        "<li>Stage: at most one of acute and chronic holds.</li>",
+        "<li>Stage: acute and chronic cannot both hold.</li>",
         "<li>Every patient with sits most of the day also has new to exercise.</li>",
         "<li>No patient with sciatica has non-specific low back pain.</li>",
         "For patients with serious back problem: <strong>refer to a clinician before All exercise (all 4 exercises) (do them only as they advise)</strong>.",
