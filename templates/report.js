@@ -306,10 +306,11 @@
   }
   if (filter) filter.addEventListener("input", applyFilter);
 
-  // Printing shows every exercise.
+  // Printing shows every exercise and its drawing (a rule's own drawing repeats what the
+  // exercises and conflicts show, and stays out of print).
   var opened = [];
   window.addEventListener("beforeprint", function () {
-    document.querySelectorAll("details").forEach(function (d) { if (!d.open) { d.open = true; opened.push(d); } });
+    document.querySelectorAll("#exercises details").forEach(function (d) { if (!d.open) { d.open = true; opened.push(d); } });
   });
   window.addEventListener("afterprint", function () { opened.forEach(function (d) { d.open = false; }); opened = []; });
 

@@ -164,7 +164,7 @@ impl Vocab {
     /// The first sentence of a source's citation text, or its id.
     pub fn source_title(&self, id: &str) -> String {
         match self.sources.get(id) {
-            Some(text) => clip(&first_sentence(text), 90),
+            Some(text) => clip(first_sentence(text).trim_end_matches('.'), 90),
             None => id.to_string(),
         }
     }
@@ -579,6 +579,6 @@ mod tests {
                 ("s2".to_string(), Some("p. 3".to_string()))
             ]
         );
-        assert_eq!(v.source_title("s1"), "First article.");
+        assert_eq!(v.source_title("s1"), "First article");
     }
 }
