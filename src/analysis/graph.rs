@@ -9,7 +9,8 @@
 //! same two rules are one edge, drawn as an arrow from the overriding rule to the overridden
 //! one and labelled `overrides` and then each conflict. Edges carry their meaning in every
 //! format:
-//! * an arrow (solid) — the source rule overrides the target rule;
+//! * an arrow (solid) — the source rule overrides the target rule; a bold arrow (`==>` in
+//!   Mermaid) labelled `prevails` when the override is one a `prevails` clause stands for;
 //! * a line without arrow — a conflict no direct `overrides` settles: dashed while unresolved,
 //!   dotted once resolved through a chain of overrides;
 //! * colour — red for a contradiction, amber for a tension or dose mismatch, grey when every
@@ -87,8 +88,10 @@ pub struct Edge {
     pub from: RuleId,
     /// The arrow's head: the overridden rule, or the second rule in source order.
     pub to: RuleId,
-    /// Whether `from` overrides `to` by a declared `overrides`.
+    /// Whether `from` overrides `to`, by a declared `overrides` or through `prevails`.
     pub overrides: bool,
+    /// Whether that override is one `from`'s `prevails` clause stands for (and not named).
+    pub prevails: bool,
     /// Indices into [`Analysis::conflicts`], in the analysis's order.
     pub conflicts: Vec<usize>,
 }
@@ -126,9 +129,24 @@ impl<'a> ConflictGraph<'a> {
                         from: a,
                         to: b,
                         overrides: true,
+                        prevails: false,
                         conflicts: Vec::new(),
                     });
                     (e.from, e.to, e.overrides) = (a, b, true);
+                }
+            }
+        }
+        for (a, b, _) in super::overrides::prevails_edges(model) {
+            if a != b && shown(a) && shown(b) {
+                let e = merged.entry((a.min(b), a.max(b))).or_insert(Edge {
+                    from: a,
+                    to: b,
+                    overrides: false,
+                    prevails: false,
+                    conflicts: Vec::new(),
+                });
+                if !e.overrides {
+                    (e.from, e.to, e.overrides, e.prevails) = (a, b, true, true);
                 }
             }
         }
@@ -142,6 +160,7 @@ impl<'a> ConflictGraph<'a> {
                         from: a,
                         to: b,
                         overrides: false,
+                        prevails: false,
                         conflicts: Vec::new(),
                     })
                     .conflicts
@@ -210,7 +229,9 @@ impl<'a> ConflictGraph<'a> {
     /// `resolved by x` when a chain, not this edge's override, resolves it).
     fn edge_label(&self, e: &Edge) -> Vec<String> {
         let mut lines = Vec::new();
-        if e.overrides {
+        if e.prevails {
+            lines.push("prevails".to_string());
+        } else if e.overrides {
             lines.push("overrides".to_string());
         }
         for &i in &e.conflicts {
@@ -256,6 +277,9 @@ impl<'a> ConflictGraph<'a> {
             let label: Vec<String> = self.edge_label(e).iter().map(|l| dot_escape(l)).collect();
             let mut attrs = format!("label=\"{}\"", label.join("\\n"));
             let sev = self.edge_severity(e);
+            if e.prevails {
+                attrs.push_str(", style=bold");
+            }
             if !e.overrides {
                 let style = if sev == Severity::Resolved {
                     "dotted"
@@ -309,7 +333,9 @@ impl<'a> ConflictGraph<'a> {
                 .collect();
             let label = label.join("<br/>");
             let (a, b) = (Self::node(e.from), Self::node(e.to));
-            if e.overrides {
+            if e.prevails {
+                s.push_str(&format!("  {a} == \"{label}\" ==> {b}\n"));
+            } else if e.overrides {
                 s.push_str(&format!("  {a} -- \"{label}\" --> {b}\n"));
             } else {
                 s.push_str(&format!("  {a} -. \"{label}\" .- {b}\n"));
@@ -344,9 +370,10 @@ impl<'a> ConflictGraph<'a> {
     }
 
     /// JSON: `{"nodes": [{"id", "action", "severity"}], "edges": [{"from", "to", "overrides",
-    /// "kind", "resolved", "conflicts"}]}`. `overrides` is whether `from` overrides `to`;
-    /// `kind` is the most serious conflict on the edge (`contradiction`, `tension`,
-    /// `dose_mismatch`) or `overrides` for a bare override; `resolved` is whether every
+    /// "prevails", "kind", "resolved", "conflicts"}]}`. `overrides` is whether `from` overrides
+    /// `to`, `prevails` whether through a `prevails` clause; `kind` is the most serious
+    /// conflict on the edge (`contradiction`, `tension`, `dose_mismatch`), or `overrides` or
+    /// `prevails` for a bare override; `resolved` is whether every
     /// conflict on it is resolved; each of `conflicts` is `{"kind", "exercises": [...],
     /// "resolved_by": id | null, "witness": {"facts": [...], "measures": {name: value}}}`.
     pub fn json(&self) -> Value {
@@ -404,11 +431,14 @@ impl<'a> ConflictGraph<'a> {
                         .iter()
                         .any(|&i| self.analysis.conflicts[i].kind == *k)
                 })
-                .map_or("overrides", |k| k.as_str());
+                .map_or(if e.prevails { "prevails" } else { "overrides" }, |k| {
+                    k.as_str()
+                });
                 json!({
                     "from": self.rule_id(e.from),
                     "to": self.rule_id(e.to),
                     "overrides": e.overrides,
+                    "prevails": e.prevails,
                     "kind": kind,
                     "resolved": e.conflicts.iter().all(|&i| self.analysis.conflicts[i].resolved_by.is_some()),
                     "conflicts": conflicts,
@@ -537,11 +567,11 @@ mod tests {
                     {"id": "careful_core", "action": "caution", "severity": "resolved"},
                 ],
                 "edges": [
-                    {"from": "disc_extension", "to": "facet_no_extension", "overrides": false,
+                    {"from": "disc_extension", "to": "facet_no_extension", "overrides": false, "prevails": false,
                      "kind": "contradiction", "resolved": false,
                      "conflicts": [{"kind": "contradiction", "exercises": ["prone_press_up"], "resolved_by": null,
                                     "witness": {"facts": ["herniated_disc", "facet_syndrome"], "measures": {}}}]},
-                    {"from": "careful_core", "to": "core_work", "overrides": true,
+                    {"from": "careful_core", "to": "core_work", "overrides": true, "prevails": false,
                      "kind": "tension", "resolved": true,
                      "conflicts": [{"kind": "tension", "exercises": ["leg_lift"], "resolved_by": "careful_core",
                                     "witness": {"facts": ["facet_syndrome"], "measures": {}}}]},
@@ -575,6 +605,7 @@ mod tests {
                 from: 3,
                 to: 2,
                 overrides: true,
+                prevails: false,
                 conflicts: vec![1]
             }]
         );
@@ -609,6 +640,42 @@ mod tests {
         );
         assert_eq!(ids(&g), ["core_work"]);
         assert!(g.edges.is_empty());
+    }
+
+    #[test]
+    fn prevails_edges_are_labelled_as_such() {
+        let mut k = Kit::new();
+        let serious = k.fact("serious");
+        let walking = k.exercise("walking");
+        let refer = k.rule("see_first", fact(serious), Action::Refer, &[walking]);
+        k.rule("walk", Expr::Always, Action::Recommend, &[walking]);
+        k.model.rules[refer].prevails = Some(crate::source::Span::new(0, 1, 2));
+        let mut out = Vec::new();
+        let analysis = crate::analysis::analyse(&k.model, &mut out);
+        assert!(out.is_empty(), "{out:?}");
+        let g = ConflictGraph::new(&k.model, &analysis);
+        assert_eq!(
+            g.json()["edges"],
+            json!([
+                {"from": "see_first", "to": "walk", "overrides": true, "prevails": true,
+                 "kind": "tension", "resolved": true,
+                 "conflicts": [{"kind": "tension", "exercises": ["walking"], "resolved_by": "see_first",
+                                "witness": {"facts": ["serious"], "measures": {}}}]}
+            ])
+        );
+        assert!(
+            g.dot().contains(
+                "r0 -> r1 [label=\"prevails\\ntension: walking, resolved\", style=bold, color=\"#808080\", fontcolor=\"#808080\"];"
+            ),
+            "{}",
+            g.dot()
+        );
+        assert!(
+            g.mermaid()
+                .contains("r0 == \"prevails<br/>tension: walking, resolved\" ==> r1"),
+            "{}",
+            g.mermaid()
+        );
     }
 
     #[test]
