@@ -14,6 +14,7 @@ pub mod format;
 pub mod lsp;
 pub mod model;
 pub mod names;
+pub mod report;
 pub mod source;
 pub mod syntax;
 pub mod testing;

@@ -108,6 +108,15 @@ enum Command {
         /// The graph language to print.
         #[arg(long, value_enum, default_value = "dot")]
         format: GraphFormat,
+        /// Only the rules advising this exercise, and their overrides and conflicts on it.
+        #[arg(long, value_name = "EXERCISE")]
+        exercise: Option<String>,
+        /// Only this rule and the rules it overrides, is overridden by or conflicts with.
+        #[arg(long, value_name = "RULE")]
+        rule: Option<String>,
+        /// Only conflicts left unresolved (warnings, and contradictions still to settle).
+        #[arg(long)]
+        unresolved: bool,
     },
     /// Final advice for one patient, with the trace. PATH may be a ruleset or a bundle.
     Eval {
@@ -119,6 +128,21 @@ enum Command {
         /// How to print the advice.
         #[arg(long, value_enum, default_value = "human")]
         format: EvalFormat,
+    },
+    /// Write the clinical review report: one self-contained HTML page (to stdout unless -o).
+    Report {
+        /// A ruleset (folder or `.carel` file) or a bundle (`.json`).
+        path: String,
+        /// Output file; left untouched when the ruleset has errors.
+        #[arg(short, long)]
+        output: Option<String>,
+        /// The date reviews are judged against (YYYY-MM-DD); by default the most recent
+        /// `reviewed` date in the ruleset, so the report never depends on the clock.
+        #[arg(long, value_name = "DATE")]
+        today: Option<String>,
+        /// A rule is overdue for review when last reviewed more than this many months earlier.
+        #[arg(long, value_name = "MONTHS", default_value_t = 12)]
+        review_months: u32,
     },
     /// Run the ruleset's `test` blocks.
     Test {
@@ -182,12 +206,32 @@ fn main() -> ExitCode {
             deny_warnings,
         } => cli::check::run(&path, format, deny_warnings),
         Command::Build { path, output } => cli::build::run(&path, output.as_deref()),
-        Command::Graph { path, format } => cli::graph::run(&path, format),
+        Command::Graph {
+            path,
+            format,
+            exercise,
+            rule,
+            unresolved,
+        } => cli::graph::run(
+            &path,
+            format,
+            &cli::graph::Options {
+                exercise: exercise.as_deref(),
+                rule: rule.as_deref(),
+                unresolved,
+            },
+        ),
         Command::Eval {
             path,
             given,
             format,
         } => cli::eval::run(&path, &given, format),
+        Command::Report {
+            path,
+            output,
+            today,
+            review_months,
+        } => cli::report::run(&path, output.as_deref(), today.as_deref(), review_months),
         Command::Test { path } => cli::test::run(&path),
         Command::Fmt { path, check, diff } => cli::fmt::run(&path, check, diff),
         Command::Explain { code, format } => cli::explain::run(&code, format),

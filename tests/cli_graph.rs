@@ -82,9 +82,9 @@ fn dot_renders_with_graphviz() {
     for text in [
         "disc_extension",
         "facet_no_extension",
-        "contradiction: prone_press_up and standing_extension",
-        "resolved by acute_core",
-        "dose mismatch: walking",
+        "contradiction: prone_press_up and standing_extension, unresolved",
+        "contradiction: leg_lift, resolved",
+        "dose mismatch: walking, unresolved",
         "overrides",
     ] {
         assert!(svg.contains(text), "the picture shows {text:?}");
@@ -99,10 +99,10 @@ fn mermaid_follows_github_conventions() {
     let lines: Vec<&str> = m.lines().collect();
     assert_eq!(lines[0], "flowchart LR");
     assert!(lines.contains(&"  r0[\"disc_extension<br/>recommend\"]"));
-    assert!(lines.contains(&"  r3 -- \"overrides\" --> r2"));
-    assert!(
-        lines.contains(&"  r0 -. \"contradiction: prone_press_up and standing_extension\" .- r1")
-    );
+    assert!(lines.contains(&"  r3 -- \"overrides<br/>contradiction: leg_lift, resolved\" --> r2"));
+    assert!(lines.contains(
+        &"  r0 -. \"contradiction: prone_press_up and standing_extension, unresolved\" .- r1"
+    ));
     assert!(lines.contains(&"  class r0,r1 error"));
     assert!(lines.contains(&"  class r4,r5 warning"));
     assert!(lines.contains(&"  class r2,r3 resolved"));
@@ -121,18 +121,111 @@ fn json_lists_nodes_and_edges() {
     );
     let edges = j["edges"].as_array().unwrap();
     let kinds: Vec<&str> = edges.iter().map(|e| e["kind"].as_str().unwrap()).collect();
+    // An override and the conflict it resolves are one edge.
+    assert_eq!(kinds, ["contradiction", "contradiction", "dose_mismatch"]);
+    assert_eq!(edges[1]["from"], "acute_core");
+    assert_eq!(edges[1]["to"], "core_work");
+    assert_eq!(edges[1]["overrides"], true);
+    assert_eq!(edges[1]["resolved"], true);
+    assert_eq!(edges[1]["conflicts"][0]["resolved_by"], "acute_core");
     assert_eq!(
-        kinds,
+        edges[1]["conflicts"][0]["witness"]["facts"],
+        serde_json::json!(["acute"])
+    );
+    assert_eq!(edges[0]["resolved"], false);
+    assert_eq!(edges[0]["overrides"], false);
+}
+
+fn graph_with(file: &str, args: &[&str]) -> Value {
+    let out = carel()
+        .args(["graph", file, "--format", "json"])
+        .args(args)
+        .assert()
+        .success();
+    serde_json::from_slice(&out.get_output().stdout).expect("JSON")
+}
+
+fn node_ids(j: &Value) -> Vec<String> {
+    j["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["id"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn focus_on_an_exercise_a_rule_or_unresolved_conflicts() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(&dir, "back.carel", RULESET);
+    let j = graph_with(&file, &["--exercise", "leg_lift"]);
+    assert_eq!(node_ids(&j), ["core_work", "acute_core"]);
+    assert_eq!(j["edges"].as_array().unwrap().len(), 1);
+    let j = graph_with(&file, &["--rule", "keep_moving"]);
+    assert_eq!(node_ids(&j), ["keep_moving", "weekly"]);
+    assert_eq!(j["edges"][0]["kind"], "dose_mismatch");
+    let j = graph_with(&file, &["--unresolved"]);
+    assert_eq!(
+        node_ids(&j),
         [
-            "overrides",
-            "contradiction",
-            "contradiction",
-            "dose_mismatch"
+            "disc_extension",
+            "facet_no_extension",
+            "keep_moving",
+            "weekly"
         ]
     );
-    assert_eq!(edges[2]["resolved_by"], "acute_core");
-    assert_eq!(edges[2]["witness"]["facts"], serde_json::json!(["acute"]));
-    assert_eq!(edges[1]["resolved"], false);
+    let j = graph_with(&file, &["--unresolved", "--exercise", "walking"]);
+    assert_eq!(node_ids(&j), ["keep_moving", "weekly"]);
+    // DOT and Mermaid focus the same way.
+    let out = carel()
+        .args([
+            "graph",
+            &file,
+            "--exercise",
+            "leg_lift",
+            "--format",
+            "mermaid",
+        ])
+        .assert()
+        .success();
+    let m = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    assert_eq!(
+        m.lines()
+            .filter(|l| l.contains("-->") || l.contains(".-"))
+            .count(),
+        1
+    );
+    let out = carel()
+        .args(["graph", &file, "--rule", "disc_extension"])
+        .assert()
+        .success();
+    let dot = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    assert!(dot.contains(
+        "r0 -> r1 [label=\"contradiction: prone_press_up and standing_extension, unresolved\""
+    ));
+    assert!(!dot.contains("walking"));
+}
+
+#[test]
+fn unknown_focus_names_are_usage_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(&dir, "back.carel", RULESET);
+    carel()
+        .args(["graph", &file, "--exercise", "leg_lfit"])
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr("error: the ruleset declares no exercise `leg_lfit`; did you mean `leg_lift`?\n");
+    carel()
+        .args(["graph", &file, "--exercise", "extension"])
+        .assert()
+        .code(2)
+        .stderr("error: `extension` is a category; --exercise takes one exercise, such as `prone_press_up`\n");
+    carel()
+        .args(["graph", &file, "--rule", "core_wrok"])
+        .assert()
+        .code(2)
+        .stderr("error: the ruleset has no rule `core_wrok`; did you mean `core_work`?\n");
 }
 
 #[test]

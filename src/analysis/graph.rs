@@ -1,40 +1,34 @@
 //! The conflict graph: live rules as nodes, `overrides` and conflicts as edges.
 //!
-//! [`ConflictGraph::new`] builds a petgraph graph from a model and its analysis; it renders as
-//! Graphviz DOT, Mermaid (GitHub's flavour) or JSON. Output is deterministic: nodes in rule order,
-//! then `overrides` edges in declaration order, then conflicts in the analysis's order.
+//! [`ConflictGraph::new`] builds the whole graph of a model and its analysis;
+//! [`ConflictGraph::focused`] keeps only part of it (the rules advising one exercise, one rule
+//! and its neighbours, unresolved conflicts). It renders as Graphviz DOT, Mermaid (GitHub's
+//! flavour) or JSON. Output is deterministic: nodes in rule order, edges by pair of rules.
 //!
-//! Edges carry their meaning in every format:
-//! * `overrides` — a solid arrow from the overriding rule to the overridden one;
-//! * `prevails` — a solid arrow labelled `prevails` from a rule with the clause to each less
-//!   protective rule on its exercises (the overrides it stands for, after `overrides` edges);
-//! * a conflict — an undirected dashed (DOT) or dotted (Mermaid) line between the two rules,
-//!   labelled with its kind and exercises: red for an unresolved contradiction, amber for an
-//!   unresolved tension or dose mismatch, grey once resolved by `overrides` (the label names the
-//!   rule that prevails).
+//! Between two rules there is at most one edge. An `overrides` and the conflicts between the
+//! same two rules are one edge, drawn as an arrow from the overriding rule to the overridden
+//! one and labelled `overrides` and then each conflict. Edges carry their meaning in every
+//! format:
+//! * an arrow (solid) — the source rule overrides the target rule; a bold arrow (`==>` in
+//!   Mermaid) labelled `prevails` when the override is one a `prevails` clause stands for;
+//! * a line without arrow — a conflict no direct `overrides` settles: dashed while unresolved,
+//!   dotted once resolved through a chain of overrides;
+//! * colour — red for a contradiction, amber for a tension or dose mismatch, grey when every
+//!   conflict on the edge is resolved; labels name the kind, the exercises and the rule that
+//!   prevails, so the graph reads without colour.
 //!
-//! Nodes are labelled with the rule id and action; their border shows the most severe unresolved
-//! conflict they take part in (`error`, `warning`), or `resolved` when all of their conflicts are
-//! resolved. Long exercise lists are cut to four names and a count in DOT and Mermaid labels;
-//! JSON always lists them all. Retired rules are left out: they never fire.
+//! Nodes are labelled with the rule id and action; their border shows the most severe
+//! unresolved conflict they take part in (`error`, `warning`), or `resolved` when all of their
+//! conflicts are resolved. Long exercise lists are cut to four names and a count in DOT and
+//! Mermaid labels; JSON always lists them all. Retired rules are left out: they never fire.
 
-use petgraph::graph::{DiGraph, NodeIndex};
+use std::collections::BTreeMap;
+
 use serde_json::{Value, json};
 
 use super::words;
 use super::{Analysis, Conflict, ConflictKind};
-use crate::model::{Model, RuleId};
-
-/// What an edge of the graph stands for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Edge {
-    /// The source rule overrides the target rule (declared directly).
-    Overrides,
-    /// The source rule overrides the target rule through its `prevails` clause.
-    Prevails,
-    /// The conflict with this index in [`Analysis::conflicts`].
-    Conflict(usize),
-}
+use crate::model::{ExerciseId, Model, RuleId};
 
 /// How much attention a rule needs, from its unresolved conflicts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -58,6 +52,14 @@ impl Severity {
             Severity::Error => Some("error"),
         }
     }
+
+    fn colour(self) -> &'static str {
+        match self {
+            Severity::Error => "#c00000",
+            Severity::Warning => "#c07000",
+            _ => "#808080",
+        }
+    }
 }
 
 fn severity(c: &Conflict) -> Severity {
@@ -68,81 +70,183 @@ fn severity(c: &Conflict) -> Severity {
     }
 }
 
-/// The conflict graph of one analysed model.
+/// Which part of the graph to show. The default shows everything.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Focus {
+    /// Only the rules advising this exercise, the overrides among them and their conflicts on it.
+    pub exercise: Option<ExerciseId>,
+    /// Only this rule, the edges that touch it and the rules at their other end.
+    pub rule: Option<RuleId>,
+    /// Only edges with a conflict left unresolved (a warning, or an E010 contradiction).
+    pub unresolved: bool,
+}
+
+/// One edge: an override, conflicts, or both, between two rules.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Edge {
+    /// The arrow's tail: the overriding rule, or the first rule in source order.
+    pub from: RuleId,
+    /// The arrow's head: the overridden rule, or the second rule in source order.
+    pub to: RuleId,
+    /// Whether `from` overrides `to`, by a declared `overrides` or through `prevails`.
+    pub overrides: bool,
+    /// Whether that override is one `from`'s `prevails` clause stands for (and not named).
+    pub prevails: bool,
+    /// Indices into [`Analysis::conflicts`], in the analysis's order.
+    pub conflicts: Vec<usize>,
+}
+
+/// The conflict graph of one analysed model, or the focused part of it.
 pub struct ConflictGraph<'a> {
     model: &'a Model,
     analysis: &'a Analysis,
-    /// Nodes hold rule ids.
-    pub graph: DiGraph<RuleId, Edge>,
+    /// The rules shown, in rule order.
+    pub nodes: Vec<RuleId>,
+    /// The edges shown, sorted by their pair of rules in source order.
+    pub edges: Vec<Edge>,
 }
 
 impl<'a> ConflictGraph<'a> {
+    /// The whole graph.
     pub fn new(model: &'a Model, analysis: &'a Analysis) -> ConflictGraph<'a> {
-        let mut graph = DiGraph::new();
-        let mut node: Vec<Option<NodeIndex>> = vec![None; model.rules.len()];
-        for (r, rule) in model.rules.iter().enumerate() {
-            if rule.is_live() {
-                node[r] = Some(graph.add_node(r));
-            }
-        }
-        let at = |r: RuleId| node.get(r).copied().flatten();
+        ConflictGraph::focused(model, analysis, &Focus::default())
+    }
+
+    /// The part of the graph `focus` asks for.
+    pub fn focused(model: &'a Model, analysis: &'a Analysis, focus: &Focus) -> ConflictGraph<'a> {
+        let live = |r: RuleId| model.rules.get(r).is_some_and(|r| r.is_live());
+        let advises = |r: RuleId| {
+            focus
+                .exercise
+                .is_none_or(|x| model.rules[r].exercises.contains(&x))
+        };
+        let shown = |r: RuleId| live(r) && advises(r);
+        let mut merged: BTreeMap<(RuleId, RuleId), Edge> = BTreeMap::new();
         for (a, rule) in model.rules.iter().enumerate() {
-            let mut seen = Vec::new();
             for &(b, _) in &rule.overrides {
-                if let (Some(x), Some(y)) = (at(a), at(b))
-                    && !seen.contains(&b)
-                {
-                    seen.push(b);
-                    graph.add_edge(x, y, Edge::Overrides);
+                if a != b && shown(a) && shown(b) {
+                    let e = merged.entry((a.min(b), a.max(b))).or_insert(Edge {
+                        from: a,
+                        to: b,
+                        overrides: true,
+                        prevails: false,
+                        conflicts: Vec::new(),
+                    });
+                    (e.from, e.to, e.overrides) = (a, b, true);
                 }
             }
         }
         for (a, b, _) in super::overrides::prevails_edges(model) {
-            let named = model.rules[a].overrides.iter().any(|&(o, _)| o == b);
-            if let (Some(x), Some(y)) = (at(a), at(b))
-                && !named
-            {
-                graph.add_edge(x, y, Edge::Prevails);
+            if a != b && shown(a) && shown(b) {
+                let e = merged.entry((a.min(b), a.max(b))).or_insert(Edge {
+                    from: a,
+                    to: b,
+                    overrides: false,
+                    prevails: false,
+                    conflicts: Vec::new(),
+                });
+                if !e.overrides {
+                    (e.from, e.to, e.overrides, e.prevails) = (a, b, true, true);
+                }
             }
         }
         for (i, c) in analysis.conflicts.iter().enumerate() {
-            if let (Some(x), Some(y)) = (at(c.rules[0]), at(c.rules[1])) {
-                graph.add_edge(x, y, Edge::Conflict(i));
+            let [a, b] = c.rules;
+            let on_exercise = focus.exercise.is_none_or(|x| c.exercises.contains(&x));
+            if shown(a) && shown(b) && on_exercise {
+                merged
+                    .entry((a.min(b), a.max(b)))
+                    .or_insert(Edge {
+                        from: a,
+                        to: b,
+                        overrides: false,
+                        prevails: false,
+                        conflicts: Vec::new(),
+                    })
+                    .conflicts
+                    .push(i);
             }
         }
+        let edges: Vec<Edge> = merged
+            .into_values()
+            .filter(|e| focus.rule.is_none_or(|r| e.from == r || e.to == r))
+            .filter(|e| {
+                !focus.unresolved
+                    || e.conflicts
+                        .iter()
+                        .any(|&c| analysis.conflicts[c].resolved_by.is_none())
+            })
+            .collect();
+        let nodes: Vec<RuleId> = (0..model.rules.len())
+            .filter(|&r| {
+                let touched = edges.iter().any(|e| e.from == r || e.to == r);
+                if focus.rule.is_some() || focus.unresolved {
+                    touched || focus.rule == Some(r)
+                } else {
+                    shown(r)
+                }
+            })
+            .filter(|&r| live(r))
+            .collect();
         ConflictGraph {
             model,
             analysis,
-            graph,
+            nodes,
+            edges,
         }
     }
 
-    fn rule_id(&self, n: NodeIndex) -> &str {
-        &self.model.rules[self.graph[n]].id
+    fn rule_id(&self, r: RuleId) -> &str {
+        &self.model.rules[r].id
     }
 
-    /// The most severe conflict a node takes part in.
-    pub fn severity(&self, n: NodeIndex) -> Severity {
-        self.graph
-            .edges_directed(n, petgraph::Direction::Outgoing)
-            .chain(self.graph.edges_directed(n, petgraph::Direction::Incoming))
-            .filter_map(|e| match e.weight() {
-                Edge::Conflict(i) => self.analysis.conflicts.get(*i).map(severity),
-                Edge::Overrides | Edge::Prevails => None,
-            })
+    /// The node name of a rule in DOT and Mermaid: `r` and its position in the model.
+    fn node(r: RuleId) -> String {
+        format!("r{r}")
+    }
+
+    /// The most severe conflict a rule takes part in, over the whole analysis.
+    pub fn severity(&self, r: RuleId) -> Severity {
+        self.analysis
+            .conflicts
+            .iter()
+            .filter(|c| c.rules.contains(&r))
+            .map(severity)
             .max()
             .unwrap_or(Severity::None)
     }
 
-    /// A conflict's label: `contradiction: a, b` (plus `, resolved by x`), one line per part.
-    fn conflict_label(&self, c: &Conflict) -> Vec<String> {
-        let kind = c.kind.as_str().replace('_', " ");
-        let mut lines = vec![format!(
-            "{kind}: {}",
-            words::exercises_short(self.model, &c.exercises)
-        )];
-        if let Some(w) = c.resolved_by {
-            lines.push(format!("resolved by {}", self.model.rules[w].id));
+    /// The most severe conflict on an edge (`None` for a bare override).
+    fn edge_severity(&self, e: &Edge) -> Severity {
+        e.conflicts
+            .iter()
+            .map(|&c| severity(&self.analysis.conflicts[c]))
+            .max()
+            .unwrap_or(Severity::None)
+    }
+
+    /// An edge's label lines: `overrides`, then per conflict `contradiction: a, b` (plus
+    /// `resolved by x` when a chain, not this edge's override, resolves it).
+    fn edge_label(&self, e: &Edge) -> Vec<String> {
+        let mut lines = Vec::new();
+        if e.prevails {
+            lines.push("prevails".to_string());
+        } else if e.overrides {
+            lines.push("overrides".to_string());
+        }
+        for &i in &e.conflicts {
+            let c = &self.analysis.conflicts[i];
+            let kind = c.kind.as_str().replace('_', " ");
+            let mut line = format!(
+                "{kind}: {}",
+                words::exercises_short(self.model, &c.exercises)
+            );
+            match c.resolved_by {
+                Some(w) if e.overrides && w == e.from => line.push_str(", resolved"),
+                Some(w) => line.push_str(&format!(", resolved by {}", self.model.rules[w].id)),
+                None => line.push_str(", unresolved"),
+            }
+            lines.push(line);
         }
         lines
     }
@@ -154,52 +258,45 @@ impl<'a> ConflictGraph<'a> {
              node [shape=box, style=\"rounded,filled\", fillcolor=\"#ffffff\", fontname=\"Helvetica\"];\n  \
              edge [fontname=\"Helvetica\", fontsize=10];\n",
         );
-        for n in self.graph.node_indices() {
-            let rule = &self.model.rules[self.graph[n]];
-            let border = match self.severity(n) {
+        for &r in &self.nodes {
+            let rule = &self.model.rules[r];
+            let border = match self.severity(r) {
                 Severity::Error => ", color=\"#c00000\", penwidth=2",
                 Severity::Warning => ", color=\"#c07000\", penwidth=2",
                 Severity::Resolved => ", color=\"#808080\"",
                 Severity::None => "",
             };
             s.push_str(&format!(
-                "  r{} [label=\"{}\\n{}\"{border}];\n",
-                n.index(),
+                "  {} [label=\"{}\\n{}\"{border}];\n",
+                Self::node(r),
                 dot_escape(&rule.id),
                 rule.action.as_str()
             ));
         }
-        for e in self.graph.edge_indices() {
-            let Some((a, b)) = self.graph.edge_endpoints(e) else {
-                continue;
-            };
-            let attrs = match self.graph[e] {
-                Edge::Overrides => "label=\"overrides\"".to_string(),
-                Edge::Prevails => "label=\"prevails\", style=bold".to_string(),
-                Edge::Conflict(i) => {
-                    let c = &self.analysis.conflicts[i];
-                    let label: Vec<String> = self
-                        .conflict_label(c)
-                        .iter()
-                        .map(|l| dot_escape(l))
-                        .collect();
-                    let colour = match severity(c) {
-                        Severity::Error => "#c00000",
-                        Severity::Warning => "#c07000",
-                        _ => "#808080",
-                    };
-                    let style = if c.resolved_by.is_some() {
-                        "dotted"
-                    } else {
-                        "dashed"
-                    };
-                    format!(
-                        "label=\"{}\", dir=none, style={style}, color=\"{colour}\", fontcolor=\"{colour}\"",
-                        label.join("\\n")
-                    )
-                }
-            };
-            s.push_str(&format!("  r{} -> r{} [{attrs}];\n", a.index(), b.index()));
+        for e in &self.edges {
+            let label: Vec<String> = self.edge_label(e).iter().map(|l| dot_escape(l)).collect();
+            let mut attrs = format!("label=\"{}\"", label.join("\\n"));
+            let sev = self.edge_severity(e);
+            if e.prevails {
+                attrs.push_str(", style=bold");
+            }
+            if !e.overrides {
+                let style = if sev == Severity::Resolved {
+                    "dotted"
+                } else {
+                    "dashed"
+                };
+                attrs.push_str(&format!(", dir=none, style={style}"));
+            }
+            if sev != Severity::None {
+                let colour = sev.colour();
+                attrs.push_str(&format!(", color=\"{colour}\", fontcolor=\"{colour}\""));
+            }
+            s.push_str(&format!(
+                "  {} -> {} [{attrs}];\n",
+                Self::node(e.from),
+                Self::node(e.to)
+            ));
         }
         s.push_str("}\n");
         s
@@ -209,60 +306,48 @@ impl<'a> ConflictGraph<'a> {
     pub fn mermaid(&self) -> String {
         let mut s = String::from("flowchart LR\n");
         let mut classes: [Vec<String>; 3] = Default::default();
-        for n in self.graph.node_indices() {
-            let rule = &self.model.rules[self.graph[n]];
+        for &r in &self.nodes {
+            let rule = &self.model.rules[r];
             s.push_str(&format!(
-                "  r{}[\"{}<br/>{}\"]\n",
-                n.index(),
+                "  {}[\"{}<br/>{}\"]\n",
+                Self::node(r),
                 mermaid_escape(&rule.id),
                 rule.action.as_str()
             ));
-            let slot = match self.severity(n) {
+            let slot = match self.severity(r) {
                 Severity::Error => Some(0),
                 Severity::Warning => Some(1),
                 Severity::Resolved => Some(2),
                 Severity::None => None,
             };
             if let Some(slot) = slot {
-                classes[slot].push(format!("r{}", n.index()));
+                classes[slot].push(Self::node(r));
             }
         }
         let mut link_styles: [Vec<String>; 3] = Default::default();
-        for (k, e) in self.graph.edge_indices().enumerate() {
-            let Some((a, b)) = self.graph.edge_endpoints(e) else {
-                continue;
+        for (k, e) in self.edges.iter().enumerate() {
+            let label: Vec<String> = self
+                .edge_label(e)
+                .iter()
+                .map(|l| mermaid_escape(l))
+                .collect();
+            let label = label.join("<br/>");
+            let (a, b) = (Self::node(e.from), Self::node(e.to));
+            if e.prevails {
+                s.push_str(&format!("  {a} == \"{label}\" ==> {b}\n"));
+            } else if e.overrides {
+                s.push_str(&format!("  {a} -- \"{label}\" --> {b}\n"));
+            } else {
+                s.push_str(&format!("  {a} -. \"{label}\" .- {b}\n"));
+            }
+            let slot = match self.edge_severity(e) {
+                Severity::Error => Some(0),
+                Severity::Warning => Some(1),
+                Severity::Resolved => Some(2),
+                Severity::None => None,
             };
-            match self.graph[e] {
-                Edge::Overrides => s.push_str(&format!(
-                    "  r{} -- \"overrides\" --> r{}\n",
-                    a.index(),
-                    b.index()
-                )),
-                Edge::Prevails => s.push_str(&format!(
-                    "  r{} == \"prevails\" ==> r{}\n",
-                    a.index(),
-                    b.index()
-                )),
-                Edge::Conflict(i) => {
-                    let c = &self.analysis.conflicts[i];
-                    let label: Vec<String> = self
-                        .conflict_label(c)
-                        .iter()
-                        .map(|l| mermaid_escape(l))
-                        .collect();
-                    s.push_str(&format!(
-                        "  r{} -. \"{}\" .- r{}\n",
-                        a.index(),
-                        label.join("<br/>"),
-                        b.index()
-                    ));
-                    let slot = match severity(c) {
-                        Severity::Error => 0,
-                        Severity::Warning => 1,
-                        _ => 2,
-                    };
-                    link_styles[slot].push(k.to_string());
-                }
+            if let Some(slot) = slot {
+                link_styles[slot].push(k.to_string());
             }
         }
         s.push_str("  classDef error stroke:#c00000,stroke-width:3px\n");
@@ -284,33 +369,34 @@ impl<'a> ConflictGraph<'a> {
         s
     }
 
-    /// JSON: `{"nodes": [{"id", "action", "severity"}], "edges": [...]}`. An `overrides` edge is
-    /// `{"kind": "overrides", "from", "to"}` (`"prevails"` for one `prevails` stands for); a conflict edge is `{"kind": "contradiction" |
-    /// "tension" | "dose_mismatch", "from", "to", "exercises": [...], "resolved": bool,
+    /// JSON: `{"nodes": [{"id", "action", "severity"}], "edges": [{"from", "to", "overrides",
+    /// "prevails", "kind", "resolved", "conflicts"}]}`. `overrides` is whether `from` overrides
+    /// `to`, `prevails` whether through a `prevails` clause; `kind` is the most serious
+    /// conflict on the edge (`contradiction`, `tension`, `dose_mismatch`), or `overrides` or
+    /// `prevails` for a bare override; `resolved` is whether every
+    /// conflict on it is resolved; each of `conflicts` is `{"kind", "exercises": [...],
     /// "resolved_by": id | null, "witness": {"facts": [...], "measures": {name: value}}}`.
     pub fn json(&self) -> Value {
         let nodes: Vec<Value> = self
-            .graph
-            .node_indices()
-            .map(|n| {
-                let rule = &self.model.rules[self.graph[n]];
+            .nodes
+            .iter()
+            .map(|&r| {
+                let rule = &self.model.rules[r];
                 json!({
                     "id": rule.id,
                     "action": rule.action.as_str(),
-                    "severity": self.severity(n).as_str(),
+                    "severity": self.severity(r).as_str(),
                 })
             })
             .collect();
         let edges: Vec<Value> = self
-            .graph
-            .edge_indices()
-            .filter_map(|e| {
-                let (a, b) = self.graph.edge_endpoints(e)?;
-                let (from, to) = (self.rule_id(a), self.rule_id(b));
-                Some(match self.graph[e] {
-                    Edge::Overrides => json!({"kind": "overrides", "from": from, "to": to}),
-                    Edge::Prevails => json!({"kind": "prevails", "from": from, "to": to}),
-                    Edge::Conflict(i) => {
+            .edges
+            .iter()
+            .map(|e| {
+                let conflicts: Vec<Value> = e
+                    .conflicts
+                    .iter()
+                    .map(|&i| {
                         let c = &self.analysis.conflicts[i];
                         let facts: Vec<&str> = c
                             .witness
@@ -328,14 +414,34 @@ impl<'a> ConflictGraph<'a> {
                             .collect();
                         json!({
                             "kind": c.kind.as_str(),
-                            "from": from,
-                            "to": to,
                             "exercises": words::exercise_names(self.model, &c.exercises),
-                            "resolved": c.resolved_by.is_some(),
                             "resolved_by": c.resolved_by.map(|w| self.model.rules[w].id.clone()),
                             "witness": {"facts": facts, "measures": measures},
                         })
-                    }
+                    })
+                    .collect();
+                let kind = [
+                    ConflictKind::Contradiction,
+                    ConflictKind::Tension,
+                    ConflictKind::DoseMismatch,
+                ]
+                .into_iter()
+                .find(|k| {
+                    e.conflicts
+                        .iter()
+                        .any(|&i| self.analysis.conflicts[i].kind == *k)
+                })
+                .map_or(if e.prevails { "prevails" } else { "overrides" }, |k| {
+                    k.as_str()
+                });
+                json!({
+                    "from": self.rule_id(e.from),
+                    "to": self.rule_id(e.to),
+                    "overrides": e.overrides,
+                    "prevails": e.prevails,
+                    "kind": kind,
+                    "resolved": e.conflicts.iter().all(|&i| self.analysis.conflicts[i].resolved_by.is_some()),
+                    "conflicts": conflicts,
                 })
             })
             .collect();
@@ -406,7 +512,7 @@ mod tests {
     fn dot() {
         let (k, a) = sample();
         let g = ConflictGraph::new(&k.model, &a);
-        assert_eq!(g.graph.node_count(), 4, "retired rules are left out");
+        assert_eq!(g.nodes, vec![0, 1, 2, 3], "retired rules are left out");
         assert_eq!(
             g.dot(),
             r##"digraph conflicts {
@@ -417,9 +523,8 @@ mod tests {
   r1 [label="facet_no_extension\navoid", color="#c00000", penwidth=2];
   r2 [label="core_work\nrecommend", color="#808080"];
   r3 [label="careful_core\ncaution", color="#808080"];
-  r3 -> r2 [label="overrides"];
-  r0 -> r1 [label="contradiction: prone_press_up", dir=none, style=dashed, color="#c00000", fontcolor="#c00000"];
-  r2 -> r3 [label="tension: leg_lift\nresolved by careful_core", dir=none, style=dotted, color="#808080", fontcolor="#808080"];
+  r0 -> r1 [label="contradiction: prone_press_up, unresolved", dir=none, style=dashed, color="#c00000", fontcolor="#c00000"];
+  r3 -> r2 [label="overrides\ntension: leg_lift, resolved", color="#808080", fontcolor="#808080"];
 }
 "##
         );
@@ -435,16 +540,15 @@ mod tests {
   r1["facet_no_extension<br/>avoid"]
   r2["core_work<br/>recommend"]
   r3["careful_core<br/>caution"]
-  r3 -- "overrides" --> r2
-  r0 -. "contradiction: prone_press_up" .- r1
-  r2 -. "tension: leg_lift<br/>resolved by careful_core" .- r3
+  r0 -. "contradiction: prone_press_up, unresolved" .- r1
+  r3 -- "overrides<br/>tension: leg_lift, resolved" --> r2
   classDef error stroke:#c00000,stroke-width:3px
   classDef warning stroke:#c07000,stroke-width:2px
   classDef resolved stroke:#808080,stroke-dasharray:4 2
   class r0,r1 error
   class r2,r3 resolved
-  linkStyle 1 stroke:#c00000,color:#c00000
-  linkStyle 2 stroke:#808080,color:#808080
+  linkStyle 0 stroke:#c00000,color:#c00000
+  linkStyle 1 stroke:#808080,color:#808080
 "##
         );
     }
@@ -463,16 +567,79 @@ mod tests {
                     {"id": "careful_core", "action": "caution", "severity": "resolved"},
                 ],
                 "edges": [
-                    {"kind": "overrides", "from": "careful_core", "to": "core_work"},
-                    {"kind": "contradiction", "from": "disc_extension", "to": "facet_no_extension",
-                     "exercises": ["prone_press_up"], "resolved": false, "resolved_by": null,
-                     "witness": {"facts": ["herniated_disc", "facet_syndrome"], "measures": {}}},
-                    {"kind": "tension", "from": "core_work", "to": "careful_core",
-                     "exercises": ["leg_lift"], "resolved": true, "resolved_by": "careful_core",
-                     "witness": {"facts": ["facet_syndrome"], "measures": {}}},
+                    {"from": "disc_extension", "to": "facet_no_extension", "overrides": false, "prevails": false,
+                     "kind": "contradiction", "resolved": false,
+                     "conflicts": [{"kind": "contradiction", "exercises": ["prone_press_up"], "resolved_by": null,
+                                    "witness": {"facts": ["herniated_disc", "facet_syndrome"], "measures": {}}}]},
+                    {"from": "careful_core", "to": "core_work", "overrides": true, "prevails": false,
+                     "kind": "tension", "resolved": true,
+                     "conflicts": [{"kind": "tension", "exercises": ["leg_lift"], "resolved_by": "careful_core",
+                                    "witness": {"facts": ["facet_syndrome"], "measures": {}}}]},
                 ]
             })
         );
+    }
+
+    #[test]
+    fn focus_on_an_exercise_a_rule_or_what_is_unresolved() {
+        let (k, a) = sample();
+        let ids = |g: &ConflictGraph| -> Vec<String> {
+            g.nodes
+                .iter()
+                .map(|&r| k.model.rules[r].id.clone())
+                .collect()
+        };
+        let leg_lift = k.model.exercises.iter().position(|e| e.name == "leg_lift");
+        let g = ConflictGraph::focused(
+            &k.model,
+            &a,
+            &Focus {
+                exercise: leg_lift,
+                ..Focus::default()
+            },
+        );
+        assert_eq!(ids(&g), ["core_work", "careful_core"]);
+        assert_eq!(
+            g.edges,
+            vec![Edge {
+                from: 3,
+                to: 2,
+                overrides: true,
+                prevails: false,
+                conflicts: vec![1]
+            }]
+        );
+        let g = ConflictGraph::focused(
+            &k.model,
+            &a,
+            &Focus {
+                rule: Some(0),
+                ..Focus::default()
+            },
+        );
+        assert_eq!(ids(&g), ["disc_extension", "facet_no_extension"]);
+        let g = ConflictGraph::focused(
+            &k.model,
+            &a,
+            &Focus {
+                unresolved: true,
+                ..Focus::default()
+            },
+        );
+        assert_eq!(ids(&g), ["disc_extension", "facet_no_extension"]);
+        assert_eq!(g.edges.len(), 1);
+        // A rule with no edge left is still shown when it is the focus.
+        let g = ConflictGraph::focused(
+            &k.model,
+            &a,
+            &Focus {
+                rule: Some(2),
+                unresolved: true,
+                ..Focus::default()
+            },
+        );
+        assert_eq!(ids(&g), ["core_work"]);
+        assert!(g.edges.is_empty());
     }
 
     #[test]
@@ -490,20 +657,22 @@ mod tests {
         assert_eq!(
             g.json()["edges"],
             json!([
-                {"kind": "prevails", "from": "see_first", "to": "walk"},
-                {"kind": "tension", "from": "see_first", "to": "walk", "exercises": ["walking"],
-                 "resolved": true, "resolved_by": "see_first",
-                 "witness": {"facts": ["serious"], "measures": {}}}
+                {"from": "see_first", "to": "walk", "overrides": true, "prevails": true,
+                 "kind": "tension", "resolved": true,
+                 "conflicts": [{"kind": "tension", "exercises": ["walking"], "resolved_by": "see_first",
+                                "witness": {"facts": ["serious"], "measures": {}}}]}
             ])
         );
         assert!(
-            g.dot()
-                .contains("r0 -> r1 [label=\"prevails\", style=bold];"),
+            g.dot().contains(
+                "r0 -> r1 [label=\"prevails\\ntension: walking, resolved\", style=bold, color=\"#808080\", fontcolor=\"#808080\"];"
+            ),
             "{}",
             g.dot()
         );
         assert!(
-            g.mermaid().contains("r0 == \"prevails\" ==> r1"),
+            g.mermaid()
+                .contains("r0 == \"prevails<br/>tension: walking, resolved\" ==> r1"),
             "{}",
             g.mermaid()
         );

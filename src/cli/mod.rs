@@ -11,6 +11,7 @@ pub mod load;
 #[cfg(feature = "lsp")]
 pub mod lsp;
 pub mod output;
+pub mod report;
 pub mod test;
 
 /// Exit statuses (§7 of the language contract).
