@@ -54,6 +54,14 @@ pub enum EvalFormat {
     Json,
 }
 
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum BuildFormat {
+    /// The Carel JSON bundle (docs/bundle.md).
+    Bundle,
+    /// A FHIR R4 Bundle: PlanDefinition and ActivityDefinitions (docs/fhir.md).
+    Fhir,
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Parse, type-check and analyse a ruleset; print diagnostics.
@@ -72,6 +80,28 @@ enum Command {
         /// Output file; left untouched when the ruleset has errors.
         #[arg(short, long)]
         output: Option<String>,
+        #[arg(long, value_enum, default_value = "bundle")]
+        format: BuildFormat,
+        /// Also write a minisign signature, `FILE.minisig`, made with this secret key file
+        /// (a password-protected key takes its password from CAREL_SIGN_PASSWORD).
+        #[arg(long, value_name = "KEY")]
+        sign: Option<String>,
+    },
+    /// Check a built file's signature and digest (exit 0 valid, 1 invalid).
+    Verify {
+        /// A bundle or FHIR export written by `carel build --sign`.
+        bundle: String,
+        /// The public key: a minisign `.pub` file or the base64 key itself.
+        #[arg(long)]
+        key: String,
+        /// The signature file (default: BUNDLE.minisig).
+        #[arg(long)]
+        signature: Option<String>,
+    },
+    /// Make a signing key pair: NAME.key (secret) and NAME.pub (public).
+    Keygen {
+        /// Path and name of the key files, without extension.
+        name: String,
     },
     /// Print the conflict graph: rules as nodes, conflicts and overrides as edges.
     Graph {
@@ -123,7 +153,18 @@ fn main() -> ExitCode {
             format,
             deny_warnings,
         } => cli::check::run(&path, format, deny_warnings),
-        Command::Build { path, output } => cli::build::run(&path, output.as_deref()),
+        Command::Build {
+            path,
+            output,
+            format,
+            sign,
+        } => cli::build::run(&path, output.as_deref(), format, sign.as_deref()),
+        Command::Verify {
+            bundle,
+            key,
+            signature,
+        } => cli::verify::run(&bundle, &key, signature.as_deref()),
+        Command::Keygen { name } => cli::keygen::run(&name),
         Command::Graph { path, format } => cli::graph::run(&path, format),
         Command::Eval {
             path,

@@ -6,9 +6,11 @@ pub mod eval;
 pub mod explain;
 pub mod fmt;
 pub mod graph;
+pub mod keygen;
 pub mod load;
 pub mod output;
 pub mod test;
+pub mod verify;
 
 /// Exit statuses (§7 of the language contract).
 pub const OK: u8 = 0;
