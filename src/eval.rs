@@ -299,6 +299,11 @@ impl<'b> Evaluator<'b> {
         Ok(patient)
     }
 
+    /// The message for a name that is no fact or measure of the bundle, with a did-you-mean.
+    pub fn unknown_name(&self, name: &str) -> String {
+        self.unknown(name)
+    }
+
     fn unknown(&self, name: &str) -> String {
         let v = &self.bundle.vocabulary;
         if v.exercises.iter().any(|e| e.id == name) {

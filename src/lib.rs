@@ -13,6 +13,7 @@ pub mod fhir;
 pub mod format;
 pub mod model;
 pub mod names;
+pub mod partial;
 pub mod sign;
 pub mod source;
 pub mod syntax;

@@ -681,6 +681,33 @@ impl Space {
     }
 }
 
+impl Space {
+    /// The facts that share a constraint of the patient space with `f`: the other members of
+    /// its exclusive groups. Fixing `f` can change what they may be, and nothing else directly.
+    pub fn linked(&self, f: FactId) -> Vec<FactId> {
+        let mut out: Vec<FactId> = self
+            .groups_of(f)
+            .iter()
+            .flat_map(|&g| self.groups[g as usize].iter().copied())
+            .filter(|&other| other != f)
+            .collect();
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
+    /// One value inside each region of measure `m`'s range cut at `thresholds` (the regions of
+    /// the search: points and the open intervals between them), in ascending order. Every
+    /// comparison against those thresholds has one truth value throughout a region.
+    pub fn region_values(&self, m: MeasureId, thresholds: &[f64]) -> Vec<f64> {
+        let mut points = thresholds.to_vec();
+        self.regions(m, &mut points)
+            .into_iter()
+            .map(|r| r.rep)
+            .collect()
+    }
+}
+
 /// A simple reason why the literals of a prepared condition rule out every patient.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Clash {

@@ -1,0 +1,90 @@
+//! Partial evaluation, case by case: possible values, witnesses, what advice depends on, the
+//! ask-next order, values that follow from what is known, and refusals.
+
+use super::*;
+use crate::bundle::tests::bundle_of;
+
+const HEAD: &str = "condition a\ncondition b\ncondition c\nfactor acute\nfactor chronic\n\
+exclusive stage: acute, chronic\nmeasure age range 0..120\n\
+category stretching\nexercise x in stretching\nexercise y in stretching\nexercise z\n\
+source s \"s\"\n";
+
+fn run(rules: &str, given: &str, not: &str, unknown: Option<&str>) -> PartialOutcome {
+    let b = bundle_of(&format!("{HEAD}{rules}"));
+    let p = PartialEvaluator::new(&b).unwrap();
+    let k = p.parse_knowledge(given, not, unknown).unwrap();
+    p.evaluate(&k).unwrap()
+}
+
+fn refused(rules: &str, given: &str, not: &str, unknown: Option<&str>) -> String {
+    let b = bundle_of(&format!("{HEAD}{rules}"));
+    let p = PartialEvaluator::new(&b).unwrap();
+    match p.parse_knowledge(given, not, unknown) {
+        Err(e) => e,
+        Ok(k) => p.evaluate(&k).expect_err("refused"),
+    }
+}
+
+/// `value if assumed facts/measures` for each possible value of an exercise.
+fn values(o: &PartialOutcome, exercise: &str) -> Vec<String> {
+    o.get(exercise)
+        .unwrap()
+        .possible
+        .iter()
+        .map(|p| {
+            let v = p.advice.map_or("none", Action::as_str);
+            let mut assumed: Vec<String> = p.assumes.facts.iter().cloned().collect();
+            assumed.extend(p.assumes.measures.iter().map(|(m, v)| format!("{m}={v}")));
+            if assumed.is_empty() {
+                v.to_string()
+            } else {
+                format!("{v} if {}", assumed.join("+"))
+            }
+        })
+        .collect()
+}
+
+fn depends(o: &PartialOutcome, exercise: &str) -> Vec<String> {
+    o.get(exercise).unwrap().depends_on.clone()
+}
+
+fn asks(o: &PartialOutcome) -> Vec<String> {
+    o.ask_next
+        .iter()
+        .map(|a| format!("{}:{}", a.name, a.exercises.len()))
+        .collect()
+}
+
+const RULES: &str = "rule r1: if a then avoid x cite s overrides r2\n\
+rule r2: recommend stretching cite s\n\
+rule r3: if b and age >= 65 then caution y cite s\n\
+rule r4: if acute then consider z cite s\n";
+
+#[test]
+fn nothing_unknown_is_plain_evaluation() {
+    let o = run(RULES, "a", "", None);
+    assert_eq!(values(&o, "x"), ["avoid"]);
+    assert_eq!(values(&o, "y"), ["recommend"]);
+    assert_eq!(values(&o, "z"), ["none"]);
+    assert!(o.exercises.iter().all(|e| e.status == Status::Settled));
+    assert!(o.ask_next.is_empty());
+    let x = o.get("x").unwrap();
+    assert_eq!(x.possible[0].trace.as_ref().unwrap().rules, ["r1"]);
+    assert_eq!(x.possible[0].witness.facts, ["a".to_string()].into());
+}
+
+#[test]
+fn unknown_facts_give_every_possible_value_with_a_witness() {
+    let o = run(RULES, "", "", Some("a, b, age"));
+    assert_eq!(values(&o, "x"), ["avoid if a", "recommend"]);
+    assert_eq!(depends(&o, "x"), ["a"]);
+    // y: caution needs b and an age of 65 or more.
+    assert_eq!(
+        values(&o, "y"),
+        ["caution if b+age=90", "recommend if age=50"]
+    );
+    assert_eq!(depends(&o, "y"), ["b", "age"]);
+    assert_eq!(values(&o, "z"), ["none"]);
+    assert_eq!(o.get("z").unwrap().status, Status::Settled);
+    assert_eq!(asks(&o), ["a:1", "b:1", "age:1"]);
+}
