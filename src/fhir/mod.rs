@@ -15,7 +15,7 @@ use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
 
 use crate::bundle::{Bundle, Dose, Frequency, Rule, SourceEntry, When, canonical};
-use crate::model::{Action, AmountUnit, Evidence, Period, Status, Strength};
+use crate::model::{Action, AmountUnit, Bound, Evidence, Period, Status, Strength};
 
 /// `PlanDefinition.identifier.system` of the Carel digest of the bundle exported.
 pub const DIGEST_SYSTEM: &str = "urn:carel:digest";
@@ -259,6 +259,7 @@ fn action_verb(a: Action) -> &'static str {
         Action::Recommend => "Recommend",
         Action::Consider => "Consider",
         Action::Caution => "Use caution with",
+        Action::Refer => "Refer for assessment before",
         Action::Avoid => "Avoid",
     }
 }
@@ -324,21 +325,45 @@ fn period_unit(p: Period) -> &'static str {
     }
 }
 
-/// `Timing` for a dose: the dose in words as `code.text`, plus the parts FHIR can hold
-/// exactly in `repeat` (session length, how often).
+/// `Timing` for a dose: the whole dose in words as `code.text` (progression included), plus
+/// the parts FHIR can hold exactly in `repeat`: how long a session lasts and how often.
 fn timing(d: &Dose) -> Value {
     let mut repeat = Map::new();
     let per_period_total = matches!(d.frequency, Some(Frequency::Per { times: None, .. }));
-    // A session's length; a total per day or week is not a session length.
-    let time_unit = match d.amount.unit {
+    let time_unit = |u: AmountUnit| match u {
         AmountUnit::Min => Some("min"),
         AmountUnit::H => Some("h"),
         _ => None,
     };
-    if let (Some(unit), false) = (time_unit, per_period_total) {
-        repeat.insert("duration".into(), json!(d.amount.min));
-        if d.amount.max != d.amount.min {
-            repeat.insert("durationMax".into(), json!(d.amount.max));
+    // A session's length: the amount, unless it is a total per day or week; then the bouts.
+    let session = match (&d.amount, &d.bouts) {
+        (Some(a), _) if !per_period_total => {
+            time_unit(a.unit).map(|u| (a.min, a.max, a.bound, u))
+        }
+        (_, Some(b)) => time_unit(b.unit).map(|u| {
+            let bound = if b.at_least {
+                Bound::AtLeast
+            } else {
+                Bound::Exactly
+            };
+            (b.min, b.max, bound, u)
+        }),
+        _ => None,
+    };
+    if let Some((min, max, bound, unit)) = session {
+        match bound {
+            Bound::Exactly => {
+                repeat.insert("duration".into(), json!(min));
+                if max != min {
+                    repeat.insert("durationMax".into(), json!(max));
+                }
+            }
+            Bound::AtLeast => {
+                repeat.insert("duration".into(), json!(min));
+            }
+            Bound::UpTo => {
+                repeat.insert("durationMax".into(), json!(max));
+            }
         }
         repeat.insert("durationUnit".into(), json!(unit));
     }
@@ -373,17 +398,18 @@ fn timing(d: &Dose) -> Value {
     Value::Object(t)
 }
 
-/// `quantity` for a count of repetitions or sets given as one number.
+/// `quantity` for an exact count of repetitions or sets.
 fn quantity(d: &Dose) -> Option<Value> {
-    let unit = match d.amount.unit {
+    let a = d.amount.as_ref()?;
+    let unit = match a.unit {
         AmountUnit::Reps => "{repetitions}",
         AmountUnit::Sets => "{sets}",
         _ => return None,
     };
-    (d.amount.min == d.amount.max).then(|| {
+    (a.min == a.max && a.bound == Bound::Exactly).then(|| {
         json!({
-            "value": d.amount.min,
-            "unit": d.amount.unit.as_str(),
+            "value": a.min,
+            "unit": a.unit.as_str(),
             "system": UCUM,
             "code": unit
         })
@@ -589,6 +615,9 @@ fn rule_action(labels: &Labels, r: &Rule, sub_actions: Vec<Value>, status: &str)
         sentence.push_str(&format!(" ({})", d.to_text()));
     }
     sentence.push('.');
+    if let Some(stop) = &r.stop_if {
+        sentence.push_str(&format!(" Stop if: {stop}."));
+    }
     if status == "draft" {
         sentence.push_str(" Draft rule.");
     }
@@ -619,7 +648,10 @@ fn rule_action(labels: &Labels, r: &Rule, sub_actions: Vec<Value>, status: &str)
     let docs: Vec<Value> = r
         .cite
         .iter()
-        .filter_map(|c| labels.sources.get(c.as_str()).map(|s| citation(s, None)))
+        .filter_map(|c| {
+            let source = labels.sources.get(c.source.as_str())?;
+            Some(citation(source, c.locator.as_deref()))
+        })
         .collect();
     if !docs.is_empty() {
         a.insert("documentation".into(), Value::Array(docs));

@@ -213,22 +213,8 @@ impl<'b> PartialEvaluator<'b> {
             exercises: Vec::new(),
         };
         p.conditions = bundle.rules.iter().map(|r| p.expr(&r.when)).collect();
-        let rule_ids: HashMap<&str, usize> = bundle
-            .rules
-            .iter()
-            .enumerate()
-            .map(|(i, r)| (r.id.as_str(), i))
-            .collect();
-        p.overrides = bundle
-            .rules
-            .iter()
-            .map(|r| {
-                r.overrides
-                    .iter()
-                    .filter_map(|o| rule_ids.get(o.as_str()).copied())
-                    .collect()
-            })
-            .collect();
+        // `overrides` and the edges `prevails` stands for, as the evaluator uses them.
+        p.overrides = crate::bundle::precedence(bundle);
         let mut advising: BTreeMap<&str, Vec<usize>> = v
             .exercises
             .iter()

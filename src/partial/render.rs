@@ -312,10 +312,17 @@ impl<'b> Render<'b> {
                     .vocabulary
                     .sources
                     .iter()
-                    .find(|s| &s.id == c)
+                    .find(|s| s.id == c.source)
                     .map(|s| s.text.as_str())
-                    .unwrap_or(c.as_str());
-                let _ = writeln!(out, "{indent}source: {text}");
+                    .unwrap_or(c.source.as_str());
+                match &c.locator {
+                    Some(l) => {
+                        let _ = writeln!(out, "{indent}source: {text} ({l})");
+                    }
+                    None => {
+                        let _ = writeln!(out, "{indent}source: {text}");
+                    }
+                }
             }
         }
     }
