@@ -14,6 +14,8 @@ pub mod format;
 pub mod model;
 pub mod names;
 pub mod partial;
+#[cfg(feature = "serve")]
+pub mod serve;
 pub mod sign;
 pub mod source;
 pub mod syntax;

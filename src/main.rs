@@ -98,6 +98,36 @@ enum Command {
         #[arg(long)]
         signature: Option<String>,
     },
+    /// Run an HL7 CDS Hooks service (patient-view) for a bundle until Ctrl-C.
+    #[cfg(feature = "serve")]
+    Serve {
+        /// A bundle (`.json`) or a ruleset.
+        bundle: String,
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        addr: String,
+        /// Verify each call's bearer JWT against these keys (a JWK Set of ES384/RS384 keys).
+        #[arg(long, value_name = "FILE")]
+        jwks: Option<String>,
+        /// An accepted JWT audience besides the endpoint's own URL (repeatable).
+        #[arg(long, value_name = "URL")]
+        audience: Vec<String>,
+        /// Serve on a non-loopback address without `--jwks`.
+        #[arg(long)]
+        allow_unauthenticated: bool,
+        /// Refuse to start unless BUNDLE.minisig is a valid signature by `--key`.
+        #[arg(long)]
+        require_signature: bool,
+        /// The public key for `--require-signature`.
+        #[arg(long)]
+        key: Option<String>,
+        /// The largest request body accepted, in bytes.
+        #[arg(long, default_value_t = carel::serve::DEFAULT_MAX_BODY)]
+        max_body: usize,
+        /// No request log on stderr.
+        #[arg(long)]
+        quiet: bool,
+    },
     /// Make a signing key pair: NAME.key (secret) and NAME.pub (public).
     Keygen {
         /// Path and name of the key files, without extension.
@@ -172,6 +202,28 @@ fn main() -> ExitCode {
             signature,
         } => cli::verify::run(&bundle, &key, signature.as_deref()),
         Command::Keygen { name } => cli::keygen::run(&name),
+        #[cfg(feature = "serve")]
+        Command::Serve {
+            bundle,
+            addr,
+            jwks,
+            audience,
+            allow_unauthenticated,
+            require_signature,
+            key,
+            max_body,
+            quiet,
+        } => cli::serve::run(cli::serve::Args {
+            path: &bundle,
+            addr: &addr,
+            jwks: jwks.as_deref(),
+            audience,
+            allow_unauthenticated,
+            require_signature,
+            key: key.as_deref(),
+            max_body,
+            quiet,
+        }),
         Command::Graph { path, format } => cli::graph::run(&path, format),
         Command::Eval {
             path,

@@ -9,6 +9,8 @@ pub mod graph;
 pub mod keygen;
 pub mod load;
 pub mod output;
+#[cfg(feature = "serve")]
+pub mod serve;
 pub mod test;
 pub mod verify;
 

@@ -12,81 +12,71 @@ use carel::sign;
 const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
 
 pub fn run(file: &str, key: &str, signature: Option<&str>) -> u8 {
-    let bytes = match load::read_limited(Path::new(file), file, MAX_FILE_BYTES, "a bundle") {
-        Ok(b) => b,
-        Err(e) => {
-            eprintln!("error: {}", e.0);
-            return USAGE;
+    match check(file, key, signature) {
+        Ok(message) => {
+            let _ = output::stdout(message.as_bytes());
+            OK
         }
-    };
+        Err((status, message)) => {
+            eprintln!("{message}");
+            status
+        }
+    }
+}
+
+/// Check `file` against its signature. `Ok` has the report for stdout; `Err` the exit status
+/// and the message for stderr.
+pub fn check(file: &str, key: &str, signature: Option<&str>) -> Result<String, (u8, String)> {
+    let bytes = load::read_limited(Path::new(file), file, MAX_FILE_BYTES, "a bundle")
+        .map_err(|e| (USAGE, format!("error: {}", e.0)))?;
     // `--key` names a public key file, or is the base64 key itself (as `minisign -P` takes it).
     let key_text = if Path::new(key).exists() {
-        match build::read_key_file(key, "a minisign public key") {
-            Ok(t) => t,
-            Err(e) => {
-                eprintln!("error: {e}");
-                return USAGE;
-            }
-        }
+        build::read_key_file(key, "a minisign public key")
+            .map_err(|e| (USAGE, format!("error: {e}")))?
     } else {
         key.to_string()
     };
-    let public_key = match sign::public_key(&key_text) {
-        Ok(k) => k,
-        Err(e) => {
-            eprintln!("error: `{key}` is neither a readable key file nor a public key: {e}");
-            return USAGE;
-        }
-    };
+    let public_key = sign::public_key(&key_text).map_err(|e| {
+        (
+            USAGE,
+            format!("error: `{key}` is neither a readable key file nor a public key: {e}"),
+        )
+    })?;
     let sig_file = signature.map_or_else(
         || format!("{file}{}", sign::SIGNATURE_SUFFIX),
         str::to_string,
     );
-    let sig_text =
-        match load::read_limited(Path::new(&sig_file), &sig_file, 64 * 1024, "a signature") {
-            Ok(b) => String::from_utf8_lossy(&b).into_owned(),
-            Err(e) => {
-                eprintln!("invalid: `{file}` has no readable signature: {}", e.0);
-                return FAILED;
-            }
-        };
-    let verified = match sign::verify(&bytes, &sig_text, &public_key) {
-        Ok(v) => v,
-        Err(e) => {
-            eprintln!("invalid: `{file}`: {e}");
-            return FAILED;
-        }
-    };
+    let sig_text = load::read_limited(Path::new(&sig_file), &sig_file, 64 * 1024, "a signature")
+        .map(|b| String::from_utf8_lossy(&b).into_owned())
+        .map_err(|e| {
+            let why = format!("invalid: `{file}` has no readable signature: {}", e.0);
+            (FAILED, why)
+        })?;
+    let verified = sign::verify(&bytes, &sig_text, &public_key)
+        .map_err(|e| (FAILED, format!("invalid: `{file}`: {e}")))?;
     let text = String::from_utf8_lossy(&bytes);
-    let (what, digest) = match content_digest(&text) {
-        Ok(found) => found,
-        Err(e) => {
-            eprintln!("invalid: `{file}` is signed, but {e}");
-            return FAILED;
-        }
-    };
+    let (what, digest) = content_digest(&text)
+        .map_err(|e| (FAILED, format!("invalid: `{file}` is signed, but {e}")))?;
     match sign::digest_in(&verified.trusted_comment) {
         Some(signed) if signed == digest => {}
         Some(signed) => {
-            eprintln!(
+            let why = format!(
                 "invalid: `{file}` is signed for digest {signed}, but its content has digest {digest}"
             );
-            return FAILED;
+            return Err((FAILED, why));
         }
         None => {
-            eprintln!(
+            let why = format!(
                 "invalid: the signature of `{file}` does not name a Carel digest (trusted comment: \"{}\")",
                 verified.trusted_comment
             );
-            return FAILED;
+            return Err((FAILED, why));
         }
     }
-    let message = format!(
+    Ok(format!(
         "valid: `{file}` ({what}) is signed by key {}; digest {digest}\ntrusted comment: {}\n",
         verified.key_id, verified.trusted_comment
-    );
-    let _ = output::stdout(message.as_bytes());
-    OK
+    ))
 }
 
 /// What a signed file is and the Carel digest it carries: a bundle's `digest`, checked against

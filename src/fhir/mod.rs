@@ -337,9 +337,7 @@ fn timing(d: &Dose) -> Value {
     };
     // A session's length: the amount, unless it is a total per day or week; then the bouts.
     let session = match (&d.amount, &d.bouts) {
-        (Some(a), _) if !per_period_total => {
-            time_unit(a.unit).map(|u| (a.min, a.max, a.bound, u))
-        }
+        (Some(a), _) if !per_period_total => time_unit(a.unit).map(|u| (a.min, a.max, a.bound, u)),
         (_, Some(b)) => time_unit(b.unit).map(|u| {
             let bound = if b.at_least {
                 Bound::AtLeast
