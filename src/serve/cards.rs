@@ -7,12 +7,14 @@
 //!   deciding rule (the ruleset itself when it cites nothing).
 //! - One card per exercise whose advice depends on unknowns: the possible advice, each with an
 //!   example of what would make it so, and what it depends on; its indicator is that of the
-//!   most protective possible advice.
+//!   most protective possible advice, but `warning` rather than `critical` (`critical` is kept
+//!   for an avoid that is settled).
 //! - A `warning` card per exercise the evaluator could not settle within its work budget.
 //! - One "ask next" card listing the unknowns that matter most, when advice depends on any.
 //!
-//! Cards are ordered most protective first (avoid, refer, caution, recommend, consider), then
-//! by exercise; the ask-next card comes last.
+//! Settled advice comes first, then advice that depends on unknowns, then exercises that could
+//! not be settled; within each, most protective first (avoid, refer, caution, recommend,
+//! consider), then by exercise. The ask-next card comes last.
 
 use std::collections::BTreeMap;
 
@@ -275,11 +277,11 @@ fn depends_card(l: &Labels, e: &ExerciseOutcome) -> (Option<Action>, Card) {
         .map(|p| p.advice.map_or("no advice", |a| a.as_str()))
         .collect();
     let on: Vec<&str> = e.depends_on.iter().map(|n| l.of(n)).collect();
-    let summary = format!(
-        "{label}: {} — depends on {}",
-        values.join(" or "),
-        on.join(", ")
-    );
+    let what = match on.as_slice() {
+        [one] => (*one).to_string(),
+        _ => format!("{} facts not known yet", on.len()),
+    };
+    let summary = format!("{label}: {} — depends on {what}", or_list(&values));
     let mut detail = format!(
         "The advice on {} depends on what is not known yet: {}.\n\n",
         md(label),
@@ -299,16 +301,30 @@ fn depends_card(l: &Labels, e: &ExerciseOutcome) -> (Option<Action>, Card) {
         .filter_map(|p| p.trace.as_ref())
         .flat_map(|t| t.rules.iter().cloned())
         .collect();
+    // Not known to apply: a warning at most, so that `critical` always means a settled avoid.
+    let shown = match indicator(most) {
+        "critical" => "warning",
+        other => other,
+    };
     (
         most,
         Card {
             uuid: new_uuid(),
             summary: clip(&summary, MAX_SUMMARY),
             detail: detail.trim_end().to_string(),
-            indicator: indicator(most),
+            indicator: shown,
             source: l.source(&rules),
         },
     )
+}
+
+/// `a`, `a or b`, `a, b or c`.
+fn or_list(items: &[&str]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => (*one).to_string(),
+        [rest @ .., last] => format!("{} or {last}", rest.join(", ")),
+    }
 }
 
 fn too_complex_card(l: &Labels, e: &ExerciseOutcome) -> Card {
@@ -380,7 +396,7 @@ pub fn cards(bundle: &Bundle, outcome: &PartialOutcome) -> Vec<Card> {
             }
         }
     }
-    ranked.sort_by(|a, b| (a.0, a.1, a.2).cmp(&(b.0, b.1, b.2)));
+    ranked.sort_by(|a, b| (a.1, a.0, a.2).cmp(&(b.1, b.0, b.2)));
     let mut out: Vec<Card> = ranked.into_iter().map(|(_, _, _, c)| c).collect();
     out.extend(ask_next_card(&l, outcome));
     out

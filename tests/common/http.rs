@@ -53,20 +53,32 @@ impl Client {
         headers: &[(&str, &str)],
         body: &[u8],
     ) -> Response {
+        self.try_send(method, path, headers, body)
+            .unwrap_or_else(|e| panic!("{method} {path}: {e}"))
+    }
+
+    /// [`Client::send`], with a failure to write or read as an error.
+    pub fn try_send(
+        &mut self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: &[u8],
+    ) -> std::io::Result<Response> {
         let mut head = format!("{method} {path} HTTP/1.1\r\nHost: {}\r\n", self.addr);
         for (n, v) in headers {
             head.push_str(&format!("{n}: {v}\r\n"));
         }
         head.push_str(&format!("Content-Length: {}\r\n\r\n", body.len()));
         let stream = self.reader.get_mut();
-        stream.write_all(head.as_bytes()).unwrap();
-        stream.write_all(body).unwrap();
+        stream.write_all(head.as_bytes())?;
+        stream.write_all(body)?;
         self.read_response()
     }
 
-    fn read_response(&mut self) -> Response {
+    fn read_response(&mut self) -> std::io::Result<Response> {
         let mut line = String::new();
-        self.reader.read_line(&mut line).expect("a status line");
+        self.reader.read_line(&mut line)?;
         let status: u16 = line
             .split_whitespace()
             .nth(1)
@@ -75,7 +87,7 @@ impl Client {
         let mut headers = Vec::new();
         loop {
             let mut h = String::new();
-            self.reader.read_line(&mut h).unwrap();
+            self.reader.read_line(&mut h)?;
             let h = h.trim_end();
             if h.is_empty() {
                 break;
@@ -90,12 +102,12 @@ impl Client {
             .and_then(|(_, v)| v.parse().ok())
             .unwrap_or_else(|| panic!("no Content-Length in {headers:?}"));
         let mut body = vec![0; length];
-        self.reader.read_exact(&mut body).unwrap();
-        Response {
+        self.reader.read_exact(&mut body)?;
+        Ok(Response {
             status,
             headers,
             body,
-        }
+        })
     }
 }
 
