@@ -96,7 +96,11 @@ impl Case {
     fn text(&self) -> String {
         let mut t = String::new();
         for f in 0..self.facts {
-            t.push_str(if self.factor[f] { "factor" } else { "condition" });
+            t.push_str(if self.factor[f] {
+                "factor"
+            } else {
+                "condition"
+            });
             t.push_str(&format!(" f{f}\n"));
         }
         if self.exclusive.len() >= 2 {
@@ -254,11 +258,7 @@ impl Brute {
         Brute { completions }
     }
 
-    fn values<'a>(
-        &'a self,
-        exercise: &str,
-        keep: impl Fn(&Patient) -> bool + 'a,
-    ) -> BTreeSet<Val> {
+    fn values<'a>(&'a self, exercise: &str, keep: impl Fn(&Patient) -> bool + 'a) -> BTreeSet<Val> {
         self.completions
             .iter()
             .filter(|(p, _)| keep(p))
@@ -340,7 +340,12 @@ fn check(c: &Case) -> Result<(), TestCaseError> {
                 .map(|(p, _)| p.facts.len())
                 .min()
                 .unwrap();
-            prop_assert_eq!(w.facts.len(), fewest, "witness size for {:?}", possible.advice);
+            prop_assert_eq!(
+                w.facts.len(),
+                fewest,
+                "witness size for {:?}",
+                possible.advice
+            );
             let assumed: BTreeSet<String> = w
                 .facts
                 .difference(&knowledge.given.facts)
@@ -378,7 +383,13 @@ fn check(c: &Case) -> Result<(), TestCaseError> {
                 *counts.entry(u.clone()).or_default() += 1;
             }
         }
-        prop_assert_eq!(&e.depends_on, &expected, "depends on, {}\n{}", exercise, text);
+        prop_assert_eq!(
+            &e.depends_on,
+            &expected,
+            "depends on, {}\n{}",
+            exercise,
+            text
+        );
     }
     let mut ask: Vec<(String, usize)> = counts.into_iter().collect();
     ask.sort_by_key(|(u, n)| (std::cmp::Reverse(*n), order.iter().position(|o| o == u)));
