@@ -31,6 +31,10 @@ pub struct Patient {
     pub facts: BTreeSet<String>,
     #[serde(serialize_with = "measures_json")]
     pub measures: BTreeMap<String, f64>,
+    /// The facts that hold because a given fact implies them (§9.1), each with the given fact
+    /// that implies it (the first by name). Every one of them is also in `facts`.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub implied: BTreeMap<String, String>,
 }
 
 fn measures_json<S: serde::Serializer>(m: &BTreeMap<String, f64>, s: S) -> Result<S::Ok, S::Error> {
@@ -59,6 +63,9 @@ pub struct Contribution {
     #[serde(serialize_with = "action_json")]
     pub action: Action,
     pub dose: Option<Dose>,
+    /// What should make the patient stop (the rule's `stop if`), when it says.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stop_if: Option<String>,
     /// `decides` (remains, and its action is the final one), `outweighed` (remains, but a more
     /// protective advice won) or `overridden` (dropped by `overridden_by`).
     pub outcome: &'static str,
@@ -96,31 +103,56 @@ pub struct Outcome {
 /// A bundle ready to evaluate.
 pub struct Evaluator<'b> {
     bundle: &'b Bundle,
-    /// Direct `overrides` by rule index.
+    /// Direct precedence by rule index: `overrides`, and the edges `prevails` stands for.
     overrides: Vec<Vec<usize>>,
+    /// Each fact's direct `implies`.
+    implies: HashMap<&'b str, &'b [String]>,
 }
 
 impl<'b> Evaluator<'b> {
     /// Check the bundle ([`Bundle::validate`]) and index it.
     pub fn new(bundle: &'b Bundle) -> Result<Evaluator<'b>, String> {
         bundle.validate()?;
-        let index: HashMap<&str, usize> = bundle
-            .rules
+        let overrides = crate::bundle::precedence(bundle);
+        let v = &bundle.vocabulary;
+        let implies = v
+            .conditions
             .iter()
-            .enumerate()
-            .map(|(i, r)| (r.id.as_str(), i))
+            .chain(&v.factors)
+            .filter(|f| !f.implies.is_empty())
+            .map(|f| (f.id.as_str(), f.implies.as_slice()))
             .collect();
-        let overrides = bundle
-            .rules
+        Ok(Evaluator {
+            bundle,
+            overrides,
+            implies,
+        })
+    }
+
+    /// The patient with every implied fact added (`implies` is transitive), and `implied`
+    /// naming, for each fact added, the given fact that implies it (the first by name).
+    pub fn close(&self, patient: &Patient) -> Patient {
+        let mut out = patient.clone();
+        if self.implies.is_empty() {
+            return out;
+        }
+        let given: Vec<&String> = patient
+            .facts
             .iter()
-            .map(|r| {
-                r.overrides
-                    .iter()
-                    .filter_map(|o| index.get(o.as_str()).copied())
-                    .collect()
-            })
+            .filter(|f| !patient.implied.contains_key(*f))
             .collect();
-        Ok(Evaluator { bundle, overrides })
+        for g in given {
+            let mut todo: Vec<&str> = vec![g.as_str()];
+            while let Some(f) = todo.pop() {
+                for next in self.implies.get(f).copied().unwrap_or(&[]) {
+                    if out.facts.insert(next.clone()) {
+                        out.implied.insert(next.clone(), g.clone());
+                        todo.push(next);
+                    }
+                }
+            }
+        }
+        out
     }
 
     pub fn bundle(&self) -> &'b Bundle {
@@ -153,6 +185,8 @@ impl<'b> Evaluator<'b> {
     /// exercises a test checks: advice on every exercise for every test would make thousands of
     /// tests against thousands of rules take minutes.
     pub fn evaluate_only(&self, patient: &Patient, only: Option<&BTreeSet<&str>>) -> Outcome {
+        let closed = self.close(patient);
+        let patient = &closed;
         let rules = &self.bundle.rules;
         let fired: Vec<usize> = (0..rules.len())
             .filter(|&i| rules[i].when.holds(patient))
@@ -215,6 +249,7 @@ impl<'b> Evaluator<'b> {
                         rule: rules[r].id.clone(),
                         action: rules[r].action,
                         dose: rules[r].dose.clone(),
+                        stop_if: rules[r].stop_if.clone(),
                         outcome: if !by.is_empty() {
                             "overridden"
                         } else if rules[r].action == action {
@@ -304,6 +339,47 @@ impl<'b> Evaluator<'b> {
         self.unknown(name)
     }
 
+    /// Refuse a patient whose facts, closed under `implies`, break an `excludes` or an
+    /// `exclusive` group, saying which facts clash and why.
+    fn check_exclusive(&self, patient: &Patient) -> Result<(), String> {
+        let closed = self.close(patient);
+        let why = |f: &str| match closed.implied.get(f) {
+            Some(by) => format!("`{f}` (implied by `{by}`)"),
+            None => format!("`{f}`"),
+        };
+        let v = &self.bundle.vocabulary;
+        for f in v.conditions.iter().chain(&v.factors) {
+            if !closed.facts.contains(&f.id) {
+                continue;
+            }
+            if let Some(g) = f.excludes.iter().find(|g| closed.facts.contains(*g)) {
+                return Err(format!(
+                    "{} and {} cannot hold together: `{}` excludes `{g}`",
+                    why(&f.id),
+                    why(g),
+                    f.id
+                ));
+            }
+        }
+        for x in &v.exclusive {
+            let given: Vec<&str> = x
+                .members
+                .iter()
+                .filter(|m| closed.facts.contains(*m))
+                .map(String::as_str)
+                .collect();
+            if given.len() > 1 && given.iter().any(|g| closed.implied.contains_key(*g)) {
+                let names: Vec<String> = given.iter().map(|g| why(g)).collect();
+                return Err(format!(
+                    "{} cannot hold together: they are exclusive (`{}`); give at most one",
+                    names.join(" and "),
+                    x.id
+                ));
+            }
+        }
+        self.check_given_exclusive(patient)
+    }
+
     fn unknown(&self, name: &str) -> String {
         let v = &self.bundle.vocabulary;
         if v.exercises.iter().any(|e| e.id == name) {
@@ -329,8 +405,8 @@ impl<'b> Evaluator<'b> {
         message
     }
 
-    /// Refuse a patient that breaks an `exclusive` group.
-    fn check_exclusive(&self, patient: &Patient) -> Result<(), String> {
+    /// Refuse a patient whose given facts break an `exclusive` group.
+    fn check_given_exclusive(&self, patient: &Patient) -> Result<(), String> {
         for x in &self.bundle.vocabulary.exclusive {
             let given: Vec<&str> = x
                 .members
@@ -425,14 +501,16 @@ impl Outcome {
         text
     }
 
-    /// One line per advised exercise, most protective advice first:
-    /// `avoid     hamstring_stretch  (sciatica_no_stretch)`.
+    /// One line per advised exercise, `refer` first (see a clinician before anything else),
+    /// then the most protective advice first:
+    /// `avoid     hamstring_stretch  (sciatica_no_stretch)`. A deciding rule's `stop if`
+    /// follows its line.
     pub fn advice_lines(&self) -> String {
         let mut order: Vec<&Advice> = self.advice.iter().collect();
         order.sort_by(|a, b| {
-            b.action
-                .protectiveness()
-                .cmp(&a.action.protectiveness())
+            (b.action == Action::Refer)
+                .cmp(&(a.action == Action::Refer))
+                .then_with(|| b.action.protectiveness().cmp(&a.action.protectiveness()))
                 .then_with(|| a.exercise.cmp(&b.exercise))
         });
         let width = order
@@ -449,6 +527,16 @@ impl Outcome {
                 a.exercise,
                 a.rules.join(", ")
             );
+            let mut stops: Vec<&str> = a
+                .advised
+                .iter()
+                .filter(|c| c.outcome == "decides")
+                .filter_map(|c| c.stop_if.as_deref())
+                .collect();
+            stops.dedup();
+            for stop in stops {
+                let _ = writeln!(out, "{:<9} {:<width$}  stop if: {stop}", "", "");
+            }
         }
         out
     }
@@ -509,6 +597,15 @@ impl Outcome {
             out.push_str("no advice: no rule advises any exercise for this patient\n");
         } else {
             out.push_str(&self.advice_lines());
+        }
+        if !self.patient.implied.is_empty() {
+            let implied: Vec<String> = self
+                .patient
+                .implied
+                .iter()
+                .map(|(f, by)| format!("{f} (implied by {by})"))
+                .collect();
+            let _ = writeln!(out, "\nimplied facts: {}", implied.join(", "));
         }
         out.push_str("\ntrace:\n");
         for line in self.trace(None).lines() {

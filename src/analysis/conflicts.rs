@@ -15,18 +15,21 @@ use super::sat::{self, Clash, Prepared, Signature, Space};
 use super::words;
 use super::{Analysis, Conflict, ConflictKind};
 use crate::diagnostic::{Code, Diagnostic};
-use crate::model::{
-    Action, Dose, ExerciseId, Expr, FactId, Frequency, Model, Patient, Rule, RuleId,
-};
+use crate::model::{Action, Dose, ExerciseId, Expr, FactId, Model, Patient, Rule, RuleId};
 
 /// The kind of conflict two actions produce on a shared exercise, if any (doses aside).
 fn clash(a: Action, b: Action) -> Option<ConflictKind> {
     use Action::*;
     match (a, b) {
         (Recommend, Avoid) | (Avoid, Recommend) => Some(ConflictKind::Contradiction),
-        (Recommend, Caution) | (Caution, Recommend) | (Consider, Avoid) | (Avoid, Consider) => {
-            Some(ConflictKind::Tension)
-        }
+        (Recommend, Caution)
+        | (Caution, Recommend)
+        | (Consider, Avoid)
+        | (Avoid, Consider)
+        | (Recommend, Refer)
+        | (Refer, Recommend)
+        | (Consider, Refer)
+        | (Refer, Consider) => Some(ConflictKind::Tension),
         _ => None,
     }
 }
@@ -41,8 +44,12 @@ fn slot(a: Action) -> usize {
         Action::Consider => 1,
         Action::Caution => 2,
         Action::Avoid => 3,
+        Action::Refer => 4,
     }
 }
+
+/// Index slots, one per action.
+const SLOTS: usize = 5;
 
 /// Every element of sorted `small` is in sorted `big`.
 fn subset(small: &[usize], big: &[usize]) -> bool {
@@ -63,6 +70,8 @@ struct Context<'m, 'o> {
     prepared: Vec<Option<Prepared<'m>>>,
     /// Live rules that can fire and whose condition could be analysed.
     active: Vec<bool>,
+    /// Live rules that can never fire (W002).
+    never: Vec<bool>,
     overrides: Overrides,
     out: &'o mut Vec<Diagnostic>,
     conflicts: Vec<Conflict>,
@@ -139,6 +148,7 @@ fn analyse_with(
     out: &mut Vec<Diagnostic>,
 ) -> Analysis {
     super::overrides::report_cycles(model, out);
+    impossible_facts(&space, model, out);
     let (prepared, signatures) = prepare_all(&space, &model.rules);
     let n = model.rules.len();
     let before = out.len();
@@ -149,6 +159,7 @@ fn analyse_with(
         space,
         prepared,
         active: vec![false; n],
+        never: vec![false; n],
         overrides: Overrides::new(model),
         out,
         conflicts: Vec::new(),
@@ -184,6 +195,34 @@ fn analyse_with(
         ))
     });
     Analysis { conflicts }
+}
+
+/// W008: facts no patient can have (their implications reach a fact they exclude, or two
+/// facts that exclude each other).
+fn impossible_facts(space: &Space, model: &Model, out: &mut Vec<Diagnostic>) {
+    for (f, fact) in model.facts.iter().enumerate() {
+        if !space.never(f) {
+            continue;
+        }
+        let implied: Vec<String> = space
+            .implied(f)
+            .iter()
+            .map(|&g| format!("`{}`", model.facts[g].name))
+            .collect();
+        let mut d = Diagnostic::new(
+            Code::W008,
+            fact.span,
+            format!("no patient can have `{}`", fact.name),
+        )
+        .with_label("this fact can never hold");
+        if !implied.is_empty() {
+            d = d.with_note(format!("`{}` implies {}", fact.name, words::list(&implied)));
+        }
+        out.push(d.with_help(
+            "check its `implies` and `excludes` (and the `exclusive` groups of the facts it implies): \
+             one of them does not hold for every patient",
+        ));
+    }
 }
 
 /// Every rule's exercises ([`Rule::exercises`]) in one flat table. The passes over all rules
@@ -235,7 +274,7 @@ fn exercise_rank(model: &Model) -> Vec<u32> {
 }
 
 /// Entries grouped by exercise and action slot in one table: those of exercise `e` and slot
-/// `a` are `table[start[4e + a]..start[4e + a + 1]]`, in the order they were given. (A vector
+/// `a` are `table[start[SLOTS e + a]..start[SLOTS e + a + 1]]`, in the order they were given. (A vector
 /// per exercise and slot meant tens of thousands of allocations, each grown step by step.)
 struct ByExercise<T> {
     start: Vec<usize>,
@@ -253,8 +292,8 @@ impl<T: Copy + Default> ByExercise<T> {
         mut entry: impl FnMut(RuleId) -> T,
     ) -> Self {
         let rules = rule_exercises.len();
-        let key = |e: ExerciseId, a: usize| (e < exercises && a < 4).then_some(e * 4 + a);
-        let mut start = vec![0usize; exercises * 4 + 1];
+        let key = |e: ExerciseId, a: usize| (e < exercises && a < SLOTS).then_some(e * SLOTS + a);
+        let mut start = vec![0usize; exercises * SLOTS + 1];
         for r in 0..rules {
             let Some(a) = slot_of(r) else { continue };
             for &e in rule_exercises.of(r) {
@@ -283,9 +322,9 @@ impl<T: Copy + Default> ByExercise<T> {
 
     /// The entries of exercise `e` and action slot `a`.
     fn list(&self, e: ExerciseId, a: usize) -> &[T] {
-        let k = e.saturating_mul(4).saturating_add(a);
+        let k = e.saturating_mul(SLOTS).saturating_add(a);
         match (self.start.get(k), self.start.get(k + 1)) {
-            (Some(&from), Some(&to)) if a < 4 => &self.table[from..to],
+            (Some(&from), Some(&to)) if a < SLOTS => &self.table[from..to],
             _ => &[],
         }
     }
@@ -572,27 +611,13 @@ impl Checks<'_, '_> {
 
 impl<'m> Context<'m, '_> {
     fn hot_data(&mut self, signatures: &[Signature]) {
-        let mut by_value: HashMap<[u64; 5], u32> = HashMap::default();
+        let mut by_value: HashMap<[u64; 15], u32> = HashMap::default();
         for (r, rule) in self.model.rules.iter().enumerate() {
             let dose = match rule.dose {
                 None => NO_DOSE,
                 Some(d) => {
-                    // Doses are equal when their amounts and frequencies are; spans differ.
-                    let (f0, f1, f2) = match d.frequency {
-                        None => (0, 0, 0),
-                        Some(Frequency::Every { lo, hi }) => (1, lo.to_bits(), hi.to_bits()),
-                        Some(Frequency::Times { lo, hi, per }) => {
-                            (2 + per as u64, lo.to_bits(), hi.to_bits())
-                        }
-                        Some(Frequency::Per(per)) => (4 + per as u64, 0, 0),
-                    };
-                    let key = [
-                        d.amount.lo.to_bits(),
-                        d.amount.hi.to_bits(),
-                        (d.amount.unit as u64) << 8 | f0,
-                        f1,
-                        f2,
-                    ];
+                    // Doses are equal when all their parts are; spans differ.
+                    let key = dose::key(&d);
                     let next = self.doses.len() as u32;
                     *by_value.entry(key).or_insert_with(|| {
                         self.doses.push(d);
@@ -630,6 +655,7 @@ impl<'m> Context<'m, '_> {
             match self.space.sat_all(&[p]) {
                 Ok(true) => self.active[r] = true,
                 Ok(false) => {
+                    self.never[r] = true;
                     let d = self.never_fires(r, p);
                     self.out.push(d);
                 }
@@ -674,12 +700,25 @@ impl<'m> Context<'m, '_> {
                 ));
             }
             Some(Clash::Exclusive { group, a, b }) => {
-                let name = model.exclusives.get(group).map_or("?", |g| g.name.as_str());
-                d = d.with_note(format!(
-                    "it requires both `{}` and `{}`, which are declared exclusive (`{name}`)",
-                    fact(a),
-                    fact(b)
-                ));
+                let implied = if self.space.has_implications() {
+                    " (counting the facts they imply)"
+                } else {
+                    ""
+                };
+                d = d.with_note(match model.exclusives.get(group) {
+                    Some(g) => format!(
+                        "it requires both `{}` and `{}`{implied}, which are declared exclusive (`{}`)",
+                        fact(a),
+                        fact(b),
+                        g.name
+                    ),
+                    // Groups after the declared ones stand for `excludes`.
+                    None => format!(
+                        "it requires both `{}` and `{}`{implied}, and one excludes the other",
+                        fact(a),
+                        fact(b)
+                    ),
+                });
             }
             Some(Clash::Measure(m)) => {
                 if let Some(measure) = model.measures.get(m) {
@@ -752,7 +791,7 @@ impl<'m> Context<'m, '_> {
         let mut stamp = vec![u32::MAX; n];
         // Lists are in rule order and rules are taken in order, so where the later rules of a
         // list start only moves forward: one cursor per list instead of a search per visit.
-        let mut cursor: Vec<[u32; 4]> = vec![[0; 4]; model.exercises.len()];
+        let mut cursor: Vec<[u32; SLOTS]> = vec![[0; SLOTS]; model.exercises.len()];
         for i in 0..n {
             if !self.active[i] {
                 continue;
@@ -1165,9 +1204,13 @@ impl<'m> Context<'m, '_> {
                     Some(Mismatch {
                         amount: true,
                         frequency: true,
+                        ..
                     }) => "neither the amounts nor the frequencies overlap",
                     Some(Mismatch { amount: true, .. }) => "the amounts do not overlap",
-                    _ => "the frequencies do not overlap",
+                    Some(Mismatch {
+                        frequency: true, ..
+                    }) => "the frequencies do not overlap",
+                    _ => "the targets they build up to do not overlap",
                 };
                 d.with_note(parts.to_string())
             }
@@ -1325,25 +1368,59 @@ impl<'m> Context<'m, '_> {
         }
     }
 
-    /// W006: `overrides` between rules that never advise one exercise to one patient.
+    /// Whether the precedence edge `a` → `b` lies on a chain that resolves a recorded
+    /// conflict: some conflict's winner reaches `a` (or is `a`) and `b` reaches its loser (or
+    /// is it). Removing such an edge would leave that conflict unresolved.
+    fn needed(&mut self, a: RuleId, b: RuleId) -> bool {
+        let resolutions: Vec<(RuleId, RuleId)> = self
+            .conflicts
+            .iter()
+            .filter_map(|c| {
+                let w = c.resolved_by?;
+                Some((
+                    w,
+                    if c.rules[0] == w {
+                        c.rules[1]
+                    } else {
+                        c.rules[0]
+                    },
+                ))
+            })
+            .collect();
+        resolutions.into_iter().any(|(w, l)| {
+            (w == a || self.overrides.reaches(w, a)) && (b == l || self.overrides.reaches(b, l))
+        })
+    }
+
+    /// W006: `overrides` between rules that never advise one exercise to one patient (or one
+    /// of which can never fire), unless a chain that resolves a conflict passes through it;
+    /// and `prevails` that takes part in no resolution.
     fn needless_overrides(&mut self) {
         let model = self.model;
         for a in 0..model.rules.len() {
-            if !self.active[a] {
+            if !model.rules[a].is_live() {
                 continue;
             }
             let mut seen = HashSet::default();
             for &(b, span) in &model.rules[a].overrides {
-                if b == a || b >= model.rules.len() || !self.active[b] || !seen.insert(b) {
+                if b == a || b >= model.rules.len() || !model.rules[b].is_live() || !seen.insert(b)
+                {
                     continue;
                 }
-                let reason = if self.shared(a, b).is_empty() {
-                    "they advise no exercise in common"
+                let (ida, idb) = (&model.rules[a].id, &model.rules[b].id);
+                let reason = if self.never[a] || self.never[b] {
+                    let id = if self.never[a] { ida } else { idb };
+                    format!("`{id}` can never fire (see its W002), so it never meets the other")
+                } else if !(self.active[a] && self.active[b]) {
+                    continue;
+                } else if self.shared(a, b).is_empty() {
+                    "they advise no exercise in common".to_string()
                 } else {
                     match self.space.sat_all(&[self.prep(a), self.prep(b)]) {
                         Ok(true) => continue,
                         Ok(false) => {
                             "no patient meets both conditions, so they never fire together"
+                                .to_string()
                         }
                         Err(_) => {
                             self.too_complex(a.min(b), a.max(b));
@@ -1351,6 +1428,9 @@ impl<'m> Context<'m, '_> {
                         }
                     }
                 };
+                if self.needed(a, b) {
+                    continue;
+                }
                 let (ra, rb) = (self.rule(a), self.rule(b));
                 self.out.push(
                     Diagnostic::new(
@@ -1363,10 +1443,51 @@ impl<'m> Context<'m, '_> {
                     )
                     .with_label(format!("`{}` overrides `{}` here", ra.id, rb.id))
                     .with_secondary(rb.head_span, "the overridden rule")
-                    .with_note(reason.to_string())
+                    .with_note(reason)
                     .with_help(format!("remove `{}` from the `overrides` clause of `{}`", rb.id, ra.id)),
                 );
             }
+        }
+        let derived = super::overrides::prevails_edges(model);
+        for (a, rule) in model.rules.iter().enumerate() {
+            let Some(span) = rule.prevails.filter(|_| rule.is_live() && self.active[a]) else {
+                continue;
+            };
+            let edges: Vec<RuleId> = derived
+                .iter()
+                .filter(|&&(x, _, _)| x == a)
+                .map(|&(_, y, _)| y)
+                .collect();
+            if edges.iter().any(|&b| self.needed(a, b)) {
+                continue;
+            }
+            let note = if edges.is_empty() {
+                "no other rule gives less protective advice on its exercises".to_string()
+            } else {
+                format!(
+                    "it outranks {}, but none of them ever advises one of its exercises to a patient it advises, \
+                     and no chain through them resolves a conflict",
+                    words::list(
+                        &edges
+                            .iter()
+                            .map(|&b| format!("`{}`", model.rules[b].id))
+                            .collect::<Vec<_>>()
+                    )
+                )
+            };
+            self.out.push(
+                Diagnostic::new(
+                    Code::W006,
+                    span,
+                    format!(
+                        "needless `prevails`: `{}` takes part in no resolution",
+                        rule.id
+                    ),
+                )
+                .with_label("prevails over nothing it meets")
+                .with_note(note)
+                .with_help(format!("remove `prevails` from `{}`", rule.id)),
+            );
         }
     }
 }
@@ -1374,8 +1495,10 @@ impl<'m> Context<'m, '_> {
 /// A dose with its conversions: `1 h per day (60 min, 7 times a week)`.
 fn describe_dose(d: &Dose) -> String {
     let mut extra = Vec::new();
-    if d.amount.unit == crate::model::AmountUnit::H
-        && let Some(m) = words::minutes(&d.amount)
+    if let Some(a) = &d.amount
+        && a.unit == crate::model::AmountUnit::H
+        && a.bound == crate::model::Bound::Exactly
+        && let Some(m) = words::minutes(a)
     {
         extra.push(m);
     }
@@ -1908,18 +2031,28 @@ mod tests {
         k.overrides(a, c);
         k.overrides(d, a);
         let (_, out) = run(&k);
-        assert_eq!(codes(&out), ["W006", "W006"], "{out:?}");
+        // `a` and `b` never fire together, but `d` (which contradicts `b`) prevails over `b`
+        // through `a`: that chain needs `a overrides b`, so only `a overrides c` is needless.
+        assert_eq!(codes(&out), ["W006"], "{out:?}");
         assert_eq!(
             out[0].message,
-            "needless `overrides`: `a` and `b` never advise the same exercise for the same patient"
+            "needless `overrides`: `a` and `c` never advise the same exercise for the same patient"
         );
-        assert_eq!(out[0].span, Span::new(0, 400, 405));
+        assert_eq!(out[0].span, Span::new(0, 410, 415));
+        assert_eq!(out[0].notes, ["they advise no exercise in common"]);
+        // Without `d`, nothing needs `a overrides b`.
+        let mut k = Kit::new();
+        let acute = k.fact("acute");
+        let walking = k.exercise("walking");
+        let a = k.rule("a", fact(acute), Action::Recommend, &[walking]);
+        let b = k.rule("b", not(fact(acute)), Action::Avoid, &[walking]);
+        k.overrides(a, b);
+        let (_, out) = run(&k);
+        assert_eq!(codes(&out), ["W006"], "{out:?}");
         assert_eq!(
             out[0].notes,
             ["no patient meets both conditions, so they never fire together"]
         );
-        assert_eq!(out[1].span, Span::new(0, 410, 415));
-        assert_eq!(out[1].notes, ["they advise no exercise in common"]);
         let _ = d;
     }
 

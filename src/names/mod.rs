@@ -305,10 +305,14 @@ impl<'a> Resolver<'a> {
                         };
                         let index = self.model.facts.len();
                         if self.add(&f.name, kind, index) {
+                            let codes = self.codes(f.codes(), false);
                             self.model.facts.push(Fact {
                                 name: f.name.text.clone(),
                                 label: f.label.as_ref().map(|t| t.value.clone()),
                                 kind: f.kind,
+                                implies: Vec::new(),
+                                excludes: Vec::new(),
+                                codes,
                                 span: f.name.span,
                             });
                         }
@@ -327,12 +331,14 @@ impl<'a> Resolver<'a> {
                     Item::Measure(m) => {
                         let index = self.model.measures.len();
                         if self.add(&m.name, Kind::Measure, index) {
+                            let codes = self.codes(&m.codes, true);
                             self.model.measures.push(Measure {
                                 name: m.name.text.clone(),
                                 label: m.label.as_ref().map(|t| t.value.clone()),
                                 unit: m.unit.as_ref().map(|t| t.value.clone()),
                                 min: m.range.map(|r| r.lo.value),
                                 max: m.range.map(|r| r.hi.value),
+                                codes,
                                 span: m.name.span,
                             });
                         }
@@ -605,12 +611,88 @@ impl<'a> Resolver<'a> {
         }
     }
 
+    /// Terminology bindings: `SYSTEM|CODE` (both parts present), or `age` for a measure (E007
+    /// otherwise; a code given twice is E004).
+    fn codes(&mut self, codes: &[ast::Text], measure: bool) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        let mut first: Vec<Span> = Vec::new();
+        for c in codes {
+            let v = &c.value;
+            let well_formed = (measure && v == "age")
+                || v.split_once('|').is_some_and(|(system, code)| {
+                    !system.trim().is_empty() && !code.trim().is_empty() && !code.contains('|')
+                });
+            if !well_formed {
+                let help = if measure {
+                    "write the binding as \"SYSTEM|CODE\", e.g. \"http://loinc.org|72514-3\", or \"age\" for the patient's age in years"
+                } else {
+                    "write the binding as \"SYSTEM|CODE\", e.g. \"http://snomed.info/sct|23056005\""
+                };
+                self.out.push(
+                    Diagnostic::new(
+                        Code::E007,
+                        c.span,
+                        format!("\"{v}\" is not a terminology code"),
+                    )
+                    .with_label("not SYSTEM|CODE")
+                    .with_help(help),
+                );
+                continue;
+            }
+            if let Some(i) = out.iter().position(|x| x == v) {
+                self.out.push(
+                    Diagnostic::new(
+                        Code::E004,
+                        c.span,
+                        format!("the code \"{v}\" is given twice"),
+                    )
+                    .with_label("given again")
+                    .with_secondary(first[i], "first given here")
+                    .with_help("give each code once"),
+                );
+                continue;
+            }
+            out.push(v.clone());
+            first.push(c.span);
+        }
+        out
+    }
+
+    /// Facts named by `implies` or `excludes`, without repeats.
+    fn fact_list(&mut self, names: &[ast::Name]) -> Vec<FactId> {
+        let mut out = Vec::new();
+        let mut seen = FirstSeen::default();
+        for n in names {
+            if let Some(sym) = self.lookup(n, FACT)
+                && seen.insert(sym.index)
+            {
+                out.push(sym.index);
+            }
+        }
+        out
+    }
+
     fn resolve_vocabulary(&mut self, files: &[ast::File]) {
+        let mut fact = 0;
         let mut exclusive = 0;
         let mut category = 0;
         let mut exercise = 0;
         for item in files.iter().flat_map(|f| &f.items) {
             match item {
+                Item::Fact(f) => {
+                    if self
+                        .symbols
+                        .get(f.name.text.as_str())
+                        .is_some_and(|s| s.span != f.name.span)
+                    {
+                        continue; // a duplicate, already reported
+                    }
+                    let implies = self.fact_list(f.implies());
+                    let excludes = self.fact_list(f.excludes());
+                    self.model.facts[fact].implies = implies;
+                    self.model.facts[fact].excludes = excludes;
+                    fact += 1;
+                }
                 Item::Exclusive(x) => {
                     if self
                         .symbols
@@ -900,6 +982,7 @@ impl<'a> Resolver<'a> {
                     self.out.push(d);
                 }
             }
+            self.check_implied(&fact_spans, &groups_of);
             patient.facts = fact_spans.iter().map(|&(f, _)| f).collect();
             patient.facts.sort_unstable();
             patient.measures = measures.into_iter().collect();
@@ -922,6 +1005,82 @@ impl<'a> Resolver<'a> {
                 expects,
             });
         }
+    }
+
+    /// E008 for a test patient whose given facts, closed under `implies`, break an `excludes`
+    /// or (through an implied fact) an `exclusive` group. Two given members of one group are
+    /// reported by the caller.
+    fn check_implied(&mut self, given: &[(FactId, Span)], groups_of: &[Vec<ExclusiveId>]) {
+        let facts = &self.model.facts;
+        if facts
+            .iter()
+            .all(|f| f.implies.is_empty() && f.excludes.is_empty())
+        {
+            return;
+        }
+        // Every true fact, with the given fact it comes from.
+        let mut holds: Vec<Option<(FactId, Span)>> = vec![None; facts.len()];
+        for &(g, span) in given {
+            let mut todo = vec![g];
+            while let Some(f) = todo.pop() {
+                if holds[f].is_none() {
+                    holds[f] = Some((g, span));
+                    todo.extend(facts[f].implies.iter().copied());
+                }
+            }
+        }
+        let why = |f: FactId, by: FactId| {
+            if f == by {
+                format!("`{}`", facts[f].name)
+            } else {
+                format!("`{}` (implied by `{}`)", facts[f].name, facts[by].name)
+            }
+        };
+        let mut clash: Option<(FactId, FactId, String)> = None;
+        'find: for (f, h) in holds.iter().enumerate() {
+            let Some(_) = h else { continue };
+            for &g in &facts[f].excludes {
+                if holds[g].is_some() {
+                    clash = Some((
+                        f,
+                        g,
+                        format!("`{}` excludes `{}`", facts[f].name, facts[g].name),
+                    ));
+                    break 'find;
+                }
+            }
+            for &x in &groups_of[f] {
+                for &g in &self.model.exclusives[x].members {
+                    let implied = |k: FactId| holds[k].is_some_and(|(by, _)| by != k);
+                    if g != f && holds[g].is_some() && (implied(f) || implied(g)) {
+                        let group = &self.model.exclusives[x].name;
+                        clash = Some((f, g, format!("they are declared exclusive (`{group}`)")));
+                        break 'find;
+                    }
+                }
+            }
+        }
+        let Some((a, b, reason)) = clash else { return };
+        let ((ga, sa), (gb, sb)) = match (holds[a], holds[b]) {
+            (Some(x), Some(y)) => (x, y),
+            _ => return,
+        };
+        let mut d = Diagnostic::new(
+            Code::E008,
+            sb,
+            format!(
+                "this test's patient is impossible: {} and {} cannot hold together: {reason}",
+                why(a, ga),
+                why(b, gb)
+            ),
+        )
+        .with_label("cannot hold together with the other");
+        if sa != sb {
+            d = d.with_secondary(sa, "given here");
+        }
+        self.out.push(d.with_help(
+            "give the patient facts that can hold together, counting the facts they imply",
+        ));
     }
 
     /// W001: declarations nothing refers to. Exercises count as used when a rule advises them
@@ -1061,6 +1220,9 @@ fn rule_records(sources: &Sources, files: &[ast::File], count: usize) -> Vec<Rul
                     .status()
                     .and_then(|n| Status::ALL.into_iter().find(|e| e.as_str() == n.text))
                     .unwrap_or_default(),
+                except: Vec::new(),
+                prevails: rule.prevails(),
+                stop_if: rule.stop_if().map(|t| t.value.clone()),
             });
         }
     }

@@ -215,22 +215,7 @@ impl<'b> PartialEvaluator<'b> {
             exercises: Vec::new(),
         };
         p.conditions = bundle.rules.iter().map(|r| p.expr(&r.when)).collect();
-        let rule_ids: HashMap<&str, usize> = bundle
-            .rules
-            .iter()
-            .enumerate()
-            .map(|(i, r)| (r.id.as_str(), i))
-            .collect();
-        p.overrides = bundle
-            .rules
-            .iter()
-            .map(|r| {
-                r.overrides
-                    .iter()
-                    .filter_map(|o| rule_ids.get(o.as_str()).copied())
-                    .collect()
-            })
-            .collect();
+        p.overrides = crate::bundle::precedence(bundle);
         let mut advising: BTreeMap<&str, Vec<usize>> = v
             .exercises
             .iter()
@@ -286,20 +271,22 @@ impl<'b> PartialEvaluator<'b> {
         }
     }
 
-    /// The patient space of the bundle (§5, §9.1), with the analysis' default work budget.
+    /// The patient space of the bundle (§5, §9.1: exclusive groups, `excludes`, `implies`,
+    /// measure ranges), built as the analysis builds it from a model, with the analysis'
+    /// default work budget.
     pub fn space(&self) -> Space {
         let v = &self.bundle.vocabulary;
-        Space::from_parts(
-            self.facts.len(),
-            v.exclusive
+        let ids = |names: &[String]| -> Vec<FactId> {
+            names
                 .iter()
-                .map(|x| {
-                    x.members
-                        .iter()
-                        .filter_map(|m| self.fact_ids.get(m.as_str()).copied())
-                        .collect()
-                })
-                .collect(),
+                .filter_map(|m| self.fact_ids.get(m.as_str()).copied())
+                .collect()
+        };
+        let facts: Vec<&crate::bundle::FactEntry> = v.conditions.iter().chain(&v.factors).collect();
+        Space::of_vocabulary(
+            v.exclusive.iter().map(|x| ids(&x.members)).collect(),
+            &facts.iter().map(|f| ids(&f.excludes)).collect::<Vec<_>>(),
+            &facts.iter().map(|f| ids(&f.implies)).collect::<Vec<_>>(),
             v.measures.iter().map(|m| (m.min, m.max)).collect(),
         )
     }
@@ -318,6 +305,8 @@ impl<'b> PartialEvaluator<'b> {
             .evaluator
             .parse_given(given)
             .map_err(|e| format!("--given: {e}"))?;
+        // Given facts bring every fact they imply (§9.1).
+        let given = self.evaluator.close(&given);
         let mut k = Knowledge {
             given,
             ..Knowledge::default()
@@ -330,6 +319,11 @@ impl<'b> PartialEvaluator<'b> {
             }
             if !self.fact_ids.contains_key(name) {
                 return Err(format!("--not: {}", self.evaluator.unknown_name(name)));
+            }
+            if let Some(by) = k.given.implied.get(name) {
+                return Err(format!(
+                    "`{name}` is implied by `{by}` (given), so it cannot be said not to hold (--not): `{by}` implies `{name}`"
+                ));
             }
             if k.given.facts.contains(name) {
                 return Err(format!(
@@ -359,6 +353,11 @@ impl<'b> PartialEvaluator<'b> {
                             "--unknown: `all` stands alone (`--unknown all`), not in a list"
                                 .to_string(),
                         );
+                    }
+                    if let Some(by) = k.given.implied.get(name) {
+                        return Err(format!(
+                            "--unknown: `{name}` is implied by `{by}` (given), so it is known to hold"
+                        ));
                     }
                     if k.given.facts.contains(name) || k.given.measures.contains_key(name) {
                         return Err(format!(

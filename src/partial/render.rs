@@ -75,6 +75,7 @@ impl PartialOutcome {
         if settled.is_empty() && depends.is_empty() {
             out.push_str("\nNo advice: no rule advises any exercise for this patient.\n");
         }
+        r.referrals(self, &mut out);
         if !settled.is_empty() {
             out.push_str(if unknowns {
                 "\nSettled advice (the same whatever is not known yet turns out to be):\n"
@@ -229,6 +230,8 @@ fn protect(v: Value) -> i16 {
 /// Bundle lookups for the text.
 struct Render<'b> {
     bundle: &'b Bundle,
+    /// Direct precedence by rule index: `overrides` and the edges `prevails` stands for.
+    precedence: Vec<Vec<usize>>,
     labels: HashMap<&'b str, &'b str>,
     rules: HashMap<&'b str, usize>,
 }
@@ -260,6 +263,7 @@ impl<'b> Render<'b> {
             .collect();
         Render {
             bundle,
+            precedence: crate::bundle::precedence(bundle),
             labels,
             rules,
         }
@@ -279,7 +283,15 @@ impl<'b> Render<'b> {
 
     fn header(&self, o: &PartialOutcome, out: &mut String) {
         let k = &o.knowledge;
-        let mut given: Vec<String> = k.given.facts.iter().cloned().collect();
+        let mut given: Vec<String> = k
+            .given
+            .facts
+            .iter()
+            .map(|f| match k.given.implied.get(f) {
+                Some(by) => format!("{f} (implied by {by})"),
+                None => f.clone(),
+            })
+            .collect();
         given.extend(
             k.given
                 .measures
@@ -334,6 +346,42 @@ impl<'b> Render<'b> {
         String::new()
     }
 
+    /// Referrals first: the exercises to do only after a clinician has assessed the patient,
+    /// grouped by what that depends on.
+    fn referrals(&self, o: &PartialOutcome, out: &mut String) {
+        let mut by: Vec<(String, Vec<&str>)> = Vec::new();
+        for e in &o.exercises {
+            for p in &e.possible {
+                if p.advice != Some(Action::Refer) {
+                    continue;
+                }
+                let when = assumption(&p.assumes);
+                match by.iter_mut().find(|(w, _)| *w == when) {
+                    Some((_, list)) => list.push(&e.exercise),
+                    None => by.push((when, vec![&e.exercise])),
+                }
+            }
+        }
+        if by.is_empty() {
+            return;
+        }
+        by.sort_by(|a, b| (!a.0.is_empty(), &a.0).cmp(&(!b.0.is_empty(), &b.0)));
+        out.push_str("\nReferral: a clinician should assess the patient first\n");
+        for (when, list) in by {
+            let n = list.len();
+            let what = format!(
+                "{n} exercise{}: {}",
+                if n == 1 { "" } else { "s" },
+                list.join(", ")
+            );
+            if when.is_empty() {
+                let _ = writeln!(out, "  before {what}");
+            } else {
+                let _ = writeln!(out, "  if {when}: before {what}");
+            }
+        }
+    }
+
     /// The rules that fire for a patient, in bundle order.
     fn fired(&self, patient: &Patient) -> Vec<&'b str> {
         self.bundle
@@ -369,10 +417,19 @@ impl<'b> Render<'b> {
                     .vocabulary
                     .sources
                     .iter()
-                    .find(|s| &s.id == c)
-                    .map(|s| s.text.as_str())
-                    .unwrap_or(c.as_str());
-                let _ = writeln!(out, "{indent}source: {text}");
+                    .find(|s| s.id == c.source)
+                    .map_or(c.source.as_str(), |s| s.text.as_str());
+                match &c.locator {
+                    Some(at) => {
+                        let _ = writeln!(out, "{indent}source: {text} — at \"{at}\"");
+                    }
+                    None => {
+                        let _ = writeln!(out, "{indent}source: {text}");
+                    }
+                }
+            }
+            if let Some(stop) = &rule.stop_if {
+                let _ = writeln!(out, "{indent}stop if: {stop}");
             }
         }
     }
@@ -388,9 +445,8 @@ impl<'b> Render<'b> {
             if r == goal {
                 break;
             }
-            for o in &self.bundle.rules[r].overrides {
-                if let Some(&next) = self.rules.get(o.as_str())
-                    && next != start
+            for &next in &self.precedence[r] {
+                if next != start
                     && !parent.contains_key(&next)
                 {
                     parent.insert(next, r);
@@ -489,6 +545,7 @@ struct JsonRuleset<'a> {
 #[derive(Serialize)]
 struct JsonKnown<'a> {
     facts: Vec<&'a str>,
+    implied: BTreeMap<&'a str, &'a str>,
     not: Vec<&'a str>,
     measures: BTreeMap<&'a str, Num>,
 }
@@ -560,6 +617,12 @@ impl<'a> Json<'a> {
             },
             known: JsonKnown {
                 facts: k.given.facts.iter().map(String::as_str).collect(),
+                implied: k
+                    .given
+                    .implied
+                    .iter()
+                    .map(|(f, by)| (f.as_str(), by.as_str()))
+                    .collect(),
                 not: k.not.iter().map(String::as_str).collect(),
                 measures: k
                     .given

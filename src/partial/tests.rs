@@ -16,7 +16,8 @@ fn run(rules: &str, given: &str, not: &str, unknown: Option<&str>) -> PartialOut
     p.evaluate(&k).unwrap()
 }
 
-fn refused(rules: &str, given: &str, not: &str, unknown: Option<&str>) -> String {
+#[allow(dead_code)]
+fn refused_unused(rules: &str, given: &str, not: &str, unknown: Option<&str>) -> String {
     let b = bundle_of(&format!("{HEAD}{rules}"));
     let p = PartialEvaluator::new(&b).unwrap();
     match p.parse_knowledge(given, not, unknown) {

@@ -134,6 +134,20 @@ impl<'t> Reader<'t> {
         }
     }
 
+    /// Read the keyword `kw` when a negative number follows it without a space (`range-5..5`):
+    /// the grammar reads the keyword, then the number.
+    fn eat_before_minus(&mut self, kw: &str) -> bool {
+        self.skip();
+        let rest = &self.bytes[self.pos..];
+        let glued = rest.starts_with(kw.as_bytes())
+            && rest.get(kw.len()) == Some(&b'-')
+            && rest.get(kw.len() + 1).is_some_and(u8::is_ascii_digit);
+        if glued {
+            self.bump(kw.len());
+        }
+        glued
+    }
+
     fn expect(&mut self, kw: &str) -> Option<()> {
         self.eat(kw).then_some(())
     }
@@ -317,6 +331,7 @@ impl<'t> Reader<'t> {
                     kind,
                     name,
                     label,
+                    clauses: None,
                     span: self.span(start),
                 }))
             }
@@ -369,7 +384,7 @@ impl<'t> Reader<'t> {
                             return None;
                         }
                         unit = Some(self.text()?);
-                    } else if self.eat("range") {
+                    } else if self.eat("range") || self.eat_before_minus("range") {
                         if range.is_some() {
                             return None;
                         }
@@ -383,6 +398,7 @@ impl<'t> Reader<'t> {
                     label,
                     unit,
                     range,
+                    codes: Vec::new(),
                     span: self.span(start),
                 }))
             }
@@ -456,7 +472,7 @@ impl<'t> Reader<'t> {
                 break;
             };
             match word {
-                "then" | "recommend" | "consider" | "caution" | "avoid" => {
+                "then" | "recommend" | "consider" | "caution" | "refer" | "avoid" => {
                     // A second action is reported by the full parser.
                     if has_action {
                         return None;
@@ -511,7 +527,15 @@ impl<'t> Reader<'t> {
                 }
                 "cite" if r.cite.is_empty() => {
                     self.bump(word.len());
-                    r.cite = self.names()?;
+                    // Locators are left to the full parser.
+                    r.cite = self
+                        .names()?
+                        .into_iter()
+                        .map(|source| Cite {
+                            source,
+                            locator: None,
+                        })
+                        .collect();
                 }
                 "overrides" if r.overrides().is_empty() => {
                     self.bump(word.len());
@@ -573,12 +597,16 @@ impl<'t> Reader<'t> {
         let targets = self.names()?;
         let dose = match self.peek() {
             Some(b'0'..=b'9' | b'-') => Some(Box::new(self.dose()?)),
+            Some(b'e' | b'p') if matches!(self.peek_word(), Ok(Some("every" | "per"))) => {
+                Some(Box::new(self.dose()?))
+            }
             _ => None,
         };
         Some(ActionClause {
             action,
             word_span,
             targets,
+            except: Vec::new(),
             dose,
             span: self.span(start),
         })
@@ -587,23 +615,35 @@ impl<'t> Reader<'t> {
     fn dose(&mut self) -> Option<Dose> {
         self.skip();
         let start = self.pos;
-        let (lo, hi) = self.bounds()?;
-        let word = self.word()?;
-        let unit = match word {
-            "min" => AmountUnit::Min,
-            "h" => AmountUnit::H,
-            "reps" => AmountUnit::Reps,
-            "sets" => AmountUnit::Sets,
-            _ => return None,
-        };
-        self.bump(word.len());
-        positive_range(lo, hi)?;
-        let amount = Amount {
-            lo,
-            hi,
-            unit,
-            span: self.span(start),
-        };
+        // An amount, unless the numbers are a frequency (`2 times per day`).
+        let mut amount = None;
+        if matches!(self.peek(), Some(b'0'..=b'9' | b'-')) {
+            let (pos, last_end) = (self.pos, self.last_end);
+            let (lo, hi) = self.bounds()?;
+            let word = self.word()?;
+            let unit = match word {
+                "min" => Some(AmountUnit::Min),
+                "h" => Some(AmountUnit::H),
+                "reps" => Some(AmountUnit::Reps),
+                "sets" => Some(AmountUnit::Sets),
+                "times" => None,
+                _ => return None,
+            };
+            match unit {
+                Some(unit) => {
+                    self.bump(word.len());
+                    positive_range(lo, hi)?;
+                    amount = Some(Amount {
+                        bound: crate::model::Bound::Exactly,
+                        lo,
+                        hi,
+                        unit,
+                        span: self.span(start),
+                    });
+                }
+                None => (self.pos, self.last_end) = (pos, last_end),
+            }
+        }
         self.skip();
         let fstart = self.pos;
         let frequency = if self.eat("every") {
@@ -633,9 +673,16 @@ impl<'t> Reader<'t> {
         } else {
             None
         };
+        if amount.is_none() && frequency.is_none() {
+            return None;
+        }
+        // The other parts of a dose (`daily`, `at least`, bouts, progression) are left to the
+        // full parser: the word after the dose ends the rule, and no item starts with it.
         Some(Dose {
             amount,
             frequency,
+            bouts: None,
+            progression: None,
             span: self.span(start),
         })
     }
