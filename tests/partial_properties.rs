@@ -1,4 +1,5 @@
-//! Partial evaluation (§10) against brute force: on random small rulesets and random partial
+//! Partial evaluation (§10) against brute force: on random small rulesets (exclusive groups,
+//! `implies`, `excludes`, all five actions, `overrides` and `prevails`) and random partial
 //! knowledge, every completion is enumerated and evaluated with the reference evaluator, and
 //! the partial evaluator's possible values, witnesses, depends-on sets and ask-next order must
 //! be exactly what that enumeration gives.
@@ -75,6 +76,7 @@ struct Rule {
     targets: BTreeSet<usize>,
     /// Earlier rules it overrides.
     overrides: BTreeSet<usize>,
+    prevails: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -83,6 +85,9 @@ struct Case {
     /// Fact i is a factor (declared after the conditions) when true.
     factor: Vec<bool>,
     exclusive: Vec<usize>,
+    /// `a implies b` (a < b, so no cycles) and `a excludes b`.
+    implies: Vec<(usize, usize)>,
+    excludes: Vec<(usize, usize)>,
     rules: Vec<Rule>,
     /// Per fact: 0 absent (false), 1 given, 2 not, 3 unknown.
     knowledge: Vec<u8>,
@@ -101,7 +106,26 @@ impl Case {
             } else {
                 "condition"
             });
-            t.push_str(&format!(" f{f}\n"));
+            t.push_str(&format!(" f{f}"));
+            let implied: Vec<String> = self
+                .implies
+                .iter()
+                .filter(|&&(a, _)| a == f)
+                .map(|&(_, b)| format!("f{b}"))
+                .collect();
+            if !implied.is_empty() {
+                t.push_str(&format!(" implies {}", implied.join(", ")));
+            }
+            let excluded: Vec<String> = self
+                .excludes
+                .iter()
+                .filter(|&&(a, _)| a == f)
+                .map(|&(_, b)| format!("f{b}"))
+                .collect();
+            if !excluded.is_empty() {
+                t.push_str(&format!(" excludes {}", excluded.join(", ")));
+            }
+            t.push('\n');
         }
         if self.exclusive.len() >= 2 {
             let m: Vec<String> = self.exclusive.iter().map(|f| format!("f{f}")).collect();
@@ -124,6 +148,9 @@ impl Case {
             if !r.overrides.is_empty() {
                 let o: Vec<String> = r.overrides.iter().map(|o| format!("r{o}")).collect();
                 t.push_str(&format!(" overrides {}", o.join(", ")));
+            }
+            if r.prevails {
+                t.push_str(" prevails");
             }
             t.push('\n');
         }
@@ -168,42 +195,85 @@ fn case() -> impl Strategy<Value = Case> {
             prop::sample::select(Action::ALL.to_vec()),
             prop::collection::btree_set(0usize..4, 1..=2),
             prop::collection::btree_set(0usize..6, 0..=2),
+            prop::bool::weighted(0.15),
         );
+        let pair = (0..facts, 0..facts);
         (
             Just(facts),
             prop::collection::vec(any::<bool>(), facts),
             prop::collection::btree_set(0..facts, 0..=3),
+            prop::collection::vec(pair.clone(), 0..=2),
+            prop::collection::vec(pair, 0..=2),
             prop::collection::vec(rule, 1..=6),
             prop::collection::vec(0u8..4, facts),
             prop::option::of(prop::option::of(0i64..=10)),
         )
-            .prop_map(|(facts, factor, exclusive, rules, knowledge, age)| Case {
-                facts,
-                factor,
-                exclusive: exclusive.into_iter().collect(),
-                rules: rules
-                    .into_iter()
-                    .enumerate()
-                    .map(|(i, (cond, action, targets, overrides))| Rule {
-                        cond,
-                        action,
-                        targets,
-                        overrides: overrides.into_iter().filter(|&o| o < i).collect(),
-                    })
-                    .collect(),
-                knowledge,
-                age,
-            })
+            .prop_map(
+                |(facts, factor, exclusive, implies, excludes, rules, knowledge, age)| Case {
+                    facts,
+                    factor,
+                    exclusive: exclusive.into_iter().collect(),
+                    implies: implies.into_iter().filter(|(a, b)| a < b).collect(),
+                    excludes: excludes.into_iter().filter(|(a, b)| a != b).collect(),
+                    rules: rules
+                        .into_iter()
+                        .enumerate()
+                        .map(|(i, (cond, action, targets, overrides, prevails))| Rule {
+                            cond,
+                            action,
+                            targets,
+                            overrides: overrides.into_iter().filter(|&o| o < i).collect(),
+                            prevails,
+                        })
+                        .collect(),
+                    knowledge,
+                    age,
+                },
+            )
     })
 }
 
 /// The bundle of a generated ruleset. Contradictions are allowed (evaluation never reads the
 /// conflicts, and the most protective advice wins), so the bundle is built without analysis.
-fn bundle_of(text: &str) -> Bundle {
+fn bundle_of(text: &str) -> Option<Bundle> {
     let sources = Sources::single("p.carel", text);
     let c = carel::compile(&sources);
     let model = c.model.expect("generated rulesets resolve");
-    bundle::build(&model, &Analysis::default(), &sources)
+    // A `prevails` can close a cycle with `overrides` (E006): such rules make no bundle.
+    if c.diagnostics
+        .iter()
+        .any(|d| d.code == carel::diagnostic::Code::E006)
+    {
+        return None;
+    }
+    Some(bundle::build(&model, &Analysis::default(), &sources))
+}
+
+/// The facts `f` brings with it through `implies`, itself included.
+fn closure(c: &Case, facts: &BTreeSet<usize>) -> BTreeSet<usize> {
+    let mut out = facts.clone();
+    loop {
+        let more: Vec<usize> = c
+            .implies
+            .iter()
+            .filter(|(a, b)| out.contains(a) && !out.contains(b))
+            .map(|&(_, b)| b)
+            .collect();
+        if more.is_empty() {
+            return out;
+        }
+        out.extend(more);
+    }
+}
+
+/// Whether a set of true facts is a patient (§5, §9.1).
+fn is_patient(c: &Case, facts: &BTreeSet<usize>) -> bool {
+    closure(c, facts) == *facts
+        && !c
+            .excludes
+            .iter()
+            .any(|(a, b)| facts.contains(a) && facts.contains(b))
+        && (c.exclusive.len() < 2 || c.exclusive.iter().filter(|f| facts.contains(f)).count() <= 1)
 }
 
 type Val = Option<Action>;
@@ -223,29 +293,24 @@ impl Brute {
             Some(Some(v)) => vec![Some(v as f64)],
             Some(None) => grid().into_iter().map(Some).collect(),
         };
+        let given = closure(c, &(0..c.facts).filter(|&f| c.knowledge[f] == 1).collect());
         let mut completions = Vec::new();
         for mask in 0u32..(1 << unknown.len()) {
-            let mut facts: BTreeSet<String> = (0..c.facts)
-                .filter(|&f| c.knowledge[f] == 1)
-                .map(|f| format!("f{f}"))
-                .collect();
+            let mut ids = given.clone();
             for (i, &f) in unknown.iter().enumerate() {
                 if mask & (1 << i) != 0 {
-                    facts.insert(format!("f{f}"));
+                    ids.insert(f);
                 }
             }
-            let in_group = c
-                .exclusive
-                .iter()
-                .filter(|&&f| facts.contains(&format!("f{f}")))
-                .count();
-            if c.exclusive.len() >= 2 && in_group > 1 {
+            if !is_patient(c, &ids) {
                 continue;
             }
+            let facts: BTreeSet<String> = ids.iter().map(|f| format!("f{f}")).collect();
             for &age in &ages {
                 let patient = Patient {
                     facts: facts.clone(),
                     measures: age.map(|v| ("age".to_string(), v)).into_iter().collect(),
+                    ..Patient::default()
                 };
                 let outcome = eval.evaluate(&patient);
                 let advice = ["x0", "x1", "x2"]
@@ -273,20 +338,31 @@ fn val_key(v: Val) -> i16 {
 
 fn check(c: &Case) -> Result<(), TestCaseError> {
     let text = c.text();
-    let bundle = bundle_of(&text);
+    let Some(bundle) = bundle_of(&text) else {
+        return Ok(());
+    };
     let p = PartialEvaluator::new(&bundle).unwrap();
     let unknown = c.unknown();
-    let knowledge = match p.parse_knowledge(&c.given(), &c.list(2), Some(&unknown)) {
-        Ok(k) => k,
+    let given = closure(c, &(0..c.facts).filter(|&f| c.knowledge[f] == 1).collect());
+    // What is known is refused exactly when the given facts (with what they imply) are not a
+    // patient, a fact said not to hold is implied, or an unknown fact is implied.
+    let clash = !is_patient(c, &given)
+        || given
+            .iter()
+            .any(|&f| c.knowledge[f] == 2 || c.knowledge[f] == 3);
+    let result = p
+        .parse_knowledge(&c.given(), &c.list(2), Some(&unknown))
+        .and_then(|k| p.evaluate(&k).map(|o| (k, o)));
+    let (knowledge, o): (_, PartialOutcome) = match result {
+        Ok(r) => r,
         Err(e) => {
-            // Only a given set that breaks the exclusive group is refused.
-            let given_in_group = c.exclusive.iter().filter(|&&f| c.knowledge[f] == 1).count();
-            prop_assert!(c.exclusive.len() >= 2 && given_in_group > 1, "{e}\n{text}");
+            prop_assert!(clash, "refused: {e}\n{text}");
             return Ok(());
         }
     };
-    let o: PartialOutcome = p.evaluate(&knowledge).unwrap();
+    prop_assert!(!clash, "accepted what is not a patient\n{text}");
     let brute = Brute::new(&bundle, c);
+    // A known set that is a patient always has a completion: every unknown fact false.
     prop_assert!(!brute.completions.is_empty());
     // Unknowns in bundle order: conditions, factors, then the measure.
     let vocab = &bundle.vocabulary;

@@ -35,6 +35,7 @@
 //! linked to the facts it mentions.
 
 mod render;
+mod run;
 
 pub use render::{FORMAT, VERSION};
 
@@ -43,7 +44,8 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use crate::analysis::sat::{Space, TooComplex};
 use crate::bundle::{Bundle, When};
 use crate::eval::{Advice, Evaluator, Patient};
-use crate::model::{self, Action, CmpOp, Expr, FactId, MeasureId};
+use crate::model::{Action, Expr, FactId, MeasureId};
+use run::{Answer, Run, ask_next, never};
 
 /// What is known about the patient, by name, and what is not.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -213,7 +215,6 @@ impl<'b> PartialEvaluator<'b> {
             exercises: Vec::new(),
         };
         p.conditions = bundle.rules.iter().map(|r| p.expr(&r.when)).collect();
-        // `overrides` and the edges `prevails` stands for, as the evaluator uses them.
         p.overrides = crate::bundle::precedence(bundle);
         let mut advising: BTreeMap<&str, Vec<usize>> = v
             .exercises
@@ -270,20 +271,22 @@ impl<'b> PartialEvaluator<'b> {
         }
     }
 
-    /// The patient space of the bundle (§5, §9.1), with the analysis' default work budget.
+    /// The patient space of the bundle (§5, §9.1: exclusive groups, `excludes`, `implies`,
+    /// measure ranges), built as the analysis builds it from a model, with the analysis'
+    /// default work budget.
     pub fn space(&self) -> Space {
         let v = &self.bundle.vocabulary;
-        Space::from_parts(
-            self.facts.len(),
-            v.exclusive
+        let ids = |names: &[String]| -> Vec<FactId> {
+            names
                 .iter()
-                .map(|x| {
-                    x.members
-                        .iter()
-                        .filter_map(|m| self.fact_ids.get(m.as_str()).copied())
-                        .collect()
-                })
-                .collect(),
+                .filter_map(|m| self.fact_ids.get(m.as_str()).copied())
+                .collect()
+        };
+        let facts: Vec<&crate::bundle::FactEntry> = v.conditions.iter().chain(&v.factors).collect();
+        Space::of_vocabulary(
+            v.exclusive.iter().map(|x| ids(&x.members)).collect(),
+            &facts.iter().map(|f| ids(&f.excludes)).collect::<Vec<_>>(),
+            &facts.iter().map(|f| ids(&f.implies)).collect::<Vec<_>>(),
             v.measures.iter().map(|m| (m.min, m.max)).collect(),
         )
     }
@@ -302,6 +305,8 @@ impl<'b> PartialEvaluator<'b> {
             .evaluator
             .parse_given(given)
             .map_err(|e| format!("--given: {e}"))?;
+        // Given facts bring every fact they imply (§9.1).
+        let given = self.evaluator.close(&given);
         let mut k = Knowledge {
             given,
             ..Knowledge::default()
@@ -314,6 +319,11 @@ impl<'b> PartialEvaluator<'b> {
             }
             if !self.fact_ids.contains_key(name) {
                 return Err(format!("--not: {}", self.evaluator.unknown_name(name)));
+            }
+            if let Some(by) = k.given.implied.get(name) {
+                return Err(format!(
+                    "`{name}` is implied by `{by}` (given), so it cannot be said not to hold (--not): `{by}` implies `{name}`"
+                ));
             }
             if k.given.facts.contains(name) {
                 return Err(format!(
@@ -343,6 +353,11 @@ impl<'b> PartialEvaluator<'b> {
                             "--unknown: `all` stands alone (`--unknown all`), not in a list"
                                 .to_string(),
                         );
+                    }
+                    if let Some(by) = k.given.implied.get(name) {
+                        return Err(format!(
+                            "--unknown: `{name}` is implied by `{by}` (given), so it is known to hold"
+                        ));
                     }
                     if k.given.facts.contains(name) || k.given.measures.contains_key(name) {
                         return Err(format!(
@@ -458,564 +473,6 @@ impl<'b> PartialEvaluator<'b> {
 /// The items of a comma-separated list, trimmed, empty ones skipped.
 fn list(text: &str) -> impl Iterator<Item = &str> {
     text.split(',').map(str::trim).filter(|s| !s.is_empty())
-}
-
-/// An unknown: a fact or a measure.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-enum Unknown {
-    Fact(FactId),
-    Measure(MeasureId),
-}
-
-/// The answer for one set of advising rules.
-#[derive(Clone, Debug)]
-struct Answer {
-    /// Possible values, most protective first, "no advice" last, each with its witness.
-    possible: Vec<(Value, model::Patient)>,
-    /// The unknowns that matter, in bundle order.
-    depends_on: Vec<Unknown>,
-}
-
-/// One partial evaluation: what is known, by id, and the space its questions go to.
-struct Run<'p, 'b> {
-    p: &'p PartialEvaluator<'b>,
-    space: &'p Space,
-    facts: Vec<Truth>,
-    measures: Vec<Reading>,
-    /// Unknown facts whose value follows from what is known.
-    follows: Vec<(FactId, bool)>,
-    /// Known facts as conditions (`Expr::Fact`), indexed by fact id.
-    fact_exprs: Vec<Expr>,
-}
-
-impl<'p, 'b> Run<'p, 'b> {
-    fn new(
-        p: &'p PartialEvaluator<'b>,
-        space: &'p Space,
-        k: &Knowledge,
-    ) -> Result<Run<'p, 'b>, String> {
-        let fact = |name: &str| {
-            p.fact_ids
-                .get(name)
-                .copied()
-                .ok_or_else(|| p.evaluator.unknown_name(name))
-        };
-        let measure = |name: &str| {
-            p.measure_ids
-                .get(name)
-                .copied()
-                .ok_or_else(|| p.evaluator.unknown_name(name))
-        };
-        let mut facts = vec![Truth::Known(false); p.facts.len()];
-        for f in &k.unknown_facts {
-            facts[fact(f)?] = Truth::Unknown;
-        }
-        for (f, value) in k
-            .given
-            .facts
-            .iter()
-            .map(|f| (f, true))
-            .chain(k.not.iter().map(|f| (f, false)))
-        {
-            let id = fact(f)?;
-            if facts[id] == Truth::Unknown {
-                return Err(format!("`{f}` is both known and unknown"));
-            }
-            if !value && k.given.facts.contains(f) {
-                return Err(format!("`{f}` is both given and said not to hold"));
-            }
-            facts[id] = Truth::Known(value);
-        }
-        let mut measures = vec![Reading::Unmeasured; p.measures.len()];
-        for m in &k.unknown_measures {
-            measures[measure(m)?] = Reading::Unknown;
-        }
-        for (m, &v) in &k.given.measures {
-            let id = measure(m)?;
-            if measures[id] == Reading::Unknown {
-                return Err(format!("`{m}` is both known and unknown"));
-            }
-            measures[id] = Reading::Value(v);
-        }
-        let fact_exprs = (0..p.facts.len()).map(Expr::Fact).collect();
-        let mut run = Run {
-            p,
-            space,
-            facts,
-            measures,
-            follows: Vec::new(),
-            fact_exprs,
-        };
-        run.settle_followers()?;
-        Ok(run)
-    }
-
-    /// Check that what is known is a patient (§9.1), and settle the unknown facts whose value
-    /// follows from it: those for which only one value leaves a patient.
-    fn settle_followers(&mut self) -> Result<(), String> {
-        let known: Vec<(&Expr, bool)> = self
-            .facts
-            .iter()
-            .enumerate()
-            .filter_map(|(f, t)| match t {
-                Truth::Known(v) if *v || !self.space.linked(f).is_empty() => {
-                    Some((&self.fact_exprs[f], *v))
-                }
-                _ => None,
-            })
-            .collect();
-        let k = self.space.prepare(&known);
-        if let Some(clash) = self.space.literal_clash(&k) {
-            return Err(self.clash_text(clash));
-        }
-        match self.space.sat_all(&[&k]) {
-            Ok(true) => {}
-            Ok(false) => {
-                return Err("the known facts cannot hold together for any patient".to_string());
-            }
-            Err(TooComplex) => {
-                return Err(
-                    "whether the known facts can hold together is too complex to decide"
-                        .to_string(),
-                );
-            }
-        }
-        let mut follows = Vec::new();
-        for f in 0..self.facts.len() {
-            if self.facts[f] != Truth::Unknown {
-                continue;
-            }
-            let can = |value: bool| {
-                let lit = self.space.prepare(&[(&self.fact_exprs[f], value)]);
-                self.space.sat_all(&[&k, &lit])
-            };
-            let (t, fl) = match (can(true), can(false)) {
-                (Ok(t), Ok(fl)) => (t, fl),
-                _ => continue, // left unknown: the questions that need it will say so
-            };
-            if t != fl {
-                follows.push((f, t));
-            }
-        }
-        for &(f, v) in &follows {
-            self.facts[f] = Truth::Known(v);
-        }
-        self.follows = follows;
-        Ok(())
-    }
-
-    fn clash_text(&self, clash: crate::analysis::sat::Clash) -> String {
-        use crate::analysis::sat::Clash;
-        let name = |f: FactId| self.p.facts[f];
-        match clash {
-            Clash::Fact(f) => format!("`{}` is both known to hold and known not to hold", name(f)),
-            Clash::Exclusive { group, a, b } => {
-                let x = &self.p.bundle.vocabulary.exclusive[group];
-                format!(
-                    "`{}` and `{}` cannot hold together: they are exclusive (`{}`{})",
-                    name(a),
-                    name(b),
-                    x.id,
-                    x.label
-                        .as_deref()
-                        .map(|l| format!(", \"{l}\""))
-                        .unwrap_or_default()
-                )
-            }
-            Clash::Measure(m) => format!("no value of `{}` fits what is known", self.p.measures[m]),
-        }
-    }
-
-    fn unknown_name(&self, u: Unknown) -> String {
-        match u {
-            Unknown::Fact(f) => self.p.facts[f].to_string(),
-            Unknown::Measure(m) => self.p.measures[m].to_string(),
-        }
-    }
-
-    /// A witness by name: with `whole`, the completion (known facts and values included);
-    /// otherwise only what it assumes about the unknowns.
-    fn named(&self, w: &model::Patient, whole: bool) -> Patient {
-        let mut out = Patient::default();
-        for &f in &w.facts {
-            if self.facts.get(f) == Some(&Truth::Unknown) || whole {
-                out.facts.insert(self.p.facts[f].to_string());
-            }
-        }
-        for &(m, v) in &w.measures {
-            if self.measures.get(m) == Some(&Reading::Unknown) || whole {
-                out.measures.insert(self.p.measures[m].to_string(), v);
-            }
-        }
-        if whole {
-            for (f, t) in self.facts.iter().enumerate() {
-                if *t == Truth::Known(true) {
-                    out.facts.insert(self.p.facts[f].to_string());
-                }
-            }
-            for (m, r) in self.measures.iter().enumerate() {
-                if let Reading::Value(v) = r {
-                    out.measures.insert(self.p.measures[m].to_string(), *v);
-                }
-            }
-        }
-        out
-    }
-
-    /// A condition with what is known put in: only unknown facts and measures are left.
-    fn residual(&self, e: &Expr) -> Expr {
-        match e {
-            Expr::Always => Expr::Always,
-            Expr::Fact(f) => match self.facts.get(*f) {
-                Some(Truth::Known(v)) => constant(*v),
-                _ => Expr::Fact(*f),
-            },
-            Expr::Cmp { measure, op, value } => match self.measures.get(*measure) {
-                Some(Reading::Value(v)) => constant(op.holds(*v, *value)),
-                Some(Reading::Unknown) => e.clone(),
-                _ => never(),
-            },
-            Expr::In { measure, lo, hi } => match self.measures.get(*measure) {
-                Some(Reading::Value(v)) => constant(*lo <= *v && *v <= *hi),
-                Some(Reading::Unknown) => e.clone(),
-                _ => never(),
-            },
-            Expr::Not(inner) => not(self.residual(inner)),
-            Expr::All(es) => all(es.iter().map(|e| self.residual(e)).collect()),
-            Expr::Any(es) => any(es.iter().map(|e| self.residual(e)).collect()),
-        }
-    }
-
-    /// Every rule reachable from `s` by following `overrides` once or more.
-    fn below(&self, s: usize) -> BTreeSet<usize> {
-        let mut seen = BTreeSet::new();
-        let mut todo: Vec<usize> = self.p.overrides[s].clone();
-        while let Some(r) = todo.pop() {
-            if seen.insert(r) {
-                todo.extend(&self.p.overrides[r]);
-            }
-        }
-        seen
-    }
-
-    /// Possible values, their witnesses and the unknowns that matter, for an exercise advised
-    /// by `advising`.
-    fn answer(&self, advising: &[usize]) -> Result<Answer, TooComplex> {
-        let rules = &self.p.bundle.rules;
-        // Rules that cannot fire for any completion take no part; chains still pass through
-        // them, as `below` follows the whole bundle.
-        let live: Vec<(usize, Expr)> = advising
-            .iter()
-            .map(|&r| (r, self.residual(&self.p.conditions[r])))
-            .filter(|(_, c)| !is_false(c))
-            .collect();
-        let below: Vec<BTreeSet<usize>> = live.iter().map(|&(r, _)| self.below(r)).collect();
-        // remains[i]: rule i fires and no firing rule of `live` overrides it.
-        let remains: Vec<Expr> = live
-            .iter()
-            .map(|(r, c)| {
-                let mut parts = vec![c.clone()];
-                for (j, (_, d)) in live.iter().enumerate() {
-                    if below[j].contains(r) {
-                        parts.push(not(d.clone()));
-                    }
-                }
-                all(parts)
-            })
-            .collect();
-        let mut values: Vec<Value> = Vec::new();
-        let mut actions: Vec<Action> = live.iter().map(|&(r, _)| rules[r].action).collect();
-        actions.sort_by_key(|a| std::cmp::Reverse(a.protectiveness()));
-        actions.dedup();
-        values.extend(actions.iter().map(|&a| Some(a)));
-        values.push(None);
-        let formula = |v: Value| -> Expr {
-            match v {
-                None => all(live.iter().map(|(_, c)| not(c.clone())).collect()),
-                Some(a) => {
-                    let some = any(live
-                        .iter()
-                        .zip(&remains)
-                        .filter(|((r, _), _)| rules[*r].action == a)
-                        .map(|(_, e)| e.clone())
-                        .collect());
-                    let mut parts = vec![some];
-                    for ((r, _), e) in live.iter().zip(&remains) {
-                        if rules[*r].action.protectiveness() > a.protectiveness() {
-                            parts.push(not(e.clone()));
-                        }
-                    }
-                    all(parts)
-                }
-            }
-        };
-        let mut possible: Vec<(Value, Expr, model::Patient)> = Vec::new();
-        for v in values {
-            let f = formula(v);
-            if is_false(&f) {
-                continue;
-            }
-            if let Some(w) = self.solve(&f, None, true)? {
-                possible.push((v, f, w));
-            }
-        }
-        // Which unknowns could matter: those the residual conditions mention, and those
-        // linked to them through the patient space.
-        let mut facts = BTreeSet::new();
-        let mut measures = BTreeSet::new();
-        for (_, c) in &live {
-            mentions(c, &mut facts, &mut measures);
-        }
-        let mut candidates: BTreeSet<Unknown> = BTreeSet::new();
-        for &f in &facts {
-            candidates.insert(Unknown::Fact(f));
-            for g in self.space.linked(f) {
-                if self.facts[g] == Truth::Unknown {
-                    candidates.insert(Unknown::Fact(g));
-                }
-            }
-        }
-        candidates.extend(measures.iter().map(|&m| Unknown::Measure(m)));
-        let mut depends_on = Vec::new();
-        if possible.len() > 1 {
-            // Completions in hand per possible value: fixing questions they answer are not asked.
-            let mut examples: Vec<Vec<model::Patient>> =
-                possible.iter().map(|(_, _, w)| vec![w.clone()]).collect();
-            for &u in &candidates {
-                if self.matters(u, &live, &possible, &mut examples)? {
-                    depends_on.push(u);
-                }
-            }
-        }
-        Ok(Answer {
-            possible: possible.into_iter().map(|(v, _, w)| (v, w)).collect(),
-            depends_on,
-        })
-    }
-
-    /// Whether fixing `u` changes the set of possible values for some value it can take.
-    fn matters(
-        &self,
-        u: Unknown,
-        live: &[(usize, Expr)],
-        possible: &[(Value, Expr, model::Patient)],
-        examples: &mut [Vec<model::Patient>],
-    ) -> Result<bool, TooComplex> {
-        let fixings: Vec<Expr> = match u {
-            Unknown::Fact(f) => vec![Expr::Fact(f), not(Expr::Fact(f))],
-            Unknown::Measure(m) => {
-                let mut thresholds = Vec::new();
-                for (_, c) in live {
-                    thresholds_of(c, m, &mut thresholds);
-                }
-                self.space
-                    .region_values(m, &thresholds)
-                    .into_iter()
-                    .map(|value| Expr::Cmp {
-                        measure: m,
-                        op: CmpOp::Eq,
-                        value,
-                    })
-                    .collect()
-            }
-        };
-        for fix in &fixings {
-            // The possible values with `u` fixed: a subset of `possible`.
-            let mut kept = 0;
-            for (i, (_, f, _)) in possible.iter().enumerate() {
-                let shown = examples[i].iter().any(|w| satisfies(fix, w, f));
-                if shown {
-                    kept += 1;
-                    continue;
-                }
-                if let Some(w) = self.solve(f, Some(fix), false)? {
-                    examples[i].push(w);
-                    kept += 1;
-                }
-            }
-            // A fixing no completion allows is not a value the unknown can take.
-            if kept != 0 && kept != possible.len() {
-                return Ok(true);
-            }
-        }
-        Ok(false)
-    }
-
-    /// A completion satisfying `formula` (and `fix`): the one with fewest true facts when
-    /// `minimal`, else the first found.
-    fn solve(
-        &self,
-        formula: &Expr,
-        fix: Option<&Expr>,
-        minimal: bool,
-    ) -> Result<Option<model::Patient>, TooComplex> {
-        let mut facts = BTreeSet::new();
-        let mut measures = BTreeSet::new();
-        mentions(formula, &mut facts, &mut measures);
-        if let Some(fix) = fix {
-            mentions(fix, &mut facts, &mut measures);
-        }
-        // Every unknown measure a question mentions has a value in a completion.
-        let valued: Vec<Expr> = measures
-            .iter()
-            .map(|&m| Expr::In {
-                measure: m,
-                lo: f64::NEG_INFINITY,
-                hi: f64::INFINITY,
-            })
-            .collect();
-        let mut constraints: Vec<(&Expr, bool)> = vec![(formula, true)];
-        constraints.extend(fix.map(|f| (f, true)));
-        constraints.extend(valued.iter().map(|e| (e, true)));
-        // Known facts linked to the facts asked about constrain them through the space.
-        let mut linked = BTreeSet::new();
-        for &f in &facts {
-            for g in self.space.linked(f) {
-                if let Truth::Known(v) = self.facts[g] {
-                    linked.insert((g, v));
-                }
-            }
-        }
-        constraints.extend(linked.iter().map(|&(g, v)| (&self.fact_exprs[g], v)));
-        let prepared = self.space.prepare(&constraints);
-        let found = if minimal {
-            self.space.witness_all(&[&prepared])?
-        } else {
-            self.space.example(&[&prepared])?
-        };
-        Ok(found.map(|mut w| {
-            // Known facts are reported by `named`; keep only what the question decided.
-            w.facts.retain(|&f| self.facts[f] == Truth::Unknown);
-            w
-        }))
-    }
-}
-
-/// Whether the completion `w` (facts not listed are false; measures not listed are unknown)
-/// satisfies `fix` and `formula`.
-fn satisfies(fix: &Expr, w: &model::Patient, formula: &Expr) -> bool {
-    let mut ms = BTreeSet::new();
-    mentions(fix, &mut BTreeSet::new(), &mut ms);
-    // A fixed measure must have a value in the completion.
-    ms.iter().all(|&m| w.value(m).is_some()) && fix.holds(w) && formula.holds(w)
-}
-
-/// The ask-next list: unknowns by the number of exercises whose advice they could change
-/// (most first; ties in bundle order, facts before measures).
-fn ask_next(run: &Run, exercises: &[ExerciseOutcome]) -> Vec<AskNext> {
-    let mut by: BTreeMap<Unknown, Vec<String>> = BTreeMap::new();
-    let id = |name: &str| {
-        run.p
-            .fact_ids
-            .get(name)
-            .map(|&f| Unknown::Fact(f))
-            .or_else(|| run.p.measure_ids.get(name).map(|&m| Unknown::Measure(m)))
-    };
-    for e in exercises {
-        for name in &e.depends_on {
-            if let Some(u) = id(name) {
-                by.entry(u).or_default().push(e.exercise.clone());
-            }
-        }
-    }
-    let mut out: Vec<(Unknown, Vec<String>)> = by.into_iter().collect();
-    out.sort_by(|a, b| b.1.len().cmp(&a.1.len()).then(a.0.cmp(&b.0)));
-    out.into_iter()
-        .map(|(u, exercises)| AskNext {
-            name: run.unknown_name(u),
-            kind: match u {
-                Unknown::Fact(_) => "fact",
-                Unknown::Measure(_) => "measure",
-            },
-            exercises,
-        })
-        .collect()
-}
-
-// ---- conditions with constants folded -------------------------------------------------------
-
-/// The condition that never holds.
-fn never() -> Expr {
-    Expr::Not(Box::new(Expr::Always))
-}
-
-fn constant(v: bool) -> Expr {
-    if v { Expr::Always } else { never() }
-}
-
-fn is_true(e: &Expr) -> bool {
-    matches!(e, Expr::Always)
-}
-
-fn is_false(e: &Expr) -> bool {
-    matches!(e, Expr::Not(inner) if is_true(inner))
-}
-
-fn not(e: Expr) -> Expr {
-    match e {
-        Expr::Not(inner) => *inner,
-        other => Expr::Not(Box::new(other)),
-    }
-}
-
-fn all(parts: Vec<Expr>) -> Expr {
-    let mut kept = Vec::with_capacity(parts.len());
-    for p in parts {
-        if is_false(&p) {
-            return never();
-        }
-        if !is_true(&p) {
-            kept.push(p);
-        }
-    }
-    match kept.len() {
-        0 => Expr::Always,
-        1 => kept.pop().unwrap_or(Expr::Always),
-        _ => Expr::All(kept),
-    }
-}
-
-fn any(parts: Vec<Expr>) -> Expr {
-    let mut kept = Vec::with_capacity(parts.len());
-    for p in parts {
-        if is_true(&p) {
-            return Expr::Always;
-        }
-        if !is_false(&p) {
-            kept.push(p);
-        }
-    }
-    match kept.len() {
-        0 => never(),
-        1 => kept.pop().unwrap_or_else(never),
-        _ => Expr::Any(kept),
-    }
-}
-
-/// The facts and measures a condition mentions.
-fn mentions(e: &Expr, facts: &mut BTreeSet<FactId>, measures: &mut BTreeSet<MeasureId>) {
-    match e {
-        Expr::Always => {}
-        Expr::Fact(f) => {
-            facts.insert(*f);
-        }
-        Expr::Cmp { measure, .. } | Expr::In { measure, .. } => {
-            measures.insert(*measure);
-        }
-        Expr::Not(inner) => mentions(inner, facts, measures),
-        Expr::All(es) | Expr::Any(es) => es.iter().for_each(|e| mentions(e, facts, measures)),
-    }
-}
-
-/// The thresholds a condition compares measure `m` with.
-fn thresholds_of(e: &Expr, m: MeasureId, out: &mut Vec<f64>) {
-    match e {
-        Expr::Cmp { measure, value, .. } if *measure == m => out.push(*value),
-        Expr::In { measure, lo, hi } if *measure == m => out.extend([*lo, *hi]),
-        Expr::Not(inner) => thresholds_of(inner, m, out),
-        Expr::All(es) | Expr::Any(es) => es.iter().for_each(|e| thresholds_of(e, m, out)),
-        _ => {}
-    }
 }
 
 #[cfg(test)]

@@ -51,54 +51,67 @@ impl PartialOutcome {
         let r = Render::new(bundle);
         let mut out = String::new();
         r.header(self, &mut out);
-        let advised = |e: &&ExerciseOutcome| {
-            e.status == Status::TooComplex || e.possible.iter().any(|p| p.advice.is_some())
+        // Most protective first; advice that depends on unknowns by its most protective value.
+        let order = |e: &&ExerciseOutcome| {
+            (
+                std::cmp::Reverse(e.possible.iter().map(|p| protect(p.advice)).max()),
+                e.exercise.clone(),
+            )
         };
         let mut settled: Vec<&ExerciseOutcome> = self
             .exercises
             .iter()
-            .filter(|e| e.status == Status::Settled)
-            .filter(advised)
+            .filter(|e| e.status == Status::Settled && e.possible[0].advice.is_some())
             .collect();
-        settled.sort_by_key(|e| std::cmp::Reverse(protect(e.possible[0].advice)));
+        settled.sort_by_key(order);
         let mut depends: Vec<&ExerciseOutcome> = self
             .exercises
             .iter()
             .filter(|e| e.status == Status::Depends)
             .collect();
-        depends.sort_by_key(|e| std::cmp::Reverse(protect(e.possible[0].advice)));
+        depends.sort_by_key(order);
         let unknowns =
             !self.knowledge.unknown_facts.is_empty() || !self.knowledge.unknown_measures.is_empty();
         if settled.is_empty() && depends.is_empty() {
             out.push_str("\nNo advice: no rule advises any exercise for this patient.\n");
         }
+        r.referrals(self, &mut out);
         if !settled.is_empty() {
-            if unknowns {
-                out.push_str("\nSettled advice (whatever is not known yet turns out to be):\n");
+            out.push_str(if unknowns {
+                "\nSettled advice (the same whatever is not known yet turns out to be):\n"
             } else {
-                out.push_str("\nAdvice:\n");
-            }
-            let mut last: Option<Value> = None;
+                "\nAdvice:\n"
+            });
             for e in &settled {
                 let p = &e.possible[0];
-                if last != Some(p.advice) {
-                    let _ = writeln!(out, "\n  {}", value_str(p.advice).to_uppercase());
-                    last = Some(p.advice);
-                }
-                let _ = writeln!(out, "  {}", r.exercise_title(&e.exercise));
-                r.details(p, "    ", &mut out);
+                let _ = writeln!(
+                    out,
+                    "  {:<9}  {}",
+                    value_str(p.advice),
+                    r.exercise_title(&e.exercise)
+                );
+                r.details(p, DETAIL, &mut out);
             }
         }
         if !depends.is_empty() {
             out.push_str("\nAdvice that depends on what is not known yet:\n");
             for e in &depends {
-                let _ = writeln!(out, "\n  {}: {}", e.exercise, alternatives(e));
+                let _ = writeln!(out, "  {}: {}", e.exercise, alternatives(e));
                 if let Some(label) = r.exercise_label(&e.exercise) {
-                    let _ = writeln!(out, "    {label}");
+                    let _ = writeln!(out, "{DETAIL}{label}");
                 }
-                let _ = writeln!(out, "    depends on: {}", e.depends_on.join(", "));
-                if let Some(first) = e.first() {
-                    r.details(first, "    ", &mut out);
+                let _ = writeln!(out, "{DETAIL}depends on: {}", e.depends_on.join(", "));
+                for p in &e.possible {
+                    let assumed = assumption(&p.assumes);
+                    let when = if assumed.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" if {assumed}")
+                    };
+                    if p.advice.is_some() {
+                        let _ = writeln!(out, "{DETAIL}{}{when}:", value_str(p.advice));
+                        r.details(p, DEEPER, &mut out);
+                    }
                 }
             }
         }
@@ -112,7 +125,7 @@ impl PartialOutcome {
             }
         }
         if !self.ask_next.is_empty() {
-            out.push_str("\nAsk next (the answers that change the most advice first):\n");
+            out.push_str("\nAsk next (the answers that could change the most advice first):\n");
             for (i, a) in self.ask_next.iter().enumerate() {
                 let label = r
                     .labels
@@ -122,7 +135,7 @@ impl PartialOutcome {
                 let n = a.exercises.len();
                 let _ = writeln!(
                     out,
-                    "  {}. {}{label}: could change the advice on {n} exercise{}: {}",
+                    "  {}. {}{label}: {n} exercise{}: {}",
                     i + 1,
                     a.name,
                     if n == 1 { "" } else { "s" },
@@ -131,32 +144,38 @@ impl PartialOutcome {
             }
         }
         out.push_str("\nTrace:\n");
-        let mut traced = false;
-        for e in settled.iter().chain(&depends) {
-            let Some(p) = (if e.status == Status::Settled {
-                e.possible.first()
-            } else {
-                e.first()
-            }) else {
-                continue;
-            };
-            let Some(advice) = &p.trace else { continue };
-            traced = true;
-            if e.status == Status::Depends {
-                let assumed = assumption(&p.assumes);
-                let when = if assumed.is_empty() {
-                    "if nothing more holds".to_string()
-                } else {
-                    format!("if {assumed}")
-                };
-                let _ = writeln!(out, "  {} ({when}): {}", e.exercise, advice.action.as_str());
-            } else {
-                let _ = writeln!(out, "  {}: {}", e.exercise, advice.action.as_str());
+        if !unknowns {
+            match self.exercises.iter().find_map(|e| e.possible.first()) {
+                Some(p) => {
+                    let fired = r.fired(&p.witness);
+                    if fired.is_empty() {
+                        out.push_str("  fired: no rule\n");
+                    } else {
+                        let _ = writeln!(out, "  fired: {}", fired.join(", "));
+                    }
+                }
+                None => out.push_str("  fired: no rule\n"),
             }
-            r.trace(advice, &mut out);
         }
-        if !traced {
-            out.push_str("  no rule fires\n");
+        for e in settled.iter().chain(&depends) {
+            for p in &e.possible {
+                let Some(advice) = &p.trace else { continue };
+                let assumed = assumption(&p.assumes);
+                if e.status == Status::Depends {
+                    let when = if assumed.is_empty() {
+                        "if nothing more holds".to_string()
+                    } else {
+                        format!("if {assumed}")
+                    };
+                    let _ = writeln!(out, "  {} ({when}): {}", e.exercise, advice.action.as_str());
+                } else {
+                    let _ = writeln!(out, "  {}: {}", e.exercise, advice.action.as_str());
+                }
+                r.trace(advice, &mut out);
+                if e.status == Status::Settled {
+                    break;
+                }
+            }
         }
         out
     }
@@ -200,6 +219,10 @@ fn alternatives(e: &ExerciseOutcome) -> String {
     text
 }
 
+/// Indents of the details under an advice.
+const DETAIL: &str = "             ";
+const DEEPER: &str = "               ";
+
 fn protect(v: Value) -> i16 {
     v.map_or(-1, |a| a.protectiveness() as i16)
 }
@@ -207,6 +230,8 @@ fn protect(v: Value) -> i16 {
 /// Bundle lookups for the text.
 struct Render<'b> {
     bundle: &'b Bundle,
+    /// Direct precedence by rule index: `overrides` and the edges `prevails` stands for.
+    precedence: Vec<Vec<usize>>,
     labels: HashMap<&'b str, &'b str>,
     rules: HashMap<&'b str, usize>,
 }
@@ -238,6 +263,7 @@ impl<'b> Render<'b> {
             .collect();
         Render {
             bundle,
+            precedence: crate::bundle::precedence(bundle),
             labels,
             rules,
         }
@@ -257,7 +283,15 @@ impl<'b> Render<'b> {
 
     fn header(&self, o: &PartialOutcome, out: &mut String) {
         let k = &o.knowledge;
-        let mut given: Vec<String> = k.given.facts.iter().cloned().collect();
+        let mut given: Vec<String> = k
+            .given
+            .facts
+            .iter()
+            .map(|f| match k.given.implied.get(f) {
+                Some(by) => format!("{f} (implied by {by})"),
+                None => f.clone(),
+            })
+            .collect();
         given.extend(
             k.given
                 .measures
@@ -273,18 +307,89 @@ impl<'b> Render<'b> {
             let not: Vec<&str> = k.not.iter().map(String::as_str).collect();
             let _ = writeln!(out, "Known not to hold: {}", not.join(", "));
         }
-        let mut unknown: Vec<&str> = k.unknown_facts.iter().map(String::as_str).collect();
+        let mut unknown: Vec<&str> = k
+            .unknown_facts
+            .iter()
+            .filter(|f| !o.follows.iter().any(|(g, _)| g == *f))
+            .map(String::as_str)
+            .collect();
         unknown.extend(k.unknown_measures.iter().map(String::as_str));
         if !unknown.is_empty() {
             let _ = writeln!(out, "Not known yet: {}", unknown.join(", "));
         }
         for (f, holds) in &o.follows {
+            let why = self.why_follows(f, &k.given);
             let _ = writeln!(
                 out,
-                "Follows from what is known: {f} {}",
+                "Follows from what is known: {f} {}{why}",
                 if *holds { "holds" } else { "does not hold" }
             );
         }
+    }
+
+    /// Why an unknown fact's value follows from the given facts: `(exclusive with chronic in
+    /// stage "Stage of the episode")`.
+    fn why_follows(&self, fact: &str, given: &Patient) -> String {
+        for x in &self.bundle.vocabulary.exclusive {
+            if !x.members.iter().any(|m| m == fact) {
+                continue;
+            }
+            if let Some(g) = x.members.iter().find(|m| given.facts.contains(*m)) {
+                let label = x
+                    .label
+                    .as_deref()
+                    .map(|l| format!(", \"{l}\""))
+                    .unwrap_or_default();
+                return format!(": it is exclusive with {g} (`{}`{label})", x.id);
+            }
+        }
+        String::new()
+    }
+
+    /// Referrals first: the exercises to do only after a clinician has assessed the patient,
+    /// grouped by what that depends on.
+    fn referrals(&self, o: &PartialOutcome, out: &mut String) {
+        let mut by: Vec<(String, Vec<&str>)> = Vec::new();
+        for e in &o.exercises {
+            for p in &e.possible {
+                if p.advice != Some(Action::Refer) {
+                    continue;
+                }
+                let when = assumption(&p.assumes);
+                match by.iter_mut().find(|(w, _)| *w == when) {
+                    Some((_, list)) => list.push(&e.exercise),
+                    None => by.push((when, vec![&e.exercise])),
+                }
+            }
+        }
+        if by.is_empty() {
+            return;
+        }
+        by.sort_by(|a, b| (!a.0.is_empty(), &a.0).cmp(&(!b.0.is_empty(), &b.0)));
+        out.push_str("\nReferral: a clinician should assess the patient first\n");
+        for (when, list) in by {
+            let n = list.len();
+            let what = format!(
+                "{n} exercise{}: {}",
+                if n == 1 { "" } else { "s" },
+                list.join(", ")
+            );
+            if when.is_empty() {
+                let _ = writeln!(out, "  before {what}");
+            } else {
+                let _ = writeln!(out, "  if {when}: before {what}");
+            }
+        }
+    }
+
+    /// The rules that fire for a patient, in bundle order.
+    fn fired(&self, patient: &Patient) -> Vec<&'b str> {
+        self.bundle
+            .rules
+            .iter()
+            .filter(|r| r.when.holds(patient))
+            .map(|r| r.id.as_str())
+            .collect()
     }
 
     /// Dose, `because` and citations of the rules that decide a possible advice.
@@ -313,16 +418,18 @@ impl<'b> Render<'b> {
                     .sources
                     .iter()
                     .find(|s| s.id == c.source)
-                    .map(|s| s.text.as_str())
-                    .unwrap_or(c.source.as_str());
+                    .map_or(c.source.as_str(), |s| s.text.as_str());
                 match &c.locator {
-                    Some(l) => {
-                        let _ = writeln!(out, "{indent}source: {text} ({l})");
+                    Some(at) => {
+                        let _ = writeln!(out, "{indent}source: {text} — at \"{at}\"");
                     }
                     None => {
                         let _ = writeln!(out, "{indent}source: {text}");
                     }
                 }
+            }
+            if let Some(stop) = &rule.stop_if {
+                let _ = writeln!(out, "{indent}stop if: {stop}");
             }
         }
     }
@@ -338,11 +445,8 @@ impl<'b> Render<'b> {
             if r == goal {
                 break;
             }
-            for o in &self.bundle.rules[r].overrides {
-                if let Some(&next) = self.rules.get(o.as_str())
-                    && next != start
-                    && !parent.contains_key(&next)
-                {
+            for &next in &self.precedence[r] {
+                if next != start && !parent.contains_key(&next) {
                     parent.insert(next, r);
                     queue.push_back(next);
                 }
@@ -439,6 +543,7 @@ struct JsonRuleset<'a> {
 #[derive(Serialize)]
 struct JsonKnown<'a> {
     facts: Vec<&'a str>,
+    implied: BTreeMap<&'a str, &'a str>,
     not: Vec<&'a str>,
     measures: BTreeMap<&'a str, Num>,
 }
@@ -510,6 +615,12 @@ impl<'a> Json<'a> {
             },
             known: JsonKnown {
                 facts: k.given.facts.iter().map(String::as_str).collect(),
+                implied: k
+                    .given
+                    .implied
+                    .iter()
+                    .map(|(f, by)| (f.as_str(), by.as_str()))
+                    .collect(),
                 not: k.not.iter().map(String::as_str).collect(),
                 measures: k
                     .given

@@ -88,3 +88,56 @@ fn unknown_facts_give_every_possible_value_with_a_witness() {
     assert_eq!(o.get("z").unwrap().status, Status::Settled);
     assert_eq!(asks(&o), ["a:1", "b:1", "age:1"]);
 }
+
+#[test]
+fn what_is_known_must_be_a_patient() {
+    let v2 = "factor sedentary implies new_to_exercise\nfactor new_to_exercise\n\
+              factor frail excludes chronic\nrule r1: if a then avoid x cite s\n";
+    assert_eq!(
+        refused(v2, "sedentary", "new_to_exercise", Some("all")),
+        "`new_to_exercise` is implied by `sedentary` (given), so it cannot be said not to hold (--not): `sedentary` implies `new_to_exercise`"
+    );
+    assert_eq!(
+        refused(v2, "sedentary", "", Some("new_to_exercise")),
+        "--unknown: `new_to_exercise` is implied by `sedentary` (given), so it is known to hold"
+    );
+    assert!(refused(v2, "frail, chronic", "", Some("all")).contains("`frail` excludes `chronic`"));
+    assert!(refused(v2, "acute, chronic", "", None).contains("exclusive (`stage`)"));
+}
+
+#[test]
+fn an_unknown_matters_through_a_fact_it_implies_or_excludes() {
+    let rules = "factor sedentary implies new_to_exercise\nfactor new_to_exercise\n\
+                 factor frail excludes c\n\
+                 rule beginners: if new_to_exercise then avoid x cite s\n\
+                 rule c_only: if c then recommend y cite s\n";
+    // sedentary is not in any rule, but it brings new_to_exercise.
+    let o = run(rules, "", "new_to_exercise", Some("sedentary, frail, c"));
+    assert_eq!(o.follows, [("sedentary".to_string(), false)]);
+    assert_eq!(values(&o, "x"), ["none"]);
+    let o = run(rules, "", "", Some("sedentary, new_to_exercise"));
+    assert_eq!(values(&o, "x"), ["avoid if new_to_exercise", "none"]);
+    assert_eq!(depends(&o, "x"), ["sedentary", "new_to_exercise"]);
+    // new_to_exercise not being unknown, it is false, and so is sedentary, which implies it.
+    let o = run(rules, "", "", Some("sedentary"));
+    assert_eq!(o.follows, [("sedentary".to_string(), false)]);
+    assert_eq!(values(&o, "x"), ["none"]);
+    // frail rules out c.
+    let o = run(rules, "", "", Some("frail, c"));
+    assert_eq!(values(&o, "y"), ["recommend if c", "none"]);
+    assert_eq!(depends(&o, "y"), ["c", "frail"]);
+    let o = run(rules, "frail", "", Some("c"));
+    assert_eq!(o.follows, [("c".to_string(), false)]);
+    assert_eq!(values(&o, "y"), ["none"]);
+}
+
+#[test]
+fn refer_and_prevails_take_their_place_in_the_order() {
+    let rules = "rule see_first: if b then refer stretching prevails cite s\n\
+                 rule stretch: recommend stretching cite s\n\
+                 rule halt: if a then avoid x prevails cite s\n";
+    let o = run(rules, "", "", Some("a, b"));
+    assert_eq!(values(&o, "x"), ["avoid if a", "refer if b", "recommend"]);
+    assert_eq!(values(&o, "y"), ["refer if b", "recommend"]);
+    assert_eq!(asks(&o), ["b:2", "a:1"]);
+}

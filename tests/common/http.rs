@@ -33,11 +33,14 @@ pub struct Client {
 
 impl Client {
     pub fn connect(addr: SocketAddr) -> Client {
+        Client::connect_waiting(addr, Duration::from_secs(30))
+    }
+
+    /// Connect; a response that takes longer than `wait` is an error.
+    pub fn connect_waiting(addr: SocketAddr, wait: Duration) -> Client {
         assert!(addr.ip().is_loopback(), "tests only talk to this machine");
         let stream = TcpStream::connect(addr).expect("connect to the test server");
-        stream
-            .set_read_timeout(Some(Duration::from_secs(30)))
-            .unwrap();
+        stream.set_read_timeout(Some(wait)).unwrap();
         stream.set_nodelay(true).unwrap();
         Client {
             addr,
