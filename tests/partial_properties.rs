@@ -14,6 +14,9 @@ use carel::partial::{PartialEvaluator, PartialOutcome, Status};
 use carel::source::Sources;
 use proptest::prelude::*;
 
+/// One way of fixing an unknown: the completions it keeps.
+type Fixing = Box<dyn Fn(&Patient) -> bool>;
+
 /// The one measure of every generated ruleset: `age`, range 0..10, integer thresholds. Every
 /// region of its range holds a multiple of 0.5, so this grid meets every region.
 fn grid() -> Vec<f64> {
@@ -432,7 +435,7 @@ fn check(c: &Case) -> Result<(), TestCaseError> {
         // Depends on: fixing the unknown to some value it can take changes the set.
         let mut expected = Vec::new();
         for u in &order {
-            let fixings: Vec<Box<dyn Fn(&Patient) -> bool>> = if u == "age" {
+            let fixings: Vec<Fixing> = if u == "age" {
                 grid()
                     .into_iter()
                     .map(|v| {

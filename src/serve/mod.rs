@@ -288,7 +288,11 @@ fn endpoints(headers: &HeaderMap, path: &str) -> Vec<String> {
 }
 
 /// `Err` with the response to send when the request is not authorised.
-fn authorise(s: &Service, headers: &HeaderMap, path: &str) -> Result<Option<String>, Response> {
+fn authorise(
+    s: &Service,
+    headers: &HeaderMap,
+    path: &str,
+) -> Result<Option<String>, Box<Response>> {
     let Some(verifier) = &s.options.verifier else {
         return Ok(None);
     };
@@ -305,7 +309,7 @@ fn authorise(s: &Service, headers: &HeaderMap, path: &str) -> Result<Option<Stri
     let mut r = outcome(StatusCode::UNAUTHORIZED, "security", &last);
     r.headers_mut()
         .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
-    Err(r)
+    Err(Box::new(r))
 }
 
 /// The body as JSON, or the 400 response saying why not.
@@ -313,7 +317,7 @@ fn json_body(
     headers: &HeaderMap,
     body: Result<Bytes, BytesRejection>,
     max: usize,
-) -> Result<Value, Response> {
+) -> Result<Value, Box<Response>> {
     let ctype = headers
         .get(header::CONTENT_TYPE)
         .and_then(|h| h.to_str().ok())
@@ -326,22 +330,25 @@ fn json_body(
         .to_ascii_lowercase();
     if mime != "application/json" && !(mime.starts_with("application/") && mime.ends_with("+json"))
     {
-        return Err(bad_request(&format!(
+        return Err(Box::new(bad_request(&format!(
             "the request must be JSON with `Content-Type: application/json`, not `{}`",
             if ctype.is_empty() { "(none)" } else { ctype }
-        )));
+        ))));
     }
     let bytes = body.map_err(|e| {
-        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        Box::new(if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
             bad_request(&format!(
                 "the request body is larger than the limit of {max} bytes"
             ))
         } else {
             bad_request(&format!("the request body could not be read: {e}"))
-        }
+        })
     })?;
-    serde_json::from_slice(&bytes)
-        .map_err(|e| bad_request(&format!("the request body is not valid JSON: {e}")))
+    serde_json::from_slice(&bytes).map_err(|e| {
+        Box::new(bad_request(&format!(
+            "the request body is not valid JSON: {e}"
+        )))
+    })
 }
 
 async fn hook(
@@ -359,11 +366,11 @@ async fn hook(
     }
     let issuer = match authorise(&s, &headers, &format!("/cds-services/{id}")) {
         Ok(i) => i,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let request = match json_body(&headers, body, s.options.max_body) {
         Ok(v) => v,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let Some(request) = request.as_object() else {
         return bad_request("the request body must be a JSON object (a CDS Hooks request)");
@@ -508,11 +515,11 @@ async fn feedback(
     }
     let issuer = match authorise(&s, &headers, &format!("/cds-services/{id}/feedback")) {
         Ok(i) => i,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let request = match json_body(&headers, body, s.options.max_body) {
         Ok(v) => v,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let Some(items) = request.get("feedback").and_then(Value::as_array) else {
         return bad_request("feedback must be a JSON object with a `feedback` array");
