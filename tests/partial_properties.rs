@@ -208,26 +208,28 @@ fn case() -> impl Strategy<Value = Case> {
             prop::collection::vec(0u8..4, facts),
             prop::option::of(prop::option::of(0i64..=10)),
         )
-            .prop_map(|(facts, factor, exclusive, implies, excludes, rules, knowledge, age)| Case {
-                facts,
-                factor,
-                exclusive: exclusive.into_iter().collect(),
-                implies: implies.into_iter().filter(|(a, b)| a < b).collect(),
-                excludes: excludes.into_iter().filter(|(a, b)| a != b).collect(),
-                rules: rules
-                    .into_iter()
-                    .enumerate()
-                    .map(|(i, (cond, action, targets, overrides, prevails))| Rule {
-                        cond,
-                        action,
-                        targets,
-                        overrides: overrides.into_iter().filter(|&o| o < i).collect(),
-                        prevails,
-                    })
-                    .collect(),
-                knowledge,
-                age,
-            })
+            .prop_map(
+                |(facts, factor, exclusive, implies, excludes, rules, knowledge, age)| Case {
+                    facts,
+                    factor,
+                    exclusive: exclusive.into_iter().collect(),
+                    implies: implies.into_iter().filter(|(a, b)| a < b).collect(),
+                    excludes: excludes.into_iter().filter(|(a, b)| a != b).collect(),
+                    rules: rules
+                        .into_iter()
+                        .enumerate()
+                        .map(|(i, (cond, action, targets, overrides, prevails))| Rule {
+                            cond,
+                            action,
+                            targets,
+                            overrides: overrides.into_iter().filter(|&o| o < i).collect(),
+                            prevails,
+                        })
+                        .collect(),
+                    knowledge,
+                    age,
+                },
+            )
     })
 }
 
@@ -238,7 +240,10 @@ fn bundle_of(text: &str) -> Option<Bundle> {
     let c = carel::compile(&sources);
     let model = c.model.expect("generated rulesets resolve");
     // A `prevails` can close a cycle with `overrides` (E006): such rules make no bundle.
-    if c.diagnostics.iter().any(|d| d.code == carel::diagnostic::Code::E006) {
+    if c.diagnostics
+        .iter()
+        .any(|d| d.code == carel::diagnostic::Code::E006)
+    {
         return None;
     }
     Some(bundle::build(&model, &Analysis::default(), &sources))
@@ -272,6 +277,9 @@ fn is_patient(c: &Case, facts: &BTreeSet<usize>) -> bool {
 }
 
 type Val = Option<Action>;
+
+/// One value of an unknown, as a test on completions.
+type Fixing = Box<dyn Fn(&Patient) -> bool>;
 
 /// Every completion of what is known (facts outside `unknown` as known; `age` over the grid
 /// when unknown), with the advice each exercise gets.
@@ -342,7 +350,9 @@ fn check(c: &Case) -> Result<(), TestCaseError> {
     // What is known is refused exactly when the given facts (with what they imply) are not a
     // patient, a fact said not to hold is implied, or an unknown fact is implied.
     let clash = !is_patient(c, &given)
-        || given.iter().any(|&f| c.knowledge[f] == 2 || c.knowledge[f] == 3);
+        || given
+            .iter()
+            .any(|&f| c.knowledge[f] == 2 || c.knowledge[f] == 3);
     let result = p
         .parse_knowledge(&c.given(), &c.list(2), Some(&unknown))
         .and_then(|k| p.evaluate(&k).map(|o| (k, o)));
@@ -425,12 +435,11 @@ fn check(c: &Case) -> Result<(), TestCaseError> {
         // Depends on: fixing the unknown to some value it can take changes the set.
         let mut expected = Vec::new();
         for u in &order {
-            let fixings: Vec<Box<dyn Fn(&Patient) -> bool>> = if u == "age" {
+            let fixings: Vec<Fixing> = if u == "age" {
                 grid()
                     .into_iter()
                     .map(|v| {
-                        Box::new(move |p: &Patient| p.measures.get("age") == Some(&v))
-                            as Box<dyn Fn(&Patient) -> bool>
+                        Box::new(move |p: &Patient| p.measures.get("age") == Some(&v)) as Fixing
                     })
                     .collect()
             } else {
@@ -438,8 +447,7 @@ fn check(c: &Case) -> Result<(), TestCaseError> {
                     .into_iter()
                     .map(|t| {
                         let u = u.clone();
-                        Box::new(move |p: &Patient| p.facts.contains(&u) == t)
-                            as Box<dyn Fn(&Patient) -> bool>
+                        Box::new(move |p: &Patient| p.facts.contains(&u) == t) as Fixing
                     })
                     .collect()
             };

@@ -446,9 +446,7 @@ impl<'b> Render<'b> {
                 break;
             }
             for &next in &self.precedence[r] {
-                if next != start
-                    && !parent.contains_key(&next)
-                {
+                if next != start && !parent.contains_key(&next) {
                     parent.insert(next, r);
                     queue.push_back(next);
                 }

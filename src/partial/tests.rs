@@ -137,10 +137,7 @@ fn refer_and_prevails_take_their_place_in_the_order() {
                  rule stretch: recommend stretching cite s\n\
                  rule halt: if a then avoid x prevails cite s\n";
     let o = run(rules, "", "", Some("a, b"));
-    assert_eq!(
-        values(&o, "x"),
-        ["avoid if a", "refer if b", "recommend"]
-    );
+    assert_eq!(values(&o, "x"), ["avoid if a", "refer if b", "recommend"]);
     assert_eq!(values(&o, "y"), ["refer if b", "recommend"]);
     assert_eq!(asks(&o), ["b:2", "a:1"]);
 }
