@@ -234,7 +234,10 @@ fn the_flagship_with_everything_unknown() {
     assert!(status("settled") > 0 && status("depends") > 0);
     assert_eq!(status("too_complex"), 0);
     // Bed rest is avoided whatever the unknowns are.
-    let bed_rest = exercises.iter().find(|e| e["exercise"] == "bed_rest").unwrap();
+    let bed_rest = exercises
+        .iter()
+        .find(|e| e["exercise"] == "bed_rest")
+        .unwrap();
     assert_eq!(bed_rest["status"], "settled");
     assert_eq!(bed_rest["possible"][0]["advice"], "avoid");
     // acute follows from chronic (one stage of the episode).
@@ -264,7 +267,9 @@ fn the_flagship_with_everything_unknown() {
     }
     let human = stdout_of(&["eval", &ruleset, "--given", "chronic", "--unknown", "all"]);
     let settled = human.find("Settled advice").unwrap();
-    let depends = human.find("Advice that depends on what is not known yet").unwrap();
+    let depends = human
+        .find("Advice that depends on what is not known yet")
+        .unwrap();
     let ask_next = human.find("Ask next").unwrap();
     assert!(settled < depends && depends < ask_next);
     let first = &ask[0]["name"];
