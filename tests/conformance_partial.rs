@@ -57,11 +57,11 @@ fn bless() -> bool {
     std::env::var_os("CAREL_BLESS").is_some_and(|v| v == "1")
 }
 
+/// What a case expects: per exercise, and the ask-next order.
+type Answer = (BTreeMap<String, Expected>, Vec<(String, usize)>);
+
 /// Answer a case from a loaded bundle, as an app would.
-fn answer(
-    bundle: &Bundle,
-    case: &Case,
-) -> Result<(BTreeMap<String, Expected>, Vec<(String, usize)>), String> {
+fn answer(bundle: &Bundle, case: &Case) -> Result<Answer, String> {
     let p = PartialEvaluator::new(bundle)?;
     let mut given = case.given.join(",");
     for (m, v) in &case.measures {
