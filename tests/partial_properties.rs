@@ -281,6 +281,9 @@ fn is_patient(c: &Case, facts: &BTreeSet<usize>) -> bool {
 
 type Val = Option<Action>;
 
+/// One value of an unknown, as a test on completions.
+type Fixing = Box<dyn Fn(&Patient) -> bool>;
+
 /// Every completion of what is known (facts outside `unknown` as known; `age` over the grid
 /// when unknown), with the advice each exercise gets.
 struct Brute {
@@ -439,8 +442,7 @@ fn check(c: &Case) -> Result<(), TestCaseError> {
                 grid()
                     .into_iter()
                     .map(|v| {
-                        Box::new(move |p: &Patient| p.measures.get("age") == Some(&v))
-                            as Box<dyn Fn(&Patient) -> bool>
+                        Box::new(move |p: &Patient| p.measures.get("age") == Some(&v)) as Fixing
                     })
                     .collect()
             } else {
@@ -448,8 +450,7 @@ fn check(c: &Case) -> Result<(), TestCaseError> {
                     .into_iter()
                     .map(|t| {
                         let u = u.clone();
-                        Box::new(move |p: &Patient| p.facts.contains(&u) == t)
-                            as Box<dyn Fn(&Patient) -> bool>
+                        Box::new(move |p: &Patient| p.facts.contains(&u) == t) as Fixing
                     })
                     .collect()
             };
