@@ -14,9 +14,6 @@ use carel::partial::{PartialEvaluator, PartialOutcome, Status};
 use carel::source::Sources;
 use proptest::prelude::*;
 
-/// One way of fixing an unknown: the completions it keeps.
-type Fixing = Box<dyn Fn(&Patient) -> bool>;
-
 /// The one measure of every generated ruleset: `age`, range 0..10, integer thresholds. Every
 /// region of its range holds a multiple of 0.5, so this grid meets every region.
 fn grid() -> Vec<f64> {
