@@ -9,12 +9,17 @@ pub mod analysis;
 pub mod bundle;
 pub mod diagnostic;
 pub mod eval;
+pub mod fhir;
 pub mod format;
 #[cfg(feature = "lsp")]
 pub mod lsp;
 pub mod model;
 pub mod names;
 pub mod report;
+pub mod partial;
+#[cfg(feature = "serve")]
+pub mod serve;
+pub mod sign;
 pub mod source;
 pub mod syntax;
 pub mod testing;

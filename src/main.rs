@@ -80,6 +80,14 @@ pub enum ExplainFormat {
     Markdown,
 }
 
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum BuildFormat {
+    /// The Carel JSON bundle (docs/bundle.md).
+    Bundle,
+    /// A FHIR R4 Bundle: PlanDefinition and ActivityDefinitions (docs/fhir.md).
+    Fhir,
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Parse, type-check and analyse a ruleset; print diagnostics.
@@ -100,6 +108,58 @@ enum Command {
         /// Output file; left untouched when the ruleset has errors.
         #[arg(short, long)]
         output: Option<String>,
+        #[arg(long, value_enum, default_value = "bundle")]
+        format: BuildFormat,
+        /// Also write a minisign signature, `FILE.minisig`, made with this secret key file
+        /// (a password-protected key takes its password from CAREL_SIGN_PASSWORD).
+        #[arg(long, value_name = "KEY")]
+        sign: Option<String>,
+    },
+    /// Check a built file's signature and digest (exit 0 valid, 1 invalid).
+    Verify {
+        /// A bundle or FHIR export written by `carel build --sign`.
+        bundle: String,
+        /// The public key: a minisign `.pub` file or the base64 key itself.
+        #[arg(long)]
+        key: String,
+        /// The signature file (default: BUNDLE.minisig).
+        #[arg(long)]
+        signature: Option<String>,
+    },
+    /// Run an HL7 CDS Hooks service (patient-view) for a bundle until Ctrl-C.
+    #[cfg(feature = "serve")]
+    Serve {
+        /// A bundle (`.json`) or a ruleset.
+        bundle: String,
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        addr: String,
+        /// Verify each call's bearer JWT against these keys (a JWK Set of ES384/RS384 keys).
+        #[arg(long, value_name = "FILE")]
+        jwks: Option<String>,
+        /// An accepted JWT audience besides the endpoint's own URL (repeatable).
+        #[arg(long, value_name = "URL")]
+        audience: Vec<String>,
+        /// Serve on a non-loopback address without `--jwks`.
+        #[arg(long)]
+        allow_unauthenticated: bool,
+        /// Refuse to start unless BUNDLE.minisig is a valid signature by `--key`.
+        #[arg(long)]
+        require_signature: bool,
+        /// The public key for `--require-signature`.
+        #[arg(long)]
+        key: Option<String>,
+        /// The largest request body accepted, in bytes.
+        #[arg(long, default_value_t = carel::serve::DEFAULT_MAX_BODY)]
+        max_body: usize,
+        /// No request log on stderr.
+        #[arg(long)]
+        quiet: bool,
+    },
+    /// Make a signing key pair: NAME.key (secret) and NAME.pub (public).
+    Keygen {
+        /// Path and name of the key files, without extension.
+        name: String,
     },
     /// Print the conflict graph: rules as nodes, conflicts and overrides as edges.
     Graph {
@@ -125,6 +185,13 @@ enum Command {
         /// Facts and measures of the patient: `sciatica,chronic,age=45`.
         #[arg(long, default_value = "", allow_hyphen_values = true)]
         given: String,
+        /// Facts known not to hold: `sciatica,overweight`.
+        #[arg(long, default_value = "", allow_hyphen_values = true)]
+        not: String,
+        /// Facts and measures not known yet (`new_to_exercise,age`), or `all`: every fact and
+        /// measure neither given nor named after --not. The advice then lists what it depends on.
+        #[arg(long, allow_hyphen_values = true)]
+        unknown: Option<String>,
         /// How to print the advice.
         #[arg(long, value_enum, default_value = "human")]
         format: EvalFormat,
@@ -205,7 +272,40 @@ fn main() -> ExitCode {
             format,
             deny_warnings,
         } => cli::check::run(&path, format, deny_warnings),
-        Command::Build { path, output } => cli::build::run(&path, output.as_deref()),
+        Command::Build {
+            path,
+            output,
+            format,
+            sign,
+        } => cli::build::run(&path, output.as_deref(), format, sign.as_deref()),
+        Command::Verify {
+            bundle,
+            key,
+            signature,
+        } => cli::verify::run(&bundle, &key, signature.as_deref()),
+        Command::Keygen { name } => cli::keygen::run(&name),
+        #[cfg(feature = "serve")]
+        Command::Serve {
+            bundle,
+            addr,
+            jwks,
+            audience,
+            allow_unauthenticated,
+            require_signature,
+            key,
+            max_body,
+            quiet,
+        } => cli::serve::run(cli::serve::Args {
+            path: &bundle,
+            addr: &addr,
+            jwks: jwks.as_deref(),
+            audience,
+            allow_unauthenticated,
+            require_signature,
+            key: key.as_deref(),
+            max_body,
+            quiet,
+        }),
         Command::Graph {
             path,
             format,
@@ -224,8 +324,10 @@ fn main() -> ExitCode {
         Command::Eval {
             path,
             given,
+            not,
+            unknown,
             format,
-        } => cli::eval::run(&path, &given, format),
+        } => cli::eval::run(&path, &given, &not, unknown.as_deref(), format),
         Command::Report {
             path,
             output,

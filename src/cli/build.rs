@@ -1,11 +1,14 @@
 //! `carel build`: write the JSON bundle of a ruleset, refusing when it has errors.
-//! Also the shared step of `eval` and `test`: compile a ruleset into its bundle.
+//! `--format fhir` writes the FHIR R4 export instead; `--sign KEY` also writes a minisign
+//! signature next to the output file. Also the shared step of `eval` and `test`: compile a ruleset into its bundle.
 
 use std::path::Path;
 
 use super::{FAILED, OK, USAGE, load, output};
+use crate::BuildFormat;
 use carel::bundle::{self, Bundle};
 use carel::model::Model;
+use carel::sign;
 use carel::source::Sources;
 
 /// A ruleset compiled without errors, and its bundle.
@@ -64,7 +67,8 @@ fn relative_names(path: &str, sources: &Sources) -> Sources {
     out
 }
 
-pub fn run(path: &str, output: Option<&str>) -> u8 {
+/// What `carel build` writes.
+pub fn run(path: &str, output: Option<&str>, format: BuildFormat, sign: Option<&str>) -> u8 {
     if let Some(file) = output
         && Path::new(file).is_dir()
     {
@@ -73,6 +77,20 @@ pub fn run(path: &str, output: Option<&str>) -> u8 {
         );
         return USAGE;
     }
+    if sign.is_some() && output.is_none() {
+        eprintln!(
+            "error: `--sign` writes the signature next to the output file: name one with `-o FILE`"
+        );
+        return USAGE;
+    }
+    // Read the key before compiling, so that a key problem is reported before anything else.
+    let secret_key = match sign.map(read_secret_key).transpose() {
+        Ok(k) => k,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return USAGE;
+        }
+    };
     let built = match ruleset_bundle(path, true) {
         Ok(b) => b,
         Err(status) => {
@@ -82,11 +100,40 @@ pub fn run(path: &str, output: Option<&str>) -> u8 {
             return status;
         }
     };
-    let json = built.bundle.to_json();
+    let (text, kind) = match format {
+        BuildFormat::Bundle => (built.bundle.to_json(), "bundle"),
+        BuildFormat::Fhir => (carel::fhir::export(&built.bundle).to_json(), "fhir"),
+    };
+    // Sign in memory first: a key that cannot sign leaves every file as it was.
+    let signature = match &secret_key {
+        Some(key) => {
+            let b = &built.bundle;
+            let comment =
+                sign::trusted_comment(kind, &b.ruleset.name, &b.ruleset.version, &b.digest);
+            let password = std::env::var("CAREL_SIGN_PASSWORD").ok();
+            match sign::sign(text.as_bytes(), key, password.as_deref(), &comment) {
+                Ok(s) => Some(s),
+                Err(e) => {
+                    eprintln!("error: cannot sign with `{}`: {e}", sign_path(sign));
+                    if let Some(file) = output {
+                        eprintln!("error: no bundle written; `{file}` is left as it was");
+                    }
+                    return USAGE;
+                }
+            }
+        }
+        None => None,
+    };
     let written = match output {
-        Some(file) => output::write_atomic(file, json.as_bytes()),
+        Some(file) => output::write_atomic(file, text.as_bytes()).and_then(|()| match &signature {
+            Some(sig) => {
+                let sig_file = format!("{file}{}", sign::SIGNATURE_SUFFIX);
+                output::write_atomic(&sig_file, sig.as_bytes())
+            }
+            None => Ok(()),
+        }),
         None => {
-            output::stdout(json.as_bytes()).map_err(|e| format!("cannot write the bundle: {e}"))
+            output::stdout(text.as_bytes()).map_err(|e| format!("cannot write the bundle: {e}"))
         }
     };
     match written {
@@ -96,4 +143,21 @@ pub fn run(path: &str, output: Option<&str>) -> u8 {
             USAGE
         }
     }
+}
+
+fn sign_path(sign: Option<&str>) -> &str {
+    sign.unwrap_or_default()
+}
+
+/// The largest key file read: minisign keys are a few hundred bytes.
+const MAX_KEY_BYTES: u64 = 64 * 1024;
+
+/// Read a key file as text.
+pub fn read_key_file(file: &str, what: &str) -> Result<String, String> {
+    let bytes = load::read_limited(Path::new(file), file, MAX_KEY_BYTES, what).map_err(|e| e.0)?;
+    String::from_utf8(bytes).map_err(|_| format!("`{file}` is not {what}: it is not text"))
+}
+
+fn read_secret_key(file: &str) -> Result<String, String> {
+    read_key_file(file, "a minisign secret key")
 }

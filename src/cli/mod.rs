@@ -7,12 +7,16 @@ pub mod eval;
 pub mod explain;
 pub mod fmt;
 pub mod graph;
+pub mod keygen;
 pub mod load;
 #[cfg(feature = "lsp")]
 pub mod lsp;
 pub mod output;
 pub mod report;
+#[cfg(feature = "serve")]
+pub mod serve;
 pub mod test;
+pub mod verify;
 
 /// Exit statuses (§7 of the language contract).
 pub const OK: u8 = 0;

@@ -101,6 +101,13 @@ fn every_fixture_reads_the_same_both_ways() {
             continue;
         }
         let text = std::fs::read_to_string(&path).unwrap();
+        // A flagship file with version-2 clauses (such as the `code` bindings of the
+        // vocabulary) may be left to pest, like any other; the rest must be read fast.
+        if uses_version_2(&text) {
+            let (_, clean) = compare(&text);
+            assert!(clean, "{} does not read cleanly with pest", path.display());
+            continue;
+        }
         accepted(&text, &path.display().to_string());
     }
 }
