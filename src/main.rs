@@ -65,6 +65,9 @@ enum Command {
         /// Exit 1 when there are warnings, too.
         #[arg(long)]
         deny_warnings: bool,
+        /// SARIF only: file URIs are relative to this folder (default: the current folder).
+        #[arg(long, value_name = "DIR")]
+        root: Option<String>,
     },
     /// Write the JSON rule bundle (to stdout unless -o is given).
     Build {
@@ -122,7 +125,8 @@ fn main() -> ExitCode {
             path,
             format,
             deny_warnings,
-        } => cli::check::run(&path, format, deny_warnings),
+            root,
+        } => cli::check::run(&path, format, deny_warnings, root.as_deref()),
         Command::Build { path, output } => cli::build::run(&path, output.as_deref()),
         Command::Graph { path, format } => cli::graph::run(&path, format),
         Command::Eval {

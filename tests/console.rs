@@ -107,10 +107,9 @@ fn copy_dir(from: &Path, to: &Path) {
 
 fn sh(dir: &Path, script: &str) -> String {
     let bin = Path::new(env!("CARGO_BIN_EXE_carel")).parent().unwrap();
-    let path = std::env::join_paths(
-        std::iter::once(bin.to_path_buf())
-            .chain(std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())),
-    )
+    let path = std::env::join_paths(std::iter::once(bin.to_path_buf()).chain(
+        std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()),
+    ))
     .unwrap();
     let out = Command::new("sh")
         .arg("-c")

@@ -22,6 +22,8 @@ pub fn available(program: &str, arg: &str, test: &str) -> bool {
         !required,
         "{test}: `{program}` is not installed, and CAREL_REQUIRE_TOOLS=1 requires it"
     );
-    eprintln!("skipping {test}: `{program}` is not installed (set CAREL_REQUIRE_TOOLS=1 to make this a failure)");
+    eprintln!(
+        "skipping {test}: `{program}` is not installed (set CAREL_REQUIRE_TOOLS=1 to make this a failure)"
+    );
     false
 }
