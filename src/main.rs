@@ -75,6 +75,9 @@ enum Command {
         /// Output file; left untouched when the ruleset has errors.
         #[arg(short, long)]
         output: Option<String>,
+        /// Refuse to build when there are warnings, too.
+        #[arg(long)]
+        deny_warnings: bool,
     },
     /// Print the conflict graph: rules as nodes, conflicts and overrides as edges.
     Graph {
@@ -127,7 +130,11 @@ fn main() -> ExitCode {
             deny_warnings,
             root,
         } => cli::check::run(&path, format, deny_warnings, root.as_deref()),
-        Command::Build { path, output } => cli::build::run(&path, output.as_deref()),
+        Command::Build {
+            path,
+            output,
+            deny_warnings,
+        } => cli::build::run(&path, output.as_deref(), deny_warnings),
         Command::Graph { path, format } => cli::graph::run(&path, format),
         Command::Eval {
             path,

@@ -15,8 +15,9 @@ pub struct Built {
 }
 
 /// Load, compile and build. Diagnostics go to stderr: all of them when `warnings` is set,
-/// otherwise only when there are errors. `Err` carries the exit status.
-pub fn ruleset_bundle(path: &str, warnings: bool) -> Result<Built, u8> {
+/// otherwise only when there are errors. With `deny_warnings`, a warning fails like an error.
+/// `Err` carries the exit status.
+pub fn ruleset_bundle(path: &str, warnings: bool, deny_warnings: bool) -> Result<Built, u8> {
     let loaded = match load::ruleset(path) {
         Ok(l) => l,
         Err(e) => {
@@ -29,7 +30,7 @@ pub fn ruleset_bundle(path: &str, warnings: bool) -> Result<Built, u8> {
         return Err(FAILED);
     }
     let compilation = carel::compile(&loaded.sources);
-    let errors = compilation.has_errors();
+    let errors = compilation.has_errors() || (deny_warnings && !compilation.diagnostics.is_empty());
     if errors || (warnings && !compilation.diagnostics.is_empty()) {
         output::diagnostics(&loaded.sources, &compilation.diagnostics, true);
     }
@@ -64,7 +65,7 @@ fn relative_names(path: &str, sources: &Sources) -> Sources {
     out
 }
 
-pub fn run(path: &str, output: Option<&str>) -> u8 {
+pub fn run(path: &str, output: Option<&str>, deny_warnings: bool) -> u8 {
     if let Some(file) = output
         && Path::new(file).is_dir()
     {
@@ -73,11 +74,13 @@ pub fn run(path: &str, output: Option<&str>) -> u8 {
         );
         return USAGE;
     }
-    let built = match ruleset_bundle(path, true) {
+    let built = match ruleset_bundle(path, true, deny_warnings) {
         Ok(b) => b,
         Err(status) => {
             if let Some(file) = output {
                 eprintln!("error: no bundle written; `{file}` is left as it was");
+            } else if status == FAILED && deny_warnings {
+                eprintln!("error: no bundle written (`--deny-warnings`)");
             }
             return status;
         }

@@ -5,7 +5,7 @@ use carel::eval::Evaluator;
 use carel::testing;
 
 pub fn run(path: &str) -> u8 {
-    let built = match build::ruleset_bundle(path, false) {
+    let built = match build::ruleset_bundle(path, false, false) {
         Ok(b) => b,
         Err(status) => return status,
     };

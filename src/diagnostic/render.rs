@@ -229,7 +229,13 @@ fn label_json(sources: &Sources, l: &super::Label) -> Value {
     })
 }
 
-/// The `check --format json` object: `{"diagnostics": [...], "errors": N, "warnings": N}`.
+/// The version of the `check --format json` object; raised when a key changes meaning or goes.
+pub const JSON_VERSION: u32 = 1;
+
+/// The `check --format json` object (docs/diagnostics.schema.json): `{"version": 1, "tool":
+/// {...}, "diagnostics": [...], "errors": N, "warnings": N}`. Lines and columns are 1-based;
+/// columns count Unicode scalar values, and `end_column` is exclusive (the column just after
+/// the span's last character).
 pub fn json(sources: &Sources, diagnostics: &[Diagnostic]) -> Value {
     let items: Vec<Value> = diagnostics
         .iter()
@@ -252,7 +258,13 @@ pub fn json(sources: &Sources, diagnostics: &[Diagnostic]) -> Value {
         })
         .collect();
     let (errors, warnings) = count(diagnostics);
-    json!({"diagnostics": items, "errors": errors, "warnings": warnings})
+    json!({
+        "version": JSON_VERSION,
+        "tool": {"name": "carel", "version": env!("CARGO_PKG_VERSION")},
+        "diagnostics": items,
+        "errors": errors,
+        "warnings": warnings,
+    })
 }
 
 #[cfg(test)]
