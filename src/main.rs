@@ -54,6 +54,13 @@ pub enum EvalFormat {
     Json,
 }
 
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum TestFormat {
+    Human,
+    Json,
+    Junit,
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Parse, type-check and analyse a ruleset; print diagnostics.
@@ -95,7 +102,17 @@ enum Command {
         format: EvalFormat,
     },
     /// Run the ruleset's `test` blocks.
-    Test { path: String },
+    Test {
+        path: String,
+        #[arg(long, value_enum, default_value = "human")]
+        format: TestFormat,
+        /// Report the live rules no test fires and the resolved conflicts no test exercises.
+        #[arg(long)]
+        coverage: bool,
+        /// Exit 1 when coverage (in percent) is below this.
+        #[arg(long, value_name = "PCT")]
+        min_coverage: Option<f64>,
+    },
     /// Format ruleset files canonically.
     Fmt {
         path: String,
@@ -141,7 +158,12 @@ fn main() -> ExitCode {
             given,
             format,
         } => cli::eval::run(&path, &given, format),
-        Command::Test { path } => cli::test::run(&path),
+        Command::Test {
+            path,
+            format,
+            coverage,
+            min_coverage,
+        } => cli::test::run(&path, format, coverage, min_coverage),
         Command::Fmt { path, check } => cli::fmt::run(&path, check),
         Command::Explain { code } => cli::explain::run(&code),
     };

@@ -70,5 +70,8 @@ fn version_tool_and_exclusive_end_column() {
     assert_eq!((&d["line"], &d["column"]), (&6.into(), &18.into()));
     assert_eq!((&d["end_line"], &d["end_column"]), (&6.into(), &37.into()));
     let label = &d["labels"][0];
-    assert_eq!((&label["column"], &label["end_column"]), (&17.into(), &40.into()));
+    assert_eq!(
+        (&label["column"], &label["end_column"]),
+        (&17.into(), &40.into())
+    );
 }

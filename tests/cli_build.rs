@@ -175,7 +175,9 @@ fn deny_warnings_refuses_the_build_and_leaves_the_file_alone() {
         .assert()
         .code(1)
         .stdout("")
-        .stderr(predicate::str::contains("no bundle written (`--deny-warnings`)"));
+        .stderr(predicate::str::contains(
+            "no bundle written (`--deny-warnings`)",
+        ));
     // Without warnings, the flag changes nothing.
     let clean = write(dir.path(), "clean.carel", BACK);
     carel()

@@ -11,6 +11,8 @@ use carel::source::Sources;
 /// A ruleset compiled without errors, and its bundle.
 pub struct Built {
     pub model: Model,
+    /// The files as read (names as given on the command line).
+    pub sources: Sources,
     pub bundle: Bundle,
 }
 
@@ -42,7 +44,11 @@ pub fn ruleset_bundle(path: &str, warnings: bool, deny_warnings: bool) -> Result
         return Err(FAILED);
     };
     let bundle = bundle::build(&model, &analysis, &relative_names(path, &loaded.sources));
-    Ok(Built { model, bundle })
+    Ok(Built {
+        model,
+        bundle,
+        sources: loaded.sources,
+    })
 }
 
 /// The same files named relative to the ruleset folder (or by their own name for a one-file

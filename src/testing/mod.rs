@@ -6,20 +6,74 @@
 //! rule advises X; a category stands for every exercise in it. An expectation whose targets
 //! hold no exercise at all fails: it would check nothing.
 
+mod coverage;
+mod report;
+
+pub use coverage::{Coverage, Uncovered, coverage};
+pub use report::{coverage_json, json, junit};
+
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
 use crate::eval::{Evaluator, Outcome, Patient};
 use crate::model::{Expectation, Model, Target, Test};
+use crate::source::{Sources, Span};
+
+/// Where something is in the ruleset: file as read, 1-based line and column.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Place {
+    pub file: String,
+    pub line: usize,
+    pub column: usize,
+}
+
+impl Place {
+    pub fn of(sources: &Sources, span: Span) -> Place {
+        let file = sources.get(span.file());
+        let (line, column) = file.line_col(span.start());
+        Place {
+            file: file.name.clone(),
+            line,
+            column,
+        }
+    }
+}
+
+impl std::fmt::Display for Place {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}:{}", self.file, self.line, self.column)
+    }
+}
+
+/// One expectation that did not hold, for one exercise.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Failure {
+    /// The `expect` line.
+    pub place: Place,
+    /// The exercise checked; `None` when the expectation names no exercise at all.
+    pub exercise: Option<String>,
+    /// What the test expects: `recommend`, `not avoid`, `nothing`.
+    pub expected: String,
+    /// The final advice: an action, or `nothing`.
+    pub actual: String,
+    /// The rules that decided the final advice (empty for `nothing`).
+    pub rules: Vec<String>,
+    /// The whole story in one line: `expected recommend x, got avoid (by r)`.
+    pub message: String,
+}
 
 /// The result of one `test` block.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TestResult {
     pub name: String,
-    /// One line per expectation that did not hold (expected vs actual advice).
-    pub failures: Vec<String>,
+    /// The `test` line.
+    pub place: Place,
+    /// One per expectation and exercise that did not hold (expected vs actual advice).
+    pub failures: Vec<Failure>,
     /// The evaluation trace for the exercises of failed expectations (empty when passed).
     pub trace: String,
+    /// Every rule that fired for the test's patient, in rule order.
+    pub fired: Vec<String>,
 }
 
 impl TestResult {
@@ -53,8 +107,14 @@ fn actual(outcome: &Outcome, exercise: &str) -> String {
     }
 }
 
-/// Run one test against an evaluator built from the same model.
-pub fn run_test(model: &Model, evaluator: &Evaluator, test: &Test) -> TestResult {
+/// Run one test against an evaluator built from the same model; `sources` are the files the
+/// model was compiled from (for file and line).
+pub fn run_test(
+    model: &Model,
+    sources: &Sources,
+    evaluator: &Evaluator,
+    test: &Test,
+) -> TestResult {
     let checked: BTreeSet<&str> = test
         .expects
         .iter()
@@ -78,11 +138,19 @@ pub fn run_test(model: &Model, evaluator: &Evaluator, test: &Test) -> TestResult
             Expectation::IsNot(a) => format!("not {}", a.as_str()),
             Expectation::Nothing => "nothing".to_string(),
         };
+        let place = Place::of(sources, expect.span);
         if expect.exercises.is_empty() {
-            failures.push(format!(
-                "expect {wanted} {}: names no exercise, so it checks nothing",
-                targets.join(", ")
-            ));
+            failures.push(Failure {
+                place,
+                exercise: None,
+                expected: wanted.clone(),
+                actual: "nothing".to_string(),
+                rules: Vec::new(),
+                message: format!(
+                    "expect {wanted} {}: names no exercise, so it checks nothing",
+                    targets.join(", ")
+                ),
+            });
             continue;
         }
         for &e in &expect.exercises {
@@ -99,10 +167,15 @@ pub fn run_test(model: &Model, evaluator: &Evaluator, test: &Test) -> TestResult
                 } else {
                     format!("{name} (in {})", targets.join(", "))
                 };
-                failures.push(format!(
-                    "expected {wanted} {shown}, got {}",
-                    actual(&outcome, name)
-                ));
+                let advice = outcome.get(name);
+                failures.push(Failure {
+                    place: place.clone(),
+                    exercise: Some(name.to_string()),
+                    expected: wanted.clone(),
+                    actual: advice.map_or("nothing", |a| a.action.as_str()).to_string(),
+                    rules: advice.map(|a| a.rules.clone()).unwrap_or_default(),
+                    message: format!("expected {wanted} {shown}, got {}", actual(&outcome, name)),
+                });
                 if !involved.contains(&name) {
                     involved.push(name);
                 }
@@ -117,17 +190,19 @@ pub fn run_test(model: &Model, evaluator: &Evaluator, test: &Test) -> TestResult
     };
     TestResult {
         name: test.name.clone(),
+        place: Place::of(sources, test.span),
         failures,
         trace,
+        fired: outcome.fired,
     }
 }
 
 /// Run every test of the model, in source order.
-pub fn run(model: &Model, evaluator: &Evaluator) -> Vec<TestResult> {
+pub fn run(model: &Model, sources: &Sources, evaluator: &Evaluator) -> Vec<TestResult> {
     model
         .tests
         .iter()
-        .map(|t| run_test(model, evaluator, t))
+        .map(|t| run_test(model, sources, evaluator, t))
         .collect()
 }
 
@@ -141,7 +216,7 @@ pub fn report(results: &[TestResult]) -> String {
         } else {
             let _ = writeln!(out, "test {:?} ... FAILED", r.name);
             for f in &r.failures {
-                let _ = writeln!(out, "    {f}");
+                let _ = writeln!(out, "    {}: {}", f.place, f.message);
             }
             out.push_str("    trace:\n");
             for line in r.trace.lines() {
@@ -151,6 +226,33 @@ pub fn report(results: &[TestResult]) -> String {
     }
     let passed = results.iter().filter(|r| r.passed()).count();
     let _ = writeln!(out, "{passed} passed, {} failed", results.len() - passed);
+    out
+}
+
+/// The human coverage summary: the figures, then each rule and resolved conflict not covered.
+pub fn coverage_report(c: &Coverage) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "coverage: {:.1}% (rules fired {}/{}, resolved conflicts exercised {}/{})",
+        c.percent(),
+        c.rules_covered,
+        c.rules,
+        c.conflicts_covered,
+        c.conflicts
+    );
+    for u in &c.uncovered_rules {
+        let _ = writeln!(out, "  {}: rule `{}` is fired by no test", u.place, u.what);
+    }
+    for u in &c.uncovered_conflicts {
+        let _ = writeln!(
+            out,
+            "  {}: no test has a patient for whom both {} fire (a conflict resolved by {})",
+            u.place,
+            u.what,
+            u.resolved_by.as_deref().unwrap_or("?")
+        );
+    }
     out
 }
 
@@ -171,7 +273,7 @@ rule walk: if age >= 65 then caution walking cite s\n";
         let (model, analysis, sources) = compile_text(&format!("{RULES}{tests}"));
         let bundle = crate::bundle::build(&model, &analysis, &sources);
         let evaluator = Evaluator::new(&bundle).unwrap();
-        let results = run(&model, &evaluator);
+        let results = run(&model, &sources, &evaluator);
         (report(&results), results)
     }
 
@@ -201,7 +303,7 @@ rule walk: if age >= 65 then caution walking cite s\n";
         assert_eq!(
             text,
             "test \"wrong\" ... FAILED\n    \
-             expected recommend hamstring_stretch (in stretching), got avoid (by no_stretch)\n    \
+             back.carel:18:3: expected recommend hamstring_stretch (in stretching), got avoid (by no_stretch)\n    \
              trace:\n      \
              fired: no_stretch, stretch\n      \
              hamstring_stretch: avoid\n        \
@@ -209,7 +311,7 @@ rule walk: if age >= 65 then caution walking cite s\n";
              recommend stretch     overridden by no_stretch\n\
              test \"right\" ... ok\n\
              test \"unknown age\" ... FAILED\n    \
-             expected caution walking, got nothing\n    \
+             back.carel:22:21: expected caution walking, got nothing\n    \
              trace:\n      \
              fired: no rule\n      \
              walking: nothing (no fired rule advises it)\n\
@@ -223,7 +325,7 @@ rule walk: if age >= 65 then caution walking cite s\n";
         let (text, _) = report_of("test \"vacuous\": expect nothing empty\n");
         assert_eq!(
             text,
-            "test \"vacuous\" ... FAILED\n    expect nothing empty: names no exercise, so it checks nothing\n    \
+            "test \"vacuous\" ... FAILED\n    back.carel:16:17: expect nothing empty: names no exercise, so it checks nothing\n    \
              trace:\n      fired: no rule\n0 passed, 1 failed\n"
         );
     }
