@@ -82,11 +82,11 @@ fn policies(m: &Model) -> String {
     let mut s = String::new();
     for r in m.rules.iter().filter(|r| r.is_live()) {
         let _ = writeln!(s, "@id(\"{}\")", r.id);
-        if let Some(&c) = r.cite.first() {
-            let _ = writeln!(s, "@cite(\"{}\")", m.sources[c].name);
+        if let Some(c) = r.cite.first() {
+            let _ = writeln!(s, "@cite(\"{}\")", m.sources[c.source].name);
         }
-        if let Some(d) = &r.dose {
-            let _ = writeln!(s, "@dose(\"{} {}\")", d.amount.lo, d.amount.unit.as_str());
+        if let Some(a) = r.dose.as_ref().and_then(|d| d.amount.as_ref()) {
+            let _ = writeln!(s, "@dose(\"{} {}\")", a.lo, a.unit.as_str());
         }
         let targets: Vec<String> = r
             .targets

@@ -31,6 +31,10 @@ pub struct Patient {
     pub facts: BTreeSet<String>,
     #[serde(serialize_with = "measures_json")]
     pub measures: BTreeMap<String, f64>,
+    /// The facts that hold because a given fact implies them (§9.1), each with the given fact
+    /// that implies it (the first by name). Every one of them is also in `facts`.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub implied: BTreeMap<String, String>,
 }
 
 fn measures_json<S: serde::Serializer>(m: &BTreeMap<String, f64>, s: S) -> Result<S::Ok, S::Error> {
@@ -96,31 +100,56 @@ pub struct Outcome {
 /// A bundle ready to evaluate.
 pub struct Evaluator<'b> {
     bundle: &'b Bundle,
-    /// Direct `overrides` by rule index.
+    /// Direct precedence by rule index: `overrides`, and the edges `prevails` stands for.
     overrides: Vec<Vec<usize>>,
+    /// Each fact's direct `implies`.
+    implies: HashMap<&'b str, &'b [String]>,
 }
 
 impl<'b> Evaluator<'b> {
     /// Check the bundle ([`Bundle::validate`]) and index it.
     pub fn new(bundle: &'b Bundle) -> Result<Evaluator<'b>, String> {
         bundle.validate()?;
-        let index: HashMap<&str, usize> = bundle
-            .rules
+        let overrides = crate::bundle::precedence(bundle);
+        let v = &bundle.vocabulary;
+        let implies = v
+            .conditions
             .iter()
-            .enumerate()
-            .map(|(i, r)| (r.id.as_str(), i))
+            .chain(&v.factors)
+            .filter(|f| !f.implies.is_empty())
+            .map(|f| (f.id.as_str(), f.implies.as_slice()))
             .collect();
-        let overrides = bundle
-            .rules
+        Ok(Evaluator {
+            bundle,
+            overrides,
+            implies,
+        })
+    }
+
+    /// The patient with every implied fact added (`implies` is transitive), and `implied`
+    /// naming, for each fact added, the given fact that implies it (the first by name).
+    pub fn close(&self, patient: &Patient) -> Patient {
+        let mut out = patient.clone();
+        if self.implies.is_empty() {
+            return out;
+        }
+        let given: Vec<&String> = patient
+            .facts
             .iter()
-            .map(|r| {
-                r.overrides
-                    .iter()
-                    .filter_map(|o| index.get(o.as_str()).copied())
-                    .collect()
-            })
+            .filter(|f| !patient.implied.contains_key(*f))
             .collect();
-        Ok(Evaluator { bundle, overrides })
+        for g in given {
+            let mut todo: Vec<&str> = vec![g.as_str()];
+            while let Some(f) = todo.pop() {
+                for next in self.implies.get(f).copied().unwrap_or(&[]) {
+                    if out.facts.insert(next.clone()) {
+                        out.implied.insert(next.clone(), g.clone());
+                        todo.push(next);
+                    }
+                }
+            }
+        }
+        out
     }
 
     pub fn bundle(&self) -> &'b Bundle {
@@ -153,6 +182,8 @@ impl<'b> Evaluator<'b> {
     /// exercises a test checks: advice on every exercise for every test would make thousands of
     /// tests against thousands of rules take minutes.
     pub fn evaluate_only(&self, patient: &Patient, only: Option<&BTreeSet<&str>>) -> Outcome {
+        let closed = self.close(patient);
+        let patient = &closed;
         let rules = &self.bundle.rules;
         let fired: Vec<usize> = (0..rules.len())
             .filter(|&i| rules[i].when.holds(patient))
@@ -299,6 +330,47 @@ impl<'b> Evaluator<'b> {
         Ok(patient)
     }
 
+    /// Refuse a patient whose facts, closed under `implies`, break an `excludes` or an
+    /// `exclusive` group, saying which facts clash and why.
+    fn check_exclusive(&self, patient: &Patient) -> Result<(), String> {
+        let closed = self.close(patient);
+        let why = |f: &str| match closed.implied.get(f) {
+            Some(by) => format!("`{f}` (implied by `{by}`)"),
+            None => format!("`{f}`"),
+        };
+        let v = &self.bundle.vocabulary;
+        for f in v.conditions.iter().chain(&v.factors) {
+            if !closed.facts.contains(&f.id) {
+                continue;
+            }
+            if let Some(g) = f.excludes.iter().find(|g| closed.facts.contains(*g)) {
+                return Err(format!(
+                    "{} and {} cannot hold together: `{}` excludes `{g}`",
+                    why(&f.id),
+                    why(g),
+                    f.id
+                ));
+            }
+        }
+        for x in &v.exclusive {
+            let given: Vec<&str> = x
+                .members
+                .iter()
+                .filter(|m| closed.facts.contains(*m))
+                .map(String::as_str)
+                .collect();
+            if given.len() > 1 && given.iter().any(|g| closed.implied.contains_key(*g)) {
+                let names: Vec<String> = given.iter().map(|g| why(g)).collect();
+                return Err(format!(
+                    "{} cannot hold together: they are exclusive (`{}`); give at most one",
+                    names.join(" and "),
+                    x.id
+                ));
+            }
+        }
+        self.check_given_exclusive(patient)
+    }
+
     fn unknown(&self, name: &str) -> String {
         let v = &self.bundle.vocabulary;
         if v.exercises.iter().any(|e| e.id == name) {
@@ -324,8 +396,8 @@ impl<'b> Evaluator<'b> {
         message
     }
 
-    /// Refuse a patient that breaks an `exclusive` group.
-    fn check_exclusive(&self, patient: &Patient) -> Result<(), String> {
+    /// Refuse a patient whose given facts break an `exclusive` group.
+    fn check_given_exclusive(&self, patient: &Patient) -> Result<(), String> {
         for x in &self.bundle.vocabulary.exclusive {
             let given: Vec<&str> = x
                 .members

@@ -11,7 +11,7 @@
 use std::num::NonZeroUsize;
 
 use crate::diagnostic::{self, Code, Diagnostic};
-use crate::model::{Expectation, FactKind};
+use crate::model::{Bound, Expectation, FactKind, Period};
 use crate::source::{FileId, Span};
 use crate::syntax::{self, ast::*, fmt_num};
 
@@ -414,6 +414,13 @@ impl<'a> Layout<'a> {
                 };
                 let mut s = format!("{word} {}", f.name.text);
                 self.push_text(&mut s, 0, f.label.as_ref());
+                if !f.implies().is_empty() {
+                    s.push_str(&format!(" implies {}", names(f.implies())));
+                }
+                if !f.excludes().is_empty() {
+                    s.push_str(&format!(" excludes {}", names(f.excludes())));
+                }
+                self.push_codes(&mut s, f.codes());
                 (f.span, s)
             }
             Item::Exclusive(x) => {
@@ -432,6 +439,7 @@ impl<'a> Layout<'a> {
                 if let Some(r) = &m.range {
                     s.push_str(&format!(" range {}", self.range(r)));
                 }
+                self.push_codes(&mut s, &m.codes);
                 (m.span, s)
             }
             Item::Category(c) => (
@@ -462,6 +470,15 @@ impl<'a> Layout<'a> {
             dangling: Vec::new(),
             one_line: None,
         }
+    }
+
+    /// ` code "A", "B"`: each code as one string.
+    fn push_codes(&self, s: &mut String, codes: &[Text]) {
+        if codes.is_empty() {
+            return;
+        }
+        let list: Vec<String> = codes.iter().map(|c| quote(&c.value)).collect();
+        s.push_str(&format!(" code {}", list.join(", ")));
     }
 
     fn member(&self, word: &str, name: &Name, label: &Option<Text>, parents: &[Name]) -> String {
@@ -596,8 +613,15 @@ impl<'a> Layout<'a> {
             format!("{prefix} {}", a.action.as_str())
         };
         let targets: Vec<String> = a.targets.iter().map(|t| t.text.clone()).collect();
-        let dose = a.dose.as_ref().map(|d| self.dose(d));
-        wrap(indent, &lead, &targets, dose.as_deref())
+        let mut suffix: Vec<String> = Vec::new();
+        if !a.except.is_empty() {
+            suffix.push(format!("except {}", names(&a.except)));
+        }
+        if let Some(d) = &a.dose {
+            suffix.push(self.dose(d));
+        }
+        let suffix = (!suffix.is_empty()).then(|| suffix.join(" "));
+        wrap(indent, &lead, &targets, suffix.as_deref())
     }
 
     /// The clauses after the action, in the canonical order.
@@ -616,14 +640,39 @@ impl<'a> Layout<'a> {
                 vec![self.piece(t.span)],
             );
         }
-        if !r.cite.is_empty() {
-            clause(self.list("cite", &r.cite), self.list_pieces(&r.cite));
+        if let Some(t) = r.stop_if() {
+            clause(
+                {
+                    let mut code = "stop if".to_string();
+                    self.push_text(&mut code, CLAUSE_INDENT, Some(t));
+                    code
+                },
+                vec![self.piece(t.span)],
+            );
+        }
+        if let (Some(first), Some(last)) = (r.cite.first(), r.cite.last()) {
+            let items: Vec<String> = r
+                .cite
+                .iter()
+                .map(|c| match &c.locator {
+                    Some(l) => format!("{} {}", c.source.text, quote(&l.value)),
+                    None => c.source.text.clone(),
+                })
+                .collect();
+            let end = last.locator.as_ref().map_or(last.source.span, |l| l.span);
+            clause(
+                wrap(CLAUSE_INDENT, "cite", &items, None),
+                vec![self.piece(first.source.span.to(end))],
+            );
         }
         if let Some(n) = r.evidence() {
             clause(format!("evidence {}", n.text), vec![self.piece(n.span)]);
         }
         if let Some(n) = r.strength() {
             clause(format!("strength {}", n.text), vec![self.piece(n.span)]);
+        }
+        if let Some(span) = r.prevails() {
+            clause("prevails".to_string(), vec![self.piece(span)]);
         }
         if !r.overrides().is_empty() {
             clause(
@@ -833,23 +882,51 @@ impl<'a> Layout<'a> {
     }
 
     fn dose(&self, d: &Dose) -> String {
-        let a = &d.amount;
-        let mut s = format!("{} {}", self.bounds(&a.lo, &a.hi), a.unit.as_str());
-        match &d.frequency {
-            Some(Frequency::Every { lo, hi, .. }) => {
-                s.push_str(&format!(" every {} h", self.bounds(lo, hi)));
-            }
-            Some(Frequency::Times { lo, hi, per, .. }) => {
-                s.push_str(&format!(
-                    " {} times per {}",
-                    self.bounds(lo, hi),
-                    per.as_str()
-                ));
-            }
-            Some(Frequency::Per(per, _)) => s.push_str(&format!(" per {}", per.as_str())),
-            None => {}
+        let mut parts: Vec<String> = Vec::new();
+        if let Some(a) = &d.amount {
+            parts.push(self.amount(a));
         }
-        s
+        if let Some(f) = &d.frequency {
+            parts.push(self.frequency(f));
+        }
+        if let Some(b) = &d.bouts {
+            parts.push(format!(
+                "in bouts of {}{} {}",
+                if b.at_least { "at least " } else { "" },
+                self.bounds(&b.lo, &b.hi),
+                b.unit.as_str()
+            ));
+        }
+        if let Some(p) = &d.progression {
+            let mut s = format!("building up to {}", self.amount(&p.amount));
+            if let Some(f) = &p.frequency {
+                s.push(' ');
+                s.push_str(&self.frequency(f));
+            }
+            parts.push(s);
+        }
+        parts.join(" ")
+    }
+
+    fn amount(&self, a: &Amount) -> String {
+        let bound = match a.bound {
+            Bound::Exactly => "",
+            Bound::AtLeast => "at least ",
+            Bound::UpTo => "up to ",
+        };
+        format!("{bound}{} {}", self.bounds(&a.lo, &a.hi), a.unit.as_str())
+    }
+
+    fn frequency(&self, f: &Frequency) -> String {
+        match f {
+            Frequency::Every { lo, hi, .. } => format!("every {} h", self.bounds(lo, hi)),
+            Frequency::Times { lo, hi, per, .. } => {
+                format!("{} times per {}", self.bounds(lo, hi), per.as_str())
+            }
+            Frequency::Per(per, _) => format!("per {}", per.as_str()),
+            Frequency::Named(Period::Day, _) => "daily".to_string(),
+            Frequency::Named(Period::Week, _) => "weekly".to_string(),
+        }
     }
 
     /// `N` or `N..M`: a single number is one node copied into both bounds.
@@ -1075,9 +1152,9 @@ fn strip_cond(c: &Cond) -> Cond {
     }
 }
 
-fn strip_dose(d: &Dose) -> Dose {
+fn strip_frequency(f: Frequency) -> Frequency {
     let s = Span::default();
-    let frequency = d.frequency.map(|f| match f {
+    match f {
         Frequency::Every { lo, hi, .. } => Frequency::Every {
             lo: strip_number(&lo),
             hi: strip_number(&hi),
@@ -1090,15 +1167,37 @@ fn strip_dose(d: &Dose) -> Dose {
             span: s,
         },
         Frequency::Per(per, _) => Frequency::Per(per, s),
-    });
+        Frequency::Named(per, _) => Frequency::Named(per, s),
+    }
+}
+
+fn strip_amount(a: &Amount) -> Amount {
+    Amount {
+        bound: a.bound,
+        lo: strip_number(&a.lo),
+        hi: strip_number(&a.hi),
+        unit: a.unit,
+        span: Span::default(),
+    }
+}
+
+fn strip_dose(d: &Dose) -> Dose {
+    let s = Span::default();
     Dose {
-        amount: Amount {
-            lo: strip_number(&d.amount.lo),
-            hi: strip_number(&d.amount.hi),
-            unit: d.amount.unit,
+        amount: d.amount.as_ref().map(strip_amount),
+        frequency: d.frequency.map(strip_frequency),
+        bouts: d.bouts.map(|b| Bouts {
+            at_least: b.at_least,
+            lo: strip_number(&b.lo),
+            hi: strip_number(&b.hi),
+            unit: b.unit,
             span: s,
-        },
-        frequency,
+        }),
+        progression: d.progression.map(|p| Progression {
+            amount: strip_amount(&p.amount),
+            frequency: p.frequency.map(strip_frequency),
+            span: s,
+        }),
         span: s,
     }
 }
@@ -1116,6 +1215,13 @@ fn strip_item(item: &Item) -> Item {
             kind: f.kind,
             name: strip_name(&f.name),
             label: f.label.as_ref().map(strip_text),
+            clauses: f.clauses.as_ref().map(|c| {
+                Box::new(FactClauses {
+                    implies: strip_names(&c.implies),
+                    excludes: strip_names(&c.excludes),
+                    codes: c.codes.iter().map(strip_text).collect(),
+                })
+            }),
             span: s,
         })),
         Item::Exclusive(x) => Item::Exclusive(Box::new(ExclusiveItem {
@@ -1129,6 +1235,7 @@ fn strip_item(item: &Item) -> Item {
             label: m.label.as_ref().map(strip_text),
             unit: m.unit.as_ref().map(strip_text),
             range: m.range.as_ref().map(strip_range),
+            codes: m.codes.iter().map(strip_text).collect(),
             span: s,
         })),
         Item::Category(c) => Item::Category(Box::new(CategoryItem {
@@ -1159,10 +1266,18 @@ fn strip_item(item: &Item) -> Item {
                 action: r.action.action,
                 word_span: s,
                 targets: strip_names(&r.action.targets),
+                except: strip_names(&r.action.except),
                 dose: r.action.dose.as_deref().map(strip_dose).map(Box::new),
                 span: s,
             },
-            cite: strip_names(&r.cite),
+            cite: r
+                .cite
+                .iter()
+                .map(|c| Cite {
+                    source: strip_name(&c.source),
+                    locator: c.locator.as_ref().map(strip_text),
+                })
+                .collect(),
             details: r.details.as_ref().map(|d| {
                 Box::new(RuleDetails {
                     because: d.because.as_ref().map(strip_text),
@@ -1171,6 +1286,8 @@ fn strip_item(item: &Item) -> Item {
                     overrides: strip_names(&d.overrides),
                     reviewed: d.reviewed.as_ref().map(strip_text),
                     status: d.status.as_ref().map(strip_name),
+                    prevails: d.prevails.map(|_| s),
+                    stop_if: d.stop_if.as_ref().map(strip_text),
                 })
             }),
         })),

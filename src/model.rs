@@ -49,6 +49,12 @@ pub struct Fact {
     pub name: String,
     pub label: Option<String>,
     pub kind: FactKind,
+    /// Facts this one implies directly, as declared (`implies`), without repeats.
+    pub implies: Vec<FactId>,
+    /// Facts this one excludes, as declared (`excludes`; the relation is symmetric).
+    pub excludes: Vec<FactId>,
+    /// Terminology bindings, `SYSTEM|CODE`.
+    pub codes: Vec<String>,
     pub span: Span,
 }
 
@@ -68,6 +74,8 @@ pub struct Measure {
     /// Inclusive bounds; `None` means unbounded on that side.
     pub min: Option<f64>,
     pub max: Option<f64>,
+    /// Terminology bindings (`age` binds the measure to the patient's age in years).
+    pub codes: Vec<String>,
     pub span: Span,
 }
 
@@ -103,20 +111,23 @@ pub struct Source {
     pub span: Span,
 }
 
-/// The four kinds of advice.
+/// The five kinds of advice.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Action {
     Recommend,
     Consider,
     Caution,
+    /// Only after a clinician has assessed the patient, and as they advise.
+    Refer,
     Avoid,
 }
 
 impl Action {
-    pub const ALL: [Action; 4] = [
+    pub const ALL: [Action; 5] = [
         Action::Recommend,
         Action::Consider,
         Action::Caution,
+        Action::Refer,
         Action::Avoid,
     ];
 
@@ -125,6 +136,7 @@ impl Action {
             Action::Recommend => "recommend",
             Action::Consider => "consider",
             Action::Caution => "caution",
+            Action::Refer => "refer",
             Action::Avoid => "avoid",
         }
     }
@@ -134,13 +146,14 @@ impl Action {
     }
 
     /// How protective the advice is: the final advice for an exercise is the most
-    /// protective one remaining (avoid > caution > recommend > consider).
+    /// protective one remaining (avoid > refer > caution > recommend > consider).
     pub fn protectiveness(self) -> u8 {
         match self {
             Action::Consider => 0,
             Action::Recommend => 1,
             Action::Caution => 2,
-            Action::Avoid => 3,
+            Action::Refer => 3,
+            Action::Avoid => 4,
         }
     }
 }
@@ -297,12 +310,60 @@ impl Period {
     }
 }
 
-/// `N[..M] UNIT`: `lo == hi` when a single number was written.
+/// How an amount bounds the dose: `N[..M]`, `at least N`, `up to N`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+pub enum Bound {
+    #[default]
+    Exactly,
+    AtLeast,
+    UpTo,
+}
+
+impl Bound {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Bound::Exactly => "exactly",
+            Bound::AtLeast => "at_least",
+            Bound::UpTo => "up_to",
+        }
+    }
+}
+
+/// `[at least | up to] N[..M] UNIT`: `lo == hi` when a single number was written.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Amount {
     pub lo: f64,
     pub hi: f64,
     pub unit: AmountUnit,
+    pub bound: Bound,
+}
+
+impl Amount {
+    /// The values the amount admits, as an interval (`at least 30` is 30..infinity,
+    /// `up to 20` is 0..20).
+    pub fn interval(&self) -> (f64, f64) {
+        match self.bound {
+            Bound::Exactly => (self.lo, self.hi),
+            Bound::AtLeast => (self.lo, f64::INFINITY),
+            Bound::UpTo => (0.0, self.hi),
+        }
+    }
+}
+
+/// `in bouts of [at least] N[..M] UNIT`
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Bouts {
+    pub lo: f64,
+    pub hi: f64,
+    pub unit: AmountUnit,
+    pub at_least: bool,
+}
+
+/// `building up to AMOUNT [FREQUENCY]`
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Progression {
+    pub amount: Amount,
+    pub frequency: Option<Frequency>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -315,10 +376,13 @@ pub enum Frequency {
     Per(Period),
 }
 
+/// A dose: at least one part present. `daily`/`weekly` are `Times` 1..1 per day/week.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Dose {
-    pub amount: Amount,
+    pub amount: Option<Amount>,
     pub frequency: Option<Frequency>,
+    pub bouts: Option<Bouts>,
+    pub progression: Option<Progression>,
     pub span: Span,
 }
 
@@ -409,7 +473,7 @@ pub struct Rule {
     pub exercises: Vec<ExerciseId>,
     pub dose: Option<Dose>,
     pub because: Option<String>,
-    pub cite: Vec<SourceId>,
+    pub cite: Vec<Citation>,
     pub evidence: Option<Evidence>,
     pub strength: Option<Strength>,
     /// Rules this one overrides directly, with the span of each name.
@@ -417,6 +481,19 @@ pub struct Rule {
     /// `YYYY-MM-DD`, already validated.
     pub reviewed: Option<String>,
     pub status: Status,
+    /// The exercises and categories after `except`, with the span of each name.
+    pub except: Vec<(Target, Span)>,
+    /// Where the `prevails` clause is, if the rule has one.
+    pub prevails: Option<Span>,
+    /// `stop if "TEXT"`.
+    pub stop_if: Option<String>,
+}
+
+/// `cite SOURCE ["LOCATOR"]`, resolved.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Citation {
+    pub source: SourceId,
+    pub locator: Option<String>,
 }
 
 impl Rule {

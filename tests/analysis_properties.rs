@@ -26,8 +26,15 @@ struct RuleSpec {
 
 fn doses() -> Vec<Dose> {
     let d = |lo: f64, hi: f64, unit, frequency| Dose {
-        amount: Amount { lo, hi, unit },
+        amount: Some(Amount {
+            lo,
+            hi,
+            unit,
+            bound: Bound::Exactly,
+        }),
         frequency,
+        bouts: None,
+        progression: None,
         span: Span::default(),
     };
     vec![
@@ -98,6 +105,9 @@ fn model(v: &Vocab, specs: &[RuleSpec]) -> Model {
             name: format!("f{f}"),
             label: None,
             kind: FactKind::Factor,
+            implies: vec![],
+            excludes: vec![],
+            codes: vec![],
             span: Span::default(),
         });
     }
@@ -116,6 +126,7 @@ fn model(v: &Vocab, specs: &[RuleSpec]) -> Model {
             unit: None,
             min,
             max,
+            codes: vec![],
             span: Span::default(),
         });
     }
@@ -153,6 +164,9 @@ fn model(v: &Vocab, specs: &[RuleSpec]) -> Model {
                 .map(|&o| (o, Span::new(0, r * 100 + 50, r * 100 + 55)))
                 .collect(),
             reviewed: None,
+            except: vec![],
+            prevails: None,
+            stop_if: None,
             status: if s.retired {
                 Status::Retired
             } else {

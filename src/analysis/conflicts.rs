@@ -15,18 +15,21 @@ use super::sat::{self, Clash, Prepared, Signature, Space};
 use super::words;
 use super::{Analysis, Conflict, ConflictKind};
 use crate::diagnostic::{Code, Diagnostic};
-use crate::model::{
-    Action, Dose, ExerciseId, Expr, FactId, Frequency, Model, Patient, Rule, RuleId,
-};
+use crate::model::{Action, Dose, ExerciseId, Expr, FactId, Model, Patient, Rule, RuleId};
 
 /// The kind of conflict two actions produce on a shared exercise, if any (doses aside).
 fn clash(a: Action, b: Action) -> Option<ConflictKind> {
     use Action::*;
     match (a, b) {
         (Recommend, Avoid) | (Avoid, Recommend) => Some(ConflictKind::Contradiction),
-        (Recommend, Caution) | (Caution, Recommend) | (Consider, Avoid) | (Avoid, Consider) => {
-            Some(ConflictKind::Tension)
-        }
+        (Recommend, Caution)
+        | (Caution, Recommend)
+        | (Consider, Avoid)
+        | (Avoid, Consider)
+        | (Recommend, Refer)
+        | (Refer, Recommend)
+        | (Consider, Refer)
+        | (Refer, Consider) => Some(ConflictKind::Tension),
         _ => None,
     }
 }
@@ -41,8 +44,12 @@ fn slot(a: Action) -> usize {
         Action::Consider => 1,
         Action::Caution => 2,
         Action::Avoid => 3,
+        Action::Refer => 4,
     }
 }
+
+/// Index slots, one per action.
+const SLOTS: usize = 5;
 
 /// Every element of sorted `small` is in sorted `big`.
 fn subset(small: &[usize], big: &[usize]) -> bool {
@@ -235,7 +242,7 @@ fn exercise_rank(model: &Model) -> Vec<u32> {
 }
 
 /// Entries grouped by exercise and action slot in one table: those of exercise `e` and slot
-/// `a` are `table[start[4e + a]..start[4e + a + 1]]`, in the order they were given. (A vector
+/// `a` are `table[start[SLOTS e + a]..start[SLOTS e + a + 1]]`, in the order they were given. (A vector
 /// per exercise and slot meant tens of thousands of allocations, each grown step by step.)
 struct ByExercise<T> {
     start: Vec<usize>,
@@ -253,8 +260,8 @@ impl<T: Copy + Default> ByExercise<T> {
         mut entry: impl FnMut(RuleId) -> T,
     ) -> Self {
         let rules = rule_exercises.len();
-        let key = |e: ExerciseId, a: usize| (e < exercises && a < 4).then_some(e * 4 + a);
-        let mut start = vec![0usize; exercises * 4 + 1];
+        let key = |e: ExerciseId, a: usize| (e < exercises && a < SLOTS).then_some(e * SLOTS + a);
+        let mut start = vec![0usize; exercises * SLOTS + 1];
         for r in 0..rules {
             let Some(a) = slot_of(r) else { continue };
             for &e in rule_exercises.of(r) {
@@ -283,9 +290,9 @@ impl<T: Copy + Default> ByExercise<T> {
 
     /// The entries of exercise `e` and action slot `a`.
     fn list(&self, e: ExerciseId, a: usize) -> &[T] {
-        let k = e.saturating_mul(4).saturating_add(a);
+        let k = e.saturating_mul(SLOTS).saturating_add(a);
         match (self.start.get(k), self.start.get(k + 1)) {
-            (Some(&from), Some(&to)) if a < 4 => &self.table[from..to],
+            (Some(&from), Some(&to)) if a < SLOTS => &self.table[from..to],
             _ => &[],
         }
     }
@@ -572,27 +579,13 @@ impl Checks<'_, '_> {
 
 impl<'m> Context<'m, '_> {
     fn hot_data(&mut self, signatures: &[Signature]) {
-        let mut by_value: HashMap<[u64; 5], u32> = HashMap::default();
+        let mut by_value: HashMap<[u64; 15], u32> = HashMap::default();
         for (r, rule) in self.model.rules.iter().enumerate() {
             let dose = match rule.dose {
                 None => NO_DOSE,
                 Some(d) => {
-                    // Doses are equal when their amounts and frequencies are; spans differ.
-                    let (f0, f1, f2) = match d.frequency {
-                        None => (0, 0, 0),
-                        Some(Frequency::Every { lo, hi }) => (1, lo.to_bits(), hi.to_bits()),
-                        Some(Frequency::Times { lo, hi, per }) => {
-                            (2 + per as u64, lo.to_bits(), hi.to_bits())
-                        }
-                        Some(Frequency::Per(per)) => (4 + per as u64, 0, 0),
-                    };
-                    let key = [
-                        d.amount.lo.to_bits(),
-                        d.amount.hi.to_bits(),
-                        (d.amount.unit as u64) << 8 | f0,
-                        f1,
-                        f2,
-                    ];
+                    // Doses are equal when all their parts are; spans differ.
+                    let key = dose::key(&d);
                     let next = self.doses.len() as u32;
                     *by_value.entry(key).or_insert_with(|| {
                         self.doses.push(d);
@@ -752,7 +745,7 @@ impl<'m> Context<'m, '_> {
         let mut stamp = vec![u32::MAX; n];
         // Lists are in rule order and rules are taken in order, so where the later rules of a
         // list start only moves forward: one cursor per list instead of a search per visit.
-        let mut cursor: Vec<[u32; 4]> = vec![[0; 4]; model.exercises.len()];
+        let mut cursor: Vec<[u32; SLOTS]> = vec![[0; SLOTS]; model.exercises.len()];
         for i in 0..n {
             if !self.active[i] {
                 continue;
@@ -1165,9 +1158,13 @@ impl<'m> Context<'m, '_> {
                     Some(Mismatch {
                         amount: true,
                         frequency: true,
+                        ..
                     }) => "neither the amounts nor the frequencies overlap",
                     Some(Mismatch { amount: true, .. }) => "the amounts do not overlap",
-                    _ => "the frequencies do not overlap",
+                    Some(Mismatch {
+                        frequency: true, ..
+                    }) => "the frequencies do not overlap",
+                    _ => "the targets they build up to do not overlap",
                 };
                 d.with_note(parts.to_string())
             }
@@ -1374,8 +1371,10 @@ impl<'m> Context<'m, '_> {
 /// A dose with its conversions: `1 h per day (60 min, 7 times a week)`.
 fn describe_dose(d: &Dose) -> String {
     let mut extra = Vec::new();
-    if d.amount.unit == crate::model::AmountUnit::H
-        && let Some(m) = words::minutes(&d.amount)
+    if let Some(a) = &d.amount
+        && a.unit == crate::model::AmountUnit::H
+        && a.bound == crate::model::Bound::Exactly
+        && let Some(m) = words::minutes(a)
     {
         extra.push(m);
     }

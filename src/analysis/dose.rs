@@ -6,6 +6,10 @@
 //! `N..M times per day` is 7N..7M, `per day` is 7 and `per week` is 1. A missing part is not
 //! comparable. Two ranges overlap when they share a value, within a small relative tolerance so
 //! that rounding in a conversion never invents a mismatch.
+//!
+//! `at least N` is the open-ended range N..infinity and `up to N` is 0..N. The parts compared
+//! are those both doses have: the starting amounts, the frequencies, and the progression targets
+//! (amount and frequency of `building up to`). Bout lengths are not compared.
 
 use crate::model::{Amount, AmountUnit, Dose, Frequency, Period};
 
@@ -24,16 +28,77 @@ enum Kind {
 pub struct Mismatch {
     pub amount: bool,
     pub frequency: bool,
+    /// The targets of `building up to` cannot both be met.
+    pub progression: bool,
 }
 
 /// An amount as (kind, low, high), hours in minutes.
 fn amount(a: &Amount) -> (Kind, f64, f64) {
+    let (lo, hi) = a.interval();
     match a.unit {
-        AmountUnit::Min => (Kind::Minutes, a.lo, a.hi),
-        AmountUnit::H => (Kind::Minutes, a.lo * 60.0, a.hi * 60.0),
-        AmountUnit::Reps => (Kind::Reps, a.lo, a.hi),
-        AmountUnit::Sets => (Kind::Sets, a.lo, a.hi),
+        AmountUnit::Min => (Kind::Minutes, lo, hi),
+        AmountUnit::H => (Kind::Minutes, lo * 60.0, hi * 60.0),
+        AmountUnit::Reps => (Kind::Reps, lo, hi),
+        AmountUnit::Sets => (Kind::Sets, lo, hi),
     }
+}
+
+/// Whether two amounts, both present and of one kind, cannot overlap.
+fn amounts_differ(a: Option<&Amount>, b: Option<&Amount>) -> bool {
+    match (a, b) {
+        (Some(a), Some(b)) => {
+            let (ka, alo, ahi) = amount(a);
+            let (kb, blo, bhi) = amount(b);
+            ka == kb && !overlap((alo, ahi), (blo, bhi))
+        }
+        _ => false,
+    }
+}
+
+/// Whether two frequencies, both present, cannot overlap.
+fn frequencies_differ(a: Option<Frequency>, b: Option<Frequency>) -> bool {
+    match (per_week(a), per_week(b)) {
+        (Some(fa), Some(fb)) => !overlap(fa, fb),
+        _ => false,
+    }
+}
+
+/// A key equal for two doses exactly when they are the same dose (spans aside).
+pub fn key(d: &Dose) -> [u64; 15] {
+    let amount = |a: Option<Amount>| match a {
+        None => [0, 0, 0],
+        Some(a) => [
+            a.lo.to_bits(),
+            a.hi.to_bits(),
+            1 + ((a.unit as u64) << 8) + ((a.bound as u64) << 16),
+        ],
+    };
+    let frequency = |f: Option<Frequency>| match f {
+        None => [0, 0, 0],
+        Some(Frequency::Every { lo, hi }) => [1, lo.to_bits(), hi.to_bits()],
+        Some(Frequency::Times { lo, hi, per }) => [2 + per as u64, lo.to_bits(), hi.to_bits()],
+        Some(Frequency::Per(per)) => [4 + per as u64, 0, 0],
+    };
+    let bouts = match d.bouts {
+        None => [0, 0, 0],
+        Some(b) => [
+            b.lo.to_bits(),
+            b.hi.to_bits(),
+            1 + ((b.unit as u64) << 8) + ((b.at_least as u64) << 16),
+        ],
+    };
+    let (pa, pf) = match d.progression {
+        None => ([0, 0, 0], [0, 0, 0]),
+        Some(p) => (amount(Some(p.amount)), frequency(p.frequency)),
+    };
+    let mut out = [0u64; 15];
+    for (i, part) in [amount(d.amount), frequency(d.frequency), bouts, pa, pf]
+        .iter()
+        .enumerate()
+    {
+        out[i * 3..i * 3 + 3].copy_from_slice(part);
+    }
+    out
 }
 
 /// How many times a week, low and high; `None` when the dose has no frequency or it cannot be
@@ -64,25 +129,39 @@ fn overlap((a_lo, a_hi): (f64, f64), (b_lo, b_hi): (f64, f64)) -> bool {
 
 /// Which parts of two doses cannot overlap, if any.
 pub fn mismatch(a: &Dose, b: &Dose) -> Option<Mismatch> {
-    let (ka, alo, ahi) = amount(&a.amount);
-    let (kb, blo, bhi) = amount(&b.amount);
-    let amount = ka == kb && !overlap((alo, ahi), (blo, bhi));
-    let frequency = match (per_week(a.frequency), per_week(b.frequency)) {
-        (Some(fa), Some(fb)) => !overlap(fa, fb),
+    let amount = amounts_differ(a.amount.as_ref(), b.amount.as_ref());
+    let frequency = frequencies_differ(a.frequency, b.frequency);
+    let progression = match (&a.progression, &b.progression) {
+        (Some(pa), Some(pb)) => {
+            amounts_differ(Some(&pa.amount), Some(&pb.amount))
+                || frequencies_differ(pa.frequency, pb.frequency)
+        }
         _ => false,
     };
-    (amount || frequency).then_some(Mismatch { amount, frequency })
+    (amount || frequency || progression).then_some(Mismatch {
+        amount,
+        frequency,
+        progression,
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::Bound;
     use crate::source::Span;
 
     fn dose(lo: f64, hi: f64, unit: AmountUnit, frequency: Option<Frequency>) -> Dose {
         Dose {
-            amount: Amount { lo, hi, unit },
+            amount: Some(Amount {
+                lo,
+                hi,
+                unit,
+                bound: Bound::Exactly,
+            }),
             frequency,
+            bouts: None,
+            progression: None,
             span: Span::default(),
         }
     }
@@ -97,7 +176,8 @@ mod tests {
             mismatch(&a, &c),
             Some(Mismatch {
                 amount: true,
-                frequency: false
+                frequency: false,
+                progression: false,
             })
         );
     }
@@ -146,7 +226,8 @@ mod tests {
             mismatch(&every, &weekly),
             Some(Mismatch {
                 amount: true,
-                frequency: true
+                frequency: true,
+                progression: false,
             })
         );
         // per day = 7 a week = 1 time per day.
@@ -182,7 +263,8 @@ mod tests {
             mismatch(&some_days, &per_day),
             Some(Mismatch {
                 amount: false,
-                frequency: true
+                frequency: true,
+                progression: false,
             })
         );
     }

@@ -42,19 +42,17 @@ impl Overrides {
         let mut into = vec![Vec::new(); n];
         let mut involved = vec![false; n];
         let mut direct = HashSet::new();
-        for (a, rule) in model.rules.iter().enumerate() {
-            for &(b, _) in &rule.overrides {
-                if b >= n {
-                    continue;
-                }
-                // Any declared precedence marks both rules as deliberately ordered (no W003
-                // between them); only live rules carry precedence.
-                involved[a] = true;
-                involved[b] = true;
-                if rule.is_live() && model.rules[b].is_live() && direct.insert((a, b)) {
-                    out[a].push(b);
-                    into[b].push(a);
-                }
+        for (a, b, _) in edges(model) {
+            if b >= n {
+                continue;
+            }
+            // Any declared precedence marks both rules as deliberately ordered (no W003
+            // between them); only live rules carry precedence.
+            involved[a] = true;
+            involved[b] = true;
+            if model.rules[a].is_live() && model.rules[b].is_live() && direct.insert((a, b)) {
+                out[a].push(b);
+                into[b].push(a);
             }
         }
         Overrides {
@@ -107,13 +105,87 @@ impl Overrides {
     }
 }
 
+/// Every precedence edge (overrider, overridden, where it is written): each `overrides`, then
+/// for each live rule that `prevails`, every other live rule sharing an exercise with it whose
+/// action is less protective (the edge points at the `prevails` clause).
+pub fn edges(model: &Model) -> Vec<(RuleId, RuleId, Span)> {
+    let mut out: Vec<(RuleId, RuleId, Span)> = Vec::new();
+    for (a, rule) in model.rules.iter().enumerate() {
+        for &(b, span) in &rule.overrides {
+            out.push((a, b, span));
+        }
+    }
+    out.extend(prevails_edges(model));
+    out
+}
+
+/// The edges `prevails` stands for (see [`edges`]), each once, by overrider then overridden.
+pub fn prevails_edges(model: &Model) -> Vec<(RuleId, RuleId, Span)> {
+    let mut out = Vec::new();
+    if !model
+        .rules
+        .iter()
+        .any(|r| r.prevails.is_some() && r.is_live())
+    {
+        return out;
+    }
+    let mut by_exercise: Vec<Vec<RuleId>> = vec![Vec::new(); model.exercises.len()];
+    for (i, r) in model.rules.iter().enumerate() {
+        if r.is_live() {
+            for &e in &r.exercises {
+                if let Some(list) = by_exercise.get_mut(e) {
+                    list.push(i);
+                }
+            }
+        }
+    }
+    for (a, r) in model.rules.iter().enumerate() {
+        let Some(span) = r.prevails.filter(|_| r.is_live()) else {
+            continue;
+        };
+        let mut below: Vec<RuleId> = r
+            .exercises
+            .iter()
+            .filter_map(|&e| by_exercise.get(e))
+            .flatten()
+            .copied()
+            .filter(|&b| {
+                b != a && model.rules[b].action.protectiveness() < r.action.protectiveness()
+            })
+            .collect();
+        below.sort_unstable();
+        below.dedup();
+        out.extend(below.into_iter().map(|b| (a, b, span)));
+    }
+    out
+}
+
 /// The span of `to` in the `overrides` clause of `from`.
+/// (or its `prevails` clause, for an edge `prevails` stands for).
 fn edge_span(model: &Model, from: RuleId, to: RuleId) -> Span {
-    model.rules[from]
-        .overrides
+    let rule = &model.rules[from];
+    rule.overrides
         .iter()
         .find(|&&(r, _)| r == to)
-        .map_or(model.rules[from].head_span, |&(_, s)| s)
+        .map_or(rule.prevails.unwrap_or(rule.head_span), |&(_, s)| s)
+}
+
+/// Whether the edge `from` → `to` is written in `overrides` (else `prevails` stands for it).
+fn named_edge(model: &Model, from: RuleId, to: RuleId) -> bool {
+    model.rules[from].overrides.iter().any(|&(r, _)| r == to)
+}
+
+/// "`a` overrides `b` here", or "`a` prevails over `b` here".
+fn edge_label(model: &Model, from: RuleId, to: RuleId) -> String {
+    let verb = if named_edge(model, from, to) {
+        "overrides"
+    } else {
+        "prevails over"
+    };
+    format!(
+        "`{}` {verb} `{}` here",
+        model.rules[from].id, model.rules[to].id
+    )
 }
 
 /// Report every rule that overrides itself and every cycle of `overrides` (E006), one
@@ -127,8 +199,9 @@ pub fn report_cycles(model: &Model, out: &mut Vec<Diagnostic>) {
         *node_of[r].get_or_insert_with(|| graph.add_node(r))
     };
     let mut edges = HashSet::new();
-    for (a, rule) in model.rules.iter().enumerate() {
-        for &(b, span) in &rule.overrides {
+    for (a, b, span) in self::edges(model) {
+        let rule = &model.rules[a];
+        {
             if b >= n {
                 continue;
             }
@@ -223,33 +296,30 @@ fn cycle_diagnostic(model: &Model, graph: &Lookup, component: &[RuleId]) -> Diag
     };
     let names: Vec<&str> = walk.iter().map(|&r| model.rules[r].id.as_str()).collect();
     let chain = names.join(" → ");
+    let edges: Vec<(RuleId, RuleId)> = walk.windows(2).map(|w| (w[0], w[1])).collect();
+    let what = if edges.iter().all(|&(x, y)| named_edge(model, x, y)) {
+        "`overrides` form"
+    } else {
+        "`overrides` and `prevails` form"
+    };
     let message = if component.len() <= WALK_LIMIT {
-        format!("`overrides` form a cycle: {chain}")
+        format!("{what} a cycle: {chain}")
     } else {
         format!(
-            "`overrides` form a cycle among {} rules, including {chain}",
+            "{what} a cycle among {} rules, including {chain}",
             component.len()
         )
     };
-    let edges: Vec<(RuleId, RuleId)> = walk.windows(2).map(|w| (w[0], w[1])).collect();
     let (a, b) = edges[0];
-    let mut d = Diagnostic::new(Code::E006, edge_span(model, a, b), message).with_label(format!(
-        "`{}` overrides `{}` here",
-        model.rules[a].id, model.rules[b].id
-    ));
+    let mut d = Diagnostic::new(Code::E006, edge_span(model, a, b), message)
+        .with_label(edge_label(model, a, b));
     let mut labelled = vec![(a, b)];
     for &(x, y) in &edges[1..] {
         if labelled.contains(&(x, y)) {
             continue;
         }
         labelled.push((x, y));
-        d = d.with_secondary(
-            edge_span(model, x, y),
-            format!(
-                "`{}` overrides `{}` here",
-                model.rules[x].id, model.rules[y].id
-            ),
-        );
+        d = d.with_secondary(edge_span(model, x, y), edge_label(model, x, y));
     }
     d.with_note(
         "precedence must go one way: with a cycle, every rule in it would both win and lose",

@@ -45,6 +45,9 @@ impl Kit {
             name: name.into(),
             label: None,
             kind: FactKind::Condition,
+            implies: Vec::new(),
+            excludes: Vec::new(),
+            codes: Vec::new(),
             span: Span::default(),
         });
         self.model.facts.len() - 1
@@ -66,6 +69,7 @@ impl Kit {
             unit: None,
             min: Some(min),
             max: Some(max),
+            codes: Vec::new(),
             span: Span::default(),
         });
         self.model.measures.len() - 1
@@ -119,6 +123,9 @@ impl Kit {
             overrides: Vec::new(),
             reviewed: None,
             status: Status::Active,
+            except: Vec::new(),
+            prevails: None,
+            stop_if: None,
         });
         r
     }
@@ -133,7 +140,14 @@ impl Kit {
     ) {
         let base = 1000 * r;
         self.model.rules[r].dose = Some(Dose {
-            amount: Amount { lo, hi, unit },
+            amount: Some(Amount {
+                lo,
+                hi,
+                unit,
+                bound: crate::model::Bound::Exactly,
+            }),
+            bouts: None,
+            progression: None,
             frequency,
             span: Span::new(0, base + 300, base + 310),
         });

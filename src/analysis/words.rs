@@ -1,7 +1,7 @@
 //! Findings in clinical words: patients, doses, lists of exercises.
 
 use crate::model::{
-    Action, Amount, AmountUnit, Dose, ExerciseId, Frequency, MeasureId, Model, Patient,
+    Action, Amount, AmountUnit, Bound, Dose, ExerciseId, Frequency, MeasureId, Model, Patient,
 };
 
 /// `a`, `a and b`, `a, b and c`.
@@ -89,6 +89,7 @@ pub fn advises(action: Action, object: &str) -> String {
         Action::Recommend => format!("recommends {object}"),
         Action::Consider => format!("suggests considering {object}"),
         Action::Caution => format!("advises caution with {object}"),
+        Action::Refer => format!("refers {object} to a clinician"),
         Action::Avoid => format!("says to avoid {object}"),
     }
 }
@@ -98,19 +99,54 @@ pub fn pronoun(count: usize) -> &'static str {
     if count == 1 { "it" } else { "them" }
 }
 
-/// A dose as written in Carel: `10..20 min every 3 h`, `150 min per week`.
+/// A dose as written in Carel: `10..20 min every 3 h`, `at least 150 min per week in bouts of
+/// at least 10 min`.
 pub fn dose(d: &Dose) -> String {
-    let Amount { lo, hi, unit } = d.amount;
-    let mut s = format!("{} {}", span_of(lo, hi), unit.as_str());
-    match d.frequency {
-        None => {}
-        Some(Frequency::Every { lo, hi }) => s.push_str(&format!(" every {} h", span_of(lo, hi))),
-        Some(Frequency::Times { lo, hi, per }) => {
-            s.push_str(&format!(" {} times per {}", span_of(lo, hi), per.as_str()))
-        }
-        Some(Frequency::Per(per)) => s.push_str(&format!(" per {}", per.as_str())),
+    let mut parts: Vec<String> = Vec::new();
+    if let Some(a) = &d.amount {
+        parts.push(amount(a));
     }
-    s
+    if let Some(f) = d.frequency {
+        parts.push(frequency(f));
+    }
+    if let Some(b) = d.bouts {
+        parts.push(format!(
+            "in bouts of {}{} {}",
+            if b.at_least { "at least " } else { "" },
+            span_of(b.lo, b.hi),
+            b.unit.as_str()
+        ));
+    }
+    if let Some(p) = &d.progression {
+        let mut s = format!("building up to {}", amount(&p.amount));
+        if let Some(f) = p.frequency {
+            s.push(' ');
+            s.push_str(&frequency(f));
+        }
+        parts.push(s);
+    }
+    parts.join(" ")
+}
+
+/// `[at least | up to] N[..M] UNIT`
+pub fn amount(a: &Amount) -> String {
+    let bound = match a.bound {
+        Bound::Exactly => "",
+        Bound::AtLeast => "at least ",
+        Bound::UpTo => "up to ",
+    };
+    format!("{bound}{} {}", span_of(a.lo, a.hi), a.unit.as_str())
+}
+
+/// A frequency as written in Carel (`daily` reads `1 times per day`).
+pub fn frequency(f: Frequency) -> String {
+    match f {
+        Frequency::Every { lo, hi } => format!("every {} h", span_of(lo, hi)),
+        Frequency::Times { lo, hi, per } => {
+            format!("{} times per {}", span_of(lo, hi), per.as_str())
+        }
+        Frequency::Per(per) => format!("per {}", per.as_str()),
+    }
 }
 
 /// How often a dose is taken, per week, in words: "once a week", "56 times a week".

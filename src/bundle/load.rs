@@ -4,7 +4,7 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 
 use serde_json::Value;
 
-use super::{Bundle, FORMAT, FORMAT_VERSION, When, canonical};
+use super::{Bundle, FORMAT, READS, When, canonical};
 use crate::analysis::ConflictKind;
 use crate::model::Status;
 
@@ -98,10 +98,10 @@ fn read(text: &str) -> Result<Bundle, String> {
         None => return Err("not a Carel bundle: it has no `format` field".to_string()),
     }
     match map.get("format_version") {
-        Some(v) if v.as_u64() == Some(FORMAT_VERSION) => {}
+        Some(v) if v.as_u64().is_some_and(|v| READS.contains(&v)) => {}
         Some(v) => {
             return Err(format!(
-                "bundle format version {v} is not supported: this carel reads version {FORMAT_VERSION}; \
+                "bundle format version {v} is not supported: this carel reads versions 1 and 2; \
                  rebuild the bundle with this carel"
             ));
         }
@@ -217,7 +217,7 @@ pub(crate) fn exercises_by_category(bundle: &Bundle) -> HashMap<&str, BTreeSet<&
     below
 }
 
-pub fn validate(b: &Bundle) -> Result<(), String> {
+pub fn validate<'b>(b: &'b Bundle) -> Result<(), String> {
     let v = &b.vocabulary;
     let facts = ids(
         "conditions and factors",
@@ -239,6 +239,46 @@ pub fn validate(b: &Bundle) -> Result<(), String> {
                 "measure `{}` has an empty range: min {lo} is above max {hi}",
                 m.id
             ));
+        }
+    }
+    for f in v.conditions.iter().chain(&v.factors) {
+        for (word, list) in [("implies", &f.implies), ("excludes", &f.excludes)] {
+            let mut seen = HashSet::new();
+            for g in list {
+                if !facts.contains_key(g.as_str()) {
+                    return Err(format!(
+                        "`{}` {word} `{g}`, which is not a condition or factor of this bundle",
+                        f.id
+                    ));
+                }
+                if !seen.insert(g) {
+                    return Err(format!("`{}` {word} `{g}` twice", f.id));
+                }
+            }
+        }
+    }
+    if b.format_version == 1 {
+        let v2 = v
+            .conditions
+            .iter()
+            .chain(&v.factors)
+            .any(|f| !(f.implies.is_empty() && f.excludes.is_empty() && f.codes.is_empty()))
+            || v.measures.iter().any(|m| !m.codes.is_empty())
+            || b.rules.iter().any(|r| {
+                r.action == crate::model::Action::Refer
+                    || r.prevails
+                    || !r.except.is_empty()
+                    || r.stop_if.is_some()
+                    || r.cite.iter().any(|c| c.locator.is_some())
+                    || r.dose.as_ref().is_some_and(|d| {
+                        d.amount.is_none() || d.bouts.is_some() || d.progression.is_some()
+                    })
+            });
+        if v2 {
+            return Err(
+                "the bundle says format version 1 but uses version-2 fields; a bundle using them has format_version 2"
+                    .to_string(),
+            );
         }
     }
     ids(
@@ -301,8 +341,7 @@ pub fn validate(b: &Bundle) -> Result<(), String> {
     let sources = ids("sources", v.sources.iter().map(|s| s.id.as_str()))?;
     let rules = ids("rules", b.rules.iter().map(|r| r.id.as_str()))?;
     let below = exercises_by_category(b);
-    let mut override_edges = vec![Vec::new(); b.rules.len()];
-    for (i, r) in b.rules.iter().enumerate() {
+    for r in &b.rules {
         let id = &r.id;
         if r.status == Status::Retired {
             return Err(format!(
@@ -313,17 +352,28 @@ pub fn validate(b: &Bundle) -> Result<(), String> {
         if r.targets.is_empty() {
             return Err(format!("rule `{id}` has no targets"));
         }
-        let mut expanded: BTreeSet<&str> = BTreeSet::new();
-        for t in &r.targets {
-            if exercises.contains_key(t.as_str()) {
-                expanded.insert(t);
-            } else if let Some(set) = below.get(t.as_str()) {
-                expanded.extend(set);
-            } else {
-                return Err(format!(
-                    "rule `{id}` advises `{t}`, which is not an exercise or category of this bundle"
-                ));
+        let expand = |list: &'b [String]| -> Result<BTreeSet<&'b str>, String> {
+            let mut expanded: BTreeSet<&str> = BTreeSet::new();
+            for t in list {
+                if exercises.contains_key(t.as_str()) {
+                    expanded.insert(t);
+                } else if let Some(set) = below.get(t.as_str()) {
+                    expanded.extend(set);
+                } else {
+                    return Err(format!(
+                        "rule `{id}` names `{t}`, which is not an exercise or category of this bundle"
+                    ));
+                }
             }
+            Ok(expanded)
+        };
+        let mut expanded = expand(&r.targets)?;
+        let excepted = expand(&r.except)?;
+        expanded.retain(|e| !excepted.contains(e));
+        if expanded.is_empty() {
+            return Err(format!(
+                "rule `{id}` advises no exercise: `except` removes every exercise of its targets"
+            ));
         }
         if !r
             .exercises
@@ -332,33 +382,58 @@ pub fn validate(b: &Bundle) -> Result<(), String> {
             .eq(expanded.iter().copied())
         {
             return Err(format!(
-                "rule `{id}`: `exercises` must list the exercises of its targets, sorted by id: [{}]",
+                "rule `{id}`: `exercises` must list the exercises of its targets minus those of `except`, sorted by id: [{}]",
                 expanded.iter().copied().collect::<Vec<_>>().join(", ")
             ));
         }
         if let Some(dose) = &r.dose {
-            let mut ranges = vec![(dose.amount.min, dose.amount.max)];
-            match &dose.frequency {
-                Some(super::Frequency::EveryHours(x))
-                | Some(super::Frequency::Per { times: Some(x), .. }) => ranges.push((x.min, x.max)),
-                _ => {}
+            let mut ranges = Vec::new();
+            let frequency = |f: &Option<super::Frequency>, ranges: &mut Vec<(f64, f64)>| {
+                if let Some(super::Frequency::EveryHours(x))
+                | Some(super::Frequency::Per { times: Some(x), .. }) = f
+                {
+                    ranges.push((x.min, x.max));
+                }
+            };
+            if let Some(a) = &dose.amount {
+                ranges.push((a.min, a.max));
             }
-            if ranges.iter().any(|&(lo, hi)| lo < 0.0 || lo > hi) {
+            frequency(&dose.frequency, &mut ranges);
+            if let Some(b) = &dose.bouts {
+                ranges.push((b.min, b.max));
+            }
+            if let Some(p) = &dose.progression {
+                if let Some(a) = &p.amount {
+                    ranges.push((a.min, a.max));
+                }
+                frequency(&p.frequency, &mut ranges);
+            }
+            let empty = dose.amount.is_none()
+                && dose.frequency.is_none()
+                && dose.bouts.is_none()
+                && dose.progression.is_none();
+            if empty || ranges.iter().any(|&(lo, hi)| lo < 0.0 || lo > hi) {
                 return Err(format!(
-                    "rule `{id}` has a dose with an empty or negative range"
+                    "rule `{id}` has a dose with no part, or with an empty or negative range"
                 ));
             }
         }
-        if let Some(s) = r.cite.iter().find(|s| !sources.contains_key(s.as_str())) {
+        if let Some(c) = r
+            .cite
+            .iter()
+            .find(|c| !sources.contains_key(c.source.as_str()))
+        {
             return Err(format!(
-                "rule `{id}` cites `{s}`, which is not a source of this bundle"
+                "rule `{id}` cites `{}`, which is not a source of this bundle",
+                c.source
             ));
         }
         for o in &r.overrides {
-            let &oi = rules.get(o.as_str()).ok_or_else(|| {
-                format!("rule `{id}` overrides `{o}`, which is not a rule of this bundle")
-            })?;
-            override_edges[i].push(oi);
+            if !rules.contains_key(o.as_str()) {
+                return Err(format!(
+                    "rule `{id}` overrides `{o}`, which is not a rule of this bundle"
+                ));
+            }
         }
         if r.location.line == 0 || r.location.column == 0 {
             return Err(format!(
@@ -366,9 +441,9 @@ pub fn validate(b: &Bundle) -> Result<(), String> {
             ));
         }
     }
-    if let Some(cycle) = find_cycle(&override_edges) {
+    if let Some(cycle) = find_cycle(&precedence(b)) {
         return Err(format!(
-            "the rules' `overrides` form a cycle: {}",
+            "the rules' `overrides` and `prevails` form a cycle: {}",
             cycle_text(&cycle, |i| b.rules[i].id.clone())
         ));
     }
@@ -427,6 +502,65 @@ pub fn validate(b: &Bundle) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+/// The override relation of a bundle, by rule index: each rule's `overrides`, and for a rule
+/// that `prevails`, every other rule sharing an exercise with it whose action is less
+/// protective. Names that are not rules are skipped (validation reports them).
+pub fn precedence(b: &Bundle) -> Vec<Vec<usize>> {
+    let index: HashMap<&str, usize> = b
+        .rules
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (r.id.as_str(), i))
+        .collect();
+    let mut edges: Vec<Vec<usize>> = b
+        .rules
+        .iter()
+        .map(|r| {
+            let mut out: Vec<usize> = Vec::new();
+            for o in &r.overrides {
+                if let Some(&i) = index.get(o.as_str())
+                    && !out.contains(&i)
+                {
+                    out.push(i);
+                }
+            }
+            out
+        })
+        .collect();
+    if !b.rules.iter().any(|r| r.prevails) {
+        return edges;
+    }
+    let mut by_exercise: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (i, r) in b.rules.iter().enumerate() {
+        for e in &r.exercises {
+            by_exercise.entry(e.as_str()).or_default().push(i);
+        }
+    }
+    for (a, r) in b.rules.iter().enumerate() {
+        if !r.prevails {
+            continue;
+        }
+        let mut seen: HashSet<usize> = edges[a].iter().copied().collect();
+        let mut derived = Vec::new();
+        for e in &r.exercises {
+            for &other in by_exercise
+                .get(e.as_str())
+                .map_or(&[][..], |v| v.as_slice())
+            {
+                if other != a
+                    && b.rules[other].action.protectiveness() < r.action.protectiveness()
+                    && seen.insert(other)
+                {
+                    derived.push(other);
+                }
+            }
+        }
+        derived.sort_unstable();
+        edges[a].extend(derived);
+    }
+    edges
 }
 
 /// Check every name in a condition; iterative, whatever the depth.

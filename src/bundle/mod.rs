@@ -9,6 +9,8 @@
 
 pub mod canonical;
 mod load;
+
+pub use load::precedence;
 mod serde_util;
 
 use std::collections::BTreeMap;
@@ -17,7 +19,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::analysis::{Analysis, ConflictKind};
 use crate::model::{
-    self, Action, AmountUnit, CmpOp, Evidence, Expr, Model, Period, Status, Strength,
+    self, Action, AmountUnit, Bound, CmpOp, Evidence, Expr, Model, Period, Status, Strength,
 };
 use crate::source::Sources;
 
@@ -26,11 +28,14 @@ use serde_util::{named, named_opt, num, num_map, num_opt, required};
 
 /// The value of `format`.
 pub const FORMAT: &str = "carel.bundle";
-/// The value of `format_version` this compiler writes and reads.
-pub const FORMAT_VERSION: u64 = 1;
-/// The value of `semantics`: a one-line statement of §5 for people reading a bundle.
-pub const SEMANTICS: &str =
-    "avoid > caution > recommend > consider; overrides drop the overridden rule's advice";
+/// The value of `format_version` this compiler writes.
+pub const FORMAT_VERSION: u64 = 2;
+/// The versions of the format this compiler reads (a version-1 bundle has none of the
+/// version-2 keys and means exactly what it meant).
+pub const READS: [u64; 2] = [1, 2];
+/// The value of `semantics`: a one-line statement of §5 and §9 for people reading a bundle.
+pub const SEMANTICS: &str = "avoid > refer > caution > recommend > consider; overrides drop the overridden rule's advice; \
+     a prevailing rule overrides every less protective rule advising the same exercise";
 
 /// A whole bundle. Field order is the order of keys in [`Bundle::to_json`].
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -85,6 +90,15 @@ pub struct FactEntry {
     pub id: String,
     #[serde(deserialize_with = "required")]
     pub label: Option<String>,
+    /// Facts this one implies directly, as declared (format 2; empty in format 1).
+    #[serde(default)]
+    pub implies: Vec<String>,
+    /// Facts this one excludes, as declared (format 2).
+    #[serde(default)]
+    pub excludes: Vec<String>,
+    /// Terminology bindings, `SYSTEM|CODE` (format 2).
+    #[serde(default)]
+    pub codes: Vec<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -111,6 +125,9 @@ pub struct MeasureEntry {
     /// Inclusive upper bound; `null` when unbounded.
     #[serde(with = "num_opt")]
     pub max: Option<f64>,
+    /// Terminology bindings (format 2); `age` binds the measure to age in years.
+    #[serde(default)]
+    pub codes: Vec<String>,
 }
 
 impl MeasureEntry {
@@ -157,13 +174,23 @@ pub struct Rule {
     pub action: Action,
     /// The exercises and categories as written.
     pub targets: Vec<String>,
-    /// Every exercise the rule advises, categories expanded, sorted by id.
+    /// The exercises and categories written after `except` (format 2).
+    #[serde(default)]
+    pub except: Vec<String>,
+    /// Every exercise the rule advises: targets expanded, minus `except` expanded; sorted by id.
     pub exercises: Vec<String>,
+    /// Whether the rule overrides every less protective rule advising one of its exercises
+    /// (format 2).
+    #[serde(default)]
+    pub prevails: bool,
     #[serde(deserialize_with = "required")]
     pub dose: Option<Dose>,
     #[serde(deserialize_with = "required")]
     pub because: Option<String>,
-    pub cite: Vec<String>,
+    /// What should make the patient stop (format 2).
+    #[serde(default)]
+    pub stop_if: Option<String>,
+    pub cite: Vec<CiteEntry>,
     #[serde(with = "named_opt")]
     pub evidence: Option<Evidence>,
     #[serde(with = "named_opt")]
@@ -173,9 +200,16 @@ pub struct Rule {
     /// Date of the last clinical review, `YYYY-MM-DD`.
     #[serde(deserialize_with = "required")]
     pub reviewed: Option<String>,
-    /// Rules this one overrides directly (retired rules left out).
+    /// Rules this one overrides directly, as written in `overrides` (retired rules left out).
     pub overrides: Vec<String>,
     pub location: Location,
+}
+
+/// `cite SOURCE ["LOCATOR"]`.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct CiteEntry {
+    pub source: String,
+    pub locator: Option<String>,
 }
 
 /// A rule's condition. JSON forms (each an object with exactly these keys):
@@ -231,12 +265,19 @@ impl When {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Dose {
-    pub amount: Amount,
+    /// `null` only in format 2, for a dose without an amount (`daily`).
+    #[serde(deserialize_with = "required")]
+    pub amount: Option<Amount>,
     #[serde(deserialize_with = "required")]
     pub frequency: Option<Frequency>,
+    /// `in bouts of` (format 2).
+    #[serde(default)]
+    pub bouts: Option<Bouts>,
+    /// `building up to` (format 2).
+    #[serde(default)]
+    pub progression: Option<Progression>,
 }
 
-/// `N[..M] UNIT`; `min == max` when one number was written.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Amount {
@@ -246,9 +287,32 @@ pub struct Amount {
     pub max: f64,
     #[serde(with = "named")]
     pub unit: AmountUnit,
+    /// `exactly` (min..max), `at_least` (min or more) or `up_to` (max or less); format 2.
+    #[serde(default, with = "named")]
+    pub bound: Bound,
 }
 
-/// An inclusive range of numbers.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Bouts {
+    #[serde(with = "num")]
+    pub min: f64,
+    #[serde(with = "num")]
+    pub max: f64,
+    #[serde(with = "named")]
+    pub unit: AmountUnit,
+    pub at_least: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Progression {
+    #[serde(deserialize_with = "required")]
+    pub amount: Option<Amount>,
+    #[serde(deserialize_with = "required")]
+    pub frequency: Option<Frequency>,
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Range {
@@ -379,6 +443,9 @@ pub fn build(model: &Model, analysis: &Analysis, sources: &Sources) -> Bundle {
             .map(|f| FactEntry {
                 id: f.name.clone(),
                 label: f.label.clone(),
+                implies: f.implies.iter().map(|&g| fact_name(g)).collect(),
+                excludes: f.excludes.iter().map(|&g| fact_name(g)).collect(),
+                codes: f.codes.clone(),
             })
             .collect()
     };
@@ -403,6 +470,7 @@ pub fn build(model: &Model, analysis: &Analysis, sources: &Sources) -> Bundle {
                 unit: m.unit.clone(),
                 min: m.min,
                 max: m.max,
+                codes: m.codes.clone(),
             })
             .collect(),
         categories: model
@@ -499,22 +567,30 @@ fn build_rule(model: &Model, sources: &Sources, r: &model::Rule) -> Rule {
         }
         None => (String::new(), 1, 1),
     };
+    let mut exercises: Vec<String> = r
+        .exercises
+        .iter()
+        .map(|&e| model.exercises[e].name.clone())
+        .collect();
+    exercises.sort();
     Rule {
         id: r.id.clone(),
         when: when(model, &r.when),
         action: r.action,
         targets: r.targets.iter().map(|(t, _)| target_name(t)).collect(),
-        exercises: r
-            .exercises
-            .iter()
-            .map(|&e| model.exercises[e].name.clone())
-            .collect(),
+        except: r.except.iter().map(|(t, _)| target_name(t)).collect(),
+        exercises,
+        prevails: r.prevails.is_some(),
         dose: r.dose.as_ref().map(dose),
         because: r.because.clone(),
+        stop_if: r.stop_if.clone(),
         cite: r
             .cite
             .iter()
-            .map(|&s| model.sources[s].name.clone())
+            .map(|c| CiteEntry {
+                source: model.sources[c.source].name.clone(),
+                locator: c.locator.clone(),
+            })
             .collect(),
         evidence: r.evidence,
         strength: r.strength,
@@ -552,19 +628,32 @@ pub fn when(model: &Model, e: &Expr) -> When {
 }
 
 fn dose(d: &model::Dose) -> Dose {
-    Dose {
-        amount: Amount {
-            min: d.amount.lo,
-            max: d.amount.hi,
-            unit: d.amount.unit,
+    let amount = |a: &model::Amount| Amount {
+        min: a.lo,
+        max: a.hi,
+        unit: a.unit,
+        bound: a.bound,
+    };
+    let frequency = |f: model::Frequency| match f {
+        model::Frequency::Every { lo, hi } => Frequency::EveryHours(Range { min: lo, max: hi }),
+        model::Frequency::Times { lo, hi, per } => Frequency::Per {
+            times: Some(Range { min: lo, max: hi }),
+            per,
         },
-        frequency: d.frequency.map(|f| match f {
-            model::Frequency::Every { lo, hi } => Frequency::EveryHours(Range { min: lo, max: hi }),
-            model::Frequency::Times { lo, hi, per } => Frequency::Per {
-                times: Some(Range { min: lo, max: hi }),
-                per,
-            },
-            model::Frequency::Per(per) => Frequency::Per { times: None, per },
+        model::Frequency::Per(per) => Frequency::Per { times: None, per },
+    };
+    Dose {
+        amount: d.amount.as_ref().map(amount),
+        frequency: d.frequency.map(frequency),
+        bouts: d.bouts.map(|b| Bouts {
+            min: b.lo,
+            max: b.hi,
+            unit: b.unit,
+            at_least: b.at_least,
+        }),
+        progression: d.progression.map(|p| Progression {
+            amount: Some(amount(&p.amount)),
+            frequency: p.frequency.map(frequency),
         }),
     }
 }
@@ -588,39 +677,75 @@ pub fn witness(model: &Model, p: &model::Patient) -> Witness {
     }
 }
 
-impl Dose {
-    /// The dose as a clinician writes it: `10..20 min every 3 h`, `150 min per week`.
+impl Amount {
+    /// `[at least | up to] N[..M] UNIT`
     pub fn to_text(&self) -> String {
-        let range = |lo: f64, hi: f64| {
-            if lo == hi {
-                canonical::number(lo)
-            } else {
-                format!("{}..{}", canonical::number(lo), canonical::number(hi))
-            }
+        let bound = match self.bound {
+            Bound::Exactly => "",
+            Bound::AtLeast => "at least ",
+            Bound::UpTo => "up to ",
         };
-        let mut text = format!(
-            "{} {}",
-            range(self.amount.min, self.amount.max),
-            self.amount.unit.as_str()
-        );
-        match &self.frequency {
-            None => {}
-            Some(Frequency::EveryHours(r)) => {
-                text.push_str(&format!(" every {} h", range(r.min, r.max)))
-            }
-            Some(Frequency::Per {
+        format!(
+            "{bound}{} {}",
+            range_text(self.min, self.max),
+            self.unit.as_str()
+        )
+    }
+}
+
+impl Frequency {
+    pub fn to_text(&self) -> String {
+        match self {
+            Frequency::EveryHours(r) => format!("every {} h", range_text(r.min, r.max)),
+            Frequency::Per {
                 times: Some(r),
                 per,
-            }) => text.push_str(&format!(
-                " {} times per {}",
-                range(r.min, r.max),
-                per.as_str()
-            )),
-            Some(Frequency::Per { times: None, per }) => {
-                text.push_str(&format!(" per {}", per.as_str()))
-            }
+            } => format!("{} times per {}", range_text(r.min, r.max), per.as_str()),
+            Frequency::Per { times: None, per } => format!("per {}", per.as_str()),
         }
-        text
+    }
+}
+
+fn range_text(lo: f64, hi: f64) -> String {
+    if lo == hi {
+        canonical::number(lo)
+    } else {
+        format!("{}..{}", canonical::number(lo), canonical::number(hi))
+    }
+}
+
+impl Dose {
+    /// The dose as a clinician writes it: `10..20 min every 3 h`, `150 min per week in bouts
+    /// of at least 10 min`.
+    pub fn to_text(&self) -> String {
+        let mut parts: Vec<String> = Vec::new();
+        if let Some(a) = &self.amount {
+            parts.push(a.to_text());
+        }
+        if let Some(f) = &self.frequency {
+            parts.push(f.to_text());
+        }
+        if let Some(b) = &self.bouts {
+            parts.push(format!(
+                "in bouts of {}{} {}",
+                if b.at_least { "at least " } else { "" },
+                range_text(b.min, b.max),
+                b.unit.as_str()
+            ));
+        }
+        if let Some(p) = &self.progression {
+            let mut s = "building up to".to_string();
+            if let Some(a) = &p.amount {
+                s.push(' ');
+                s.push_str(&a.to_text());
+            }
+            if let Some(f) = &p.frequency {
+                s.push(' ');
+                s.push_str(&f.to_text());
+            }
+            parts.push(s);
+        }
+        parts.join(" ")
     }
 }
 

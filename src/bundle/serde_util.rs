@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{Frequency, Range, When};
 use crate::analysis::ConflictKind;
-use crate::model::{Action, AmountUnit, CmpOp, Evidence, Period, Status, Strength};
+use crate::model::{Action, AmountUnit, Bound, CmpOp, Evidence, Period, Status, Strength};
 
 /// Enums written as one of their Carel words.
 pub trait Named: Sized + Copy + 'static {
@@ -55,6 +55,7 @@ named!(
         Action::Recommend,
         Action::Consider,
         Action::Caution,
+        Action::Refer,
         Action::Avoid
     ]
 );
@@ -90,6 +91,11 @@ named!(
     ]
 );
 named!(Period, "period", [Period::Day, Period::Week]);
+named!(
+    Bound,
+    "amount bound",
+    [Bound::Exactly, Bound::AtLeast, Bound::UpTo]
+);
 named!(
     ConflictKind,
     "conflict kind",
@@ -390,6 +396,39 @@ impl<'de> Deserialize<'de> for Frequency {
             _ => Err(de::Error::custom(
                 "a `frequency` object must be {\"every_hours\": {min, max}} or \
                  {\"times\": {min, max} or null, \"per\": \"day\" or \"week\"}",
+            )),
+        }
+    }
+}
+
+/// A `cite` entry: `{"source", "locator"}`; a version-1 bundle's plain source id is read as
+/// an entry without a locator.
+impl<'de> Deserialize<'de> for super::CiteEntry {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<super::CiteEntry, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct Entry {
+            source: String,
+            #[serde(deserialize_with = "required")]
+            locator: Option<String>,
+        }
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Raw {
+            Id(String),
+            Entry(Entry),
+        }
+        match Raw::deserialize(d) {
+            Ok(Raw::Id(source)) => Ok(super::CiteEntry {
+                source,
+                locator: None,
+            }),
+            Ok(Raw::Entry(e)) => Ok(super::CiteEntry {
+                source: e.source,
+                locator: e.locator,
+            }),
+            Err(_) => Err(de::Error::custom(
+                "a `cite` entry must be {\"source\": ID, \"locator\": TEXT or null} (or, in format 1, a source id)",
             )),
         }
     }

@@ -406,6 +406,7 @@ fn by_name(model: &Model, p: &model::Patient) -> Patient {
             .iter()
             .map(|&(m, v)| (model.measures[m].name.clone(), v))
             .collect(),
+        implied: Default::default(),
     }
 }
 

@@ -305,10 +305,14 @@ impl<'a> Resolver<'a> {
                         };
                         let index = self.model.facts.len();
                         if self.add(&f.name, kind, index) {
+                            let codes = self.codes(f.codes(), false);
                             self.model.facts.push(Fact {
                                 name: f.name.text.clone(),
                                 label: f.label.as_ref().map(|t| t.value.clone()),
                                 kind: f.kind,
+                                implies: Vec::new(),
+                                excludes: Vec::new(),
+                                codes,
                                 span: f.name.span,
                             });
                         }
@@ -327,12 +331,14 @@ impl<'a> Resolver<'a> {
                     Item::Measure(m) => {
                         let index = self.model.measures.len();
                         if self.add(&m.name, Kind::Measure, index) {
+                            let codes = self.codes(&m.codes, true);
                             self.model.measures.push(Measure {
                                 name: m.name.text.clone(),
                                 label: m.label.as_ref().map(|t| t.value.clone()),
                                 unit: m.unit.as_ref().map(|t| t.value.clone()),
                                 min: m.range.map(|r| r.lo.value),
                                 max: m.range.map(|r| r.hi.value),
+                                codes,
                                 span: m.name.span,
                             });
                         }
@@ -605,12 +611,88 @@ impl<'a> Resolver<'a> {
         }
     }
 
+    /// Terminology bindings: `SYSTEM|CODE` (both parts present), or `age` for a measure (E007
+    /// otherwise; a code given twice is E004).
+    fn codes(&mut self, codes: &[ast::Text], measure: bool) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        let mut first: Vec<Span> = Vec::new();
+        for c in codes {
+            let v = &c.value;
+            let well_formed = (measure && v == "age")
+                || v.split_once('|').is_some_and(|(system, code)| {
+                    !system.trim().is_empty() && !code.trim().is_empty() && !code.contains('|')
+                });
+            if !well_formed {
+                let help = if measure {
+                    "write the binding as \"SYSTEM|CODE\", e.g. \"http://loinc.org|72514-3\", or \"age\" for the patient's age in years"
+                } else {
+                    "write the binding as \"SYSTEM|CODE\", e.g. \"http://snomed.info/sct|23056005\""
+                };
+                self.out.push(
+                    Diagnostic::new(
+                        Code::E007,
+                        c.span,
+                        format!("\"{v}\" is not a terminology code"),
+                    )
+                    .with_label("not SYSTEM|CODE")
+                    .with_help(help),
+                );
+                continue;
+            }
+            if let Some(i) = out.iter().position(|x| x == v) {
+                self.out.push(
+                    Diagnostic::new(
+                        Code::E004,
+                        c.span,
+                        format!("the code \"{v}\" is given twice"),
+                    )
+                    .with_label("given again")
+                    .with_secondary(first[i], "first given here")
+                    .with_help("give each code once"),
+                );
+                continue;
+            }
+            out.push(v.clone());
+            first.push(c.span);
+        }
+        out
+    }
+
+    /// Facts named by `implies` or `excludes`, without repeats.
+    fn fact_list(&mut self, names: &[ast::Name]) -> Vec<FactId> {
+        let mut out = Vec::new();
+        let mut seen = FirstSeen::default();
+        for n in names {
+            if let Some(sym) = self.lookup(n, FACT)
+                && seen.insert(sym.index)
+            {
+                out.push(sym.index);
+            }
+        }
+        out
+    }
+
     fn resolve_vocabulary(&mut self, files: &[ast::File]) {
+        let mut fact = 0;
         let mut exclusive = 0;
         let mut category = 0;
         let mut exercise = 0;
         for item in files.iter().flat_map(|f| &f.items) {
             match item {
+                Item::Fact(f) => {
+                    if self
+                        .symbols
+                        .get(f.name.text.as_str())
+                        .is_some_and(|s| s.span != f.name.span)
+                    {
+                        continue; // a duplicate, already reported
+                    }
+                    let implies = self.fact_list(f.implies());
+                    let excludes = self.fact_list(f.excludes());
+                    self.model.facts[fact].implies = implies;
+                    self.model.facts[fact].excludes = excludes;
+                    fact += 1;
+                }
                 Item::Exclusive(x) => {
                     if self
                         .symbols
@@ -1061,6 +1143,9 @@ fn rule_records(sources: &Sources, files: &[ast::File], count: usize) -> Vec<Rul
                     .status()
                     .and_then(|n| Status::ALL.into_iter().find(|e| e.as_str() == n.text))
                     .unwrap_or_default(),
+                except: Vec::new(),
+                prevails: rule.prevails(),
+                stop_if: rule.stop_if().map(|t| t.value.clone()),
             });
         }
     }

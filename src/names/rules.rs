@@ -32,8 +32,9 @@ pub(super) struct Resolved {
     targets: Vec<(Target, Span)>,
     exercises: Vec<ExerciseId>,
     dose: Option<Dose>,
-    cite: Vec<SourceId>,
+    cite: Vec<Citation>,
     overrides: Vec<(RuleId, Span)>,
+    except: Vec<(Target, Span)>,
 }
 
 impl Resolved {
@@ -50,6 +51,7 @@ impl Resolved {
         r.dose = self.dose;
         r.cite = self.cite;
         r.overrides = self.overrides;
+        r.except = self.except;
     }
 }
 
@@ -88,34 +90,42 @@ pub(super) fn resolve_rule(
         (None, None) => None,
     };
     let targets = targets(env, &rule.action.targets);
-    let exercises = expand(&targets, hierarchy, rank);
-    let dose = rule.action.dose.as_deref().map(|d| Dose {
-        amount: Amount {
-            lo: d.amount.lo.value,
-            hi: d.amount.hi.value,
-            unit: d.amount.unit,
-        },
-        frequency: d.frequency.map(|f| match f {
-            ast::Frequency::Every { lo, hi, .. } => Frequency::Every {
-                lo: lo.value,
-                hi: hi.value,
-            },
-            ast::Frequency::Times { lo, hi, per, .. } => Frequency::Times {
-                lo: lo.value,
-                hi: hi.value,
-                per,
-            },
-            ast::Frequency::Per(p, _) => Frequency::Per(p),
-        }),
-        span: d.span,
-    });
-    let mut cite = Vec::with_capacity(rule.cite.len());
+    let mut exercises = expand(&targets, hierarchy, rank);
+    let except = targets_of(env, &rule.action.except);
+    if !except.is_empty() {
+        let excepted = expand(&except, hierarchy, rank);
+        exercises.retain(|e| !excepted.contains(e));
+        if exercises.is_empty() && !targets.is_empty() {
+            let span = except[0].1.to(except[except.len() - 1].1);
+            let who = rule
+                .name
+                .as_ref()
+                .map_or("this rule".to_string(), |n| format!("rule `{}`", n.text));
+            env.report(
+                Diagnostic::new(
+                    Code::E007,
+                    span,
+                    format!(
+                        "{who} advises no exercise: `except` removes every exercise of its targets"
+                    ),
+                )
+                .with_label("excepts everything the rule advises")
+                .with_secondary(rule.action.span, "the advice")
+                .with_help("name fewer exercises after `except`, or widen the targets"),
+            );
+        }
+    }
+    let dose = rule.action.dose.as_deref().map(dose);
+    let mut cite: Vec<Citation> = Vec::with_capacity(rule.cite.len());
     let mut seen = FirstSeen::default();
     for c in &rule.cite {
-        if let Some(sym) = env.find(c, SOURCE)
+        if let Some(sym) = env.find(&c.source, SOURCE)
             && seen.insert(sym.index)
         {
-            cite.push(sym.index);
+            cite.push(Citation {
+                source: sym.index,
+                locator: c.locator.as_ref().map(|t| t.value.clone()),
+            });
         }
     }
     let mut overrides: Vec<(RuleId, Span)> = Vec::new();
@@ -135,7 +145,58 @@ pub(super) fn resolve_rule(
         dose,
         cite,
         overrides,
+        except,
     }
+}
+
+/// The model's form of a dose: `daily`/`weekly` become once per day/week.
+fn dose(d: &ast::Dose) -> Dose {
+    let amount = |a: &ast::Amount| Amount {
+        lo: a.lo.value,
+        hi: a.hi.value,
+        unit: a.unit,
+        bound: a.bound,
+    };
+    let frequency = |f: ast::Frequency| match f {
+        ast::Frequency::Every { lo, hi, .. } => Frequency::Every {
+            lo: lo.value,
+            hi: hi.value,
+        },
+        ast::Frequency::Times { lo, hi, per, .. } => Frequency::Times {
+            lo: lo.value,
+            hi: hi.value,
+            per,
+        },
+        ast::Frequency::Per(p, _) => Frequency::Per(p),
+        ast::Frequency::Named(per, _) => Frequency::Times {
+            lo: 1.0,
+            hi: 1.0,
+            per,
+        },
+    };
+    Dose {
+        amount: d.amount.as_ref().map(amount),
+        frequency: d.frequency.map(frequency),
+        bouts: d.bouts.map(|b| Bouts {
+            lo: b.lo.value,
+            hi: b.hi.value,
+            unit: b.unit,
+            at_least: b.at_least,
+        }),
+        progression: d.progression.map(|p| Progression {
+            amount: amount(&p.amount),
+            frequency: p.frequency.map(frequency),
+        }),
+        span: d.span,
+    }
+}
+
+/// Targets named after `except`: like [`targets`], without the check for repeats across lists.
+fn targets_of(env: &mut impl Env, names: &[ast::Name]) -> Vec<(Target, Span)> {
+    if names.is_empty() {
+        return Vec::new();
+    }
+    targets(env, names)
 }
 
 pub(super) fn targets(env: &mut impl Env, names: &[ast::Name]) -> Vec<(Target, Span)> {

@@ -2,7 +2,7 @@
 //! resolved yet (that is [`crate::names`]); values are already decoded (strings unescaped,
 //! numbers parsed, dates checked for shape).
 
-use crate::model::{Action, AmountUnit, CmpOp, Expectation, FactKind, Period};
+use crate::model::{Action, AmountUnit, Bound, CmpOp, Expectation, FactKind, Period};
 use crate::source::Span;
 
 /// A name as written (`sciatica`), or a misspelt one that was already reported.
@@ -66,7 +66,32 @@ pub struct FactItem {
     pub kind: FactKind,
     pub name: Name,
     pub label: Option<Text>,
+    /// `implies`, `excludes` and `code`, boxed together (`None` when all are absent).
+    pub clauses: Option<Box<FactClauses>>,
     pub span: Span,
+}
+
+/// The clauses a fact may carry (§9.1, §12).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct FactClauses {
+    pub implies: Vec<Name>,
+    pub excludes: Vec<Name>,
+    /// Terminology bindings, `SYSTEM|CODE`, as written.
+    pub codes: Vec<Text>,
+}
+
+impl FactItem {
+    pub fn implies(&self) -> &[Name] {
+        self.clauses.as_ref().map_or(&[], |c| &c.implies)
+    }
+
+    pub fn excludes(&self) -> &[Name] {
+        self.clauses.as_ref().map_or(&[], |c| &c.excludes)
+    }
+
+    pub fn codes(&self) -> &[Text] {
+        self.clauses.as_ref().map_or(&[], |c| &c.codes)
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -83,6 +108,8 @@ pub struct MeasureItem {
     pub label: Option<Text>,
     pub unit: Option<Text>,
     pub range: Option<Range>,
+    /// Terminology bindings, as written.
+    pub codes: Vec<Text>,
     pub span: Span,
 }
 
@@ -153,6 +180,7 @@ pub struct RangeTest {
 
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Amount {
+    pub bound: Bound,
     pub lo: Number,
     pub hi: Number,
     pub unit: AmountUnit,
@@ -173,12 +201,35 @@ pub enum Frequency {
         span: Span,
     },
     Per(Period, Span),
+    /// `daily` or `weekly`: once per day or week.
+    Named(Period, Span),
 }
 
+/// `in bouts of [at least] N[..M] UNIT`
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Dose {
+pub struct Bouts {
+    pub at_least: bool,
+    pub lo: Number,
+    pub hi: Number,
+    pub unit: AmountUnit,
+    pub span: Span,
+}
+
+/// `building up to AMOUNT [FREQUENCY]`
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Progression {
     pub amount: Amount,
     pub frequency: Option<Frequency>,
+    pub span: Span,
+}
+
+/// A dose: one or more of its parts, in this order.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Dose {
+    pub amount: Option<Amount>,
+    pub frequency: Option<Frequency>,
+    pub bouts: Option<Bouts>,
+    pub progression: Option<Progression>,
     pub span: Span,
 }
 
@@ -188,6 +239,8 @@ pub struct ActionClause {
     /// The action word.
     pub word_span: Span,
     pub targets: Vec<Name>,
+    /// The exercises and categories after `except`.
+    pub except: Vec<Name>,
     /// Boxed: most advice has no dose.
     pub dose: Option<Box<Dose>>,
     /// The whole clause.
@@ -204,13 +257,21 @@ pub struct RuleItem {
     pub cond: Option<Cond>,
     pub unless: Option<Cond>,
     pub action: ActionClause,
-    pub cite: Vec<Name>,
+    pub cite: Vec<Cite>,
     /// The clauses most rules leave out, boxed together (`None` when all are absent): a large
     /// ruleset's trees are half the size for it. Read them through the accessors below.
     pub details: Option<Box<RuleDetails>>,
 }
 
-/// `because`, `evidence`, `strength`, `overrides`, `reviewed` and `status`.
+/// `cite SOURCE ["LOCATOR"]`
+#[derive(Clone, Debug, PartialEq)]
+pub struct Cite {
+    pub source: Name,
+    pub locator: Option<Text>,
+}
+
+/// `because`, `evidence`, `strength`, `overrides`, `reviewed`, `status`, `prevails` and
+/// `stop if`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct RuleDetails {
     pub because: Option<Text>,
@@ -220,6 +281,10 @@ pub struct RuleDetails {
     /// The date as written, checked for shape (`YYYY-MM-DD`) but not for validity.
     pub reviewed: Option<Text>,
     pub status: Option<Name>,
+    /// The `prevails` clause, where it is written.
+    pub prevails: Option<Span>,
+    /// `stop if "TEXT"`: the text.
+    pub stop_if: Option<Text>,
 }
 
 impl RuleItem {
@@ -235,6 +300,7 @@ impl RuleItem {
                 action: Action::Recommend,
                 word_span: span,
                 targets: Vec::new(),
+                except: Vec::new(),
                 dose: None,
                 span,
             },
@@ -270,6 +336,14 @@ impl RuleItem {
 
     pub fn status(&self) -> Option<&Name> {
         self.details.as_ref()?.status.as_ref()
+    }
+
+    pub fn prevails(&self) -> Option<Span> {
+        self.details.as_ref()?.prevails
+    }
+
+    pub fn stop_if(&self) -> Option<&Text> {
+        self.details.as_ref()?.stop_if.as_ref()
     }
 }
 

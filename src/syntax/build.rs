@@ -8,7 +8,7 @@ use super::Rule;
 use super::ast::*;
 use crate::diagnostic::{Code, Diagnostic, did_you_mean};
 use crate::model::{
-    Action, AmountUnit, CmpOp, Evidence, Expectation, FactKind, Period, Status, Strength,
+    Action, AmountUnit, Bound, CmpOp, Evidence, Expectation, FactKind, Period, Status, Strength,
 };
 use crate::source::{FileId, Span};
 
@@ -79,11 +79,53 @@ impl Builder<'_> {
                     FactKind::Factor
                 };
                 let name = self.name(inner.next()?);
-                let label = inner.next().map(|p| self.text(p));
+                let mut label = None;
+                let mut clauses: Option<Box<FactClauses>> = None;
+                let mut seen: Vec<(&'static str, Span)> = Vec::new();
+                for p in inner {
+                    let pspan = self.span(&p);
+                    let word = match p.as_rule() {
+                        Rule::text => {
+                            label = Some(self.text(p));
+                            continue;
+                        }
+                        Rule::implies_opt => "implies",
+                        Rule::excludes_opt => "excludes",
+                        Rule::code_opt => "code",
+                        _ => continue,
+                    };
+                    if let Some(&(_, first)) = seen.iter().find(|(w, _)| *w == word) {
+                        let what = if kind == FactKind::Condition {
+                            "condition"
+                        } else {
+                            "factor"
+                        };
+                        self.repeated(word, what, &name.text, pspan, first);
+                        continue;
+                    }
+                    seen.push((word, pspan));
+                    let c = clauses.get_or_insert_with(Box::default);
+                    match word {
+                        "implies" | "excludes" => {
+                            let list = p
+                                .into_inner()
+                                .find(|p| p.as_rule() == Rule::name_list)
+                                .map(|l| self.names(l))
+                                .unwrap_or_default();
+                            if word == "implies" {
+                                c.implies = list;
+                            } else {
+                                c.excludes = list;
+                            }
+                        }
+                        _ => c.codes = self.codes(p),
+                    }
+                }
                 Item::Fact(Box::new(FactItem {
                     kind,
                     name,
                     label,
+                    clauses,
                     span,
                 }))
             }
@@ -112,6 +154,7 @@ impl Builder<'_> {
                     label: None,
                     unit: None,
                     range: None,
+                    codes: Vec::new(),
                     span,
                 };
                 for p in inner {
@@ -135,6 +178,13 @@ impl Builder<'_> {
                                 .into_inner()
                                 .find(|p| p.as_rule() == Rule::range)
                                 .map(|p| self.range(p));
+                        }
+                        Rule::code_opt => {
+                            if !m.codes.is_empty() {
+                                let first = m.codes[0].span;
+                                self.repeated("code", "measure", &m.name.text, pspan, first);
+                            }
+                            m.codes = self.codes(p);
                         }
                         _ => {}
                     }
@@ -237,6 +287,8 @@ impl Builder<'_> {
                 Rule::overrides_clause => "overrides",
                 Rule::reviewed_clause => "reviewed",
                 Rule::status_clause => "status",
+                Rule::prevails_clause => "prevails",
+                Rule::stop_clause => "stop if",
                 _ => continue,
             };
             let mut parts = clause.into_inner().filter(|p| !is_keyword(p.as_rule()));
@@ -282,8 +334,19 @@ impl Builder<'_> {
                     r.details_mut().because = parts.next().map(|p| self.text(p))
                 }
                 Rule::cite_clause => {
-                    r.cite = parts.next().map(|p| self.names(p)).unwrap_or_default()
+                    r.cite = parts
+                        .filter(|p| p.as_rule() == Rule::cite_item)
+                        .filter_map(|p| {
+                            let mut inner = p.into_inner();
+                            let source = self.name(inner.next()?);
+                            let locator = inner.next().map(|t| self.text(t));
+                            Some(Cite { source, locator })
+                        })
+                        .collect();
+                    r.cite.shrink_to_fit();
                 }
+                Rule::prevails_clause => r.details_mut().prevails = Some(cspan),
+                Rule::stop_clause => r.details_mut().stop_if = parts.next().map(|p| self.text(p)),
                 Rule::overrides_clause => {
                     r.details_mut().overrides =
                         parts.next().map(|p| self.names(p)).unwrap_or_default()
@@ -380,11 +443,24 @@ impl Builder<'_> {
         let word_span = self.span(&word);
         let action = Action::parse(word.as_str())?;
         let targets = self.names(parts.next()?);
-        let dose = parts.next().map(|p| Box::new(self.dose(p)));
+        let mut except = Vec::new();
+        let mut dose = None;
+        for p in parts {
+            match p.as_rule() {
+                Rule::except_list => {
+                    if let Some(list) = p.into_inner().find(|p| p.as_rule() == Rule::name_list) {
+                        except = self.names(list);
+                    }
+                }
+                Rule::dose => dose = Some(Box::new(self.dose(p))),
+                _ => {}
+            }
+        }
         Some(ActionClause {
             action,
             word_span,
             targets,
+            except,
             dose,
             span,
         })
@@ -392,84 +468,144 @@ impl Builder<'_> {
 
     fn dose(&mut self, pair: Pair<'_, Rule>) -> Dose {
         let span = self.span(&pair);
-        let mut parts = pair.into_inner();
-        let amount = self.amount(parts.next());
-        let frequency = parts.next().and_then(|f| f.into_inner().next()).map(|f| {
-            let fspan = self.span(&f);
-            let rule = f.as_rule();
-            let inner: Vec<Pair<'_, Rule>> = f
-                .into_inner()
-                .filter(|p| !is_keyword(p.as_rule()))
-                .collect();
-            let numbers: Vec<Number> = inner
-                .iter()
-                .filter(|p| p.as_rule() == Rule::number)
-                .map(|p| self.number(p))
-                .collect();
-            let period = inner.iter().find(|p| p.as_rule() == Rule::period).map(|p| {
-                if p.as_str() == "day" {
-                    Period::Day
-                } else {
-                    Period::Week
-                }
-            });
-            let (lo, hi) = self.bounds(&numbers, fspan);
-            match rule {
-                Rule::every_freq => Frequency::Every {
-                    lo,
-                    hi,
-                    span: fspan,
-                },
-                Rule::times_freq => Frequency::Times {
-                    lo,
-                    hi,
-                    per: period.unwrap_or(Period::Day),
-                    span: fspan,
-                },
-                _ => Frequency::Per(period.unwrap_or(Period::Day), fspan),
-            }
-        });
-        let dose = Dose {
-            amount,
-            frequency,
+        let mut dose = Dose {
+            amount: None,
+            frequency: None,
+            bouts: None,
+            progression: None,
             span,
         };
+        for part in pair.into_inner() {
+            match part.as_rule() {
+                Rule::amount => dose.amount = Some(self.amount(part)),
+                Rule::frequency => dose.frequency = self.frequency(part),
+                Rule::bouts => dose.bouts = Some(self.bouts(part)),
+                Rule::progression => {
+                    let pspan = self.span(&part);
+                    let mut amount = None;
+                    let mut frequency = None;
+                    for p in part.into_inner() {
+                        match p.as_rule() {
+                            Rule::amount => amount = Some(self.amount(p)),
+                            Rule::frequency => frequency = self.frequency(p),
+                            _ => {}
+                        }
+                    }
+                    if let Some(amount) = amount {
+                        dose.progression = Some(Progression {
+                            amount,
+                            frequency,
+                            span: pspan,
+                        });
+                    }
+                }
+                _ => {}
+            }
+        }
         self.check_dose(&dose);
         dose
     }
 
-    fn amount(&mut self, pair: Option<Pair<'_, Rule>>) -> Amount {
-        let Some(pair) = pair else {
-            let n = Number {
-                value: 0.0,
-                span: Span::default(),
+    fn frequency(&mut self, pair: Pair<'_, Rule>) -> Option<Frequency> {
+        let f = pair.into_inner().next()?;
+        let fspan = self.span(&f);
+        let rule = f.as_rule();
+        if rule == Rule::named_freq {
+            let per = if f.as_str() == "daily" {
+                Period::Day
+            } else {
+                Period::Week
             };
-            return Amount {
-                lo: n,
-                hi: n,
-                unit: AmountUnit::Min,
-                span: Span::default(),
-            };
-        };
-        let span = self.span(&pair);
-        let inner: Vec<Pair<'_, Rule>> = pair.into_inner().collect();
+            return Some(Frequency::Named(per, fspan));
+        }
+        let inner: Vec<Pair<'_, Rule>> = f
+            .into_inner()
+            .filter(|p| !is_keyword(p.as_rule()))
+            .collect();
         let numbers: Vec<Number> = inner
             .iter()
             .filter(|p| p.as_rule() == Rule::number)
             .map(|p| self.number(p))
             .collect();
-        let unit = match inner
+        let period = inner.iter().find(|p| p.as_rule() == Rule::period).map(|p| {
+            if p.as_str() == "day" {
+                Period::Day
+            } else {
+                Period::Week
+            }
+        });
+        let (lo, hi) = self.bounds(&numbers, fspan);
+        Some(match rule {
+            Rule::every_freq => Frequency::Every {
+                lo,
+                hi,
+                span: fspan,
+            },
+            Rule::times_freq => Frequency::Times {
+                lo,
+                hi,
+                per: period.unwrap_or(Period::Day),
+                span: fspan,
+            },
+            _ => Frequency::Per(period.unwrap_or(Period::Day), fspan),
+        })
+    }
+
+    fn amount(&mut self, pair: Pair<'_, Rule>) -> Amount {
+        let span = self.span(&pair);
+        let inner: Vec<Pair<'_, Rule>> = pair.into_inner().collect();
+        let bound = match inner
             .iter()
-            .find(|p| p.as_rule() == Rule::amount_unit)
-            .map(|p| p.as_str())
+            .find(|p| p.as_rule() == Rule::bound)
+            .and_then(|p| p.clone().into_inner().next())
+            .map(|p| p.as_rule())
         {
-            Some("h") => AmountUnit::H,
-            Some("reps") => AmountUnit::Reps,
-            Some("sets") => AmountUnit::Sets,
-            _ => AmountUnit::Min,
+            Some(Rule::at_least) => Bound::AtLeast,
+            Some(Rule::up_to) => Bound::UpTo,
+            _ => Bound::Exactly,
         };
+        let numbers: Vec<Number> = inner
+            .iter()
+            .filter(|p| p.as_rule() == Rule::number)
+            .map(|p| self.number(p))
+            .collect();
+        let unit = unit_of(&inner);
         let (lo, hi) = self.bounds(&numbers, span);
-        Amount { lo, hi, unit, span }
+        Amount {
+            bound,
+            lo,
+            hi,
+            unit,
+            span,
+        }
+    }
+
+    fn bouts(&mut self, pair: Pair<'_, Rule>) -> Bouts {
+        let span = self.span(&pair);
+        let inner: Vec<Pair<'_, Rule>> = pair.into_inner().collect();
+        let at_least = inner.iter().any(|p| p.as_rule() == Rule::at_least);
+        let numbers: Vec<Number> = inner
+            .iter()
+            .filter(|p| p.as_rule() == Rule::number)
+            .map(|p| self.number(p))
+            .collect();
+        let unit = unit_of(&inner);
+        let (lo, hi) = self.bounds(&numbers, span);
+        Bouts {
+            at_least,
+            lo,
+            hi,
+            unit,
+            span,
+        }
+    }
+
+    /// `code "SYSTEM|CODE", ...`: the texts.
+    fn codes(&mut self, pair: Pair<'_, Rule>) -> Vec<Text> {
+        pair.into_inner()
+            .filter(|p| p.as_rule() == Rule::text)
+            .map(|p| self.text(p))
+            .collect()
     }
 
     fn bounds(&self, numbers: &[Number], span: Span) -> (Number, Number) {
@@ -508,11 +644,21 @@ impl Builder<'_> {
                 );
             }
         };
-        check(dose.amount.lo, dose.amount.hi, "amount", self.diagnostics);
-        match dose.frequency {
-            Some(Frequency::Every { lo, hi, .. }) => check(lo, hi, "interval", self.diagnostics),
-            Some(Frequency::Times { lo, hi, .. }) => check(lo, hi, "frequency", self.diagnostics),
+        let frequency = |f: Option<Frequency>, diagnostics: &mut Vec<Diagnostic>| match f {
+            Some(Frequency::Every { lo, hi, .. }) => check(lo, hi, "interval", diagnostics),
+            Some(Frequency::Times { lo, hi, .. }) => check(lo, hi, "frequency", diagnostics),
             _ => {}
+        };
+        if let Some(a) = dose.amount {
+            check(a.lo, a.hi, "amount", self.diagnostics);
+        }
+        frequency(dose.frequency, self.diagnostics);
+        if let Some(b) = dose.bouts {
+            check(b.lo, b.hi, "bout length", self.diagnostics);
+        }
+        if let Some(p) = dose.progression {
+            check(p.amount.lo, p.amount.hi, "amount", self.diagnostics);
+            frequency(p.frequency, self.diagnostics);
         }
     }
 
@@ -832,6 +978,20 @@ fn comment_start(line: &str) -> Option<usize> {
     None
 }
 
+/// The unit among the parts of an amount or bout length.
+fn unit_of(parts: &[Pair<'_, Rule>]) -> AmountUnit {
+    match parts
+        .iter()
+        .find(|p| p.as_rule() == Rule::amount_unit)
+        .map(|p| p.as_str())
+    {
+        Some("h") => AmountUnit::H,
+        Some("reps") => AmountUnit::Reps,
+        Some("sets") => AmountUnit::Sets,
+        _ => AmountUnit::Min,
+    }
+}
+
 /// How messages name a rule.
 fn rule_label(name: &Option<Name>) -> String {
     name.as_ref()
@@ -874,6 +1034,19 @@ fn is_keyword(rule: Rule) -> bool {
             | Rule::kw_every
             | Rule::kw_times
             | Rule::kw_per
+            | Rule::kw_implies
+            | Rule::kw_excludes
+            | Rule::kw_code
+            | Rule::kw_except
+            | Rule::kw_prevails
+            | Rule::kw_stop
+            | Rule::kw_at
+            | Rule::kw_least
+            | Rule::kw_up
+            | Rule::kw_to
+            | Rule::kw_bouts
+            | Rule::kw_of
+            | Rule::kw_building
             | Rule::EOI
     )
 }

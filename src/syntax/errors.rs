@@ -48,11 +48,18 @@ pub(super) const RESERVED: &[&str] = &[
     "recommend",
     "consider",
     "caution",
+    "refer",
     "avoid",
     "and",
     "or",
     "not",
     "in",
+    "implies",
+    "excludes",
+    "code",
+    "except",
+    "prevails",
+    "stop",
 ];
 
 fn describe(rule: Rule) -> &'static str {
@@ -64,7 +71,7 @@ fn describe(rule: Rule) -> &'static str {
         range | range_opt => "a range such as `0..10`",
         date | reviewed_clause => "a date written YYYY-MM-DD",
         action | action_clause | extra_action | negated_action => {
-            "an action (`recommend`, `consider`, `caution` or `avoid`)"
+            "an action (`recommend`, `consider`, `caution`, `refer` or `avoid`)"
         }
         cmp_op => "a comparison (`<`, `<=`, `>`, `>=`, `=` or `!=`)",
         cond | conj | negation | group | atom | if_clause | late_if | unless_clause => {
@@ -73,10 +80,33 @@ fn describe(rule: Rule) -> &'static str {
         amount_unit => "a unit (`min`, `h`, `reps` or `sets`)",
         hour_unit => "`h`",
         period => "`day` or `week`",
-        frequency | every_freq | times_freq | per_freq => {
-            "a frequency (`every 3 h`, `3 times per week` or `per day`)"
+        frequency | every_freq | times_freq | per_freq | named_freq => {
+            "a frequency (`every 3 h`, `3 times per week`, `per day` or `daily`)"
         }
-        dose | amount => "a dose such as `10..20 min`",
+        dose | amount | bound | at_least | up_to => "a dose such as `10..20 min`",
+        bouts => "`in bouts of`",
+        progression => "`building up to`",
+        implies_opt => "`implies`",
+        excludes_opt => "`excludes`",
+        code_opt => "`code`",
+        except_list => "`except`",
+        cite_item => "a source",
+        prevails_clause => "`prevails`",
+        stop_clause => "`stop if`",
+        fact_opt => "`implies`, `excludes` or `code`",
+        kw_implies => "`implies`",
+        kw_excludes => "`excludes`",
+        kw_code => "`code`",
+        kw_except => "`except`",
+        kw_prevails => "`prevails`",
+        kw_stop => "`stop`",
+        kw_at => "`at`",
+        kw_least => "`least`",
+        kw_up => "`up`",
+        kw_to => "`to`",
+        kw_bouts => "`bouts`",
+        kw_of => "`of`",
+        kw_building => "`building`",
         given | given_clause => "a fact, or a measure with `= value`",
         expect_clause => "`expect`",
         EOI => "the end of the file",

@@ -317,6 +317,7 @@ impl<'t> Reader<'t> {
                     kind,
                     name,
                     label,
+                    clauses: None,
                     span: self.span(start),
                 }))
             }
@@ -383,6 +384,7 @@ impl<'t> Reader<'t> {
                     label,
                     unit,
                     range,
+                    codes: Vec::new(),
                     span: self.span(start),
                 }))
             }
@@ -456,7 +458,7 @@ impl<'t> Reader<'t> {
                 break;
             };
             match word {
-                "then" | "recommend" | "consider" | "caution" | "avoid" => {
+                "then" | "recommend" | "consider" | "caution" | "refer" | "avoid" => {
                     // A second action is reported by the full parser.
                     if has_action {
                         return None;
@@ -511,7 +513,15 @@ impl<'t> Reader<'t> {
                 }
                 "cite" if r.cite.is_empty() => {
                     self.bump(word.len());
-                    r.cite = self.names()?;
+                    // Locators are left to the full parser.
+                    r.cite = self
+                        .names()?
+                        .into_iter()
+                        .map(|source| Cite {
+                            source,
+                            locator: None,
+                        })
+                        .collect();
                 }
                 "overrides" if r.overrides().is_empty() => {
                     self.bump(word.len());
@@ -579,6 +589,7 @@ impl<'t> Reader<'t> {
             action,
             word_span,
             targets,
+            except: Vec::new(),
             dose,
             span: self.span(start),
         })
@@ -599,6 +610,7 @@ impl<'t> Reader<'t> {
         self.bump(word.len());
         positive_range(lo, hi)?;
         let amount = Amount {
+            bound: crate::model::Bound::Exactly,
             lo,
             hi,
             unit,
@@ -633,9 +645,13 @@ impl<'t> Reader<'t> {
         } else {
             None
         };
+        // The parts of a dose added in version 2 (`daily`, bouts, progression) are left to
+        // the full parser: the word after the dose ends the rule, and no item starts with it.
         Some(Dose {
-            amount,
+            amount: Some(amount),
             frequency,
+            bouts: None,
+            progression: None,
             span: self.span(start),
         })
     }

@@ -122,7 +122,10 @@ fn full_rule_with_every_clause_in_any_order() {
     assert_eq!(r.name.as_ref().unwrap().text, "disc_extension");
     assert_eq!(r.because().unwrap().value, "A disc may improve.");
     assert_eq!(
-        r.cite.iter().map(|n| n.text.as_str()).collect::<Vec<_>>(),
+        r.cite
+            .iter()
+            .map(|n| n.source.text.as_str())
+            .collect::<Vec<_>>(),
         ["s1", "s2"]
     );
     assert_eq!(r.evidence().unwrap().text, "low");
@@ -159,7 +162,10 @@ fn doses_and_frequencies() {
     };
     let d = dose("10..20 min every 3 h");
     assert_eq!(
-        (d.amount.lo.value, d.amount.hi.value, d.amount.unit),
+        {
+            let a = d.amount.expect("an amount");
+            (a.lo.value, a.hi.value, a.unit)
+        },
         (10.0, 20.0, AmountUnit::Min)
     );
     assert!(
@@ -171,9 +177,15 @@ fn doses_and_frequencies() {
     );
     let d = dose("150 min per week");
     assert!(matches!(d.frequency, Some(Frequency::Per(Period::Week, _))));
-    assert_eq!(dose("2 h").amount.unit, AmountUnit::H);
-    assert_eq!(dose("12 reps").amount.unit, AmountUnit::Reps);
-    assert_eq!(dose("3 sets per day").amount.unit, AmountUnit::Sets);
+    assert_eq!(dose("2 h").amount.map(|a| a.unit), Some(AmountUnit::H));
+    assert_eq!(
+        dose("12 reps").amount.map(|a| a.unit),
+        Some(AmountUnit::Reps)
+    );
+    assert_eq!(
+        dose("3 sets per day").amount.map(|a| a.unit),
+        Some(AmountUnit::Sets)
+    );
     assert!(dose("2.5 h per week").frequency.is_some());
 }
 

@@ -97,6 +97,7 @@ pub fn patient(model: &Model, test: &Test) -> Patient {
             .iter()
             .map(|&(m, v)| (model.measures[m].name.clone(), v))
             .collect(),
+        implied: Default::default(),
     }
 }
 
