@@ -16,7 +16,7 @@ use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
 use crate::eval::{Evaluator, Outcome, Patient};
-use crate::model::{Expectation, Model, Target, Test};
+use crate::model::{Dose, Expectation, Model, Target, Test};
 use crate::source::{Sources, Span};
 
 /// Where something is in the ruleset: file as read, 1-based line and column.
@@ -108,6 +108,51 @@ fn actual(outcome: &Outcome, exercise: &str) -> String {
     }
 }
 
+fn dose_text(d: &Dose) -> String {
+    crate::bundle::dose(d).to_text()
+}
+
+fn same_dose(a: &Dose, b: &Dose) -> bool {
+    (a.amount, a.frequency, a.bouts, a.progression)
+        == (b.amount, b.frequency, b.bouts, b.progression)
+}
+
+/// Whether one of the rules that decide the advice for `exercise` gives exactly `dose`.
+fn decided_with(model: &Model, outcome: &Outcome, exercise: &str, dose: &Dose) -> bool {
+    outcome.get(exercise).is_some_and(|a| {
+        a.rules.iter().any(|id| {
+            model
+                .rules
+                .iter()
+                .find(|r| &r.id == id)
+                .and_then(|r| r.dose.as_ref())
+                .is_some_and(|d| same_dose(d, dose))
+        })
+    })
+}
+
+/// ` with DOSE (rule)`, or ` with no dose`, for the deciding rules of `exercise`.
+fn given_doses(model: &Model, outcome: &Outcome, exercise: &str) -> String {
+    let Some(advice) = outcome.get(exercise) else {
+        return String::new();
+    };
+    let doses: Vec<String> = advice
+        .rules
+        .iter()
+        .filter_map(|id| model.rules.iter().find(|r| &r.id == id))
+        .filter_map(|r| {
+            r.dose
+                .as_ref()
+                .map(|d| format!("{} ({})", dose_text(d), r.id))
+        })
+        .collect();
+    if doses.is_empty() {
+        " with no dose".to_string()
+    } else {
+        format!(" with {}", doses.join(", "))
+    }
+}
+
 /// Run one test against an evaluator built from the same model; `sources` are the files the
 /// model was compiled from (for file and line).
 pub fn run_test(
@@ -134,8 +179,12 @@ pub fn run_test(
                 Target::Category(c) => model.categories[c].name.as_str(),
             })
             .collect();
+        let wanted_dose = expect.dose.as_ref().map(dose_text);
         let wanted = match expect.expectation {
-            Expectation::Is(a) => a.as_str().to_string(),
+            Expectation::Is(a) => match &wanted_dose {
+                Some(d) => format!("{} {d}", a.as_str()),
+                None => a.as_str().to_string(),
+            },
             Expectation::IsNot(a) => format!("not {}", a.as_str()),
             Expectation::Nothing => "nothing".to_string(),
         };
@@ -158,7 +207,13 @@ pub fn run_test(
             let name = model.exercises[e].name.as_str();
             let got = outcome.action(name);
             let holds = match expect.expectation {
-                Expectation::Is(a) => got == Some(a),
+                Expectation::Is(a) => {
+                    got == Some(a)
+                        && expect
+                            .dose
+                            .as_ref()
+                            .is_none_or(|d| decided_with(model, &outcome, name, d))
+                }
                 Expectation::IsNot(a) => got != Some(a),
                 Expectation::Nothing => got.is_none(),
             };
@@ -168,6 +223,13 @@ pub fn run_test(
                 } else {
                     format!("{name} (in {})", targets.join(", "))
                 };
+                let (target, dose) = match (&wanted_dose, expect.expectation) {
+                    (Some(d), Expectation::Is(a)) => (
+                        format!("{} {shown} {d}", a.as_str()),
+                        given_doses(model, &outcome, name),
+                    ),
+                    _ => (format!("{wanted} {shown}"), String::new()),
+                };
                 let advice = outcome.get(name);
                 failures.push(Failure {
                     place: place.clone(),
@@ -175,7 +237,7 @@ pub fn run_test(
                     expected: wanted.clone(),
                     actual: advice.map_or("nothing", |a| a.action.as_str()).to_string(),
                     rules: advice.map(|a| a.rules.clone()).unwrap_or_default(),
-                    message: format!("expected {wanted} {shown}, got {}", actual(&outcome, name)),
+                    message: format!("expected {target}, got {}{dose}", actual(&outcome, name)),
                 });
                 if !involved.contains(&name) {
                     involved.push(name);
@@ -329,6 +391,28 @@ rule walk: if age >= 65 then caution walking cite s\n";
             "test \"vacuous\" ... FAILED\n    back.carel:16:17: expect nothing empty: names no exercise, so it checks nothing\n    \
              trace:\n      fired: no rule\n0 passed, 1 failed\n"
         );
+    }
+
+    #[test]
+    fn doses_are_asserted_against_the_deciding_rules() {
+        let rules = "condition disc\ncondition active\nexercise walking\nsource s \"s\"\n\
+rule short: if disc then recommend walking 10..20 min every 2..4 h overrides long cite s\n\
+rule long: if active then recommend walking 30 min 3..4 times per week cite s\n";
+        let tests = "test \"disc\": given disc, active\n  expect recommend walking 10..20 min every 2..4 h\n\
+test \"wrong dose\": given disc, active expect recommend walking 30 min 3..4 times per week\n\
+test \"active\": given active expect recommend walking 30 min 3..4 times per week\n";
+        let (model, analysis, sources) = compile_text(&format!("{rules}{tests}"));
+        let bundle = crate::bundle::build(&model, &analysis, &sources);
+        let evaluator = Evaluator::new(&bundle).unwrap();
+        let results = run(&model, &sources, &evaluator);
+        assert!(results[0].passed(), "{:?}", results[0].failures);
+        assert!(results[2].passed(), "{:?}", results[2].failures);
+        assert_eq!(
+            results[1].failures[0].message,
+            "expected recommend walking 30 min 3..4 times per week, got recommend (by short) \
+             with 10..20 min every 2..4 h (short)"
+        );
+        assert_eq!(results[1].failures[0].place.line, 9);
     }
 
     #[test]
