@@ -402,6 +402,11 @@ impl Question {
         space: &Space,
         minimal: bool,
     ) -> Result<Option<Patient>, TooComplex> {
+        // A formula both required and excluded: no patient, and no search needed (the search
+        // would otherwise try the facts of every other formula first).
+        if self.fails.iter().any(|f| self.holds.contains(f)) {
+            return Ok(None);
+        }
         let all: Vec<&Expr> = self.holds.iter().chain(&self.fails).collect();
         let implications = u.implications(&all);
         let mut constraints: Vec<(&Expr, bool)> = self.holds.iter().map(|e| (e, true)).collect();
@@ -527,19 +532,22 @@ impl Differ<'_, '_> {
         if !differs {
             return Answer::Same;
         }
-        match self.transitions(exercise, &space, &t_old, &t_new) {
+        match self.transitions(exercise, &space, &t_old, &t_new, &twin_of_old, &twin_of_new) {
             Ok(Some(ts)) if !ts.is_empty() => Answer::Changed(ts),
             _ => Answer::Undecided,
         }
     }
 
     /// Every (old advice, new advice) pair some patient has, each with its smallest patient.
+    /// `twin_of_old[i]` is the new term that is the same formula as old term `i`.
     fn transitions(
         &self,
         exercise: &str,
         space: &Space,
         t_old: &[Term],
         t_new: &[Term],
+        twin_of_old: &[Option<usize>],
+        twin_of_new: &[Option<usize>],
     ) -> Result<Option<Vec<Transition>>, TooComplex> {
         let levels = |ts: &[Term]| -> Vec<Option<u8>> {
             let mut l: Vec<Option<u8>> = ts.iter().map(|t| Some(t.level)).collect();
@@ -554,7 +562,23 @@ impl Differ<'_, '_> {
                 if lo == ln {
                     continue;
                 }
-                if let Some(p) = self.smallest(space, t_old, lo, t_new, ln)? {
+                // The side with the more protective advice has a remaining term at that level
+                // that the other side does not share (a shared one would lift the other side
+                // to that level too): split the question on it.
+                let p = if lo > ln {
+                    self.smallest(
+                        space,
+                        (self.old, t_old, lo, twin_of_old, t_new),
+                        (self.new, t_new, ln),
+                    )?
+                } else {
+                    self.smallest(
+                        space,
+                        (self.new, t_new, ln, twin_of_new, t_old),
+                        (self.old, t_old, lo),
+                    )?
+                };
+                if let Some(p) = p {
                     match self.transition(exercise, p, lo, ln) {
                         Some(t) => out.push(t),
                         None => return Ok(None),
@@ -565,68 +589,67 @@ impl Differ<'_, '_> {
         Ok(Some(out))
     }
 
-    /// The smallest patient whose final advice is level `lo` in the old version and `ln` in the
-    /// new (`None`: no advice).
+    /// The smallest patient whose final advice is level `hi.2` on side `hi` and the lower
+    /// level `lo.2` (`None`: no advice) on side `lo`.
+    #[allow(clippy::type_complexity)]
     fn smallest(
         &self,
         space: &Space,
-        t_old: &[Term],
-        lo: Option<u8>,
-        t_new: &[Term],
-        ln: Option<u8>,
+        hi: (&Side, &[Term], Option<u8>, &[Option<usize>], &[Term]),
+        lo: (&Side, &[Term], Option<u8>),
     ) -> Result<Option<Patient>, TooComplex> {
-        // The cases: which term makes each side's level hold (none for "no advice").
-        let heads = |ts: &[Term], l: Option<u8>| -> Vec<Option<usize>> {
-            match l {
-                None => vec![None],
-                Some(l) => ts
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, t)| t.level == l)
-                    .map(|(i, _)| Some(i))
-                    .collect(),
-            }
+        let (hs, ht, hl, twins, other_terms) = hi;
+        let (ls, lt, ll) = lo;
+        let Some(hl) = hl else {
+            return Ok(None);
         };
         let mut best: Option<Patient> = None;
-        for ho in heads(t_old, lo) {
-            for hn in heads(t_new, ln) {
-                let mut q = Question {
-                    holds: Vec::new(),
-                    fails: Vec::new(),
-                };
-                let mut head_exprs: Vec<&Expr> = Vec::new();
-                if let Some(i) = ho {
-                    q.holds.push(term_expr(self.old, &t_old[i]));
-                    head_exprs.push(&self.old.exprs[t_old[i].rule]);
+        for (i, head) in ht.iter().enumerate() {
+            let shared = twins[i].is_some_and(|j| other_terms[j].level >= hl);
+            if head.level != hl || shared {
+                continue;
+            }
+            let h = &hs.exprs[head.rule];
+            let mut q = Question {
+                holds: vec![term_expr(hs, head)],
+                fails: Vec::new(),
+            };
+            // Nothing above the level remains on the high side.
+            for t in ht.iter().filter(|t| t.level > hl) {
+                if may_fire_together(space, h, &hs.exprs[t.rule]) {
+                    q.fails.push(term_expr(hs, t));
                 }
-                if let Some(j) = hn {
-                    q.holds.push(term_expr(self.new, &t_new[j]));
-                    head_exprs.push(&self.new.exprs[t_new[j].rule]);
-                }
-                if head_exprs.len() == 2 && !may_fire_together(space, head_exprs[0], head_exprs[1])
-                {
-                    continue;
-                }
-                // Nothing above the level remains on either side (for "no advice": nothing fires).
-                for (side, ts, l) in [(self.old, t_old, lo), (self.new, t_new, ln)] {
-                    for t in ts {
-                        let above = match l {
-                            None => true,
-                            Some(l) => t.level > l,
-                        };
-                        if !above {
-                            continue;
-                        }
-                        let e = &side.exprs[t.rule];
-                        if head_exprs.iter().all(|h| may_fire_together(space, h, e)) {
-                            q.fails.push(if l.is_none() {
-                                e.clone()
-                            } else {
-                                term_expr(side, t)
-                            });
+            }
+            // The low side: no rule firing at all, or a remaining term at exactly its level
+            // (one question per such term) and none above it.
+            let cases: Vec<Option<&Term>> = match ll {
+                None => {
+                    for t in lt {
+                        if may_fire_together(space, h, &ls.exprs[t.rule]) {
+                            q.fails.push(ls.exprs[t.rule].clone());
                         }
                     }
+                    vec![None]
                 }
+                Some(l) => {
+                    for t in lt.iter().filter(|t| t.level > l) {
+                        if may_fire_together(space, h, &ls.exprs[t.rule]) {
+                            q.fails.push(term_expr(ls, t));
+                        }
+                    }
+                    lt.iter()
+                        .filter(|t| t.level == l && may_fire_together(space, h, &ls.exprs[t.rule]))
+                        .map(Some)
+                        .collect()
+                }
+            };
+            for case in cases {
+                let mut holds = q.holds.clone();
+                holds.extend(case.map(|t| term_expr(ls, t)));
+                let q = Question {
+                    holds,
+                    fails: q.fails.clone(),
+                };
                 if let Some(p) = q.ask(self.u, space, true)?
                     && best.as_ref().is_none_or(|b| smaller(&p, b))
                 {
