@@ -47,8 +47,9 @@ Common causes:
 - **A reserved word used as a name.** The words that start items and clauses (`ruleset`,
   `condition`, `factor`, `exclusive`, `measure`, `category`, `exercise`, `source`, `rule`,
   `test`, `if`, `unless`, `then`, `because`, `cite`, `evidence`, `strength`, `overrides`,
-  `reviewed`, `status`, `given`, `expect`), the four actions (`recommend`, `consider`,
-  `caution`, `avoid`) and `and`, `or`, `not`, `in` cannot be names. Write
+  `reviewed`, `status`, `given`, `expect`, `implies`, `excludes`, `code`, `except`,
+  `prevails`, `stop`), the five actions (`recommend`, `consider`, `caution`, `refer`,
+  `avoid`) and `and`, `or`, `not`, `in` cannot be names. Write
   `exercise stretch_test`, not `exercise test`.
 - **A short rule without `then`**: `if sciatica avoid hamstring_stretch`.
 - **A missing `:`** after `rule NAME` or `test "name"`.
