@@ -88,6 +88,26 @@ pub enum BuildFormat {
     Fhir,
 }
 
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum TestFormat {
+    /// A line per test, failures with the deciding rules.
+    Human,
+    /// One JSON object (docs/language.md, "Tests").
+    Json,
+    /// JUnit XML, for CI systems that show test results.
+    Junit,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum DiffFormat {
+    /// Plain text for a terminal.
+    Human,
+    /// Markdown, fit to post as a pull-request comment.
+    Markdown,
+    /// One JSON object (docs/diff.md).
+    Json,
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Parse, type-check and analyse a ruleset; print diagnostics.
@@ -100,6 +120,9 @@ enum Command {
         /// Exit 1 when there are warnings, too.
         #[arg(long)]
         deny_warnings: bool,
+        /// SARIF only: file URIs are relative to this folder (default: the current folder).
+        #[arg(long, value_name = "DIR")]
+        root: Option<String>,
     },
     /// Write the JSON rule bundle (to stdout unless -o is given).
     Build {
@@ -108,6 +131,10 @@ enum Command {
         /// Output file; left untouched when the ruleset has errors.
         #[arg(short, long)]
         output: Option<String>,
+        /// Refuse to build when there are warnings, too.
+        #[arg(long)]
+        deny_warnings: bool,
+        /// What to write: the Carel bundle, or a FHIR R4 Bundle.
         #[arg(long, value_enum, default_value = "bundle")]
         format: BuildFormat,
         /// Also write a minisign signature, `FILE.minisig`, made with this secret key file
@@ -215,6 +242,28 @@ enum Command {
     Test {
         /// A `.carel` file or a folder of them.
         path: String,
+        /// How to print the results.
+        #[arg(long, value_enum, default_value = "human")]
+        format: TestFormat,
+        /// Report the live rules no test fires and the resolved conflicts no test exercises.
+        #[arg(long)]
+        coverage: bool,
+        /// Exit 1 when coverage (in percent) is below this.
+        #[arg(long, value_name = "PCT")]
+        min_coverage: Option<f64>,
+    },
+    /// Which patients' advice changes between two versions (folders, files or bundles).
+    Diff {
+        /// The old version: a `.carel` file, a folder of them, or a bundle.
+        old: String,
+        /// The new version: a `.carel` file, a folder of them, or a bundle.
+        new: String,
+        /// How to print the changes.
+        #[arg(long, value_enum, default_value = "human")]
+        format: DiffFormat,
+        /// Exit 3 when some patient's advice changes.
+        #[arg(long)]
+        exit_code: bool,
     },
     /// Format ruleset files canonically (line endings and a byte-order mark are kept).
     Fmt {
@@ -271,13 +320,21 @@ fn main() -> ExitCode {
             path,
             format,
             deny_warnings,
-        } => cli::check::run(&path, format, deny_warnings),
+            root,
+        } => cli::check::run(&path, format, deny_warnings, root.as_deref()),
         Command::Build {
             path,
             output,
             format,
             sign,
-        } => cli::build::run(&path, output.as_deref(), format, sign.as_deref()),
+            deny_warnings,
+        } => cli::build::run(
+            &path,
+            output.as_deref(),
+            format,
+            sign.as_deref(),
+            deny_warnings,
+        ),
         Command::Verify {
             bundle,
             key,
@@ -334,7 +391,18 @@ fn main() -> ExitCode {
             today,
             review_months,
         } => cli::report::run(&path, output.as_deref(), today.as_deref(), review_months),
-        Command::Test { path } => cli::test::run(&path),
+        Command::Test {
+            path,
+            format,
+            coverage,
+            min_coverage,
+        } => cli::test::run(&path, format, coverage, min_coverage),
+        Command::Diff {
+            old,
+            new,
+            format,
+            exit_code,
+        } => cli::diff::run(&old, &new, format, exit_code),
         Command::Fmt { path, check, diff } => cli::fmt::run(&path, check, diff),
         Command::Explain { code, format } => cli::explain::run(&code, format),
         Command::Completions { shell } => cli::completions::run(shell, Args::command()),

@@ -14,12 +14,15 @@ use carel::source::Sources;
 /// A ruleset compiled without errors, and its bundle.
 pub struct Built {
     pub model: Model,
+    /// The files as read (names as given on the command line).
+    pub sources: Sources,
     pub bundle: Bundle,
 }
 
 /// Load, compile and build. Diagnostics go to stderr: all of them when `warnings` is set,
-/// otherwise only when there are errors. `Err` carries the exit status.
-pub fn ruleset_bundle(path: &str, warnings: bool) -> Result<Built, u8> {
+/// otherwise only when there are errors. With `deny_warnings`, a warning fails like an error.
+/// `Err` carries the exit status.
+pub fn ruleset_bundle(path: &str, warnings: bool, deny_warnings: bool) -> Result<Built, u8> {
     let loaded = match load::ruleset(path) {
         Ok(l) => l,
         Err(e) => {
@@ -32,7 +35,7 @@ pub fn ruleset_bundle(path: &str, warnings: bool) -> Result<Built, u8> {
         return Err(FAILED);
     }
     let compilation = carel::compile(&loaded.sources);
-    let errors = compilation.has_errors();
+    let errors = compilation.has_errors() || (deny_warnings && !compilation.diagnostics.is_empty());
     if errors || (warnings && !compilation.diagnostics.is_empty()) {
         output::diagnostics(&loaded.sources, &compilation.diagnostics, true);
     }
@@ -44,7 +47,11 @@ pub fn ruleset_bundle(path: &str, warnings: bool) -> Result<Built, u8> {
         return Err(FAILED);
     };
     let bundle = bundle::build(&model, &analysis, &relative_names(path, &loaded.sources));
-    Ok(Built { model, bundle })
+    Ok(Built {
+        model,
+        bundle,
+        sources: loaded.sources,
+    })
 }
 
 /// The same files named relative to the ruleset folder (or by their own name for a one-file
@@ -68,7 +75,13 @@ fn relative_names(path: &str, sources: &Sources) -> Sources {
 }
 
 /// What `carel build` writes.
-pub fn run(path: &str, output: Option<&str>, format: BuildFormat, sign: Option<&str>) -> u8 {
+pub fn run(
+    path: &str,
+    output: Option<&str>,
+    format: BuildFormat,
+    sign: Option<&str>,
+    deny_warnings: bool,
+) -> u8 {
     if let Some(file) = output
         && Path::new(file).is_dir()
     {
@@ -91,11 +104,13 @@ pub fn run(path: &str, output: Option<&str>, format: BuildFormat, sign: Option<&
             return USAGE;
         }
     };
-    let built = match ruleset_bundle(path, true) {
+    let built = match ruleset_bundle(path, true, deny_warnings) {
         Ok(b) => b,
         Err(status) => {
             if let Some(file) = output {
                 eprintln!("error: no bundle written; `{file}` is left as it was");
+            } else if status == FAILED && deny_warnings {
+                eprintln!("error: no bundle written (`--deny-warnings`)");
             }
             return status;
         }

@@ -46,7 +46,7 @@ pub fn run(path: &str, given: &str, not: &str, unknown: Option<&str>, format: Ev
     let bundle = if is_bundle(path) {
         load_bundle(path)
     } else {
-        build::ruleset_bundle(path, false).map(|b| b.bundle)
+        build::ruleset_bundle(path, false, false).map(|b| b.bundle)
     };
     let bundle = match bundle {
         Ok(b) => b,

@@ -25,7 +25,7 @@ pub fn run(path: &str, out: Option<&str>, today: Option<&str>, review_months: u3
     let bundle = if eval::is_bundle(path) {
         eval::load_bundle(path)
     } else {
-        build::ruleset_bundle(path, false).map(|b| b.bundle)
+        build::ruleset_bundle(path, false, false).map(|b| b.bundle)
     };
     let bundle = match bundle {
         Ok(b) => b,

@@ -80,7 +80,7 @@ pub fn run(a: Args) -> u8 {
     let bundle = if eval::is_bundle(a.path) {
         eval::load_bundle(a.path)
     } else {
-        build::ruleset_bundle(a.path, false).map(|b| b.bundle)
+        build::ruleset_bundle(a.path, false, false).map(|b| b.bundle)
     };
     let bundle = match bundle {
         Ok(b) => b,

@@ -819,6 +819,7 @@ impl Builder<'_> {
                 Rule::expect_clause => {
                     let mut expectation = None;
                     let mut targets = Vec::new();
+                    let mut dose = None;
                     for e in p.into_inner() {
                         match e.as_rule() {
                             Rule::kw_nothing => expectation = Some(Expectation::Nothing),
@@ -833,12 +834,14 @@ impl Builder<'_> {
                                     .map(Expectation::IsNot)
                             }
                             Rule::target_list => targets = self.names(e),
+                            Rule::dose => dose = Some(Box::new(self.dose(e))),
                             _ => {}
                         }
                     }
                     expects.push(Expect {
                         expectation: expectation?,
                         targets,
+                        dose,
                         span: pspan,
                     });
                 }
