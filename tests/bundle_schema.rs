@@ -27,12 +27,14 @@ fn errors(v: &jsonschema::Validator, instance: &Value) -> Vec<String> {
 
 /// A ruleset using every part of the format.
 const FULL: &str = r#"ruleset full "Every part of a bundle" version "3.0.0"
-condition sciatica "Sciatica"
-condition disc
+condition sciatica "Sciatica" code "http://snomed.info/sct|23056005"
+condition disc implies sciatica excludes nonspecific
+condition nonspecific
 factor acute "Acute"
 factor chronic
+factor sedentary implies acute
 exclusive stage "Stage": acute, chronic
-measure age "Age" unit "years" range 0..120
+measure age "Age" unit "years" range 0..120 code "age"
 measure pain range 0..10
 category stretching "Stretching"
 category gentle in stretching
@@ -52,8 +54,16 @@ rule no_stretch:
   status draft
 rule walk: if disc then recommend walking 10..20 min every 3 h overrides no_stretch cite guide
 rule walk_more: if age != 40 then recommend walking 30 min 2..3 times per day cite guide
-rule weekly: if chronic then consider walking 150 min per week cite guide
+rule weekly:
+  if chronic then consider walking at least 150 min per week in bouts of at least 10 min
+    building up to 300 min per week
+  cite guide
 rule gentle_ok: consider cat_cow 10 reps cite guide
+rule see_first:
+  if sedentary or nonspecific then refer stretching except cat_cow
+  prevails
+  stop if "the pain spreads below the knee"
+  cite guide "When shouldn't you exercise?", other
 rule old: if acute then avoid walking status retired cite guide
 "#;
 
@@ -184,7 +194,7 @@ fn the_schema_rejects_what_loading_rejects() {
         ),
         (
             "another version",
-            Box::new(|b| b["format_version"] = json!(2)),
+            Box::new(|b| b["format_version"] = json!(3)),
         ),
         (
             "a bad frequency",

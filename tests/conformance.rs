@@ -180,6 +180,7 @@ fn conformance_vectors_match_the_reference_evaluator() {
                     .iter()
                     .map(|(k, v)| (k.clone(), v.as_f64().unwrap()))
                     .collect(),
+                implied: Default::default(),
             };
             app.check_patient(&patient).unwrap();
             let got = case(&expected.name, &app.evaluate(&patient));
@@ -193,4 +194,33 @@ fn conformance_vectors_match_the_reference_evaluator() {
         "the conformance folder holds {sources_seen} rulesets"
     );
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// A format-1 bundle (written by an earlier compiler) still loads, and evaluates every case of
+/// its ruleset exactly as the format-2 bundle of today does.
+#[test]
+fn format_1_bundles_keep_their_meaning() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/bundles");
+    let text = std::fs::read_to_string(dir.join("v1_precedence.bundle.json")).unwrap();
+    assert!(text.contains("\"format_version\": 1"));
+    let loaded = Bundle::from_json(&text).unwrap();
+    let app = Evaluator::new(&loaded).unwrap();
+    let committed: Cases = serde_json::from_str(
+        &std::fs::read_to_string(folder().join("precedence.cases.json")).unwrap(),
+    )
+    .unwrap();
+    assert!(!committed.cases.is_empty());
+    for expected in &committed.cases {
+        let patient = Patient {
+            facts: expected.given.facts.iter().cloned().collect(),
+            measures: expected
+                .given
+                .measures
+                .iter()
+                .map(|(k, v)| (k.clone(), v.as_f64().unwrap()))
+                .collect(),
+            implied: Default::default(),
+        };
+        assert_eq!(&case(&expected.name, &app.evaluate(&patient)), expected);
+    }
 }

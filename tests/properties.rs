@@ -506,6 +506,7 @@ fn named_patient(facts: &BTreeSet<usize>, values: &Values) -> carel::eval::Patie
             .enumerate()
             .filter_map(|(m, v)| v.map(|v| (MEASURES[m].0.to_string(), v)))
             .collect(),
+        implied: Default::default(),
     }
 }
 
@@ -728,7 +729,7 @@ proptest! {
             }
             let named = carel::eval::Patient {
                 facts: w.facts.iter().map(|&f| model.facts[f].name.clone()).collect(),
-                measures: w.measures.iter().map(|&(m, v)| (model.measures[m].name.clone(), v)).collect(),
+                measures: w.measures.iter().map(|&(m, v)| (model.measures[m].name.clone(), v)).collect(), implied: Default::default(),
             };
             let outcome = evaluator.evaluate(&named);
             let [a, b] = c.rules.map(|r| model.rules[r].id.clone());

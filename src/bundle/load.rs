@@ -352,7 +352,7 @@ pub fn validate<'b>(b: &'b Bundle) -> Result<(), String> {
         if r.targets.is_empty() {
             return Err(format!("rule `{id}` has no targets"));
         }
-        let expand = |list: &'b [String]| -> Result<BTreeSet<&'b str>, String> {
+        let expand = |list: &'b [String], verb: &str| -> Result<BTreeSet<&'b str>, String> {
             let mut expanded: BTreeSet<&str> = BTreeSet::new();
             for t in list {
                 if exercises.contains_key(t.as_str()) {
@@ -361,14 +361,14 @@ pub fn validate<'b>(b: &'b Bundle) -> Result<(), String> {
                     expanded.extend(set);
                 } else {
                     return Err(format!(
-                        "rule `{id}` names `{t}`, which is not an exercise or category of this bundle"
+                        "rule `{id}` {verb} `{t}`, which is not an exercise or category of this bundle"
                     ));
                 }
             }
             Ok(expanded)
         };
-        let mut expanded = expand(&r.targets)?;
-        let excepted = expand(&r.except)?;
+        let mut expanded = expand(&r.targets, "advises")?;
+        let excepted = expand(&r.except, "excepts")?;
         expanded.retain(|e| !excepted.contains(e));
         if expanded.is_empty() {
             return Err(format!(
@@ -442,8 +442,13 @@ pub fn validate<'b>(b: &'b Bundle) -> Result<(), String> {
         }
     }
     if let Some(cycle) = find_cycle(&precedence(b)) {
+        let what = if b.rules.iter().any(|r| r.prevails) {
+            "`overrides` and `prevails`"
+        } else {
+            "`overrides`"
+        };
         return Err(format!(
-            "the rules' `overrides` and `prevails` form a cycle: {}",
+            "the rules' {what} form a cycle: {}",
             cycle_text(&cycle, |i| b.rules[i].id.clone())
         ));
     }

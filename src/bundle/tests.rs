@@ -79,7 +79,7 @@ fn value_of(b: &Bundle) -> Value {
 fn header_vocabulary_and_nulls() {
     let v = value_of(&bundle_of(BACK));
     assert_eq!(v["format"], "carel.bundle");
-    assert_eq!(v["format_version"], 1);
+    assert_eq!(v["format_version"], 2);
     assert_eq!(
         v["compiler"],
         json!({"name": "carel", "version": env!("CARGO_PKG_VERSION")})
@@ -93,14 +93,14 @@ fn header_vocabulary_and_nulls() {
     assert_eq!(
         voc["conditions"],
         json!([
-            {"id": "sciatica", "label": "Sciatica"},
-            {"id": "herniated_disc", "label": "Herniated or bulging lumbar disc"},
-            {"id": "facet_syndrome", "label": null}
+            {"id": "sciatica", "label": "Sciatica", "implies": [], "excludes": [], "codes": []},
+            {"id": "herniated_disc", "label": "Herniated or bulging lumbar disc", "implies": [], "excludes": [], "codes": []},
+            {"id": "facet_syndrome", "label": null, "implies": [], "excludes": [], "codes": []}
         ])
     );
     assert_eq!(
         voc["factors"][1],
-        json!({"id": "chronic", "label": "Pain for three months or more"})
+        json!({"id": "chronic", "label": "Pain for three months or more", "implies": [], "excludes": [], "codes": []})
     );
     assert_eq!(
         voc["exclusive"],
@@ -109,9 +109,9 @@ fn header_vocabulary_and_nulls() {
     assert_eq!(
         voc["measures"],
         json!([
-            {"id": "age", "label": "Age", "unit": "years", "min": 0, "max": 120},
-            {"id": "pain", "label": "Pain score (NRS)", "unit": null, "min": 0, "max": 10},
-            {"id": "temp", "label": null, "unit": "C", "min": 34.5, "max": 42}
+            {"id": "age", "label": "Age", "unit": "years", "min": 0, "max": 120, "codes": []},
+            {"id": "pain", "label": "Pain score (NRS)", "unit": null, "min": 0, "max": 10, "codes": []},
+            {"id": "temp", "label": null, "unit": "C", "min": 34.5, "max": 42, "codes": []}
         ])
     );
     assert_eq!(
@@ -163,10 +163,13 @@ fn rules_are_emitted_in_full_and_retired_ones_left_out() {
             "when": {"all": [{"fact": "herniated_disc"}, {"not": {"fact": "facet_syndrome"}}]},
             "action": "recommend",
             "targets": ["extension"],
+            "except": [],
             "exercises": ["prone_press_up"],
+            "prevails": false,
             "dose": null,
             "because": "A herniated disc may improve with extension exercises.",
-            "cite": ["seed000", "seed001"],
+            "stop_if": null,
+            "cite": [{"source": "seed000", "locator": null}, {"source": "seed001", "locator": null}],
             "evidence": "low",
             "strength": "conditional",
             "status": "draft",
@@ -185,11 +188,11 @@ fn rules_are_emitted_in_full_and_retired_ones_left_out() {
     assert_eq!(v["rules"][2]["when"], json!({"always": true}));
     assert_eq!(
         v["rules"][2]["dose"],
-        json!({"amount": {"min": 10, "max": 20, "unit": "min"}, "frequency": {"every_hours": {"min": 3, "max": 3}}})
+        json!({"amount": {"min": 10, "max": 20, "unit": "min", "bound": "exactly"}, "frequency": {"every_hours": {"min": 3, "max": 3}}, "bouts": null, "progression": null})
     );
     assert_eq!(
         v["rules"][3]["dose"],
-        json!({"amount": {"min": 150, "max": 150, "unit": "min"}, "frequency": {"times": null, "per": "week"}})
+        json!({"amount": {"min": 150, "max": 150, "unit": "min", "bound": "exactly"}, "frequency": {"times": null, "per": "week"}, "bouts": null, "progression": null})
     );
     let anonymous = &v["rules"][4];
     assert_eq!(
@@ -203,7 +206,7 @@ fn rules_are_emitted_in_full_and_retired_ones_left_out() {
     assert_eq!(anonymous["exercises"], json!(["leg_lift", "walking"]));
     assert_eq!(
         anonymous["dose"],
-        json!({"amount": {"min": 10, "max": 10, "unit": "reps"}, "frequency": {"times": {"min": 2, "max": 3}, "per": "day"}})
+        json!({"amount": {"min": 10, "max": 10, "unit": "reps", "bound": "exactly"}, "frequency": {"times": {"min": 2, "max": 3}, "per": "day"}, "bouts": null, "progression": null})
     );
     assert_eq!(
         anonymous["location"],
@@ -230,7 +233,7 @@ fn rules_are_emitted_in_full_and_retired_ones_left_out() {
 #[test]
 fn whole_numbers_print_without_fraction() {
     let text = bundle_of(BACK).to_json();
-    assert!(text.contains("\"max\": 120\n"), "{text}");
+    assert!(text.contains("\"max\": 120,\n"), "{text}");
     assert!(text.contains("\"value\": 38.5\n"));
     assert!(!text.contains(".0,") && !text.contains(".0\n"));
 }
@@ -375,9 +378,9 @@ fn loading_refuses_other_formats_and_versions() {
         refused(&b, |v| v["format"] = json!("other")),
         "not a Carel bundle: `format` is \"other\", expected \"carel.bundle\""
     );
-    let e = refused(&b, |v| v["format_version"] = json!(2));
+    let e = refused(&b, |v| v["format_version"] = json!(3));
     assert!(
-        e.starts_with("bundle format version 2 is not supported"),
+        e.starts_with("bundle format version 3 is not supported"),
         "{e}"
     );
     assert_eq!(
@@ -430,7 +433,9 @@ fn loading_refuses_missing_and_unknown_fields() {
     assert!(e.contains("unknown field `colour`"), "{e}");
     let e = refused(&b, |v| v["rules"][0]["action"] = json!("forbid"));
     assert!(
-        e.contains("unknown action `forbid`: expected one of recommend, consider, caution, avoid"),
+        e.contains(
+            "unknown action `forbid`: expected one of recommend, consider, caution, refer, avoid"
+        ),
         "{e}"
     );
     let e = refused(&b, |v| {
@@ -482,7 +487,7 @@ fn loading_refuses_dangling_references() {
         ),
         (
             Box::new(|v| v["rules"][0]["exercises"] = json!(["hamstring_stretch"])),
-            "rule `sciatica_no_stretch`: `exercises` must list the exercises of its targets, sorted by id: [bridge, hamstring_stretch]",
+            "rule `sciatica_no_stretch`: `exercises` must list the exercises of its targets minus those of `except`, sorted by id: [bridge, hamstring_stretch]",
         ),
         (
             Box::new(|v| v["vocabulary"]["exclusive"][0]["members"] = json!(["acute", "subacute"])),

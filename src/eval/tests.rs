@@ -305,7 +305,7 @@ fn json_output_has_patient_advice_and_fired_rules() {
                 "action": "recommend",
                 "rules": ["q"],
                 "advised": [
-                    {"rule": "r", "action": "avoid", "dose": {"amount": {"min": 2, "max": 2, "unit": "sets"}, "frequency": null},
+                    {"rule": "r", "action": "avoid", "dose": {"amount": {"min": 2, "max": 2, "unit": "sets", "bound": "exactly"}, "frequency": null, "bouts": null, "progression": null},
                      "outcome": "overridden", "overridden_by": ["q"]},
                     {"rule": "q", "action": "recommend", "dose": null, "outcome": "decides", "overridden_by": []}
                 ]

@@ -134,6 +134,20 @@ impl<'t> Reader<'t> {
         }
     }
 
+    /// Read the keyword `kw` when a negative number follows it without a space (`range-5..5`):
+    /// the grammar reads the keyword, then the number.
+    fn eat_before_minus(&mut self, kw: &str) -> bool {
+        self.skip();
+        let rest = &self.bytes[self.pos..];
+        let glued = rest.starts_with(kw.as_bytes())
+            && rest.get(kw.len()) == Some(&b'-')
+            && rest.get(kw.len() + 1).is_some_and(u8::is_ascii_digit);
+        if glued {
+            self.bump(kw.len());
+        }
+        glued
+    }
+
     fn expect(&mut self, kw: &str) -> Option<()> {
         self.eat(kw).then_some(())
     }
@@ -370,7 +384,7 @@ impl<'t> Reader<'t> {
                             return None;
                         }
                         unit = Some(self.text()?);
-                    } else if self.eat("range") {
+                    } else if self.eat("range") || self.eat_before_minus("range") {
                         if range.is_some() {
                             return None;
                         }
@@ -583,6 +597,9 @@ impl<'t> Reader<'t> {
         let targets = self.names()?;
         let dose = match self.peek() {
             Some(b'0'..=b'9' | b'-') => Some(Box::new(self.dose()?)),
+            Some(b'e' | b'p') if matches!(self.peek_word(), Ok(Some("every" | "per"))) => {
+                Some(Box::new(self.dose()?))
+            }
             _ => None,
         };
         Some(ActionClause {
@@ -598,24 +615,35 @@ impl<'t> Reader<'t> {
     fn dose(&mut self) -> Option<Dose> {
         self.skip();
         let start = self.pos;
-        let (lo, hi) = self.bounds()?;
-        let word = self.word()?;
-        let unit = match word {
-            "min" => AmountUnit::Min,
-            "h" => AmountUnit::H,
-            "reps" => AmountUnit::Reps,
-            "sets" => AmountUnit::Sets,
-            _ => return None,
-        };
-        self.bump(word.len());
-        positive_range(lo, hi)?;
-        let amount = Amount {
-            bound: crate::model::Bound::Exactly,
-            lo,
-            hi,
-            unit,
-            span: self.span(start),
-        };
+        // An amount, unless the numbers are a frequency (`2 times per day`).
+        let mut amount = None;
+        if matches!(self.peek(), Some(b'0'..=b'9' | b'-')) {
+            let (pos, last_end) = (self.pos, self.last_end);
+            let (lo, hi) = self.bounds()?;
+            let word = self.word()?;
+            let unit = match word {
+                "min" => Some(AmountUnit::Min),
+                "h" => Some(AmountUnit::H),
+                "reps" => Some(AmountUnit::Reps),
+                "sets" => Some(AmountUnit::Sets),
+                "times" => None,
+                _ => return None,
+            };
+            match unit {
+                Some(unit) => {
+                    self.bump(word.len());
+                    positive_range(lo, hi)?;
+                    amount = Some(Amount {
+                        bound: crate::model::Bound::Exactly,
+                        lo,
+                        hi,
+                        unit,
+                        span: self.span(start),
+                    });
+                }
+                None => (self.pos, self.last_end) = (pos, last_end),
+            }
+        }
         self.skip();
         let fstart = self.pos;
         let frequency = if self.eat("every") {
@@ -645,10 +673,13 @@ impl<'t> Reader<'t> {
         } else {
             None
         };
-        // The parts of a dose added in version 2 (`daily`, bouts, progression) are left to
-        // the full parser: the word after the dose ends the rule, and no item starts with it.
+        if amount.is_none() && frequency.is_none() {
+            return None;
+        }
+        // The other parts of a dose (`daily`, `at least`, bouts, progression) are left to the
+        // full parser: the word after the dose ends the rule, and no item starts with it.
         Some(Dose {
-            amount: Some(amount),
+            amount,
             frequency,
             bouts: None,
             progression: None,

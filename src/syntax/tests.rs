@@ -317,7 +317,7 @@ fn missing_unit_after_a_dose_number() {
     let d = &parse_err("rule r: recommend walking 10 minutes")[0];
     assert_eq!(
         d.message,
-        "expected a unit (`min`, `h`, `reps` or `sets`), found `minutes`"
+        "expected a unit (`min`, `h`, `reps` or `sets`) or `times`, found `minutes`"
     );
 }
 
