@@ -747,9 +747,10 @@ impl<'a> Layout<'a> {
                 Expectation::Nothing => "expect nothing".to_string(),
             };
             let items: Vec<String> = e.targets.iter().map(|n| n.text.clone()).collect();
+            let dose = e.dose.as_deref().map(|d| self.dose(d));
             lines.push(Line::new(
                 CLAUSE_INDENT,
-                wrap(CLAUSE_INDENT, &lead, &items, None),
+                wrap(CLAUSE_INDENT, &lead, &items, dose.as_deref()),
                 vec![self.piece(e.span)],
             ));
         }
@@ -1308,6 +1309,7 @@ fn strip_item(item: &Item) -> Item {
                 .map(|e| Expect {
                     expectation: e.expectation,
                     targets: strip_names(&e.targets),
+                    dose: e.dose.as_deref().map(strip_dose).map(Box::new),
                     span: s,
                 })
                 .collect(),

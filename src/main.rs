@@ -54,6 +54,13 @@ pub enum EvalFormat {
     Json,
 }
 
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum TestFormat {
+    Human,
+    Json,
+    Junit,
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Parse, type-check and analyse a ruleset; print diagnostics.
@@ -65,6 +72,9 @@ enum Command {
         /// Exit 1 when there are warnings, too.
         #[arg(long)]
         deny_warnings: bool,
+        /// SARIF only: file URIs are relative to this folder (default: the current folder).
+        #[arg(long, value_name = "DIR")]
+        root: Option<String>,
     },
     /// Write the JSON rule bundle (to stdout unless -o is given).
     Build {
@@ -72,6 +82,9 @@ enum Command {
         /// Output file; left untouched when the ruleset has errors.
         #[arg(short, long)]
         output: Option<String>,
+        /// Refuse to build when there are warnings, too.
+        #[arg(long)]
+        deny_warnings: bool,
     },
     /// Print the conflict graph: rules as nodes, conflicts and overrides as edges.
     Graph {
@@ -89,7 +102,17 @@ enum Command {
         format: EvalFormat,
     },
     /// Run the ruleset's `test` blocks.
-    Test { path: String },
+    Test {
+        path: String,
+        #[arg(long, value_enum, default_value = "human")]
+        format: TestFormat,
+        /// Report the live rules no test fires and the resolved conflicts no test exercises.
+        #[arg(long)]
+        coverage: bool,
+        /// Exit 1 when coverage (in percent) is below this.
+        #[arg(long, value_name = "PCT")]
+        min_coverage: Option<f64>,
+    },
     /// Format ruleset files canonically.
     Fmt {
         path: String,
@@ -122,15 +145,25 @@ fn main() -> ExitCode {
             path,
             format,
             deny_warnings,
-        } => cli::check::run(&path, format, deny_warnings),
-        Command::Build { path, output } => cli::build::run(&path, output.as_deref()),
+            root,
+        } => cli::check::run(&path, format, deny_warnings, root.as_deref()),
+        Command::Build {
+            path,
+            output,
+            deny_warnings,
+        } => cli::build::run(&path, output.as_deref(), deny_warnings),
         Command::Graph { path, format } => cli::graph::run(&path, format),
         Command::Eval {
             path,
             given,
             format,
         } => cli::eval::run(&path, &given, format),
-        Command::Test { path } => cli::test::run(&path),
+        Command::Test {
+            path,
+            format,
+            coverage,
+            min_coverage,
+        } => cli::test::run(&path, format, coverage, min_coverage),
         Command::Fmt { path, check } => cli::fmt::run(&path, check),
         Command::Explain { code } => cli::explain::run(&code),
     };

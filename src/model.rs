@@ -519,6 +519,8 @@ pub struct Expect {
     pub targets: Vec<(Target, Span)>,
     /// Targets expanded to exercises, sorted by exercise name.
     pub exercises: Vec<ExerciseId>,
+    /// The dose the deciding rule must give (only with `Expectation::Is`).
+    pub dose: Option<Dose>,
     pub span: Span,
 }
 

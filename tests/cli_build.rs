@@ -153,6 +153,41 @@ fn warnings_are_shown_but_do_not_stop_the_build() {
 }
 
 #[test]
+fn deny_warnings_refuses_the_build_and_leaves_the_file_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(
+        dir.path(),
+        "back.carel",
+        &BACK.replace("avoid stretching cite guide", "avoid stretching"),
+    );
+    let out = dir.path().join("bundle.json");
+    std::fs::write(&out, "previous").unwrap();
+    carel()
+        .args(["build", &file, "--deny-warnings", "-o"])
+        .arg(&out)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("warning[W007]"))
+        .stderr(predicate::str::contains("is left as it was"));
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), "previous");
+    carel()
+        .args(["build", &file, "--deny-warnings"])
+        .assert()
+        .code(1)
+        .stdout("")
+        .stderr(predicate::str::contains(
+            "no bundle written (`--deny-warnings`)",
+        ));
+    // Without warnings, the flag changes nothing.
+    let clean = write(dir.path(), "clean.carel", BACK);
+    carel()
+        .args(["build", &clean, "--deny-warnings"])
+        .assert()
+        .success()
+        .stdout(predicate::str::starts_with("{"));
+}
+
+#[test]
 fn output_to_a_folder_is_a_usage_error() {
     let dir = tempfile::tempdir().unwrap();
     let file = write(dir.path(), "back.carel", BACK);

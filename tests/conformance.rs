@@ -129,7 +129,7 @@ fn conformance_vectors_match_the_reference_evaluator() {
         let evaluator = Evaluator::new(&built).unwrap();
 
         // The hand-written expectations of the `test` blocks hold.
-        let results = testing::run(&model, &evaluator);
+        let results = testing::run(&model, &sources, &evaluator);
         assert!(!results.is_empty(), "{file_name} has no tests");
         let failed: Vec<&testing::TestResult> = results.iter().filter(|r| !r.passed()).collect();
         assert!(

@@ -627,7 +627,7 @@ pub fn when(model: &Model, e: &Expr) -> When {
     }
 }
 
-fn dose(d: &model::Dose) -> Dose {
+pub(crate) fn dose(d: &model::Dose) -> Dose {
     let amount = |a: &model::Amount| Amount {
         min: a.lo,
         max: a.hi,

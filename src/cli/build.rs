@@ -11,12 +11,15 @@ use carel::source::Sources;
 /// A ruleset compiled without errors, and its bundle.
 pub struct Built {
     pub model: Model,
+    /// The files as read (names as given on the command line).
+    pub sources: Sources,
     pub bundle: Bundle,
 }
 
 /// Load, compile and build. Diagnostics go to stderr: all of them when `warnings` is set,
-/// otherwise only when there are errors. `Err` carries the exit status.
-pub fn ruleset_bundle(path: &str, warnings: bool) -> Result<Built, u8> {
+/// otherwise only when there are errors. With `deny_warnings`, a warning fails like an error.
+/// `Err` carries the exit status.
+pub fn ruleset_bundle(path: &str, warnings: bool, deny_warnings: bool) -> Result<Built, u8> {
     let loaded = match load::ruleset(path) {
         Ok(l) => l,
         Err(e) => {
@@ -29,7 +32,7 @@ pub fn ruleset_bundle(path: &str, warnings: bool) -> Result<Built, u8> {
         return Err(FAILED);
     }
     let compilation = carel::compile(&loaded.sources);
-    let errors = compilation.has_errors();
+    let errors = compilation.has_errors() || (deny_warnings && !compilation.diagnostics.is_empty());
     if errors || (warnings && !compilation.diagnostics.is_empty()) {
         output::diagnostics(&loaded.sources, &compilation.diagnostics, true);
     }
@@ -41,7 +44,11 @@ pub fn ruleset_bundle(path: &str, warnings: bool) -> Result<Built, u8> {
         return Err(FAILED);
     };
     let bundle = bundle::build(&model, &analysis, &relative_names(path, &loaded.sources));
-    Ok(Built { model, bundle })
+    Ok(Built {
+        model,
+        bundle,
+        sources: loaded.sources,
+    })
 }
 
 /// The same files named relative to the ruleset folder (or by their own name for a one-file
@@ -64,7 +71,7 @@ fn relative_names(path: &str, sources: &Sources) -> Sources {
     out
 }
 
-pub fn run(path: &str, output: Option<&str>) -> u8 {
+pub fn run(path: &str, output: Option<&str>, deny_warnings: bool) -> u8 {
     if let Some(file) = output
         && Path::new(file).is_dir()
     {
@@ -73,11 +80,13 @@ pub fn run(path: &str, output: Option<&str>) -> u8 {
         );
         return USAGE;
     }
-    let built = match ruleset_bundle(path, true) {
+    let built = match ruleset_bundle(path, true, deny_warnings) {
         Ok(b) => b,
         Err(status) => {
             if let Some(file) = output {
                 eprintln!("error: no bundle written; `{file}` is left as it was");
+            } else if status == FAILED && deny_warnings {
+                eprintln!("error: no bundle written (`--deny-warnings`)");
             }
             return status;
         }

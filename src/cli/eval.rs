@@ -44,7 +44,7 @@ pub fn run(path: &str, given: &str, format: EvalFormat) -> u8 {
     let bundle = if is_bundle(path) {
         load_bundle(path)
     } else {
-        build::ruleset_bundle(path, false).map(|b| b.bundle)
+        build::ruleset_bundle(path, false, false).map(|b| b.bundle)
     };
     let bundle = match bundle {
         Ok(b) => b,

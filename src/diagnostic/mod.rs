@@ -7,6 +7,7 @@
 pub mod codes;
 mod explain;
 pub mod render;
+pub mod sarif;
 
 pub use codes::{Code, Severity};
 

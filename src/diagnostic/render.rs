@@ -1,4 +1,5 @@
-//! Renderings of diagnostics: human (codespan-reporting), JSON (§7 of the contract) and SARIF 2.1.0.
+//! Renderings of diagnostics: human (codespan-reporting) and JSON (§7 of the contract); SARIF
+//! is in [`super::sarif`].
 
 use codespan_reporting::diagnostic as cs;
 use codespan_reporting::term::{self, Config, WriteStyle};
@@ -228,7 +229,13 @@ fn label_json(sources: &Sources, l: &super::Label) -> Value {
     })
 }
 
-/// The `check --format json` object: `{"diagnostics": [...], "errors": N, "warnings": N}`.
+/// The version of the `check --format json` object; raised when a key changes meaning or goes.
+pub const JSON_VERSION: u32 = 1;
+
+/// The `check --format json` object (docs/diagnostics.schema.json): `{"version": 1, "tool":
+/// {...}, "diagnostics": [...], "errors": N, "warnings": N}`. Lines and columns are 1-based;
+/// columns count Unicode scalar values, and `end_column` is exclusive (the column just after
+/// the span's last character).
 pub fn json(sources: &Sources, diagnostics: &[Diagnostic]) -> Value {
     let items: Vec<Value> = diagnostics
         .iter()
@@ -251,67 +258,12 @@ pub fn json(sources: &Sources, diagnostics: &[Diagnostic]) -> Value {
         })
         .collect();
     let (errors, warnings) = count(diagnostics);
-    json!({"diagnostics": items, "errors": errors, "warnings": warnings})
-}
-
-/// A SARIF 2.1.0 log with one run; columns count Unicode code points.
-pub fn sarif(sources: &Sources, diagnostics: &[Diagnostic]) -> Value {
-    let rules: Vec<Value> = super::Code::ALL
-        .iter()
-        .map(|c| {
-            json!({
-                "id": c.as_str(),
-                "name": c.title(),
-                "shortDescription": {"text": c.title()},
-                "fullDescription": {"text": c.explanation().trim()},
-                "defaultConfiguration": {"level": c.severity().as_str()},
-            })
-        })
-        .collect();
-    let region = |sources: &Sources, span: crate::source::Span| {
-        let file = sources.get(span.file());
-        let (line, column) = file.line_col(span.start());
-        let (end_line, end_column) = file.line_col(span.end());
-        json!({
-            "artifactLocation": {"uri": file.name},
-            "region": {"startLine": line, "startColumn": column, "endLine": end_line, "endColumn": end_column},
-        })
-    };
-    let results: Vec<Value> = diagnostics
-        .iter()
-        .map(|d| {
-            let mut text = d.message.clone();
-            for note in &d.notes {
-                text.push_str(&format!("\nnote: {note}"));
-            }
-            if let Some(help) = &d.help {
-                text.push_str(&format!("\nhelp: {help}"));
-            }
-            json!({
-                "ruleId": d.code.as_str(),
-                "level": d.severity().as_str(),
-                "message": {"text": text},
-                "locations": [{"physicalLocation": region(sources, d.span)}],
-                "relatedLocations": d.secondary.iter().enumerate().map(|(i, l)| json!({
-                    "id": i + 1,
-                    "physicalLocation": region(sources, l.span),
-                    "message": {"text": l.message},
-                })).collect::<Vec<_>>(),
-            })
-        })
-        .collect();
     json!({
-        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-        "version": "2.1.0",
-        "runs": [{
-            "tool": {"driver": {
-                "name": "carel",
-                "version": env!("CARGO_PKG_VERSION"),
-                "rules": rules,
-            }},
-            "columnKind": "unicodeCodePoints",
-            "results": results,
-        }],
+        "version": JSON_VERSION,
+        "tool": {"name": "carel", "version": env!("CARGO_PKG_VERSION")},
+        "diagnostics": items,
+        "errors": errors,
+        "warnings": warnings,
     })
 }
 

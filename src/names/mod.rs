@@ -994,6 +994,7 @@ impl<'a> Resolver<'a> {
                     expectation: e.expectation,
                     targets,
                     exercises,
+                    dose: e.dose.as_deref().map(rules::dose),
                     span: e.span,
                 });
             }

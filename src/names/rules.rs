@@ -150,7 +150,7 @@ pub(super) fn resolve_rule(
 }
 
 /// The model's form of a dose: `daily`/`weekly` become once per day/week.
-fn dose(d: &ast::Dose) -> Dose {
+pub(super) fn dose(d: &ast::Dose) -> Dose {
     let amount = |a: &ast::Amount| Amount {
         lo: a.lo.value,
         hi: a.hi.value,

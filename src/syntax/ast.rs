@@ -357,6 +357,8 @@ pub struct Given {
 pub struct Expect {
     pub expectation: Expectation,
     pub targets: Vec<Name>,
+    /// `expect recommend walking 30 min per day`: the dose the deciding rule must give.
+    pub dose: Option<Box<Dose>>,
     pub span: Span,
 }
 

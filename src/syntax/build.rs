@@ -814,6 +814,7 @@ impl Builder<'_> {
                 Rule::expect_clause => {
                     let mut expectation = None;
                     let mut targets = Vec::new();
+                    let mut dose = None;
                     for e in p.into_inner() {
                         match e.as_rule() {
                             Rule::kw_nothing => expectation = Some(Expectation::Nothing),
@@ -828,12 +829,14 @@ impl Builder<'_> {
                                     .map(Expectation::IsNot)
                             }
                             Rule::target_list => targets = self.names(e),
+                            Rule::dose => dose = Some(Box::new(self.dose(e))),
                             _ => {}
                         }
                     }
                     expects.push(Expect {
                         expectation: expectation?,
                         targets,
+                        dose,
                         span: pspan,
                     });
                 }

@@ -859,9 +859,12 @@ impl<'t> Reader<'t> {
                     Expectation::Is(self.action_word()?)
                 };
                 let targets = self.names()?;
+                // A dose after the targets is left to the full parser: the word after the
+                // targets ends the test, and no item starts with it.
                 expects.push(Expect {
                     expectation,
                     targets,
+                    dose: None,
                     span: self.span(cstart),
                 });
             } else {
