@@ -63,6 +63,9 @@ pub struct Contribution {
     #[serde(serialize_with = "action_json")]
     pub action: Action,
     pub dose: Option<Dose>,
+    /// What should make the patient stop (the rule's `stop if`), when it says.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stop_if: Option<String>,
     /// `decides` (remains, and its action is the final one), `outweighed` (remains, but a more
     /// protective advice won) or `overridden` (dropped by `overridden_by`).
     pub outcome: &'static str,
@@ -246,6 +249,7 @@ impl<'b> Evaluator<'b> {
                         rule: rules[r].id.clone(),
                         action: rules[r].action,
                         dose: rules[r].dose.clone(),
+                        stop_if: rules[r].stop_if.clone(),
                         outcome: if !by.is_empty() {
                             "overridden"
                         } else if rules[r].action == action {
@@ -492,14 +496,16 @@ impl Outcome {
         text
     }
 
-    /// One line per advised exercise, most protective advice first:
-    /// `avoid     hamstring_stretch  (sciatica_no_stretch)`.
+    /// One line per advised exercise, `refer` first (see a clinician before anything else),
+    /// then the most protective advice first:
+    /// `avoid     hamstring_stretch  (sciatica_no_stretch)`. A deciding rule's `stop if`
+    /// follows its line.
     pub fn advice_lines(&self) -> String {
         let mut order: Vec<&Advice> = self.advice.iter().collect();
         order.sort_by(|a, b| {
-            b.action
-                .protectiveness()
-                .cmp(&a.action.protectiveness())
+            (b.action == Action::Refer)
+                .cmp(&(a.action == Action::Refer))
+                .then_with(|| b.action.protectiveness().cmp(&a.action.protectiveness()))
                 .then_with(|| a.exercise.cmp(&b.exercise))
         });
         let width = order
@@ -516,6 +522,16 @@ impl Outcome {
                 a.exercise,
                 a.rules.join(", ")
             );
+            let mut stops: Vec<&str> = a
+                .advised
+                .iter()
+                .filter(|c| c.outcome == "decides")
+                .filter_map(|c| c.stop_if.as_deref())
+                .collect();
+            stops.dedup();
+            for stop in stops {
+                let _ = writeln!(out, "{:<9} {:<width$}  stop if: {stop}", "", "");
+            }
         }
         out
     }
@@ -576,6 +592,15 @@ impl Outcome {
             out.push_str("no advice: no rule advises any exercise for this patient\n");
         } else {
             out.push_str(&self.advice_lines());
+        }
+        if !self.patient.implied.is_empty() {
+            let implied: Vec<String> = self
+                .patient
+                .implied
+                .iter()
+                .map(|(f, by)| format!("{f} (implied by {by})"))
+                .collect();
+            let _ = writeln!(out, "\nimplied facts: {}", implied.join(", "));
         }
         out.push_str("\ntrace:\n");
         for line in self.trace(None).lines() {

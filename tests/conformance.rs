@@ -28,6 +28,10 @@ struct Cases {
 struct Case {
     name: String,
     given: Given,
+    /// The facts the given ones imply (format 2), each with a given fact implying it; an app
+    /// adds them before evaluating.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    implied: BTreeMap<String, String>,
     /// Final advice per exercise; exercises no fired rule advises are left out.
     advice: BTreeMap<String, String>,
     /// For each advised exercise, the rules whose advice decided it (bundle order).
@@ -63,7 +67,13 @@ fn case(name: &str, outcome: &Outcome) -> Case {
     Case {
         name: name.to_string(),
         given: Given {
-            facts: outcome.patient.facts.iter().cloned().collect(),
+            facts: outcome
+                .patient
+                .facts
+                .iter()
+                .filter(|f| !outcome.patient.implied.contains_key(*f))
+                .cloned()
+                .collect(),
             measures: outcome
                 .patient
                 .measures
@@ -71,6 +81,7 @@ fn case(name: &str, outcome: &Outcome) -> Case {
                 .map(|(k, &v)| (k.clone(), number(v)))
                 .collect(),
         },
+        implied: outcome.patient.implied.clone(),
         advice: outcome
             .advice
             .iter()

@@ -200,7 +200,7 @@ fn multi_megabyte_line_with_an_error_at_its_end() {
     assert_eq!(out.code, 1);
     assert!(
         out.stdout
-            .contains("error[E001]: expected a quoted text or a new item"),
+            .contains("error[E001]: expected a quoted text, a new item"),
         "{}",
         &out.stdout[..out.stdout.len().min(2000)]
     );

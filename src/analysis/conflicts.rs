@@ -70,6 +70,8 @@ struct Context<'m, 'o> {
     prepared: Vec<Option<Prepared<'m>>>,
     /// Live rules that can fire and whose condition could be analysed.
     active: Vec<bool>,
+    /// Live rules that can never fire (W002).
+    never: Vec<bool>,
     overrides: Overrides,
     out: &'o mut Vec<Diagnostic>,
     conflicts: Vec<Conflict>,
@@ -146,6 +148,7 @@ fn analyse_with(
     out: &mut Vec<Diagnostic>,
 ) -> Analysis {
     super::overrides::report_cycles(model, out);
+    impossible_facts(&space, model, out);
     let (prepared, signatures) = prepare_all(&space, &model.rules);
     let n = model.rules.len();
     let before = out.len();
@@ -156,6 +159,7 @@ fn analyse_with(
         space,
         prepared,
         active: vec![false; n],
+        never: vec![false; n],
         overrides: Overrides::new(model),
         out,
         conflicts: Vec::new(),
@@ -191,6 +195,34 @@ fn analyse_with(
         ))
     });
     Analysis { conflicts }
+}
+
+/// W008: facts no patient can have (their implications reach a fact they exclude, or two
+/// facts that exclude each other).
+fn impossible_facts(space: &Space, model: &Model, out: &mut Vec<Diagnostic>) {
+    for (f, fact) in model.facts.iter().enumerate() {
+        if !space.never(f) {
+            continue;
+        }
+        let implied: Vec<String> = space
+            .implied(f)
+            .iter()
+            .map(|&g| format!("`{}`", model.facts[g].name))
+            .collect();
+        let mut d = Diagnostic::new(
+            Code::W008,
+            fact.span,
+            format!("no patient can have `{}`", fact.name),
+        )
+        .with_label("this fact can never hold");
+        if !implied.is_empty() {
+            d = d.with_note(format!("`{}` implies {}", fact.name, words::list(&implied)));
+        }
+        out.push(d.with_help(
+            "check its `implies` and `excludes` (and the `exclusive` groups of the facts it implies): \
+             one of them does not hold for every patient",
+        ));
+    }
 }
 
 /// Every rule's exercises ([`Rule::exercises`]) in one flat table. The passes over all rules
@@ -623,6 +655,7 @@ impl<'m> Context<'m, '_> {
             match self.space.sat_all(&[p]) {
                 Ok(true) => self.active[r] = true,
                 Ok(false) => {
+                    self.never[r] = true;
                     let d = self.never_fires(r, p);
                     self.out.push(d);
                 }
@@ -667,12 +700,25 @@ impl<'m> Context<'m, '_> {
                 ));
             }
             Some(Clash::Exclusive { group, a, b }) => {
-                let name = model.exclusives.get(group).map_or("?", |g| g.name.as_str());
-                d = d.with_note(format!(
-                    "it requires both `{}` and `{}`, which are declared exclusive (`{name}`)",
-                    fact(a),
-                    fact(b)
-                ));
+                let implied = if self.space.has_implications() {
+                    " (counting the facts they imply)"
+                } else {
+                    ""
+                };
+                d = d.with_note(match model.exclusives.get(group) {
+                    Some(g) => format!(
+                        "it requires both `{}` and `{}`{implied}, which are declared exclusive (`{}`)",
+                        fact(a),
+                        fact(b),
+                        g.name
+                    ),
+                    // Groups after the declared ones stand for `excludes`.
+                    None => format!(
+                        "it requires both `{}` and `{}`{implied}, and one excludes the other",
+                        fact(a),
+                        fact(b)
+                    ),
+                });
             }
             Some(Clash::Measure(m)) => {
                 if let Some(measure) = model.measures.get(m) {
@@ -1322,25 +1368,59 @@ impl<'m> Context<'m, '_> {
         }
     }
 
-    /// W006: `overrides` between rules that never advise one exercise to one patient.
+    /// Whether the precedence edge `a` → `b` lies on a chain that resolves a recorded
+    /// conflict: some conflict's winner reaches `a` (or is `a`) and `b` reaches its loser (or
+    /// is it). Removing such an edge would leave that conflict unresolved.
+    fn needed(&mut self, a: RuleId, b: RuleId) -> bool {
+        let resolutions: Vec<(RuleId, RuleId)> = self
+            .conflicts
+            .iter()
+            .filter_map(|c| {
+                let w = c.resolved_by?;
+                Some((
+                    w,
+                    if c.rules[0] == w {
+                        c.rules[1]
+                    } else {
+                        c.rules[0]
+                    },
+                ))
+            })
+            .collect();
+        resolutions.into_iter().any(|(w, l)| {
+            (w == a || self.overrides.reaches(w, a)) && (b == l || self.overrides.reaches(b, l))
+        })
+    }
+
+    /// W006: `overrides` between rules that never advise one exercise to one patient (or one
+    /// of which can never fire), unless a chain that resolves a conflict passes through it;
+    /// and `prevails` that takes part in no resolution.
     fn needless_overrides(&mut self) {
         let model = self.model;
         for a in 0..model.rules.len() {
-            if !self.active[a] {
+            if !model.rules[a].is_live() {
                 continue;
             }
             let mut seen = HashSet::default();
             for &(b, span) in &model.rules[a].overrides {
-                if b == a || b >= model.rules.len() || !self.active[b] || !seen.insert(b) {
+                if b == a || b >= model.rules.len() || !model.rules[b].is_live() || !seen.insert(b)
+                {
                     continue;
                 }
-                let reason = if self.shared(a, b).is_empty() {
-                    "they advise no exercise in common"
+                let (ida, idb) = (&model.rules[a].id, &model.rules[b].id);
+                let reason = if self.never[a] || self.never[b] {
+                    let id = if self.never[a] { ida } else { idb };
+                    format!("`{id}` can never fire (see its W002), so it never meets the other")
+                } else if !(self.active[a] && self.active[b]) {
+                    continue;
+                } else if self.shared(a, b).is_empty() {
+                    "they advise no exercise in common".to_string()
                 } else {
                     match self.space.sat_all(&[self.prep(a), self.prep(b)]) {
                         Ok(true) => continue,
                         Ok(false) => {
                             "no patient meets both conditions, so they never fire together"
+                                .to_string()
                         }
                         Err(_) => {
                             self.too_complex(a.min(b), a.max(b));
@@ -1348,6 +1428,9 @@ impl<'m> Context<'m, '_> {
                         }
                     }
                 };
+                if self.needed(a, b) {
+                    continue;
+                }
                 let (ra, rb) = (self.rule(a), self.rule(b));
                 self.out.push(
                     Diagnostic::new(
@@ -1360,10 +1443,51 @@ impl<'m> Context<'m, '_> {
                     )
                     .with_label(format!("`{}` overrides `{}` here", ra.id, rb.id))
                     .with_secondary(rb.head_span, "the overridden rule")
-                    .with_note(reason.to_string())
+                    .with_note(reason)
                     .with_help(format!("remove `{}` from the `overrides` clause of `{}`", rb.id, ra.id)),
                 );
             }
+        }
+        let derived = super::overrides::prevails_edges(model);
+        for (a, rule) in model.rules.iter().enumerate() {
+            let Some(span) = rule.prevails.filter(|_| rule.is_live() && self.active[a]) else {
+                continue;
+            };
+            let edges: Vec<RuleId> = derived
+                .iter()
+                .filter(|&&(x, _, _)| x == a)
+                .map(|&(_, y, _)| y)
+                .collect();
+            if edges.iter().any(|&b| self.needed(a, b)) {
+                continue;
+            }
+            let note = if edges.is_empty() {
+                "no other rule gives less protective advice on its exercises".to_string()
+            } else {
+                format!(
+                    "it outranks {}, but none of them ever advises one of its exercises to a patient it advises, \
+                     and no chain through them resolves a conflict",
+                    words::list(
+                        &edges
+                            .iter()
+                            .map(|&b| format!("`{}`", model.rules[b].id))
+                            .collect::<Vec<_>>()
+                    )
+                )
+            };
+            self.out.push(
+                Diagnostic::new(
+                    Code::W006,
+                    span,
+                    format!(
+                        "needless `prevails`: `{}` takes part in no resolution",
+                        rule.id
+                    ),
+                )
+                .with_label("prevails over nothing it meets")
+                .with_note(note)
+                .with_help(format!("remove `prevails` from `{}`", rule.id)),
+            );
         }
     }
 }
@@ -1907,18 +2031,28 @@ mod tests {
         k.overrides(a, c);
         k.overrides(d, a);
         let (_, out) = run(&k);
-        assert_eq!(codes(&out), ["W006", "W006"], "{out:?}");
+        // `a` and `b` never fire together, but `d` (which contradicts `b`) prevails over `b`
+        // through `a`: that chain needs `a overrides b`, so only `a overrides c` is needless.
+        assert_eq!(codes(&out), ["W006"], "{out:?}");
         assert_eq!(
             out[0].message,
-            "needless `overrides`: `a` and `b` never advise the same exercise for the same patient"
+            "needless `overrides`: `a` and `c` never advise the same exercise for the same patient"
         );
-        assert_eq!(out[0].span, Span::new(0, 400, 405));
+        assert_eq!(out[0].span, Span::new(0, 410, 415));
+        assert_eq!(out[0].notes, ["they advise no exercise in common"]);
+        // Without `d`, nothing needs `a overrides b`.
+        let mut k = Kit::new();
+        let acute = k.fact("acute");
+        let walking = k.exercise("walking");
+        let a = k.rule("a", fact(acute), Action::Recommend, &[walking]);
+        let b = k.rule("b", not(fact(acute)), Action::Avoid, &[walking]);
+        k.overrides(a, b);
+        let (_, out) = run(&k);
+        assert_eq!(codes(&out), ["W006"], "{out:?}");
         assert_eq!(
             out[0].notes,
             ["no patient meets both conditions, so they never fire together"]
         );
-        assert_eq!(out[1].span, Span::new(0, 410, 415));
-        assert_eq!(out[1].notes, ["they advise no exercise in common"]);
         let _ = d;
     }
 

@@ -73,6 +73,14 @@ pub struct Space {
     groups_of: Vec<Vec<u32>>,
     /// Declared range of each measure, inclusive; `None` is unbounded.
     ranges: Vec<(Option<f64>, Option<f64>)>,
+    /// For each fact, the facts it implies (transitively, itself excluded), sorted; empty
+    /// when the ruleset declares no `implies`.
+    implied: Vec<Vec<FactId>>,
+    /// For each fact, the facts that imply it (transitively, itself excluded), sorted.
+    implied_by: Vec<Vec<FactId>>,
+    /// Facts no patient can have (W008); empty when the ruleset declares no `implies` or
+    /// `excludes`.
+    never: Vec<bool>,
     budget: u64,
     /// Work left for all further searches.
     remaining: std::cell::Cell<u64>,
@@ -81,11 +89,94 @@ pub struct Space {
 impl Space {
     /// The patient space of a model.
     pub fn new(model: &Model) -> Space {
-        Space::from_parts(
+        // `a excludes b` is an exclusive group of two, after the declared groups (so the
+        // declared groups keep their indices).
+        let mut groups: Vec<Vec<FactId>> =
+            model.exclusives.iter().map(|x| x.members.clone()).collect();
+        for (a, f) in model.facts.iter().enumerate() {
+            for &b in &f.excludes {
+                groups.push(if a == b { vec![a] } else { vec![a, b] });
+            }
+        }
+        let implies: Vec<Vec<FactId>> = model.facts.iter().map(|f| f.implies.clone()).collect();
+        let mut space = Space::from_parts(
             model.facts.len(),
-            model.exclusives.iter().map(|x| x.members.clone()).collect(),
+            groups,
             model.measures.iter().map(|m| (m.min, m.max)).collect(),
         )
+        .with_implications(&implies);
+        if model.facts.iter().any(|f| !f.excludes.is_empty()) && !space.has_implications() {
+            // Keep the implication tables (empty lists) so that impossible facts are checked.
+            space.implied = vec![Vec::new(); space.facts];
+            space.implied_by = vec![Vec::new(); space.facts];
+        }
+        if space.has_implications() {
+            space.never = (0..space.facts).map(|f| space.impossible(f)).collect();
+        }
+        space
+    }
+
+    /// The same space where each fact `f` implies the facts `implies[f]` (transitively).
+    pub fn with_implications(mut self, implies: &[Vec<FactId>]) -> Space {
+        if implies.iter().all(Vec::is_empty) {
+            return self;
+        }
+        let n = self.facts;
+        let mut implied = vec![Vec::new(); n];
+        for (f, out) in implied.iter_mut().enumerate() {
+            let mut seen = vec![false; n];
+            let mut todo: Vec<FactId> = implies.get(f).cloned().unwrap_or_default();
+            while let Some(g) = todo.pop() {
+                if g < n && g != f && !seen[g] {
+                    seen[g] = true;
+                    out.push(g);
+                    todo.extend(implies.get(g).into_iter().flatten().copied());
+                }
+            }
+            out.sort_unstable();
+        }
+        let mut implied_by = vec![Vec::new(); n];
+        for (f, list) in implied.iter().enumerate() {
+            for &g in list {
+                implied_by[g].push(f);
+            }
+        }
+        self.implied = implied;
+        self.implied_by = implied_by;
+        self
+    }
+
+    /// Whether no patient can have fact `f` (see [`Space::impossible`]), as computed once.
+    pub fn never(&self, f: FactId) -> bool {
+        self.never.get(f).copied().unwrap_or(false)
+    }
+
+    /// Whether any fact implies another (or excludes one: then the tables exist, empty).
+    pub fn has_implications(&self) -> bool {
+        !self.implied.is_empty()
+    }
+
+    /// The facts `f` implies, transitively (itself excluded).
+    pub fn implied(&self, f: FactId) -> &[FactId] {
+        self.implied.get(f).map_or(&[], |v| v.as_slice())
+    }
+
+    /// Whether no patient can have fact `f`: the facts it implies (with itself) break an
+    /// exclusive group or an `excludes`.
+    pub fn impossible(&self, f: FactId) -> bool {
+        let mut all: Vec<FactId> = self.implied(f).to_vec();
+        all.push(f);
+        let mut seen: Vec<u32> = Vec::new();
+        for &g in &all {
+            for &grp in self.groups_of(g) {
+                // A group of one is a fact that excludes itself.
+                if self.groups[grp as usize].len() == 1 || seen.contains(&grp) {
+                    return true;
+                }
+                seen.push(grp);
+            }
+        }
+        false
     }
 
     /// A patient space from its parts: the number of facts, the members of each exclusive group,
@@ -116,6 +207,9 @@ impl Space {
             groups,
             groups_of,
             ranges,
+            implied: Vec::new(),
+            implied_by: Vec::new(),
+            never: Vec::new(),
             budget: DEFAULT_BUDGET,
             remaining: std::cell::Cell::new(DEFAULT_TOTAL_BUDGET),
         }
@@ -221,10 +315,14 @@ impl Space {
                 Expr::All(_) | Expr::Any(_) => p.extra_mut().rest.push((e, want)),
             }
         }
+        self.propagate(&mut p.pos, &mut p.neg);
         p.pos.sort_unstable();
         p.pos.dedup();
         p.neg.sort_unstable();
         p.neg.dedup();
+        if p.pos.iter().any(|&f| self.never(f)) {
+            p.unsat = true;
+        }
         p.mlits.sort_by_key(|l| l.measure);
         p.mlits.dedup();
         p.pos_groups = p
@@ -246,6 +344,23 @@ impl Space {
             p.unsat = true;
         }
         p
+    }
+
+    /// Required facts bring the facts they imply; forbidden facts forbid the facts that imply
+    /// them. With this, a plain conjunction's literals decide it exactly (its smallest patient
+    /// has exactly the required facts).
+    fn propagate(&self, pos: &mut Vec<FactId>, neg: &mut Vec<FactId>) {
+        if !self.has_implications() {
+            return;
+        }
+        let extra: Vec<FactId> = pos.iter().flat_map(|&f| self.implied(f)).copied().collect();
+        pos.extend(extra);
+        let extra: Vec<FactId> = neg
+            .iter()
+            .flat_map(|&f| self.implied_by.get(f).into_iter().flatten())
+            .copied()
+            .collect();
+        neg.extend(extra);
     }
 
     /// The signature of a prepared condition: see [`Signature`].
@@ -418,15 +533,20 @@ impl Space {
         if b.pos.iter().any(|f| a.pos.binary_search(f).is_err()) {
             return false;
         }
+        let clashes = |f: FactId| {
+            self.groups_of(f).iter().any(|g| {
+                let start = a.pos_groups.partition_point(|&(h, _)| h < *g);
+                a.pos_groups[start..]
+                    .iter()
+                    .take_while(|&&(h, _)| h == *g)
+                    .any(|&(_, other)| other != f)
+            })
+        };
         let excluded = |f: FactId| {
             a.neg.binary_search(&f).is_ok()
-                || self.groups_of(f).iter().any(|g| {
-                    let start = a.pos_groups.partition_point(|&(h, _)| h < *g);
-                    a.pos_groups[start..]
-                        .iter()
-                        .take_while(|&&(h, _)| h == *g)
-                        .any(|&(_, other)| other != f)
-                })
+                || clashes(f)
+                || (self.has_implications()
+                    && (self.never(f) || self.implied(f).iter().any(|&g| clashes(g))))
         };
         if !b.neg.iter().all(|&f| excluded(f)) {
             return false;
@@ -515,6 +635,9 @@ impl Space {
     /// Whether fact `f` must be false for any patient meeting the literals of `parts`: one of
     /// them forbids it, or requires another member of one of its exclusive groups.
     fn blocked(&self, f: FactId, parts: &[&Prepared]) -> bool {
+        if self.never(f) {
+            return true;
+        }
         parts.iter().any(|p| {
             p.neg.binary_search(&f).is_ok()
                 || self.groups_of(f).iter().any(|g| {
@@ -985,10 +1108,23 @@ impl<'a> Prepared<'a> {
         };
         if want {
             p.pos.push(f);
-            p.pos_groups = space.groups_of(f).iter().map(|&g| (g, f)).collect();
         } else {
             p.neg.push(f);
         }
+        space.propagate(&mut p.pos, &mut p.neg);
+        p.pos.sort_unstable();
+        p.pos.dedup();
+        p.neg.sort_unstable();
+        p.neg.dedup();
+        p.pos_groups = p
+            .pos
+            .iter()
+            .flat_map(|&f| space.groups_of(f).iter().map(move |&g| (g, f)))
+            .collect();
+        p.pos_groups.sort_unstable();
+        p.unsat = intersects(&p.pos, &p.neg)
+            || p.pos_groups.windows(2).any(|w| w[0].0 == w[1].0)
+            || p.pos.iter().any(|&f| space.never(f));
         p
     }
 
@@ -1260,6 +1396,45 @@ struct Solution {
 
 impl Problem {
     fn build(space: &Space, constraints: Vec<(&Expr, bool)>) -> Result<Problem, TooComplex> {
+        if !space.has_implications() {
+            return Problem::build_with(space, constraints);
+        }
+        // Every fact the constraints mention brings its implications, as clauses
+        // `not f or g`: the search then sees only patients closed under `implies`, and counts
+        // the implied facts of a witness.
+        let mut mentioned: Vec<FactId> = Vec::new();
+        let mut stack: Vec<&Expr> = constraints.iter().map(|&(e, _)| e).collect();
+        while let Some(e) = stack.pop() {
+            match e {
+                Expr::Fact(f) => mentioned.push(*f),
+                Expr::Not(inner) => stack.push(inner),
+                Expr::All(es) | Expr::Any(es) => stack.extend(es.iter()),
+                _ => {}
+            }
+        }
+        mentioned.sort_unstable();
+        mentioned.dedup();
+        let clauses: Vec<Expr> = mentioned
+            .iter()
+            .flat_map(|&f| {
+                space.implied(f).iter().map(move |&g| {
+                    Expr::Any(vec![Expr::Not(Box::new(Expr::Fact(f))), Expr::Fact(g)])
+                })
+            })
+            .collect();
+        // A fact no patient can have is false.
+        let never: Vec<Expr> = mentioned
+            .iter()
+            .filter(|&&f| space.never(f))
+            .map(|&f| Expr::Fact(f))
+            .collect();
+        let mut all = constraints;
+        all.extend(clauses.iter().map(|c| (c, true)));
+        all.extend(never.iter().map(|c| (c, false)));
+        Problem::build_with(space, all)
+    }
+
+    fn build_with(space: &Space, constraints: Vec<(&Expr, bool)>) -> Result<Problem, TooComplex> {
         // Pass 1: which facts and measures are mentioned, and the measures' thresholds.
         // (Small sorted vectors rather than maps: a question mentions few names.)
         let mut facts: Vec<FactId> = Vec::new();

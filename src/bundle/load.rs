@@ -370,7 +370,7 @@ pub fn validate<'b>(b: &'b Bundle) -> Result<(), String> {
         let mut expanded = expand(&r.targets, "advises")?;
         let excepted = expand(&r.except, "excepts")?;
         expanded.retain(|e| !excepted.contains(e));
-        if expanded.is_empty() {
+        if expanded.is_empty() && !excepted.is_empty() {
             return Err(format!(
                 "rule `{id}` advises no exercise: `except` removes every exercise of its targets"
             ));

@@ -64,6 +64,7 @@ codes! {
     W005 = "W005", Warning, "dose mismatch";
     W006 = "W006", Warning, "needless overrides";
     W007 = "W007", Warning, "rule has no citation";
+    W008 = "W008", Warning, "fact no patient can have";
 }
 
 impl Code {

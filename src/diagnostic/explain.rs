@@ -29,6 +29,7 @@ pub fn text(code: Code) -> &'static str {
         Code::W005 => W005,
         Code::W006 => W006,
         Code::W007 => W007,
+        Code::W008 => W008,
     }
 }
 
@@ -379,7 +380,9 @@ if pain in 4..7 then recommend walking 10..20 min
 
 const E008: &str = r##"
 A test's `given` describes a patient who cannot exist: it makes two members of one
-`exclusive` group true at once. The message names the group and the two facts.
+`exclusive` group true at once, or, counting the facts the given ones imply (`implies`), two
+facts of which one `excludes` the other or two members of one group. The message names the
+two facts, the fact that implies each, and why they cannot hold together.
 
 `exclusive stage: acute, chronic` says that no patient is both acute and chronic. Carel's
 analysis relies on that, and it never considers such a patient.
@@ -891,6 +894,16 @@ for patients for whom both fire, so here it has no effect. (An override between 
 actions do not clash as §5 defines it, such as `caution` over `avoid`, is not needless: it
 changes the final advice for the patients both rules fit.)
 
+An override involving a rule that can never fire (W002) is needless too, and reported. An
+override that a resolving chain passes through is never needless, even when its two rules
+never meet: with `ra overrides rb` and `rb overrides rc`, `ra` prevails over `rc` through
+`rb` (whether or not `rb` fires), and removing `ra overrides rb` would leave a conflict
+between `ra` and `rc` unresolved.
+
+`prevails` is needless (W006 at the clause) when none of the overrides it stands for takes
+part in resolving a conflict, directly or through a chain: no less protective rule it
+outranks ever meets it.
+
 ### Why it matters
 
 A needless `overrides` suggests a clash that does not exist, misleads reviewers about why a
@@ -963,5 +976,40 @@ rule keep_moving:
   because "Short walks every few hours help recovery."
   cite seed004
   evidence expert_opinion
+```
+"##;
+
+const W008: &str = r##"
+No patient can have this fact: the facts it implies (following `implies` through every step)
+include a fact it excludes, or two facts that exclude each other or share an `exclusive`
+group. Rules and tests that mention the fact are still analysed as usual: a rule that needs
+it can never fire (W002).
+
+### Why it matters
+
+A fact no patient can have is almost always a slip in `implies` or `excludes`: advice written
+for those patients is never given, and evaluation refuses every patient who has it.
+
+### Example
+
+```carel
+factor sedentary "Sits most of the day" implies new_to_exercise
+factor new_to_exercise "New to exercise" excludes sedentary
+exercise walking "Walking"
+source guide "A guideline"
+rule start_slowly: if sedentary then recommend walking cite guide
+```
+
+### How to fix it
+
+Keep the relations that are true of every patient; here a sedentary patient is new to
+exercise, so the exclusion goes:
+
+```carel
+factor sedentary "Sits most of the day" implies new_to_exercise
+factor new_to_exercise "New to exercise"
+exercise walking "Walking"
+source guide "A guideline"
+rule start_slowly: if new_to_exercise then recommend walking cite guide
 ```
 "##;

