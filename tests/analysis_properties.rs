@@ -13,6 +13,8 @@ use common::{Vocab, expr, vocab};
 use proptest::prelude::*;
 
 const EXERCISES: usize = 3;
+/// Where the facts' spans start (rules' spans are below, 100 bytes each).
+const FACT_SPANS: usize = 1_000_000;
 
 #[derive(Clone, Debug)]
 struct RuleSpec {
@@ -22,6 +24,7 @@ struct RuleSpec {
     dose: Option<usize>,
     overrides: Vec<RuleId>,
     retired: bool,
+    prevails: bool,
 }
 
 fn doses() -> Vec<Dose> {
@@ -69,6 +72,7 @@ fn action() -> impl Strategy<Value = Action> {
         Just(Action::Recommend),
         Just(Action::Consider),
         Just(Action::Caution),
+        Just(Action::Refer),
         Just(Action::Avoid)
     ]
 }
@@ -82,15 +86,17 @@ fn ruleset() -> impl Strategy<Value = (Vocab, Vec<RuleSpec>)> {
             prop::option::of(0..4usize),
             prop::collection::vec(0..5usize, 0..=1),
             prop::bool::weighted(0.1),
+            prop::bool::weighted(0.15),
         )
             .prop_map(
-                |(when, action, exercises, dose, overrides, retired)| RuleSpec {
+                |(when, action, exercises, dose, overrides, retired, prevails)| RuleSpec {
                     when,
                     action,
                     exercises: exercises.into_iter().collect(),
                     dose,
                     overrides,
                     retired,
+                    prevails,
                 },
             );
         (Just(v), prop::collection::vec(rule, 2..=5))
@@ -105,10 +111,15 @@ fn model(v: &Vocab, specs: &[RuleSpec]) -> Model {
             name: format!("f{f}"),
             label: None,
             kind: FactKind::Factor,
-            implies: vec![],
-            excludes: vec![],
+            implies: v.implies[f].clone(),
+            excludes: v
+                .excludes
+                .iter()
+                .filter(|&&(a, _)| a == f)
+                .map(|&(_, b)| b)
+                .collect(),
             codes: vec![],
-            span: Span::default(),
+            span: Span::new(0, FACT_SPANS + f, FACT_SPANS + f + 1),
         });
     }
     for (i, g) in v.groups.iter().enumerate() {
@@ -165,7 +176,7 @@ fn model(v: &Vocab, specs: &[RuleSpec]) -> Model {
                 .collect(),
             reviewed: None,
             except: vec![],
-            prevails: None,
+            prevails: s.prevails.then(|| Span::new(0, r * 100 + 60, r * 100 + 65)),
             stop_if: None,
             status: if s.retired {
                 Status::Retired
@@ -177,28 +188,46 @@ fn model(v: &Vocab, specs: &[RuleSpec]) -> Model {
     m
 }
 
-/// `from` prevails over `to` through a chain of `overrides` among live rules (a retired rule
+/// The precedence edges among live rules, read from the language contract: each `overrides`,
+/// and for a rule that `prevails`, every other live rule sharing an exercise with it whose
+/// action is less protective.
+fn precedence(m: &Model, from: RuleId) -> Vec<RuleId> {
+    let live = |r: RuleId| m.rules[r].is_live();
+    if !live(from) {
+        return Vec::new();
+    }
+    let rule = &m.rules[from];
+    let mut out: Vec<RuleId> = rule
+        .overrides
+        .iter()
+        .map(|o| o.0)
+        .filter(|&o| live(o))
+        .collect();
+    if rule.prevails.is_some() {
+        for (b, other) in m.rules.iter().enumerate() {
+            if b != from
+                && live(b)
+                && other.exercises.iter().any(|e| rule.exercises.contains(e))
+                && other.action.protectiveness() < rule.action.protectiveness()
+            {
+                out.push(b);
+            }
+        }
+    }
+    out
+}
+
+/// `from` prevails over `to` through a chain of precedence among live rules (a retired rule
 /// takes no part, so a chain through one is cut).
 fn reaches(m: &Model, from: RuleId, to: RuleId) -> bool {
-    let live = |r: RuleId| m.rules[r].is_live();
-    let next = |r: RuleId| {
-        m.rules[r]
-            .overrides
-            .iter()
-            .map(|o| o.0)
-            .filter(move |&o| live(o))
-    };
-    if !live(from) {
-        return false;
-    }
     let mut seen = BTreeSet::new();
-    let mut stack: Vec<RuleId> = next(from).collect();
+    let mut stack: Vec<RuleId> = precedence(m, from);
     while let Some(r) = stack.pop() {
         if r == to {
             return true;
         }
         if seen.insert(r) {
-            stack.extend(next(r));
+            stack.extend(precedence(m, r));
         }
     }
     false
@@ -208,7 +237,14 @@ fn expected_kind(a: &Rule, b: &Rule) -> Option<ConflictKind> {
     use Action::*;
     match (a.action, b.action) {
         (Recommend, Avoid) | (Avoid, Recommend) => return Some(ConflictKind::Contradiction),
-        (Recommend, Caution) | (Caution, Recommend) | (Consider, Avoid) | (Avoid, Consider) => {
+        (Recommend, Caution)
+        | (Caution, Recommend)
+        | (Consider, Avoid)
+        | (Avoid, Consider)
+        | (Recommend, Refer)
+        | (Refer, Recommend)
+        | (Consider, Refer)
+        | (Refer, Consider) => {
             return Some(ConflictKind::Tension);
         }
         _ => {}
@@ -278,7 +314,10 @@ proptest! {
         // W003: r is reported when some s (both firing, same action, neither in overrides)
         // covers it, unless the only such s are equivalent rules after r.
         let involved = |r: RuleId| {
-            !m.rules[r].overrides.is_empty() || m.rules.iter().any(|x| x.overrides.iter().any(|o| o.0 == r))
+            !m.rules[r].overrides.is_empty()
+                || m.rules.iter().any(|x| x.overrides.iter().any(|o| o.0 == r))
+                || (0..n).any(|x| m.rules[x].prevails.is_some() && precedence(&m, x).contains(&r))
+                || (m.rules[r].prevails.is_some() && !precedence(&m, r).is_empty())
         };
         let covers = |s: RuleId, r: RuleId| {
             let (rs, rr) = (&m.rules[s], &m.rules[r]);
@@ -298,17 +337,46 @@ proptest! {
         let w003: BTreeSet<usize> = out.iter().filter(|d| d.code == Code::W003).map(|d| d.span.start() / 100).collect();
         prop_assert_eq!(w003, redundant);
 
-        // W006: a direct override between firing rules that share no exercise or never fire
-        // together.
+        // W006: a direct override between live rules, one of which never fires or which share
+        // no exercise or never fire together, unless a chain resolving some conflict passes
+        // through it; and `prevails` none of whose overrides lies on such a chain.
+        let resolutions: Vec<(RuleId, RuleId)> = a
+            .conflicts
+            .iter()
+            .filter_map(|c| c.resolved_by.map(|w| (w, if c.rules[0] == w { c.rules[1] } else { c.rules[0] })))
+            .collect();
+        let needed = |x: RuleId, y: RuleId| {
+            resolutions
+                .iter()
+                .any(|&(w, l)| (w == x || reaches(&m, w, x)) && (y == l || reaches(&m, y, l)))
+        };
+        let live = |r: RuleId| m.rules[r].is_live();
         let mut needless = BTreeSet::new();
         for (a_, r) in m.rules.iter().enumerate() {
             for &(b, _) in &r.overrides {
-                if a_ == b || !can_fire[a_] || !can_fire[b] {
+                if a_ == b || !live(a_) || !live(b) {
                     continue;
                 }
                 let share = r.exercises.iter().any(|e| m.rules[b].exercises.contains(e));
-                if !share || !patients.iter().any(|p| fires(a_, p) && fires(b, p)) {
+                let apart = !can_fire[a_]
+                    || !can_fire[b]
+                    || !share
+                    || !patients.iter().any(|p| fires(a_, p) && fires(b, p));
+                if apart && !needed(a_, b) {
                     needless.insert((a_, b));
+                }
+            }
+            if r.prevails.is_some() && live(a_) && can_fire[a_] {
+                let derived: Vec<RuleId> = (0..n)
+                    .filter(|&b| {
+                        b != a_
+                            && live(b)
+                            && m.rules[b].exercises.iter().any(|e| r.exercises.contains(e))
+                            && m.rules[b].action.protectiveness() < r.action.protectiveness()
+                    })
+                    .collect();
+                if !derived.iter().any(|&b| needed(a_, b)) {
+                    needless.insert((a_, usize::MAX - 1));
                 }
             }
         }
@@ -317,10 +385,23 @@ proptest! {
             .filter(|d| d.code == Code::W006)
             .map(|d| {
                 let a_ = d.span.start() / 100;
+                if m.rules[a_].prevails == Some(d.span) {
+                    return (a_, usize::MAX - 1);
+                }
                 let b = m.rules[a_].overrides.iter().find(|o| o.1 == d.span).map(|o| o.0).unwrap_or(usize::MAX);
                 (a_, b)
             })
             .collect();
+        // W008: exactly the facts no patient has.
+        let w008: BTreeSet<usize> = out
+            .iter()
+            .filter(|d| d.code == Code::W008)
+            .map(|d| d.span.start() - FACT_SPANS)
+            .collect();
+        let impossible: BTreeSet<usize> = (0..v.facts)
+            .filter(|&f| !patients.iter().any(|p| p.has(f)))
+            .collect();
+        prop_assert_eq!(w008, impossible);
         prop_assert_eq!(w006, needless);
     }
 }

@@ -486,8 +486,10 @@ impl Checks<'_, '_> {
         }
         // A fact `s` requires that `r`'s condition never mentions can be false while `r` fires
         // (a false fact breaks no `exclusive` group), and then `s` does not fire.
+        // (Not so when facts imply others: `r` may bring the fact through one it implies.)
         let when = &self.model.rules[r].when;
-        if ps.required_facts().iter().any(|&f| !mentions_fact(when, f)) {
+        if !space.has_implications() && ps.required_facts().iter().any(|&f| !mentions_fact(when, f))
+        {
             return Answer::No;
         }
         // `s` must advise every exercise `r` advises: r's exercises found among s's, counted

@@ -93,34 +93,41 @@ impl Space {
         // declared groups keep their indices).
         let mut groups: Vec<Vec<FactId>> =
             model.exclusives.iter().map(|x| x.members.clone()).collect();
+        let mut excludes_itself = Vec::new();
         for (a, f) in model.facts.iter().enumerate() {
             for &b in &f.excludes {
-                groups.push(if a == b { vec![a] } else { vec![a, b] });
+                if a == b {
+                    excludes_itself.push(a);
+                } else {
+                    groups.push(vec![a, b]);
+                }
             }
         }
         let implies: Vec<Vec<FactId>> = model.facts.iter().map(|f| f.implies.clone()).collect();
-        let mut space = Space::from_parts(
+        let space = Space::from_parts(
             model.facts.len(),
             groups,
             model.measures.iter().map(|m| (m.min, m.max)).collect(),
-        )
-        .with_implications(&implies);
-        if model.facts.iter().any(|f| !f.excludes.is_empty()) && !space.has_implications() {
-            // Keep the implication tables (empty lists) so that impossible facts are checked.
-            space.implied = vec![Vec::new(); space.facts];
-            space.implied_by = vec![Vec::new(); space.facts];
+        );
+        if model
+            .facts
+            .iter()
+            .all(|f| f.implies.is_empty() && f.excludes.is_empty())
+        {
+            return space;
         }
-        if space.has_implications() {
-            space.never = (0..space.facts).map(|f| space.impossible(f)).collect();
-        }
-        space
+        space.with_implications(&implies, &excludes_itself)
     }
 
-    /// The same space where each fact `f` implies the facts `implies[f]` (transitively).
-    pub fn with_implications(mut self, implies: &[Vec<FactId>]) -> Space {
-        if implies.iter().all(Vec::is_empty) {
-            return self;
-        }
+    /// The same space where each fact `f` implies the facts `implies[f]` (transitively), and
+    /// where the facts no patient can have are known: those whose implications (with
+    /// themselves) break a group or include a fact of `excludes_itself`. Groups of two may
+    /// stand for `excludes`.
+    pub fn with_implications(
+        mut self,
+        implies: &[Vec<FactId>],
+        excludes_itself: &[FactId],
+    ) -> Space {
         let n = self.facts;
         let mut implied = vec![Vec::new(); n];
         for (f, out) in implied.iter_mut().enumerate() {
@@ -143,6 +150,20 @@ impl Space {
         }
         self.implied = implied;
         self.implied_by = implied_by;
+        self.never = vec![false; n];
+        for &f in excludes_itself {
+            if f < n {
+                self.never[f] = true;
+            }
+        }
+        let never: Vec<bool> = (0..n)
+            .map(|f| {
+                self.impossible(f)
+                    || self.implied(f).iter().any(|&g| self.never[g])
+                    || self.never[f]
+            })
+            .collect();
+        self.never = never;
         self
     }
 
@@ -169,8 +190,7 @@ impl Space {
         let mut seen: Vec<u32> = Vec::new();
         for &g in &all {
             for &grp in self.groups_of(g) {
-                // A group of one is a fact that excludes itself.
-                if self.groups[grp as usize].len() == 1 || seen.contains(&grp) {
+                if seen.contains(&grp) {
                     return true;
                 }
                 seen.push(grp);

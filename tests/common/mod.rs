@@ -11,11 +11,50 @@ pub struct Vocab {
     pub facts: usize,
     pub groups: Vec<Vec<usize>>,
     pub ranges: Vec<(Option<f64>, Option<f64>)>,
+    /// Facts each fact implies directly (`implies`).
+    pub implies: Vec<Vec<usize>>,
+    /// Pairs of facts that exclude each other (`excludes`; a pair may repeat a fact).
+    pub excludes: Vec<(usize, usize)>,
 }
 
 impl Vocab {
     pub fn space(&self) -> Space {
-        Space::from_parts(self.facts, self.groups.clone(), self.ranges.clone())
+        let mut groups = self.groups.clone();
+        let mut itself = Vec::new();
+        for &(a, b) in &self.excludes {
+            if a == b {
+                itself.push(a);
+            } else {
+                groups.push(vec![a, b]);
+            }
+        }
+        let space = Space::from_parts(self.facts, groups, self.ranges.clone());
+        if self.implies.iter().all(Vec::is_empty) && self.excludes.is_empty() {
+            space
+        } else {
+            space.with_implications(&self.implies, &itself)
+        }
+    }
+
+    /// Whether a set of true facts is a patient's: closed under `implies`, and respecting the
+    /// groups and `excludes` (§9.1), worked out directly from the declarations.
+    pub fn possible(&self, facts: &[usize]) -> bool {
+        let closed = facts.iter().all(|&f| {
+            self.implies
+                .get(f)
+                .into_iter()
+                .flatten()
+                .all(|g| facts.contains(g))
+        });
+        closed
+            && !self
+                .groups
+                .iter()
+                .any(|g| g.iter().filter(|m| facts.contains(m)).count() > 1)
+            && !self
+                .excludes
+                .iter()
+                .any(|&(a, b)| facts.contains(&a) && facts.contains(&b))
     }
 
     /// Every patient worth trying: fact sets respecting the groups, times, per measure, unknown
@@ -37,11 +76,7 @@ impl Vocab {
         let mut out = Vec::new();
         for mask in 0u32..(1 << self.facts) {
             let facts: Vec<usize> = (0..self.facts).filter(|f| mask & (1 << f) != 0).collect();
-            if self
-                .groups
-                .iter()
-                .any(|g| g.iter().filter(|m| facts.contains(m)).count() > 1)
-            {
+            if !self.possible(&facts) {
                 continue;
             }
             let mut combos: Vec<Vec<(usize, f64)>> = vec![Vec::new()];
@@ -79,21 +114,37 @@ pub fn vocab() -> impl Strategy<Value = Vocab> {
                 Just(facts),
                 prop::collection::vec(group, 0..=2),
                 prop::collection::vec(range, measures..=measures),
+                // Most vocabularies have no `implies` or `excludes` at all.
+                prop::collection::vec(prop::collection::vec(0..facts, 0..=2), facts..=facts),
+                prop::collection::vec((0..facts, 0..facts), 0..=2),
+                prop::bool::weighted(0.5),
             )
         })
-        .prop_map(|(facts, mut groups, ranges)| {
-            // A group is a set of facts: listing a member twice changes nothing.
-            for g in &mut groups {
-                g.sort_unstable();
-                g.dedup();
-            }
-            (facts, groups, ranges)
-        })
-        .prop_map(|(facts, groups, ranges)| Vocab {
-            facts,
-            groups,
-            ranges,
-        })
+        .prop_map(
+            |(facts, mut groups, ranges, mut implies, mut excludes, v2)| {
+                // A group is a set of facts: listing a member twice changes nothing.
+                for g in &mut groups {
+                    g.sort_unstable();
+                    g.dedup();
+                }
+                for (f, list) in implies.iter_mut().enumerate() {
+                    list.retain(|&g| g != f);
+                    list.sort_unstable();
+                    list.dedup();
+                }
+                if !v2 {
+                    implies.iter_mut().for_each(Vec::clear);
+                    excludes.clear();
+                }
+                Vocab {
+                    facts,
+                    groups,
+                    ranges,
+                    implies,
+                    excludes,
+                }
+            },
+        )
 }
 
 pub fn op() -> impl Strategy<Value = CmpOp> {
