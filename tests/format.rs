@@ -563,7 +563,7 @@ const OPS: &[&str] = &["<", "<=", ">", ">=", "=", "!="];
 const EXERCISES: &[&str] = &["walking", "plank", "leg_lift", "core", "stretching"];
 const RULES: &[&str] = &["r_one", "r_two", "disc_rule", "keep_moving"];
 const SOURCES: &[&str] = &["s1", "guide"];
-const ACTIONS: &[&str] = &["recommend", "consider", "caution", "avoid"];
+const ACTIONS: &[&str] = &["recommend", "consider", "caution", "avoid", "refer"];
 
 fn number() -> impl Strategy<Value = String> {
     prop_oneof![
@@ -648,20 +648,38 @@ fn names(pool: &'static [&'static str]) -> impl Strategy<Value = String> {
 }
 
 fn dose() -> impl Strategy<Value = String> {
-    let amount = (1u32..60, prop::option::of(60u32..90), 0..4usize).prop_map(|(lo, hi, u)| {
-        let unit = ["min", "h", "reps", "sets"][u];
-        match hi {
-            Some(hi) => format!("{lo}..{hi} {unit}"),
-            None => format!("{lo} {unit}"),
-        }
-    });
+    let amount = (1u32..60, prop::option::of(60u32..90), 0..4usize, 0..4usize).prop_map(
+        |(lo, hi, u, bound)| {
+            let unit = ["min", "h", "reps", "sets"][u];
+            let bound = ["", "", "at least ", "up to "][bound];
+            match hi {
+                Some(hi) => format!("{bound}{lo}..{hi} {unit}"),
+                None => format!("{bound}{lo} {unit}"),
+            }
+        },
+    );
     let freq = prop_oneof![
         Just(String::new()),
         (1u32..5).prop_map(|n| format!(" every {n} h")),
         (1u32..3, 3u32..7).prop_map(|(a, b)| format!(" {a}..{b} times per week")),
         Just(" per day".to_string()),
+        Just(" daily".to_string()),
+        Just(" weekly".to_string()),
     ];
-    (amount, freq).prop_map(|(a, f)| format!("{a}{f}"))
+    let extra = prop_oneof![
+        3 => Just(String::new()),
+        1 => Just(" in bouts of at least 10 min".to_string()),
+        1 => Just(" in bouts of 5..10 min building up to 20..30 min daily".to_string()),
+        1 => Just(" building up to 2 h".to_string()),
+    ];
+    (prop::option::of(amount), freq, extra).prop_map(|(a, f, e)| {
+        let text = format!("{}{f}{e}", a.unwrap_or_default());
+        if text.trim().is_empty() {
+            "daily".to_string()
+        } else {
+            text.trim_start().to_string()
+        }
+    })
 }
 
 /// A rule as a list of clauses (each a list of tokens), in a random order.
@@ -675,9 +693,14 @@ fn rule() -> impl Strategy<Value = Vec<String>> {
             names(EXERCISES),
             prop::option::of(dose()),
             any::<bool>(),
+            prop::option::of(names(EXERCISES)),
         ),
-        prop::option::of(text()),
-        prop::option::of(names(SOURCES)),
+        (
+            prop::option::of(text()),
+            any::<bool>(),
+            prop::option::of(text()),
+        ),
+        prop::option::of(cite()),
         prop::option::of(0..5usize),
         prop::option::of(0..2usize),
         prop::option::of(names(RULES)),
@@ -685,7 +708,19 @@ fn rule() -> impl Strategy<Value = Vec<String>> {
         prop::option::of(0..3usize),
     );
     (prop::option::of(0..RULES.len()), clauses, any::<u64>()).prop_map(|(name, c, shuffle)| {
-        let (cond, unless, inline_unless, action, because, cite, ev, st, ov, rev, status) = c;
+        let (
+            cond,
+            unless,
+            inline_unless,
+            action,
+            (because, prevails, stop),
+            cite,
+            ev,
+            st,
+            ov,
+            rev,
+            status,
+        ) = c;
         let cond_toks = |c: &Cond| {
             let mut t = Vec::new();
             cond_tokens(c, &mut t);
@@ -710,18 +745,27 @@ fn rule() -> impl Strategy<Value = Vec<String>> {
                 _ => clauses.push(t),
             }
         }
-        let (a, targets, dose, then) = action;
+        let (a, targets, dose, then, except) = action;
         let mut act = Vec::new();
         if then || name.is_none() {
             act.push("then".to_string());
         }
         act.push(ACTIONS[a].to_string());
         act.push(targets);
+        if let Some(e) = except {
+            act.extend(["except".to_string(), e]);
+        }
         if let Some(d) = dose {
             act.push(d);
         }
         if let Some(t) = because {
             clauses.push(vec!["because".into(), t]);
+        }
+        if prevails {
+            clauses.push(vec!["prevails".into()]);
+        }
+        if let Some(t) = stop {
+            clauses.push(vec!["stop".into(), "if".into(), t]);
         }
         if let Some(t) = cite {
             clauses.push(vec!["cite".into(), t]);
@@ -786,6 +830,19 @@ fn rule() -> impl Strategy<Value = Vec<String>> {
     })
 }
 
+/// `s1 "p. 3" , guide`: sources, some with a locator.
+fn cite() -> impl Strategy<Value = String> {
+    prop::collection::vec((0..SOURCES.len(), prop::option::of(text())), 1..3).prop_map(|list| {
+        list.into_iter()
+            .map(|(i, l)| match l {
+                Some(l) => format!("{} {l}", SOURCES[i]),
+                None => SOURCES[i].to_string(),
+            })
+            .collect::<Vec<_>>()
+            .join(" , ")
+    })
+}
+
 fn test_item() -> impl Strategy<Value = Vec<String>> {
     let given = prop::option::of(prop::collection::vec(
         (0..FACTS.len() + MEASURES.len(), number()),
@@ -828,14 +885,40 @@ fn test_item() -> impl Strategy<Value = Vec<String>> {
 
 fn declaration() -> impl Strategy<Value = Vec<String>> {
     prop_oneof![
-        (0..FACTS.len(), prop::option::of(text()), any::<bool>()).prop_map(|(i, l, c)| {
-            let mut t = vec![
-                if c { "condition" } else { "factor" }.to_string(),
-                FACTS[i].into(),
-            ];
-            t.extend(l);
-            t
-        }),
+        (
+            0..FACTS.len(),
+            prop::option::of(text()),
+            any::<bool>(),
+            prop::option::of(names(FACTS)),
+            prop::option::of(names(FACTS)),
+            any::<bool>(),
+            any::<bool>(),
+        )
+            .prop_map(|(i, l, c, implies, excludes, code, swap)| {
+                let mut t = vec![
+                    if c { "condition" } else { "factor" }.to_string(),
+                    FACTS[i].into(),
+                ];
+                t.extend(l);
+                let mut clauses: Vec<Vec<String>> = Vec::new();
+                if let Some(n) = implies {
+                    clauses.push(vec!["implies".into(), n]);
+                }
+                if let Some(n) = excludes {
+                    clauses.push(vec!["excludes".into(), n]);
+                }
+                if code {
+                    clauses.push(vec![
+                        "code".into(),
+                        "\"http://snomed.info/sct|23056005\" , \"x|1\"".into(),
+                    ]);
+                }
+                if swap {
+                    clauses.reverse();
+                }
+                t.extend(clauses.into_iter().flatten());
+                t
+            }),
         (
             0..MEASURES.len(),
             prop::option::of(text()),
@@ -851,6 +934,7 @@ fn declaration() -> impl Strategy<Value = Vec<String>> {
                 if unit_first {
                     t.extend(unit);
                     t.extend(range);
+                    t.extend(["code".to_string(), "\"age\"".to_string()]);
                 } else {
                     t.extend(range);
                     t.extend(unit);
@@ -974,5 +1058,21 @@ fn a_comment_at_the_end_of_a_reordered_rule_keeps_it_on_one_line() {
     check(
         "rule r: avoid x\n  if a  # c",
         "rule r:\n  if a  # c\n  then avoid x\n",
+    );
+}
+
+#[test]
+fn version_2_clauses_in_canonical_layout() {
+    check(
+        "factor sedentary \"Sits\"   code \"a|1\",\"b|2\" implies new_to_exercise, beginner   excludes athlete\n\
+         measure age range 0..120 code \"age\"   unit \"years\"\n\
+         rule see_first: stop if \"pain spreads\" prevails cite s1 \"Section 2\", guide if serious then refer all_exercise\n\
+         if a then recommend strengthening except deadlift,weights at least 30 min daily in bouts of at least 10 min building up to 60 min 2 times per day\n\
+         rule stretch: recommend hamstring_stretch daily",
+        "factor sedentary \"Sits\" implies new_to_exercise, beginner excludes athlete code \"a|1\", \"b|2\"\n\
+         measure age unit \"years\" range 0..120 code \"age\"\n\
+         rule see_first:\n  if serious\n  then refer all_exercise\n  stop if \"pain spreads\"\n  cite s1 \"Section 2\", guide\n  prevails\n\
+         if a then recommend strengthening except deadlift, weights at least 30 min daily in bouts of at least 10 min building up to 60 min 2 times per day\n\
+         rule stretch: recommend hamstring_stretch daily\n",
     );
 }

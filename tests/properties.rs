@@ -75,6 +75,9 @@ struct GenRule {
     /// Earlier named rules this one overrides.
     overrides: Vec<usize>,
     status: Status,
+    /// Indices into the targets, written after `except`.
+    except: Vec<usize>,
+    prevails: bool,
 }
 
 impl GenRule {
@@ -90,6 +93,10 @@ struct GenRuleset {
     /// Which facts are conditions (the others are factors).
     conditions: Vec<bool>,
     exclusive: Vec<usize>,
+    /// For each fact, the facts it implies directly.
+    implies: Vec<Vec<usize>>,
+    /// Pairs of different facts that exclude each other (written on the first).
+    excludes: Vec<(usize, usize)>,
     /// For each category, its parents (always earlier categories: a DAG).
     categories: Vec<Vec<usize>>,
     /// For each exercise, its categories.
@@ -122,7 +129,21 @@ impl GenRuleset {
             } else {
                 "factor"
             };
-            items.push(format!("{kind} f{f} \"Fact {f}\""));
+            let mut item = format!("{kind} f{f} \"Fact {f}\"");
+            if !self.implies[f].is_empty() {
+                let list: Vec<String> = self.implies[f].iter().map(|g| format!("f{g}")).collect();
+                item.push_str(&format!(" implies {}", list.join(", ")));
+            }
+            let excluded: Vec<String> = self
+                .excludes
+                .iter()
+                .filter(|&&(a, _)| a == f)
+                .map(|&(_, b)| format!("f{b}"))
+                .collect();
+            if !excluded.is_empty() {
+                item.push_str(&format!(" excludes {}", excluded.join(", ")));
+            }
+            items.push(item);
         }
         if !self.exclusive.is_empty() {
             let members: Vec<String> = self.exclusive.iter().map(|f| format!("f{f}")).collect();
@@ -151,6 +172,10 @@ impl GenRuleset {
         for (i, r) in self.rules.iter().enumerate() {
             let targets: Vec<String> = r.targets.iter().map(|&t| self.target_name(t)).collect();
             let mut advice = format!("{} {}", r.action.as_str(), targets.join(", "));
+            if !r.except.is_empty() {
+                let except: Vec<String> = r.except.iter().map(|&t| self.target_name(t)).collect();
+                advice.push_str(&format!(" except {}", except.join(", ")));
+            }
             if let Some(dose) = r.dose {
                 advice.push_str(&format!(" {dose}"));
             }
@@ -161,6 +186,9 @@ impl GenRuleset {
             }
             if r.status != Status::Active {
                 tail.push_str(&format!(" status {}", r.status.as_str()));
+            }
+            if r.prevails {
+                tail.push_str(" prevails");
             }
             let when = match (&r.cond, &r.unless) {
                 (Some(c), Some(u)) => format!("if {} unless {} then ", c.text(), u.text()),
@@ -259,7 +287,7 @@ impl GenRuleset {
         let mut out = Vec::new();
         for bits in 0..(1u32 << self.facts) {
             let facts: BTreeSet<usize> = (0..self.facts).filter(|f| bits & (1 << f) != 0).collect();
-            if self.exclusive.iter().filter(|f| facts.contains(f)).count() > 1 {
+            if !self.possible(&facts) {
                 continue;
             }
             for &a in &values[0] {
@@ -275,26 +303,102 @@ impl GenRuleset {
 // ---- the meaning, written down independently (§5) ------------------------------------------------
 
 impl GenRuleset {
-    /// Rules that `r` overrides directly or through a chain of live rules (a retired rule takes
-    /// no part, in evaluation or analysis).
-    fn overridden_by(&self, r: usize) -> BTreeSet<usize> {
-        let live = |i: usize| self.rules[i].status != Status::Retired;
-        let mut seen = BTreeSet::new();
-        if !live(r) {
-            return seen;
-        }
-        let mut todo: Vec<usize> = self.rules[r]
-            .overrides
+    /// Whether a set of true facts is a patient's (§9.1): closed under `implies`, and
+    /// respecting `excludes` and the exclusive group.
+    fn possible(&self, facts: &BTreeSet<usize>) -> bool {
+        facts
             .iter()
-            .copied()
-            .filter(|&o| live(o))
-            .collect();
-        while let Some(o) = todo.pop() {
-            if seen.insert(o) {
-                todo.extend(self.rules[o].overrides.iter().copied().filter(|&x| live(x)));
+            .all(|&f| self.implies[f].iter().all(|g| facts.contains(g)))
+            && !self
+                .excludes
+                .iter()
+                .any(|(a, b)| facts.contains(a) && facts.contains(b))
+            && self.exclusive.iter().filter(|f| facts.contains(f)).count() <= 1
+    }
+
+    /// Every fact `f` implies, itself included.
+    fn closure(&self, f: usize) -> BTreeSet<usize> {
+        let mut seen = BTreeSet::new();
+        let mut todo = vec![f];
+        while let Some(g) = todo.pop() {
+            if seen.insert(g) {
+                todo.extend(&self.implies[g]);
             }
         }
         seen
+    }
+
+    /// The facts given for a patient: those no other true fact implies strictly (the rest
+    /// follow by `implies`, and the evaluator must add them).
+    fn given(&self, facts: &BTreeSet<usize>) -> BTreeSet<usize> {
+        facts
+            .iter()
+            .copied()
+            .filter(|&f| {
+                !facts.iter().any(|&g| {
+                    g != f && self.closure(g).contains(&f) && !self.closure(f).contains(&g)
+                })
+            })
+            .collect()
+    }
+
+    fn live(&self, r: usize) -> bool {
+        self.rules[r].status != Status::Retired
+    }
+
+    /// The rules `r` overrides directly: its `overrides`, and when it prevails, every other
+    /// live rule advising one of its exercises with a less protective action.
+    fn precedence(&self, r: usize) -> Vec<usize> {
+        if !self.live(r) {
+            return Vec::new();
+        }
+        let mut out: Vec<usize> = self.rules[r]
+            .overrides
+            .iter()
+            .copied()
+            .filter(|&o| self.live(o))
+            .collect();
+        if self.rules[r].prevails {
+            for s in 0..self.rules.len() {
+                if s != r
+                    && self.live(s)
+                    && self.rules[s].action.protectiveness() < self.rules[r].action.protectiveness()
+                    && (0..self.exercises.len()).any(|x| self.advises(r, x) && self.advises(s, x))
+                {
+                    out.push(s);
+                }
+            }
+        }
+        out
+    }
+
+    /// Rules that `r` overrides directly or through a chain of live rules (a retired rule takes
+    /// no part, in evaluation or analysis).
+    fn overridden_by(&self, r: usize) -> BTreeSet<usize> {
+        let mut seen = BTreeSet::new();
+        let mut todo: Vec<usize> = self.precedence(r);
+        while let Some(o) = todo.pop() {
+            if seen.insert(o) {
+                todo.extend(self.precedence(o));
+            }
+        }
+        seen
+    }
+
+    /// Whether precedence has a cycle (E006).
+    fn has_cycle(&self) -> bool {
+        (0..self.rules.len()).any(|r| self.overridden_by(r).contains(&r))
+    }
+
+    /// The exercises rule `r` advises: its targets expanded, minus its `except` expanded.
+    fn exercises_of(&self, r: usize) -> BTreeSet<usize> {
+        let rule = &self.rules[r];
+        let excepted: BTreeSet<usize> = rule.except.iter().flat_map(|&t| self.expand(t)).collect();
+        rule.targets
+            .iter()
+            .flat_map(|&t| self.expand(t))
+            .filter(|x| !excepted.contains(x))
+            .collect()
     }
 
     fn fires(&self, r: usize, facts: &BTreeSet<usize>, values: &Values) -> bool {
@@ -302,10 +406,7 @@ impl GenRuleset {
     }
 
     fn advises(&self, r: usize, exercise: usize) -> bool {
-        self.rules[r]
-            .targets
-            .iter()
-            .any(|&t| self.expand(t).contains(&exercise))
+        self.exercises_of(r).contains(&exercise)
     }
 
     /// Final advice per exercise for one patient.
@@ -377,17 +478,23 @@ fn action() -> impl Strategy<Value = Action> {
         Just(Action::Recommend),
         Just(Action::Consider),
         Just(Action::Caution),
+        Just(Action::Refer),
         Just(Action::Avoid),
     ]
 }
 
-const DOSES: [&str; 6] = [
+const DOSES: [&str; 11] = [
     "10..20 min every 3 h",
     "30 min per day",
     "150 min per week",
     "3 sets",
     "10 reps 2 times per day",
     "1..2 h",
+    "at least 30 min daily",
+    "daily",
+    "5 min 2..3 times per day building up to 20..30 min",
+    "at least 150 min per week in bouts of at least 10 min",
+    "up to 20 reps weekly",
 ];
 
 fn rule(facts: usize, targets: usize, index: usize) -> impl Strategy<Value = GenRule> {
@@ -404,18 +511,27 @@ fn rule(facts: usize, targets: usize, index: usize) -> impl Strategy<Value = Gen
             1 => Just(Status::Draft),
             1 => Just(Status::Retired),
         ],
+        prop::option::weighted(
+            0.2,
+            prop::sample::subsequence((0..targets).collect::<Vec<_>>(), 1..=targets.min(2)),
+        ),
+        prop::bool::weighted(0.2),
     )
         .prop_map(
-            |(named, cond, unless, action, targets, dose, overrides, status)| GenRule {
-                // The short form starts with `if`; anything else takes the full form.
-                named: named || cond.is_none(),
-                cond,
-                unless,
-                action,
-                targets,
-                dose,
-                overrides,
-                status,
+            |(named, cond, unless, action, targets, dose, overrides, status, except, prevails)| {
+                GenRule {
+                    except: except.unwrap_or_default(),
+                    prevails,
+                    // The short form starts with `if`; anything else takes the full form.
+                    named: named || cond.is_none(),
+                    cond,
+                    unless,
+                    action,
+                    targets,
+                    dose,
+                    overrides,
+                    status,
+                }
             },
         )
 }
@@ -441,9 +557,15 @@ fn ruleset() -> impl Strategy<Value = GenRuleset> {
                 Just(Vec::new()).boxed()
             };
             (
-                Just(facts),
-                prop::collection::vec(any::<bool>(), facts),
-                exclusive,
+                (
+                    Just(facts),
+                    prop::collection::vec(any::<bool>(), facts),
+                    exclusive,
+                    // Half the rulesets have `implies` and `excludes`.
+                    prop::bool::weighted(0.5),
+                    prop::collection::vec(prop::collection::vec(0..facts, 0..=1), facts),
+                    prop::collection::vec((0..facts, 0..facts), 0..=1),
+                ),
                 categories,
                 exercises,
                 rules,
@@ -451,11 +573,29 @@ fn ruleset() -> impl Strategy<Value = GenRuleset> {
             )
         })
         .prop_flat_map(
-            |(facts, conditions, exclusive, categories, exercises, rules, files)| {
+            |(
+                (facts, conditions, exclusive, v2, mut implies, excludes),
+                categories,
+                exercises,
+                rules,
+                files,
+            )| {
+                for (f, list) in implies.iter_mut().enumerate() {
+                    list.retain(|&g| g != f);
+                    if !v2 {
+                        list.clear();
+                    }
+                }
+                let excludes: Vec<(usize, usize)> = excludes
+                    .into_iter()
+                    .filter(|&(a, b)| v2 && a != b)
+                    .collect();
                 let mut g = GenRuleset {
                     facts,
                     conditions,
                     exclusive,
+                    implies,
+                    excludes,
                     categories,
                     exercises,
                     rules,
@@ -466,6 +606,25 @@ fn ruleset() -> impl Strategy<Value = GenRuleset> {
                 let named: Vec<bool> = g.rules.iter().map(|r| r.named).collect();
                 for r in &mut g.rules {
                     r.overrides.retain(|&o| named[o]);
+                }
+                // `except` may not leave a rule advising nothing (that is E007).
+                for i in 0..g.rules.len() {
+                    let all: BTreeSet<usize> = g.rules[i]
+                        .targets
+                        .iter()
+                        .flat_map(|&t| g.expand(t))
+                        .collect();
+                    if !all.is_empty() && g.exercises_of(i).is_empty() {
+                        g.rules[i].except.clear();
+                    }
+                    let targets = g.rules[i].targets.clone();
+                    g.rules[i].except.retain(|t| !targets.contains(t));
+                }
+                // `prevails` may not close a cycle (that is E006).
+                if g.has_cycle() {
+                    for r in &mut g.rules {
+                        r.prevails = false;
+                    }
                 }
                 let n = g.items().len();
                 (
@@ -592,7 +751,7 @@ proptest! {
             prop_assert_eq!(m.action, r.action);
             prop_assert_eq!(m.status, r.status);
             prop_assert_eq!(m.named, r.named);
-            let expected: BTreeSet<usize> = r.targets.iter().flat_map(|&t| g.expand(t)).collect();
+            let expected: BTreeSet<usize> = g.exercises_of(i);
             let mut names: Vec<String> = expected.iter().map(|x| format!("x{x}")).collect();
             names.sort();
             let got: Vec<String> =
@@ -700,7 +859,8 @@ proptest! {
         let bundle = evaluation_bundle(&model, &sources);
         let evaluator = Evaluator::new(&bundle).expect("a built bundle evaluates");
         for (facts, values) in g.patients() {
-            let outcome = evaluator.evaluate(&named_patient(&facts, &values));
+            // Given without the facts the others imply: the evaluator adds them.
+            let outcome = evaluator.evaluate(&named_patient(&g.given(&facts), &values));
             let expected = g.advice(&facts, &values);
             for x in 0..g.exercises.len() {
                 prop_assert_eq!(
@@ -725,6 +885,12 @@ proptest! {
             for x in &model.exclusives {
                 prop_assert!(x.members.iter().filter(|f| w.has(**f)).count() <= 1);
             }
+            let witness_facts: BTreeSet<usize> = w
+                .facts
+                .iter()
+                .map(|&f| model.facts[f].name[1..].parse::<usize>().unwrap())
+                .collect();
+            prop_assert!(g.possible(&witness_facts), "witness {:?} is no patient", witness_facts);
             for &(m, v) in &w.measures {
                 prop_assert!(model.measures[m].admits(v), "witness value {} out of range", v);
             }
@@ -763,9 +929,10 @@ proptest! {
                     let (ar, as_) = (g.rules[r].action, g.rules[s].action);
                     let kind = match (ar, as_) {
                         (Action::Recommend, Action::Avoid) => ConflictKind::Contradiction,
-                        (Action::Recommend, Action::Caution) | (Action::Consider, Action::Avoid) => {
-                            ConflictKind::Tension
-                        }
+                        (Action::Recommend, Action::Caution)
+                        | (Action::Consider, Action::Avoid)
+                        | (Action::Recommend, Action::Refer)
+                        | (Action::Consider, Action::Refer) => ConflictKind::Tension,
                         _ => continue,
                     };
                     if !(0..g.exercises.len()).any(|x| g.advises(r, x) && g.advises(s, x)) {

@@ -6,6 +6,8 @@
 //!
 //! Edges carry their meaning in every format:
 //! * `overrides` — a solid arrow from the overriding rule to the overridden one;
+//! * `prevails` — a solid arrow labelled `prevails` from a rule with the clause to each less
+//!   protective rule on its exercises (the overrides it stands for, after `overrides` edges);
 //! * a conflict — an undirected dashed (DOT) or dotted (Mermaid) line between the two rules,
 //!   labelled with its kind and exercises: red for an unresolved contradiction, amber for an
 //!   unresolved tension or dose mismatch, grey once resolved by `overrides` (the label names the
@@ -28,6 +30,8 @@ use crate::model::{Model, RuleId};
 pub enum Edge {
     /// The source rule overrides the target rule (declared directly).
     Overrides,
+    /// The source rule overrides the target rule through its `prevails` clause.
+    Prevails,
     /// The conflict with this index in [`Analysis::conflicts`].
     Conflict(usize),
 }
@@ -93,6 +97,14 @@ impl<'a> ConflictGraph<'a> {
                 }
             }
         }
+        for (a, b, _) in super::overrides::prevails_edges(model) {
+            let named = model.rules[a].overrides.iter().any(|&(o, _)| o == b);
+            if let (Some(x), Some(y)) = (at(a), at(b))
+                && !named
+            {
+                graph.add_edge(x, y, Edge::Prevails);
+            }
+        }
         for (i, c) in analysis.conflicts.iter().enumerate() {
             if let (Some(x), Some(y)) = (at(c.rules[0]), at(c.rules[1])) {
                 graph.add_edge(x, y, Edge::Conflict(i));
@@ -116,7 +128,7 @@ impl<'a> ConflictGraph<'a> {
             .chain(self.graph.edges_directed(n, petgraph::Direction::Incoming))
             .filter_map(|e| match e.weight() {
                 Edge::Conflict(i) => self.analysis.conflicts.get(*i).map(severity),
-                Edge::Overrides => None,
+                Edge::Overrides | Edge::Prevails => None,
             })
             .max()
             .unwrap_or(Severity::None)
@@ -163,6 +175,7 @@ impl<'a> ConflictGraph<'a> {
             };
             let attrs = match self.graph[e] {
                 Edge::Overrides => "label=\"overrides\"".to_string(),
+                Edge::Prevails => "label=\"prevails\", style=bold".to_string(),
                 Edge::Conflict(i) => {
                     let c = &self.analysis.conflicts[i];
                     let label: Vec<String> = self
@@ -225,6 +238,11 @@ impl<'a> ConflictGraph<'a> {
                     a.index(),
                     b.index()
                 )),
+                Edge::Prevails => s.push_str(&format!(
+                    "  r{} == \"prevails\" ==> r{}\n",
+                    a.index(),
+                    b.index()
+                )),
                 Edge::Conflict(i) => {
                     let c = &self.analysis.conflicts[i];
                     let label: Vec<String> = self
@@ -267,7 +285,7 @@ impl<'a> ConflictGraph<'a> {
     }
 
     /// JSON: `{"nodes": [{"id", "action", "severity"}], "edges": [...]}`. An `overrides` edge is
-    /// `{"kind": "overrides", "from", "to"}`; a conflict edge is `{"kind": "contradiction" |
+    /// `{"kind": "overrides", "from", "to"}` (`"prevails"` for one `prevails` stands for); a conflict edge is `{"kind": "contradiction" |
     /// "tension" | "dose_mismatch", "from", "to", "exercises": [...], "resolved": bool,
     /// "resolved_by": id | null, "witness": {"facts": [...], "measures": {name: value}}}`.
     pub fn json(&self) -> Value {
@@ -291,6 +309,7 @@ impl<'a> ConflictGraph<'a> {
                 let (from, to) = (self.rule_id(a), self.rule_id(b));
                 Some(match self.graph[e] {
                     Edge::Overrides => json!({"kind": "overrides", "from": from, "to": to}),
+                    Edge::Prevails => json!({"kind": "prevails", "from": from, "to": to}),
                     Edge::Conflict(i) => {
                         let c = &self.analysis.conflicts[i];
                         let facts: Vec<&str> = c
@@ -453,6 +472,40 @@ mod tests {
                      "witness": {"facts": ["facet_syndrome"], "measures": {}}},
                 ]
             })
+        );
+    }
+
+    #[test]
+    fn prevails_edges_are_labelled_as_such() {
+        let mut k = Kit::new();
+        let serious = k.fact("serious");
+        let walking = k.exercise("walking");
+        let refer = k.rule("see_first", fact(serious), Action::Refer, &[walking]);
+        k.rule("walk", Expr::Always, Action::Recommend, &[walking]);
+        k.model.rules[refer].prevails = Some(crate::source::Span::new(0, 1, 2));
+        let mut out = Vec::new();
+        let analysis = crate::analysis::analyse(&k.model, &mut out);
+        assert!(out.is_empty(), "{out:?}");
+        let g = ConflictGraph::new(&k.model, &analysis);
+        assert_eq!(
+            g.json()["edges"],
+            json!([
+                {"kind": "prevails", "from": "see_first", "to": "walk"},
+                {"kind": "tension", "from": "see_first", "to": "walk", "exercises": ["walking"],
+                 "resolved": true, "resolved_by": "see_first",
+                 "witness": {"facts": ["serious"], "measures": {}}}
+            ])
+        );
+        assert!(
+            g.dot()
+                .contains("r0 -> r1 [label=\"prevails\", style=bold];"),
+            "{}",
+            g.dot()
+        );
+        assert!(
+            g.mermaid().contains("r0 == \"prevails\" ==> r1"),
+            "{}",
+            g.mermaid()
         );
     }
 

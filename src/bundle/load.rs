@@ -369,8 +369,9 @@ pub fn validate<'b>(b: &'b Bundle) -> Result<(), String> {
         };
         let mut expanded = expand(&r.targets, "advises")?;
         let excepted = expand(&r.except, "excepts")?;
+        let before = expanded.len();
         expanded.retain(|e| !excepted.contains(e));
-        if expanded.is_empty() && !excepted.is_empty() {
+        if expanded.is_empty() && before > 0 {
             return Err(format!(
                 "rule `{id}` advises no exercise: `except` removes every exercise of its targets"
             ));

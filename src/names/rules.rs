@@ -94,8 +94,10 @@ pub(super) fn resolve_rule(
     let except = targets_of(env, &rule.action.except);
     if !except.is_empty() {
         let excepted = expand(&except, hierarchy, rank);
+        let before = exercises.len();
         exercises.retain(|e| !excepted.contains(e));
-        if exercises.is_empty() && !targets.is_empty() {
+        // (A category without exercises advises nothing either way: that is not `except`.)
+        if exercises.is_empty() && before > 0 {
             let span = except[0].1.to(except[except.len() - 1].1);
             let who = rule
                 .name
