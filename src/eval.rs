@@ -334,6 +334,11 @@ impl<'b> Evaluator<'b> {
         Ok(patient)
     }
 
+    /// The message for a name that is no fact or measure of the bundle, with a did-you-mean.
+    pub fn unknown_name(&self, name: &str) -> String {
+        self.unknown(name)
+    }
+
     /// Refuse a patient whose facts, closed under `implies`, break an `excludes` or an
     /// `exclusive` group, saying which facts clash and why.
     fn check_exclusive(&self, patient: &Patient) -> Result<(), String> {

@@ -12,6 +12,7 @@ pub mod eval;
 pub mod format;
 pub mod model;
 pub mod names;
+pub mod partial;
 pub mod source;
 pub mod syntax;
 pub mod testing;

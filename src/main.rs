@@ -98,6 +98,13 @@ enum Command {
         /// Facts and measures of the patient: `sciatica,chronic,age=45`.
         #[arg(long, default_value = "", allow_hyphen_values = true)]
         given: String,
+        /// Facts known not to hold: `sciatica,overweight`.
+        #[arg(long, default_value = "", allow_hyphen_values = true)]
+        not: String,
+        /// Facts and measures not known yet (`new_to_exercise,age`), or `all`: every fact and
+        /// measure neither given nor named after --not. The advice then lists what it depends on.
+        #[arg(long, allow_hyphen_values = true)]
+        unknown: Option<String>,
         #[arg(long, value_enum, default_value = "human")]
         format: EvalFormat,
     },
@@ -156,8 +163,10 @@ fn main() -> ExitCode {
         Command::Eval {
             path,
             given,
+            not,
+            unknown,
             format,
-        } => cli::eval::run(&path, &given, format),
+        } => cli::eval::run(&path, &given, &not, unknown.as_deref(), format),
         Command::Test {
             path,
             format,

@@ -59,20 +59,29 @@ fn human_output_is_advice_then_trace() {
     ]);
     assert_eq!(
         text,
-        "avoid     hamstring_stretch  (sciatica_no_stretch)\n\
-         caution   prone_press_up     (facet_caution)\n\
-         caution   walking            (older)\n\
+        "Patient: acute, herniated_disc, sciatica, age = 70\n\
          \n\
-         trace:\n  \
-           fired: sciatica_no_stretch, disc_extension, facet_caution, keep_moving, older\n  \
-           hamstring_stretch: avoid\n    \
-             avoid     sciatica_no_stretch  decides\n  \
-           prone_press_up: caution\n    \
-             recommend disc_extension  overridden by facet_caution\n    \
-             caution   facet_caution   decides\n  \
-           walking: caution\n    \
-             recommend keep_moving  outweighed: caution is more protective [10..20 min every 3 h]\n    \
-             caution   older        decides\n"
+         Advice:\n\
+         \x20 avoid      hamstring_stretch\n\
+         \x20            rule: sciatica_no_stretch\n\
+         \x20            source: Guide\n\
+         \x20 caution    prone_press_up\n\
+         \x20            rule: facet_caution\n\
+         \x20            source: Guide\n\
+         \x20 caution    walking\n\
+         \x20            rule: older\n\
+         \x20            source: Guide\n\
+         \n\
+         Trace:\n\
+         \x20 fired: sciatica_no_stretch, disc_extension, facet_caution, keep_moving, older\n\
+         \x20 hamstring_stretch: avoid\n\
+         \x20   avoid     sciatica_no_stretch  decides\n\
+         \x20 prone_press_up: caution\n\
+         \x20   recommend disc_extension  dropped: facet_caution takes precedence over it\n\
+         \x20   caution   facet_caution   decides\n\
+         \x20 walking: caution\n\
+         \x20   recommend keep_moving  not followed: caution (older) is more protective [10..20 min every 3 h]\n\
+         \x20   caution   older        decides\n"
     );
 }
 

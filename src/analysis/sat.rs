@@ -89,13 +89,38 @@ pub struct Space {
 impl Space {
     /// The patient space of a model.
     pub fn new(model: &Model) -> Space {
+        Space::of_vocabulary(
+            model.exclusives.iter().map(|x| x.members.clone()).collect(),
+            &model
+                .facts
+                .iter()
+                .map(|f| f.excludes.clone())
+                .collect::<Vec<_>>(),
+            &model
+                .facts
+                .iter()
+                .map(|f| f.implies.clone())
+                .collect::<Vec<_>>(),
+            model.measures.iter().map(|m| (m.min, m.max)).collect(),
+        )
+    }
+
+    /// The patient space of a vocabulary given by ids: the members of each exclusive group,
+    /// and for each fact (one entry per fact) the facts it `excludes` and `implies` as
+    /// declared. A bundle's space ([`crate::partial`]) and a model's are built by this one
+    /// routine.
+    pub fn of_vocabulary(
+        exclusive: Vec<Vec<FactId>>,
+        excludes: &[Vec<FactId>],
+        implies: &[Vec<FactId>],
+        ranges: Vec<(Option<f64>, Option<f64>)>,
+    ) -> Space {
         // `a excludes b` is an exclusive group of two, after the declared groups (so the
         // declared groups keep their indices).
-        let mut groups: Vec<Vec<FactId>> =
-            model.exclusives.iter().map(|x| x.members.clone()).collect();
+        let mut groups = exclusive;
         let mut excludes_itself = Vec::new();
-        for (a, f) in model.facts.iter().enumerate() {
-            for &b in &f.excludes {
+        for (a, list) in excludes.iter().enumerate() {
+            for &b in list {
                 if a == b {
                     excludes_itself.push(a);
                 } else {
@@ -103,20 +128,11 @@ impl Space {
                 }
             }
         }
-        let implies: Vec<Vec<FactId>> = model.facts.iter().map(|f| f.implies.clone()).collect();
-        let space = Space::from_parts(
-            model.facts.len(),
-            groups,
-            model.measures.iter().map(|m| (m.min, m.max)).collect(),
-        );
-        if model
-            .facts
-            .iter()
-            .all(|f| f.implies.is_empty() && f.excludes.is_empty())
-        {
+        let space = Space::from_parts(excludes.len(), groups, ranges);
+        if implies.iter().all(Vec::is_empty) && excludes.iter().all(Vec::is_empty) {
             return space;
         }
-        space.with_implications(&implies, &excludes_itself)
+        space.with_implications(implies, &excludes_itself)
     }
 
     /// The same space where each fact `f` implies the facts `implies[f]` (transitively), and
@@ -821,6 +837,48 @@ impl Space {
             }
         }
         out
+    }
+}
+
+impl Space {
+    /// The facts whose value fixing `f` can constrain: those it implies or is implied by, and
+    /// those that cannot hold with it (another member of an exclusive group or `excludes` of
+    /// `f` or of a fact `f` implies, and every fact implying one of those). Fixing `f`
+    /// constrains no other fact directly.
+    pub fn linked(&self, f: FactId) -> Vec<FactId> {
+        let mut out: Vec<FactId> = self.implied(f).to_vec();
+        if let Some(by) = self.implied_by.get(f) {
+            out.extend(by);
+        }
+        let mut holds: Vec<FactId> = self.implied(f).to_vec();
+        holds.push(f);
+        for &a in &holds {
+            for &g in self.groups_of(a) {
+                for &b in &self.groups[g as usize] {
+                    if b != a {
+                        out.push(b);
+                        if let Some(by) = self.implied_by.get(b) {
+                            out.extend(by);
+                        }
+                    }
+                }
+            }
+        }
+        out.retain(|&g| g != f);
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
+    /// One value inside each region of measure `m`'s range cut at `thresholds` (the regions of
+    /// the search: points and the open intervals between them), in ascending order. Every
+    /// comparison against those thresholds has one truth value throughout a region.
+    pub fn region_values(&self, m: MeasureId, thresholds: &[f64]) -> Vec<f64> {
+        let mut points = thresholds.to_vec();
+        self.regions(m, &mut points)
+            .into_iter()
+            .map(|r| r.rep)
+            .collect()
     }
 }
 

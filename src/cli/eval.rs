@@ -1,12 +1,14 @@
-//! `carel eval PATH --given …`: final advice for one patient, with the trace. PATH is a ruleset
-//! (folder or `.carel` file) or a bundle (`.json`); both are evaluated as a bundle, so they agree.
+//! `carel eval PATH --given … [--not …] [--unknown …|all]`: final advice for a patient, with
+//! the trace; with unknowns, every possible advice, what it depends on and what to ask next
+//! (§10). PATH is a ruleset (folder or `.carel` file) or a bundle (`.json`); both are evaluated
+//! as a bundle, so they agree.
 
 use std::path::Path;
 
 use super::{FAILED, OK, USAGE, build, load, output};
 use crate::EvalFormat;
 use carel::bundle::Bundle;
-use carel::eval::Evaluator;
+use carel::partial::PartialEvaluator;
 
 /// Whether PATH names a bundle rather than a ruleset.
 fn is_bundle(path: &str) -> bool {
@@ -40,7 +42,7 @@ pub fn load_bundle(path: &str) -> Result<Bundle, u8> {
     })
 }
 
-pub fn run(path: &str, given: &str, format: EvalFormat) -> u8 {
+pub fn run(path: &str, given: &str, not: &str, unknown: Option<&str>, format: EvalFormat) -> u8 {
     let bundle = if is_bundle(path) {
         load_bundle(path)
     } else {
@@ -50,24 +52,35 @@ pub fn run(path: &str, given: &str, format: EvalFormat) -> u8 {
         Ok(b) => b,
         Err(status) => return status,
     };
-    let evaluator = match Evaluator::new(&bundle) {
+    let evaluator = match PartialEvaluator::new(&bundle) {
         Ok(e) => e,
         Err(e) => {
             eprintln!("error: the bundle of `{path}` cannot be evaluated: {e}");
             return FAILED;
         }
     };
-    let patient = match evaluator.parse_given(given) {
-        Ok(p) => p,
+    let knowledge = match evaluator.parse_knowledge(given, not, unknown) {
+        Ok(k) => k,
         Err(e) => {
-            eprintln!("error: --given: {e}");
+            eprintln!("error: {e}");
             return USAGE;
         }
     };
-    let outcome = evaluator.evaluate(&patient);
-    let text = match format {
-        EvalFormat::Human => outcome.to_human(),
-        EvalFormat::Json => outcome.to_json(),
+    let text = if unknown.is_none() && format == EvalFormat::Json {
+        // Everything is known: the plain evaluation's JSON (§5), as before `--unknown` existed.
+        evaluator.evaluator().evaluate(&knowledge.given).to_json()
+    } else {
+        let outcome = match evaluator.evaluate(&knowledge) {
+            Ok(o) => o,
+            Err(e) => {
+                eprintln!("error: {e}");
+                return USAGE;
+            }
+        };
+        match format {
+            EvalFormat::Human => outcome.to_human(&bundle),
+            EvalFormat::Json => outcome.to_json(&bundle),
+        }
     };
     match output::stdout(text.as_bytes()) {
         Ok(()) => OK,

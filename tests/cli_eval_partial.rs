@@ -1,0 +1,213 @@
+//! `carel eval --not … --unknown …`: advice for a partly known patient (§10) from a ruleset and
+//! from its bundle (the same JSON), the clinician's text, and the usage errors of the new lists.
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+
+fn carel() -> Command {
+    Command::cargo_bin("carel").expect("binary built")
+}
+
+fn write(dir: &std::path::Path, name: &str, text: &str) -> String {
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path.to_string_lossy().into_owned()
+}
+
+const BACK: &str = "condition sciatica\ncondition herniated_disc\ncondition facet_syndrome\n\
+factor acute\nfactor chronic\nexclusive stage: acute, chronic\nmeasure age range 0..120\n\
+category stretching\ncategory extension\nexercise hamstring_stretch in stretching\n\
+exercise prone_press_up in extension\nexercise walking\nsource guide \"Guide\"\n\
+rule sciatica_no_stretch: if sciatica then avoid hamstring_stretch cite guide\n\
+rule disc_extension: if herniated_disc unless facet_syndrome then recommend extension cite guide\n\
+rule facet_caution: if facet_syndrome or acute then caution extension overrides disc_extension cite guide\n\
+rule keep_moving: recommend walking 10..20 min every 3 h cite guide\n\
+rule older: if age >= 65 then caution walking cite guide\n";
+
+/// A ruleset file and the bundle built from it, in a temporary folder.
+fn setup() -> (tempfile::TempDir, String, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let source = write(dir.path(), "back.carel", BACK);
+    let bundle = dir.path().join("back.json").to_string_lossy().into_owned();
+    carel()
+        .args(["build", &source, "-o", &bundle])
+        .assert()
+        .success();
+    (dir, source, bundle)
+}
+
+fn stdout_of(args: &[&str]) -> String {
+    let out = carel()
+        .args(args)
+        .assert()
+        .success()
+        .stderr("")
+        .get_output()
+        .stdout
+        .clone();
+    String::from_utf8(out).unwrap()
+}
+
+#[test]
+fn unknown_facts_show_depending_advice_and_what_to_ask_next() {
+    let (_dir, source, _) = setup();
+    let text = stdout_of(&["eval", &source, "--given", "chronic", "--unknown", "all"]);
+    assert_eq!(
+        text,
+        "Patient: chronic\n\
+         Not known yet: facet_syndrome, herniated_disc, sciatica, age\n\
+         Follows from what is known: acute does not hold: it is exclusive with chronic (`stage`)\n\
+         \n\
+         Advice that depends on what is not known yet:\n\
+         \x20 hamstring_stretch: no advice — or avoid if sciatica\n\
+         \x20            depends on: sciatica\n\
+         \x20            avoid if sciatica:\n\
+         \x20              rule: sciatica_no_stretch\n\
+         \x20              source: Guide\n\
+         \x20 prone_press_up: no advice — or caution if facet_syndrome; or recommend if herniated_disc\n\
+         \x20            depends on: herniated_disc, facet_syndrome\n\
+         \x20            caution if facet_syndrome:\n\
+         \x20              rule: facet_caution\n\
+         \x20              source: Guide\n\
+         \x20            recommend if herniated_disc:\n\
+         \x20              rule: disc_extension\n\
+         \x20              source: Guide\n\
+         \x20 walking: caution if age = 90 — or recommend if age = 30\n\
+         \x20            depends on: age\n\
+         \x20            caution if age = 90:\n\
+         \x20              rule: older\n\
+         \x20              source: Guide\n\
+         \x20            recommend if age = 30:\n\
+         \x20              dose: 10..20 min every 3 h\n\
+         \x20              rule: keep_moving\n\
+         \x20              source: Guide\n\
+         \n\
+         Ask next (the answers that could change the most advice first):\n\
+         \x20 1. sciatica: 1 exercise: hamstring_stretch\n\
+         \x20 2. herniated_disc: 1 exercise: prone_press_up\n\
+         \x20 3. facet_syndrome: 1 exercise: prone_press_up\n\
+         \x20 4. age: 1 exercise: walking\n\
+         \n\
+         Trace:\n\
+         \x20 hamstring_stretch (if sciatica): avoid\n\
+         \x20   avoid     sciatica_no_stretch  decides\n\
+         \x20 prone_press_up (if facet_syndrome): caution\n\
+         \x20   caution   facet_caution  decides\n\
+         \x20 prone_press_up (if herniated_disc): recommend\n\
+         \x20   recommend disc_extension  decides\n\
+         \x20 walking (if age = 90): caution\n\
+         \x20   recommend keep_moving  not followed: caution (older) is more protective [10..20 min every 3 h]\n\
+         \x20   caution   older        decides\n\
+         \x20 walking (if age = 30): recommend\n\
+         \x20   recommend keep_moving  decides [10..20 min every 3 h]\n"
+    );
+}
+
+#[test]
+fn an_override_through_a_chain_is_named_link_by_link() {
+    let dir = tempfile::tempdir().unwrap();
+    let source = write(
+        dir.path(),
+        "chain.carel",
+        "condition a\ncondition b\nexercise x\nexercise y\n\
+         rule top: if a then caution x overrides middle\n\
+         rule middle: if b then avoid y overrides base\n\
+         rule base: recommend x\n",
+    );
+    let text = stdout_of(&["eval", &source, "--given", "a"]);
+    assert!(
+        text.contains(
+            "    recommend base  dropped: top takes precedence over it through top → middle → base\n"
+        ),
+        "{text}"
+    );
+}
+
+#[test]
+fn unknown_and_not_mistakes_are_usage_errors() {
+    let (_dir, source, bundle) = setup();
+    for path in [&source, &bundle] {
+        let cases: [(&[&str], &str); 7] = [
+            (
+                &["--unknown", "sciatca"],
+                "error: --unknown: unknown fact or measure `sciatca`; did you mean `sciatica`?\n",
+            ),
+            (
+                &["--not", "herniated"],
+                "error: --not: unknown fact or measure `herniated`; did you mean `herniated_disc`?\n",
+            ),
+            (
+                &["--given", "sciatica", "--unknown", "sciatica,age"],
+                "error: --unknown: `sciatica` is given (--given); a fact or measure is either known or unknown\n",
+            ),
+            (
+                &["--given", "age=70", "--unknown", "age"],
+                "error: --unknown: `age` is given (--given); a fact or measure is either known or unknown\n",
+            ),
+            (
+                &["--not", "acute", "--unknown", "acute"],
+                "error: --unknown: `acute` is said not to hold (--not); a fact is either known or unknown\n",
+            ),
+            (
+                &["--given", "acute", "--not", "acute"],
+                "error: `acute` is both given (--given) and said not to hold (--not)\n",
+            ),
+            (
+                &["--given", "acute,chronic", "--unknown", "all"],
+                "error: --given: `acute` and `chronic` cannot hold together: they are exclusive (`stage`); give at most one\n",
+            ),
+        ];
+        for (args, message) in cases {
+            carel()
+                .args(["eval", path])
+                .args(args)
+                .assert()
+                .code(2)
+                .stdout("")
+                .stderr(message);
+        }
+        carel()
+            .args(["eval", path, "--not", "age"])
+            .assert()
+            .code(2)
+            .stdout("")
+            .stderr(predicate::str::contains("`age` is a measure"));
+        carel()
+            .args(["eval", path, "--unknown", "all,sciatica"])
+            .assert()
+            .code(2)
+            .stdout("")
+            .stderr(predicate::str::contains("`all` stands alone"));
+    }
+}
+
+#[test]
+fn partial_json_from_ruleset_and_bundle_is_identical() {
+    let (_dir, source, bundle) = setup();
+    for (given, not, unknown) in [
+        ("chronic", "", "all"),
+        ("", "sciatica", "all"),
+        ("herniated_disc", "", "facet_syndrome,age"),
+        ("age=70", "facet_syndrome", "herniated_disc"),
+        ("", "", ""),
+    ] {
+        let run = |path: &str| {
+            stdout_of(&[
+                "eval",
+                path,
+                "--given",
+                given,
+                "--not",
+                not,
+                "--unknown",
+                unknown,
+                "--format",
+                "json",
+            ])
+        };
+        let from_source = run(&source);
+        assert_eq!(from_source, run(&bundle), "{given} / {not} / {unknown}");
+        let v: serde_json::Value = serde_json::from_str(&from_source).unwrap();
+        assert_eq!(v["format"], "carel.eval");
+    }
+}
