@@ -134,3 +134,78 @@ fn unrecorded_fitness_gets_neither_fitness_walking_dose_nor_weights() {
         );
     }
 }
+
+/// `carel eval --unknown … --format json` for the flagship.
+fn partial(given: &str, unknown: &str) -> Value {
+    serde_json::from_str(&stdout(&[
+        "eval",
+        FLAGSHIP,
+        "--given",
+        given,
+        "--unknown",
+        unknown,
+        "--format",
+        "json",
+    ]))
+    .unwrap()
+}
+
+fn exercise<'v>(eval: &'v Value, name: &str) -> &'v Value {
+    eval["exercises"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["exercise"] == name)
+        .unwrap_or_else(|| panic!("{name} missing"))
+}
+
+#[test]
+fn unknown_fitness_makes_weights_depend_on_it_rather_than_recommended() {
+    let eval = partial(
+        "nonspecific_lbp,chronic",
+        "currently_active,new_to_exercise,sedentary",
+    );
+    let deadlift = exercise(&eval, "deadlift");
+    assert_eq!(deadlift["status"], "depends", "{deadlift}");
+    let advice: Vec<&Value> = deadlift["possible"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| &p["advice"])
+        .collect();
+    // Avoid for a beginner, recommend for an active patient, no advice while neither holds.
+    assert_eq!(advice, [&"avoid".into(), &"recommend".into(), &Value::Null]);
+    let depends: Vec<&str> = deadlift["depends_on"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d.as_str().unwrap())
+        .collect();
+    for fact in ["currently_active", "new_to_exercise", "sedentary"] {
+        assert!(depends.contains(&fact), "{fact} not in {depends:?}");
+    }
+    assert_eq!(
+        eval["ask_next"][0]["name"], "currently_active",
+        "{}",
+        eval["ask_next"]
+    );
+}
+
+#[test]
+fn a_serious_back_problem_is_referred_whatever_else_turns_out_to_hold() {
+    let eval = partial("serious_back_problem", "all");
+    for entry in eval["exercises"].as_array().unwrap() {
+        let name = entry["exercise"].as_str().unwrap();
+        if name == "relative_rest" {
+            continue; // rest is outside `all_exercise`
+        }
+        for possible in entry["possible"].as_array().unwrap() {
+            let advice = &possible["advice"];
+            assert!(
+                advice == "refer" || advice == "avoid",
+                "{name}: {advice} is possible for a serious back problem ({})",
+                possible["witness"]
+            );
+        }
+    }
+}
