@@ -1100,7 +1100,9 @@ impl<'a> Resolver<'a> {
             } else {
                 Kind::Factor
             };
-            if !self.used.contains(kind, i) {
+            // A fact that implies others takes part in the meaning even if no rule names it:
+            // giving it gives the facts it implies.
+            if !self.used.contains(kind, i) && f.implies.is_empty() {
                 unused.push((f.span, f.name.clone(), kind.noun()));
             }
         }

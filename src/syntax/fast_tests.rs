@@ -282,6 +282,14 @@ const ITEMS: &[&str] = &[
     "source s \"t\" url \"t\"",
     "test \"t\" : given a , m = 3 expect avoid x expect not caution y expect nothing z",
     "ruleset r \"t\" version \"t\"",
+    // Version 2: the fast reader reads `refer` and frequencies without an amount, and leaves
+    // the rest to pest.
+    "if a then refer x 2 times per day",
+    "rule r : refer x every 3 h prevails stop if \"t\" cite s \"t\" , q",
+    "condition a \"t\" implies b , c excludes d code \"s|c\"",
+    "measure m range 0..10 code \"age\"",
+    "if a then recommend x except y at least 30 min daily in bouts of at least 10 min building up to 60 min",
+    "rule r : consider x per week",
 ];
 
 fn soup() -> impl Strategy<Value = String> {
@@ -332,6 +340,10 @@ proptest! {
     fn the_readers_agree_on_token_soup(text in soup()) {
         let (fast, clean) = compare(&text);
         // Clean text is read fast, unless it holds a BOM (left to pest on purpose).
-        prop_assert!(fast || !clean || text.contains('\u{FEFF}'), "declined clean text {:?}", text);
+        prop_assert!(
+            fast || !clean || text.contains('\u{FEFF}') || uses_version_2(&text),
+            "declined clean text {:?}",
+            text
+        );
     }
 }
