@@ -101,6 +101,12 @@ fn every_fixture_reads_the_same_both_ways() {
             continue;
         }
         let text = std::fs::read_to_string(&path).unwrap();
+        // The flagship's files that use version-2 clauses are left to pest, like every other
+        // fixture above; the rest must still be read fast.
+        if uses_version_2(&text) {
+            assert!(compare(&text).1, "{} does not read cleanly", path.display());
+            continue;
+        }
         accepted(&text, &path.display().to_string());
     }
 }
