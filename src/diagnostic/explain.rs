@@ -333,6 +333,11 @@ A value is not valid where it is written. The cases are:
 - **A test patient written wrongly**: a measure in `given` without its value (`given age`
   instead of `given age = 45`), or a condition or factor with one (`given sciatica = 1`).
 - **A number too large to be a clinical value** (beyond a million billion).
+- **A rule left advising nothing**: `except` removes every exercise its targets name
+  (`recommend strengthening except deadlift, weights` when those are all the strengthening
+  exercises).
+- **A terminology code not written `SYSTEM|CODE`** (`code "23056005"`), or for a measure, not
+  `age` either.
 
 A comparison that stays inside the range but can never hold (`age > 120`) is not this
 error; it makes the rule unable to fire (W002).
@@ -359,6 +364,14 @@ exercise walking "Walking"
 if pain in 7..4 then recommend walking 20..10 min
 ```
 
+```carel
+category strengthening "Strengthening"
+exercise deadlift "Deadlift" in strengthening
+exercise weights "Lifting weights" in strengthening
+
+rule specific_exercise: recommend strengthening except deadlift, weights
+```
+
 ### How to fix it
 
 Write the value you meant, inside the declared range and low end first:
@@ -375,6 +388,17 @@ measure pain "Pain score (NRS)" range 0..10
 exercise walking "Walking"
 
 if pain in 4..7 then recommend walking 10..20 min
+```
+
+Name fewer exercises after `except`, or widen the targets:
+
+```carel
+category strengthening "Strengthening"
+exercise deadlift "Deadlift" in strengthening
+exercise weights "Lifting weights" in strengthening
+exercise bridge "Bridge" in strengthening
+
+rule specific_exercise: recommend strengthening except deadlift, weights
 ```
 "##;
 
