@@ -8,6 +8,7 @@
 pub mod analysis;
 pub mod bundle;
 pub mod diagnostic;
+pub mod diff;
 pub mod eval;
 pub mod format;
 pub mod model;

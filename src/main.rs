@@ -61,6 +61,13 @@ pub enum TestFormat {
     Junit,
 }
 
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum DiffFormat {
+    Human,
+    Markdown,
+    Json,
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Parse, type-check and analyse a ruleset; print diagnostics.
@@ -120,6 +127,16 @@ enum Command {
         #[arg(long, value_name = "PCT")]
         min_coverage: Option<f64>,
     },
+    /// Which patients' advice changes between two versions (folders, files or bundles).
+    Diff {
+        old: String,
+        new: String,
+        #[arg(long, value_enum, default_value = "human")]
+        format: DiffFormat,
+        /// Exit 3 when some patient's advice changes.
+        #[arg(long)]
+        exit_code: bool,
+    },
     /// Format ruleset files canonically.
     Fmt {
         path: String,
@@ -173,6 +190,12 @@ fn main() -> ExitCode {
             coverage,
             min_coverage,
         } => cli::test::run(&path, format, coverage, min_coverage),
+        Command::Diff {
+            old,
+            new,
+            format,
+            exit_code,
+        } => cli::diff::run(&old, &new, format, exit_code),
         Command::Fmt { path, check } => cli::fmt::run(&path, check),
         Command::Explain { code } => cli::explain::run(&code),
     };

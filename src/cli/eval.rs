@@ -11,7 +11,7 @@ use carel::bundle::Bundle;
 use carel::partial::PartialEvaluator;
 
 /// Whether PATH names a bundle rather than a ruleset.
-fn is_bundle(path: &str) -> bool {
+pub fn is_bundle(path: &str) -> bool {
     let p = Path::new(path);
     p.extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("json"))

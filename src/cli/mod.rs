@@ -2,6 +2,7 @@
 
 pub mod build;
 pub mod check;
+pub mod diff;
 pub mod eval;
 pub mod explain;
 pub mod fmt;

@@ -1,0 +1,188 @@
+//! `carel diff OLD NEW`: the flagship before and after changing one rule, formats, inputs
+//! (folders, files, bundles) and exit statuses.
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+
+fn carel() -> Command {
+    Command::cargo_bin("carel").expect("binary built")
+}
+
+fn flagship() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("rulesets/lower_back_pain")
+}
+
+/// A copy of the flagship with text of one file replaced.
+fn edited(dir: &Path, file: &str, from: &str, to: &str) -> PathBuf {
+    edited_all(dir, file, &[(from, to)])
+}
+
+fn edited_all(dir: &Path, file: &str, edits: &[(&str, &str)]) -> PathBuf {
+    let copy = dir.join("new");
+    std::fs::create_dir_all(&copy).unwrap();
+    for entry in std::fs::read_dir(flagship()).unwrap() {
+        let entry = entry.unwrap();
+        std::fs::copy(entry.path(), copy.join(entry.file_name())).unwrap();
+    }
+    let path = copy.join(file);
+    let mut text = std::fs::read_to_string(&path).unwrap();
+    for (from, to) in edits {
+        assert_eq!(text.matches(from).count(), 1, "{from}");
+        text = text.replace(from, to);
+    }
+    std::fs::write(&path, text).unwrap();
+    copy
+}
+
+#[test]
+fn changing_one_action_of_the_flagship_lists_exactly_that_exercise() {
+    let dir = tempfile::tempdir().unwrap();
+    let new = edited(
+        dir.path(),
+        "rules_exercises_for_lbp.carel",
+        "then avoid hamstring_stretch",
+        "then caution hamstring_stretch",
+    );
+    let out = carel()
+        .arg("diff")
+        .arg(flagship())
+        .arg(&new)
+        .args(["--format", "json", "--exit-code"])
+        .assert()
+        .code(3)
+        .get_output()
+        .stdout
+        .clone();
+    let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(v["advice_changes"], true);
+    let changes = v["changes"].as_array().unwrap();
+    assert_eq!(changes.len(), 1, "{v:#}");
+    assert_eq!(changes[0]["exercise"], "hamstring_stretch");
+    assert_eq!(
+        changes[0]["transitions"],
+        serde_json::json!([{
+            "old": "avoid", "new": "caution",
+            "witness": {"facts": ["sciatica"], "measures": {}},
+            "old_rules": ["sciatica_no_hamstring_stretch"],
+            "new_rules": ["sciatica_no_hamstring_stretch"],
+        }])
+    );
+    assert_eq!(
+        v["rules"]["changed"],
+        serde_json::json!([{"id": "sciatica_no_hamstring_stretch", "what": ["action"]}])
+    );
+    // Without --exit-code a change is not a failure.
+    carel()
+        .arg("diff")
+        .arg(flagship())
+        .arg(&new)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "hamstring_stretch:\n  avoid → caution\n    for a patient with sciatica\n    \
+             before: sciatica_no_hamstring_stretch; after: sciatica_no_hamstring_stretch\n",
+        ));
+}
+
+#[test]
+fn a_reversed_override_shows_who_now_decides() {
+    let dir = tempfile::tempdir().unwrap();
+    // The disc rule now prevails over the facet rule: extension is recommended with both.
+    let new = edited_all(
+        dir.path(),
+        "rules_exercises_for_lbp.carel",
+        &[
+            (
+                "  overrides disc_extension, deconditioned_start_program\n",
+                "  overrides deconditioned_start_program\n",
+            ),
+            (
+                "  overrides sciatica_disc_some_exercises_aggravate\n",
+                "  overrides sciatica_disc_some_exercises_aggravate, facet_avoid_extension\n",
+            ),
+        ],
+    );
+    let out = carel()
+        .arg("diff")
+        .arg(flagship())
+        .arg(&new)
+        .args(["--format", "markdown"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let md = String::from_utf8(out).unwrap();
+    assert!(md.starts_with("### Carel: advice changes for "), "{md}");
+    assert!(md.contains("| exercise | before | after |"), "{md}");
+    assert!(
+        md.contains("| `prone_press_up` | avoid | **recommend** | facet_syndrome, herniated_disc | facet_avoid_extension | disc_extension |"),
+        "{md}"
+    );
+    assert!(
+        md.contains("**Rules changed**\n\n- disc_extension (precedence)\n- facet_avoid_extension (precedence)"),
+        "{md}"
+    );
+}
+
+#[test]
+fn bundles_and_files_compare_like_folders() {
+    let dir = tempfile::tempdir().unwrap();
+    let old = dir.path().join("old.json");
+    carel()
+        .arg("build")
+        .arg(flagship())
+        .arg("-o")
+        .arg(&old)
+        .assert()
+        .success();
+    carel()
+        .arg("diff")
+        .arg(&old)
+        .arg(flagship())
+        .args(["--exit-code"])
+        .assert()
+        .success()
+        .stdout(predicate::str::starts_with(
+            "lower_back_pain 1.0.0 → lower_back_pain 1.0.0: no patient's advice changes\n",
+        ));
+    let a = dir.path().join("a.carel");
+    let b = dir.path().join("b.carel");
+    let text = "condition disc\nexercise walk\nsource s \"S\"\nrule r: if disc then recommend walk cite s\n";
+    std::fs::write(&a, text).unwrap();
+    std::fs::write(&b, text.replace("if disc", "unless disc")).unwrap();
+    carel()
+        .arg("diff")
+        .arg(&a)
+        .arg(&b)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "walk:\n  recommend → no advice\n    for a patient with disc\n    before: r; after: no rule\n  \
+             no advice → recommend\n    for a patient with no facts\n    before: no rule; after: r\n",
+        ));
+}
+
+#[test]
+fn errors_in_a_version_exit_one_and_a_missing_path_two() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.carel");
+    std::fs::write(&bad, "rule r: if sciatca then avoid x\n").unwrap();
+    carel()
+        .arg("diff")
+        .arg(flagship())
+        .arg(&bad)
+        .assert()
+        .code(1)
+        .stdout("")
+        .stderr(predicate::str::contains("error[E002]"));
+    carel()
+        .arg("diff")
+        .arg(flagship())
+        .arg(dir.path().join("missing"))
+        .assert()
+        .code(2)
+        .stdout("");
+}
