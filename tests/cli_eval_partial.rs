@@ -211,3 +211,67 @@ fn partial_json_from_ruleset_and_bundle_is_identical() {
         assert_eq!(v["format"], "carel.eval");
     }
 }
+
+/// The flagship with only `chronic` known: settled and depending advice apart, the questions
+/// that change the most advice first, and the same JSON from the ruleset and its bundle.
+#[test]
+fn the_flagship_with_everything_unknown() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = env!("CARGO_MANIFEST_DIR");
+    let ruleset = format!("{root}/rulesets/lower_back_pain");
+    let bundle = dir.path().join("lbp.json").to_string_lossy().into_owned();
+    carel()
+        .args(["build", &ruleset, "-o", &bundle])
+        .assert()
+        .success();
+    let args = ["--given", "chronic", "--unknown", "all", "--format", "json"];
+    let from_source = stdout_of(&[&["eval", ruleset.as_str()][..], &args].concat());
+    let from_bundle = stdout_of(&[&["eval", bundle.as_str()][..], &args].concat());
+    assert_eq!(from_source, from_bundle);
+    let v: serde_json::Value = serde_json::from_str(&from_source).unwrap();
+    let exercises = v["exercises"].as_array().unwrap();
+    let status = |s: &str| exercises.iter().filter(|e| e["status"] == s).count();
+    assert!(status("settled") > 0 && status("depends") > 0);
+    assert_eq!(status("too_complex"), 0);
+    // Bed rest is avoided whatever the unknowns are.
+    let bed_rest = exercises
+        .iter()
+        .find(|e| e["exercise"] == "bed_rest")
+        .unwrap();
+    assert_eq!(bed_rest["status"], "settled");
+    assert_eq!(bed_rest["possible"][0]["advice"], "avoid");
+    // acute follows from chronic (one stage of the episode).
+    assert_eq!(
+        v["follows"],
+        serde_json::json!([{"fact": "acute", "holds": false}])
+    );
+    // Ask next: most exercises first, and each count is the number of exercises that list it.
+    let ask = v["ask_next"].as_array().unwrap();
+    let counts: Vec<usize> = ask
+        .iter()
+        .map(|a| a["exercises"].as_array().unwrap().len())
+        .collect();
+    assert!(counts.windows(2).all(|w| w[0] >= w[1]), "{counts:?}");
+    for a in ask {
+        let listing = exercises
+            .iter()
+            .filter(|e| {
+                e["depends_on"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|d| d == &a["name"])
+            })
+            .count();
+        assert_eq!(listing, a["exercises"].as_array().unwrap().len());
+    }
+    let human = stdout_of(&["eval", &ruleset, "--given", "chronic", "--unknown", "all"]);
+    let settled = human.find("Settled advice").unwrap();
+    let depends = human
+        .find("Advice that depends on what is not known yet")
+        .unwrap();
+    let ask_next = human.find("Ask next").unwrap();
+    assert!(settled < depends && depends < ask_next);
+    let first = &ask[0]["name"];
+    assert!(human.contains(&format!("  1. {}", first.as_str().unwrap())));
+}
