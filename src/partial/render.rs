@@ -318,7 +318,7 @@ impl<'b> Render<'b> {
             let _ = writeln!(out, "Not known yet: {}", unknown.join(", "));
         }
         for (f, holds) in &o.follows {
-            let why = self.why_follows(f, &k.given);
+            let why = self.why_follows(f, o);
             let _ = writeln!(
                 out,
                 "Follows from what is known: {f} {}{why}",
@@ -327,10 +327,13 @@ impl<'b> Render<'b> {
         }
     }
 
-    /// Why an unknown fact's value follows from the given facts: `(exclusive with chronic in
-    /// stage "Stage of the episode")`.
-    fn why_follows(&self, fact: &str, given: &Patient) -> String {
-        for x in &self.bundle.vocabulary.exclusive {
+    /// Why an unknown fact's value follows from what is known, in words: `: it is exclusive
+    /// with chronic (`stage`)`, `: it excludes frail`, `: it implies beginner, which does not
+    /// hold`. Empty when no single declaration says it.
+    fn why_follows(&self, fact: &str, o: &PartialOutcome) -> String {
+        let given = &o.knowledge.given;
+        let v = &self.bundle.vocabulary;
+        for x in &v.exclusive {
             if !x.members.iter().any(|m| m == fact) {
                 continue;
             }
@@ -342,6 +345,28 @@ impl<'b> Render<'b> {
                     .unwrap_or_default();
                 return format!(": it is exclusive with {g} (`{}`{label})", x.id);
             }
+        }
+        let facts: Vec<&crate::bundle::FactEntry> = v.conditions.iter().chain(&v.factors).collect();
+        for f in &facts {
+            let excluded = (f.id == fact)
+                .then(|| f.excludes.iter().find(|g| given.facts.contains(*g)))
+                .flatten()
+                .or_else(|| {
+                    (given.facts.contains(&f.id) && f.excludes.iter().any(|g| g == fact))
+                        .then_some(&f.id)
+                });
+            if let Some(g) = excluded {
+                return format!(": it cannot hold with {g} (`excludes`)");
+            }
+        }
+        if let Some(f) = facts.iter().find(|f| f.id == fact)
+            && let Some(g) = f.implies.iter().find(|g| {
+                let follows_false = o.follows.iter().any(|(h, v)| h == *g && !v);
+                !given.facts.contains(*g)
+                    && (follows_false || !o.knowledge.unknown_facts.contains(*g))
+            })
+        {
+            return format!(": it implies {g}, which does not hold");
         }
         String::new()
     }

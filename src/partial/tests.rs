@@ -128,6 +128,14 @@ fn an_unknown_matters_through_a_fact_it_implies_or_excludes() {
     assert_eq!(depends(&o, "y"), ["c", "frail"]);
     let o = run(rules, "frail", "", Some("c"));
     assert_eq!(o.follows, [("c".to_string(), false)]);
+    let b = bundle_of(&format!("{HEAD}{rules}"));
+    assert!(o.to_human(&b).contains(
+        "Follows from what is known: c does not hold: it cannot hold with frail (`excludes`)\n"
+    ));
+    let o = run(rules, "", "new_to_exercise", Some("sedentary"));
+    assert!(o.to_human(&b).contains(
+        "Follows from what is known: sedentary does not hold: it implies new_to_exercise, which does not hold\n"
+    ));
     assert_eq!(values(&o, "y"), ["none"]);
 }
 
@@ -140,4 +148,29 @@ fn refer_and_prevails_take_their_place_in_the_order() {
     assert_eq!(values(&o, "x"), ["avoid if a", "refer if b", "recommend"]);
     assert_eq!(values(&o, "y"), ["refer if b", "recommend"]);
     assert_eq!(asks(&o), ["b:2", "a:1"]);
+}
+
+#[test]
+fn a_question_beyond_the_budget_is_reported_not_guessed() {
+    let rules = "rule r1: if (a or b) and not (c and acute) then avoid x cite s\n\
+                 rule r2: if (a and c) or (b and chronic) then recommend y cite s\n";
+    let b = bundle_of(&format!("{HEAD}{rules}"));
+    let p = PartialEvaluator::new(&b).unwrap();
+    let k = p.parse_knowledge("", "", Some("all")).unwrap();
+    let o = p.evaluate_in(&p.space().with_budget(5), &k).unwrap();
+    let x = o.get("x").unwrap();
+    assert_eq!(x.status, Status::TooComplex);
+    assert!(x.possible.is_empty() && x.depends_on.is_empty());
+    // Nothing is asked about what could not be decided.
+    assert!(
+        o.ask_next
+            .iter()
+            .all(|a| !a.exercises.contains(&"x".to_string()))
+    );
+    let text = o.to_human(&b);
+    assert!(text.contains("Too complex to decide within the solver's work budget"));
+    assert!(o.to_json(&b).contains("\"status\": \"too_complex\""));
+    // With the default budget it is decided.
+    let o = p.evaluate(&k).unwrap();
+    assert_eq!(o.get("x").unwrap().status, Status::Depends);
 }
