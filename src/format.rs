@@ -1276,7 +1276,7 @@ fn strip_item(item: &Item) -> Item {
                 .iter()
                 .map(|c| Cite {
                     source: strip_name(&c.source),
-                    locator: c.locator.as_ref().map(strip_text),
+                    locator: c.locator.as_deref().map(strip_text).map(Box::new),
                 })
                 .collect(),
             details: r.details.as_ref().map(|d| {

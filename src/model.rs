@@ -471,7 +471,8 @@ pub struct Rule {
     pub targets: Vec<(Target, Span)>,
     /// Every exercise the rule advises, categories expanded; sorted by exercise name.
     pub exercises: Vec<ExerciseId>,
-    pub dose: Option<Dose>,
+    /// Boxed: most rules have no dose, and a dose has many parts.
+    pub dose: Option<Box<Dose>>,
     pub because: Option<String>,
     pub cite: Vec<Citation>,
     pub evidence: Option<Evidence>,

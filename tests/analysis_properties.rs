@@ -163,7 +163,7 @@ fn model(v: &Vocab, specs: &[RuleSpec]) -> Model {
             action_span: span,
             targets: vec![],
             exercises: s.exercises.clone(),
-            dose: s.dose.and_then(|d| doses.get(d).copied()),
+            dose: s.dose.and_then(|d| doses.get(d).copied()).map(Box::new),
             because: None,
             cite: vec![],
             evidence: None,
@@ -250,7 +250,7 @@ fn expected_kind(a: &Rule, b: &Rule) -> Option<ConflictKind> {
         _ => {}
     }
     let positive = |a: Action| matches!(a, Recommend | Consider);
-    match (a.dose, b.dose) {
+    match (a.dose.as_deref(), b.dose.as_deref()) {
         (Some(da), Some(db)) if positive(a.action) && positive(b.action) => {
             dose::mismatch(&da, &db).map(|_| ConflictKind::DoseMismatch)
         }
@@ -328,7 +328,7 @@ proptest! {
                 && !involved(s)
                 && !involved(r)
                 && rr.exercises.iter().all(|e| rs.exercises.contains(e))
-                && rr.dose.is_none_or(|d| rs.dose.is_some_and(|e| d.amount == e.amount && d.frequency == e.frequency))
+                && rr.dose.as_deref().is_none_or(|d| rs.dose.as_deref().is_some_and(|e| d.amount == e.amount && d.frequency == e.frequency))
                 && patients.iter().all(|p| !rr.when.holds(p) || rs.when.holds(p))
         };
         let redundant: BTreeSet<usize> = (0..n)

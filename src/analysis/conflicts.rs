@@ -615,7 +615,7 @@ impl<'m> Context<'m, '_> {
     fn hot_data(&mut self, signatures: &[Signature]) {
         let mut by_value: HashMap<[u64; 15], u32> = HashMap::default();
         for (r, rule) in self.model.rules.iter().enumerate() {
-            let dose = match rule.dose {
+            let dose = match rule.dose.as_deref().copied() {
                 None => NO_DOSE,
                 Some(d) => {
                     // Doses are equal when all their parts are; spans differ.
@@ -1181,7 +1181,10 @@ impl<'m> Context<'m, '_> {
                 )
             }
             ConflictKind::DoseMismatch => {
-                let (da, db) = (first.dose, later.dose);
+                let (da, db) = (
+                    first.dose.as_deref().copied(),
+                    later.dose.as_deref().copied(),
+                );
                 let span = |r: &Rule, d: Option<Dose>| d.map_or(r.action_span, |d| d.span);
                 let mut d = Diagnostic::new(
                     Code::W005,
@@ -1354,7 +1357,7 @@ impl<'m> Context<'m, '_> {
                 "`{}` also {}{}, and every patient who meets the condition of `{}` meets that of `{}` too",
                 rs.id,
                 words::advises(rs.action, &words::exercises_short(self.model, &rr.exercises)),
-                match (rr.dose, rs.dose) {
+                match (rr.dose.as_deref(), rs.dose.as_deref()) {
                     (Some(d), Some(_)) => format!(" with the same dose ({})", words::dose(&d)),
                     (None, Some(d)) => format!(" (with a dose: {})", words::dose(&d)),
                     _ => String::new(),

@@ -139,7 +139,7 @@ impl Kit {
         frequency: Option<Frequency>,
     ) {
         let base = 1000 * r;
-        self.model.rules[r].dose = Some(Dose {
+        self.model.rules[r].dose = Some(Box::new(Dose {
             amount: Some(Amount {
                 lo,
                 hi,
@@ -150,7 +150,7 @@ impl Kit {
             progression: None,
             frequency,
             span: Span::new(0, base + 300, base + 310),
-        });
+        }));
     }
 
     pub fn overrides(&mut self, a: RuleId, b: RuleId) {

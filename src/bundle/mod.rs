@@ -581,7 +581,7 @@ fn build_rule(model: &Model, sources: &Sources, r: &model::Rule) -> Rule {
         except: r.except.iter().map(|(t, _)| target_name(t)).collect(),
         exercises,
         prevails: r.prevails.is_some(),
-        dose: r.dose.as_ref().map(dose),
+        dose: r.dose.as_deref().map(dose),
         because: r.because.clone(),
         stop_if: r.stop_if.clone(),
         cite: r

@@ -48,7 +48,7 @@ impl Resolved {
         r.when_span = self.when_span;
         r.targets = self.targets;
         r.exercises = self.exercises;
-        r.dose = self.dose;
+        r.dose = self.dose.map(Box::new);
         r.cite = self.cite;
         r.overrides = self.overrides;
         r.except = self.except;

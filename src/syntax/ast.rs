@@ -267,7 +267,8 @@ pub struct RuleItem {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Cite {
     pub source: Name,
-    pub locator: Option<Text>,
+    /// Boxed: most citations have none.
+    pub locator: Option<Box<Text>>,
 }
 
 /// `because`, `evidence`, `strength`, `overrides`, `reviewed`, `status`, `prevails` and

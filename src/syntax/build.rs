@@ -339,7 +339,7 @@ impl Builder<'_> {
                         .filter_map(|p| {
                             let mut inner = p.into_inner();
                             let source = self.name(inner.next()?);
-                            let locator = inner.next().map(|t| self.text(t));
+                            let locator = inner.next().map(|t| Box::new(self.text(t)));
                             Some(Cite { source, locator })
                         })
                         .collect();
