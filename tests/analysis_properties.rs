@@ -252,7 +252,7 @@ fn expected_kind(a: &Rule, b: &Rule) -> Option<ConflictKind> {
     let positive = |a: Action| matches!(a, Recommend | Consider);
     match (a.dose.as_deref(), b.dose.as_deref()) {
         (Some(da), Some(db)) if positive(a.action) && positive(b.action) => {
-            dose::mismatch(&da, &db).map(|_| ConflictKind::DoseMismatch)
+            dose::mismatch(da, db).map(|_| ConflictKind::DoseMismatch)
         }
         _ => None,
     }

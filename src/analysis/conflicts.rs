@@ -1358,8 +1358,8 @@ impl<'m> Context<'m, '_> {
                 rs.id,
                 words::advises(rs.action, &words::exercises_short(self.model, &rr.exercises)),
                 match (rr.dose.as_deref(), rs.dose.as_deref()) {
-                    (Some(d), Some(_)) => format!(" with the same dose ({})", words::dose(&d)),
-                    (None, Some(d)) => format!(" (with a dose: {})", words::dose(&d)),
+                    (Some(d), Some(_)) => format!(" with the same dose ({})", words::dose(d)),
+                    (None, Some(d)) => format!(" (with a dose: {})", words::dose(d)),
                     _ => String::new(),
                 },
                 rr.id,

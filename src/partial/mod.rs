@@ -44,7 +44,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use crate::analysis::sat::{Space, TooComplex};
 use crate::bundle::{Bundle, When};
 use crate::eval::{Advice, Evaluator, Patient};
-use crate::model::{Action, Expr, FactId, MeasureId};
+use crate::model::{self, Action, Expr, FactId, MeasureId};
 use run::{Answer, Run, ask_next, never};
 
 /// What is known about the patient, by name, and what is not.
@@ -397,13 +397,16 @@ impl<'b> PartialEvaluator<'b> {
     ) -> Result<PartialOutcome, String> {
         let run = Run::new(self, space, knowledge)?;
         let mut cache: HashMap<Vec<usize>, Result<Answer, TooComplex>> = HashMap::new();
+        // Each distinct witness is evaluated once, for every exercise: with nothing unknown all
+        // exercises share one witness, the patient.
+        let mut traces: HashMap<WitnessKey, crate::eval::Outcome> = HashMap::new();
         let mut exercises = Vec::with_capacity(self.exercises.len());
         for (exercise, advising) in &self.exercises {
             let answer = cache
                 .entry(advising.clone())
                 .or_insert_with(|| run.answer(advising))
                 .clone();
-            exercises.push(self.exercise_outcome(&run, exercise, answer));
+            exercises.push(self.exercise_outcome(&run, exercise, answer, &mut traces));
         }
         let ask_next = ask_next(&run, &exercises);
         let follows = run
@@ -424,6 +427,7 @@ impl<'b> PartialEvaluator<'b> {
         run: &Run,
         exercise: &str,
         answer: Result<Answer, TooComplex>,
+        traces: &mut HashMap<WitnessKey, crate::eval::Outcome>,
     ) -> ExerciseOutcome {
         let Ok(answer) = answer else {
             return ExerciseOutcome {
@@ -433,16 +437,15 @@ impl<'b> PartialEvaluator<'b> {
                 depends_on: Vec::new(),
             };
         };
-        let only: BTreeSet<&str> = [exercise].into();
         let possible = answer
             .possible
             .iter()
             .map(|(advice, w)| {
                 let witness = run.named(w, true);
                 let assumes = run.named(w, false);
-                let trace = self
-                    .evaluator
-                    .evaluate_only(&witness, Some(&only))
+                let trace = traces
+                    .entry(WitnessKey::of(w))
+                    .or_insert_with(|| self.evaluator.evaluate(&witness))
                     .get(exercise)
                     .cloned();
                 Possible {
@@ -467,6 +470,19 @@ impl<'b> PartialEvaluator<'b> {
                 .map(|u| run.unknown_name(*u))
                 .collect(),
         }
+    }
+}
+
+/// A witness as a map key: its true facts and its measure values, bit for bit.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+struct WitnessKey(Vec<FactId>, Vec<(MeasureId, u64)>);
+
+impl WitnessKey {
+    fn of(w: &model::Patient) -> WitnessKey {
+        WitnessKey(
+            w.facts.clone(),
+            w.measures.iter().map(|&(m, v)| (m, v.to_bits())).collect(),
+        )
     }
 }
 
