@@ -16,8 +16,8 @@ pub mod format;
 pub mod lsp;
 pub mod model;
 pub mod names;
-pub mod report;
 pub mod partial;
+pub mod report;
 #[cfg(feature = "serve")]
 pub mod serve;
 pub mod sign;

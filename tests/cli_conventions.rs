@@ -124,7 +124,7 @@ fn test_and_eval_are_coloured_when_asked() {
     assert_eq!(strip(&coloured), plain);
 
     let (plain, _) = stdout(carel().arg("eval").arg(&path).arg("--given=a"));
-    assert!(plain.starts_with("avoid "), "{plain}");
+    assert!(plain.contains("\n  avoid      w\n"), "{plain}");
     let (coloured, _) = stdout(
         carel()
             .args(["--color", "always", "eval"])

@@ -386,8 +386,29 @@ impl GenRuleset {
     }
 
     /// Whether precedence has a cycle (E006).
+    /// Whether the precedence graph the compiler checks for E006 has a cycle: every declared
+    /// `overrides`, retired rules included, plus the edges `prevails` stands for.
     fn has_cycle(&self) -> bool {
-        (0..self.rules.len()).any(|r| self.overridden_by(r).contains(&r))
+        let edges = |r: usize| -> Vec<usize> {
+            let mut out = self.rules[r].overrides.clone();
+            if self.live(r) && self.rules[r].prevails {
+                out.extend(self.precedence(r));
+            }
+            out
+        };
+        (0..self.rules.len()).any(|start| {
+            let mut seen = BTreeSet::new();
+            let mut todo = edges(start);
+            while let Some(o) = todo.pop() {
+                if o == start {
+                    return true;
+                }
+                if seen.insert(o) {
+                    todo.extend(edges(o));
+                }
+            }
+            false
+        })
     }
 
     /// The exercises rule `r` advises: its targets expanded, minus its `except` expanded.

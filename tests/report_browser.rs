@@ -18,9 +18,9 @@ const FLAGSHIP: &str = "rulesets/lower_back_pain";
 
 /// Patients clicked through in the simulator, as `carel eval --given` takes them.
 const PATIENTS: [&str; 3] = [
-    "sciatica,chronic,age=70",
+    "sciatica,chronic,currently_active",
     "new_to_exercise,acute,herniated_disc",
-    "nonspecific_lbp,pain_worse_with_activity,overweight,age=45",
+    "serious_back_problem,sedentary,overweight",
 ];
 
 fn chromium() -> Option<PathBuf> {

@@ -23,7 +23,7 @@ use carel::serve::Options;
 use serde_json::{Value, json};
 
 use http::{Client, post_json, request};
-use server::{Server, flagship_bundle};
+use server::{Server, flagship_bundle, served_ruleset};
 
 const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/cds");
 const SERVICE: &str = "/cds-services/lower_back_pain";
@@ -296,11 +296,10 @@ fn the_cards_agree_with_carel_eval() {
         .as_array()
         .unwrap()
         .clone();
-    let root = env!("CARGO_MANIFEST_DIR");
     let out = Command::new(env!("CARGO_BIN_EXE_carel"))
         .args([
             "eval",
-            &format!("{root}/rulesets/lower_back_pain"),
+            &served_ruleset(),
             "--given",
             "sciatica,age=46",
             "--unknown",
@@ -675,7 +674,6 @@ fn the_command_serves_a_signed_bundle_and_stops_on_sigterm() {
     let dir = tempfile::tempdir().unwrap();
     let base = dir.path().join("team").to_string_lossy().into_owned();
     let carel = env!("CARGO_BIN_EXE_carel");
-    let root = env!("CARGO_MANIFEST_DIR");
     assert!(
         Command::new(carel)
             .args(["keygen", &base])
@@ -688,7 +686,7 @@ fn the_command_serves_a_signed_bundle_and_stops_on_sigterm() {
     let built = Command::new(carel)
         .args([
             "build",
-            &format!("{root}/rulesets/lower_back_pain"),
+            &served_ruleset(),
             "--sign",
             &format!("{base}.key"),
             "-o",
@@ -751,8 +749,7 @@ fn the_command_serves_a_signed_bundle_and_stops_on_sigterm() {
 #[test]
 fn the_command_refuses_unsafe_or_unusable_settings() {
     let carel = env!("CARGO_BIN_EXE_carel");
-    let root = env!("CARGO_MANIFEST_DIR");
-    let ruleset = format!("{root}/rulesets/lower_back_pain");
+    let ruleset = served_ruleset();
     let run = |args: &[&str]| {
         Command::new(carel)
             .arg("serve")
@@ -776,14 +773,8 @@ fn the_command_refuses_unsafe_or_unusable_settings() {
 #[test]
 fn the_request_log_is_one_json_line_per_request() {
     let carel = env!("CARGO_BIN_EXE_carel");
-    let root = env!("CARGO_MANIFEST_DIR");
     let mut child = Command::new(carel)
-        .args([
-            "serve",
-            &format!("{root}/rulesets/lower_back_pain"),
-            "--addr",
-            "127.0.0.1:0",
-        ])
+        .args(["serve", &served_ruleset(), "--addr", "127.0.0.1:0"])
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();

@@ -52,8 +52,13 @@ fn uses_version_2(text: &str) -> bool {
             .map(|l| l.split('#').next().unwrap_or(""))
             .any(|l| {
                 if *w == "\"" {
-                    // A locator: a text after a name in a `cite` clause.
-                    l.trim_start().starts_with("cite") && l.contains('"')
+                    // A locator: a text after a name in a `cite` clause, which may stand
+                    // anywhere on the line.
+                    l.split_whitespace()
+                        .position(|t| t == "cite")
+                        .is_some_and(|at| {
+                            l.split_whitespace().skip(at + 1).any(|t| t.contains('"'))
+                        })
                 } else {
                     l.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == ' '))
                         .any(|part| {

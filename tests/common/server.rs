@@ -59,10 +59,37 @@ impl Drop for Server {
 }
 
 /// The flagship ruleset's bundle, built by the `carel` binary.
+/// The ruleset the service tests serve: the flagship, plus a measure bound to the patient's age
+/// (`code "age"`), so that the mapping from `Patient.birthDate` is exercised. The flagship itself
+/// has no rule about age.
+pub fn served_ruleset() -> String {
+    static DIR: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    DIR.get_or_init(|| {
+        let flagship =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("rulesets/lower_back_pain");
+        let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
+            .join(format!("served-ruleset-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("a folder for the served ruleset");
+        for entry in std::fs::read_dir(&flagship).expect("the flagship ruleset") {
+            let path = entry.expect("a flagship file").path();
+            if path.extension().is_some_and(|e| e == "carel") {
+                std::fs::copy(&path, dir.join(path.file_name().unwrap())).expect("a copy");
+            }
+        }
+        std::fs::write(
+            dir.join("age.carel"),
+            "measure age \"Age\" unit \"years\" range 0..120 code \"age\"\n",
+        )
+        .expect("the age measure");
+        dir.to_string_lossy().into_owned()
+    })
+    .clone()
+}
+
+/// The bundle of [`served_ruleset`].
 pub fn flagship_bundle() -> Bundle {
-    let root = env!("CARGO_MANIFEST_DIR");
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_carel"))
-        .args(["build", &format!("{root}/rulesets/lower_back_pain")])
+        .args(["build", &served_ruleset()])
         .output()
         .expect("carel runs");
     assert!(
