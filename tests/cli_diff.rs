@@ -207,3 +207,39 @@ fn errors_in_a_version_exit_one_and_a_missing_path_two() {
         .code(2)
         .stdout("");
 }
+
+#[test]
+fn a_diff_never_claims_no_change_for_an_exercise_it_could_not_compare() {
+    let dir = tempfile::tempdir().unwrap();
+    // Sciatica's hamstring stretch softened from avoid to caution: the patient with sciatica
+    // alone gets different advice.
+    let new = edited(
+        dir.path(),
+        "rules_exercises_for_lbp.carel",
+        "  then avoid hamstring_stretch\n",
+        "  then caution hamstring_stretch\n",
+    );
+    let out = carel()
+        .arg("diff")
+        .arg(flagship())
+        .arg(&new)
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    let headline = text.lines().next().unwrap();
+    assert!(!headline.contains("no patient's advice changes"), "{text}");
+    if text.contains("not decided") {
+        // Beyond the work budget: said in the headline, and the exit status is 1, never 0.
+        assert!(
+            headline.ends_with("1 exercise could not be compared within the work budget"),
+            "{headline}"
+        );
+        assert_eq!(out.status.code(), Some(1));
+    } else {
+        assert!(
+            headline.ends_with("advice changes for 1 exercise"),
+            "{headline}"
+        );
+        assert!(text.contains("hamstring_stretch"), "{text}");
+    }
+}

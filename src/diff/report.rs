@@ -51,10 +51,16 @@ fn conflict(c: &ConflictEntry) -> String {
 
 /// The summary line: how many exercises change.
 fn headline(d: &Diff) -> String {
-    match d.changes.len() {
-        0 => "no patient's advice changes".to_string(),
+    let changes = match d.changes.len() {
+        0 if d.undecided.is_empty() => return "no patient's advice changes".to_string(),
+        0 => "no change found".to_string(),
         1 => "advice changes for 1 exercise".to_string(),
         n => format!("advice changes for {n} exercises"),
+    };
+    match d.undecided.len() {
+        0 => changes,
+        1 => format!("{changes}; 1 exercise could not be compared within the work budget"),
+        n => format!("{changes}; {n} exercises could not be compared within the work budget"),
     }
 }
 
