@@ -7,7 +7,8 @@ use super::Rule;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::source::{FileId, Span};
 
-/// Words that start an item; also where parsing resumes after a syntax error.
+/// Words that start an item (a short rule starts with `if`); also where parsing resumes after a
+/// syntax error.
 pub const ITEM_KEYWORDS: &[&str] = &[
     "ruleset",
     "condition",
@@ -22,45 +23,7 @@ pub const ITEM_KEYWORDS: &[&str] = &[
     "if",
 ];
 
-pub(super) const RESERVED: &[&str] = &[
-    "ruleset",
-    "condition",
-    "factor",
-    "exclusive",
-    "measure",
-    "category",
-    "exercise",
-    "source",
-    "rule",
-    "test",
-    "if",
-    "unless",
-    "then",
-    "because",
-    "cite",
-    "evidence",
-    "strength",
-    "overrides",
-    "reviewed",
-    "status",
-    "given",
-    "expect",
-    "recommend",
-    "consider",
-    "caution",
-    "refer",
-    "avoid",
-    "and",
-    "or",
-    "not",
-    "in",
-    "implies",
-    "excludes",
-    "code",
-    "except",
-    "prevails",
-    "stop",
-];
+pub(super) use super::words::RESERVED;
 
 fn describe(rule: Rule) -> &'static str {
     use Rule::*;
