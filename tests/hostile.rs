@@ -1103,8 +1103,7 @@ fn eval_with_hostile_bundles() {
         let out = carel("/dev/zero as a bundle", &["eval", &zero.to_string_lossy()]);
         assert_eq!(out.code, 2);
         assert!(
-            out.stderr
-                .ends_with("it is a device, not a bundle\n"),
+            out.stderr.ends_with("it is a device, not a bundle\n"),
             "{}",
             out.stderr
         );

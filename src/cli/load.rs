@@ -119,7 +119,9 @@ fn walk(
             // links that loop hold no rules and are skipped.
             Err(e) if e.depth() == 0 => {
                 let io = e.into_io_error();
-                let why = io.as_ref().map_or("it cannot be listed".to_string(), describe);
+                let why = io
+                    .as_ref()
+                    .map_or("it cannot be listed".to_string(), describe);
                 return Err(LoadError(format!(
                     "cannot read folder `{}`: {why}",
                     root.display()
@@ -130,7 +132,9 @@ fn walk(
                     // A folder below the root that cannot be listed.
                     let path = e.path().map(Path::to_path_buf).unwrap_or_default();
                     let io = e.into_io_error();
-                    let why = io.as_ref().map_or("it cannot be listed".to_string(), describe);
+                    let why = io
+                        .as_ref()
+                        .map_or("it cannot be listed".to_string(), describe);
                     return Err(LoadError(format!(
                         "cannot read folder `{}`: {why}",
                         path.display()
@@ -196,7 +200,7 @@ pub fn check_size(len: u64, name: &str, limit: u64, what: &str) -> Result<(), Lo
 /// A limit in words: `64 MiB`, `4 GiB` (`u32::MAX` bytes reads as 4 GiB, rounded up).
 pub fn size_text(limit: u64) -> String {
     let mib = limit.div_ceil(1024 * 1024);
-    if mib >= 1024 && mib % 1024 == 0 {
+    if mib >= 1024 && mib.is_multiple_of(1024) {
         format!("{} GiB", mib / 1024)
     } else {
         format!("{mib} MiB")

@@ -607,16 +607,16 @@ proptest! {
             implied: BTreeMap::new(),
         };
         let mentions = HashMap::new();
-        if when.holds(&patient) {
-            if let Some(atoms) = guard(&when, &mentions) {
-                prop_assert!(
-                    atoms.iter().any(|a| match a {
-                        Atom::Fact(f) => patient.facts.contains(*f),
-                        Atom::Measure(m) => patient.measures.contains_key(*m),
-                    }),
-                    "{:?} holds for {:?} but its guard is {:?}", when, patient, atoms.len()
-                );
-            }
+        if when.holds(&patient)
+            && let Some(atoms) = guard(&when, &mentions)
+        {
+            prop_assert!(
+                atoms.iter().any(|a| match a {
+                    Atom::Fact(f) => patient.facts.contains(*f),
+                    Atom::Measure(m) => patient.measures.contains_key(*m),
+                }),
+                "{:?} holds for {:?} but its guard has {} atoms", when, patient, atoms.len()
+            );
         }
     }
 }
