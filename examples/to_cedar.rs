@@ -62,7 +62,7 @@ fn run(input: &Path, out: &Path) -> Result<(), String> {
     Ok(())
 }
 
-fn schema(m: &Model) -> String {
+pub fn schema(m: &Model) -> String {
     let mut s = String::from("entity Category in [Category];\nentity Exercise in [Category];\n");
     s.push_str("entity Patient = {\n");
     for f in &m.facts {
@@ -78,7 +78,7 @@ fn schema(m: &Model) -> String {
     s
 }
 
-fn policies(m: &Model) -> String {
+pub fn policies(m: &Model) -> String {
     let mut s = String::new();
     for r in m.rules.iter().filter(|r| r.is_live()) {
         let _ = writeln!(s, "@id(\"{}\")", r.id);

@@ -21,9 +21,9 @@ use std::fmt::Write as _;
 
 use serde::Serialize;
 
-use crate::bundle::{Bundle, Dose, Facts, canonical};
+use crate::bundle::{Bundle, Dose, Facts, When, canonical};
 use crate::diagnostic::did_you_mean;
-use crate::model::Action;
+use crate::model::{Action, CmpOp};
 
 /// One patient by name: the true facts, and the measures whose value is known.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
@@ -107,6 +107,211 @@ pub struct Evaluator<'b> {
     overrides: Vec<Vec<usize>>,
     /// Each fact's direct `implies`.
     implies: HashMap<&'b str, &'b [String]>,
+    /// Which rules can fire: see [`Triggers`].
+    triggers: Triggers<'b>,
+}
+
+/// An index from facts and measures to the rules they can fire, so that evaluation tests only
+/// the rules that mention something the patient has rather than every rule.
+///
+/// Each rule gets a *guard*: a set of facts and measures such that whenever the rule's `when`
+/// holds, the patient has at least one of those facts or a known value for one of those
+/// measures (a fact not given is false, a comparison on an unknown value is false). A rule is
+/// listed under every fact and measure of its guard; a rule with no guard (its `when` can hold
+/// for a patient with nothing given, as `not back_pain` can) is always tested. Evaluation tests
+/// exactly the rules listed under the patient's facts and known measures, plus the unguarded
+/// ones, in bundle order, so the rules that fire are the same as when testing every rule.
+///
+/// The conditions are tested in a compiled form ([`Test`]) in which facts and measures are
+/// numbers, against the patient's facts and measures looked up once per evaluation.
+struct Triggers<'b> {
+    /// A number for every fact and every measure some rule's condition names.
+    fact_ids: HashMap<&'b str, u32>,
+    measure_ids: HashMap<&'b str, u32>,
+    /// Each rule's condition, compiled.
+    tests: Vec<Test>,
+    /// By fact (measure) number: the rules listed under it, in bundle order.
+    by_fact: Vec<Vec<u32>>,
+    by_measure: Vec<Vec<u32>>,
+    unguarded: Vec<u32>,
+}
+
+/// A rule's `when` with facts and measures numbered (see [`Triggers`]); it holds exactly when
+/// the `when` holds.
+enum Test {
+    Always,
+    Fact(u32),
+    Compare { measure: u32, op: CmpOp, value: f64 },
+    In { measure: u32, min: f64, max: f64 },
+    Not(Box<Test>),
+    All(Vec<Test>),
+    Any(Vec<Test>),
+}
+
+impl Test {
+    fn holds(&self, facts: &[bool], measures: &[Option<f64>]) -> bool {
+        match self {
+            Test::Always => true,
+            Test::Fact(f) => facts[*f as usize],
+            Test::Compare { measure, op, value } => {
+                measures[*measure as usize].is_some_and(|v| op.holds(v, *value))
+            }
+            Test::In { measure, min, max } => {
+                measures[*measure as usize].is_some_and(|v| *min <= v && v <= *max)
+            }
+            Test::Not(t) => !t.holds(facts, measures),
+            Test::All(ts) => ts.iter().all(|t| t.holds(facts, measures)),
+            Test::Any(ts) => ts.iter().any(|t| t.holds(facts, measures)),
+        }
+    }
+}
+
+/// A fact or a measure in a guard.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+enum Atom<'b> {
+    Fact(&'b str),
+    Measure(&'b str),
+}
+
+fn number<'b>(ids: &mut HashMap<&'b str, u32>, name: &'b str) -> u32 {
+    let next = u32::try_from(ids.len()).unwrap_or(u32::MAX);
+    *ids.entry(name).or_insert(next)
+}
+
+impl<'b> Triggers<'b> {
+    fn new(rules: &'b [crate::bundle::Rule]) -> Triggers<'b> {
+        // How many rules mention each atom: a conjunction is guarded by its rarest part, so
+        // that `chronic and sciatica` is listed under `sciatica`, not under every chronic rule.
+        let mut mentions: HashMap<Atom<'b>, usize> = HashMap::new();
+        for rule in rules {
+            count(&rule.when, &mut mentions);
+        }
+        let mut triggers = Triggers {
+            fact_ids: HashMap::new(),
+            measure_ids: HashMap::new(),
+            tests: Vec::with_capacity(rules.len()),
+            by_fact: Vec::new(),
+            by_measure: Vec::new(),
+            unguarded: Vec::new(),
+        };
+        for (i, rule) in rules.iter().enumerate() {
+            let test = triggers.compile(&rule.when);
+            triggers.tests.push(test);
+            let i = u32::try_from(i).unwrap_or(u32::MAX);
+            let Some(mut atoms) = guard(&rule.when, &mentions) else {
+                triggers.unguarded.push(i);
+                continue;
+            };
+            atoms.sort_unstable_by_key(|a| match a {
+                Atom::Fact(f) => (0, *f),
+                Atom::Measure(m) => (1, *m),
+            });
+            atoms.dedup();
+            for atom in atoms {
+                let (ids, lists, name) = match atom {
+                    Atom::Fact(f) => (&triggers.fact_ids, &mut triggers.by_fact, f),
+                    Atom::Measure(m) => (&triggers.measure_ids, &mut triggers.by_measure, m),
+                };
+                // Every atom of a guard is in the rule's condition, so it has a number.
+                if let Some(&id) = ids.get(name) {
+                    if lists.len() <= id as usize {
+                        lists.resize_with(id as usize + 1, Vec::new);
+                    }
+                    lists[id as usize].push(i);
+                }
+            }
+        }
+        triggers
+    }
+
+    fn compile(&mut self, when: &'b When) -> Test {
+        match when {
+            When::Always => Test::Always,
+            When::Fact(f) => Test::Fact(number(&mut self.fact_ids, f)),
+            When::Compare { measure, op, value } => Test::Compare {
+                measure: number(&mut self.measure_ids, measure),
+                op: *op,
+                value: *value,
+            },
+            When::In { measure, min, max } => Test::In {
+                measure: number(&mut self.measure_ids, measure),
+                min: *min,
+                max: *max,
+            },
+            When::Not(w) => Test::Not(Box::new(self.compile(w))),
+            When::All(ws) => Test::All(ws.iter().map(|w| self.compile(w)).collect()),
+            When::Any(ws) => Test::Any(ws.iter().map(|w| self.compile(w)).collect()),
+        }
+    }
+
+    /// The rules whose condition holds for `patient`, in bundle order.
+    fn fired(&self, patient: &Patient) -> Vec<usize> {
+        let mut facts = vec![false; self.fact_ids.len()];
+        let mut measures = vec![None; self.measure_ids.len()];
+        let mut candidates: Vec<u32> = self.unguarded.clone();
+        for f in &patient.facts {
+            if let Some(&id) = self.fact_ids.get(f.as_str()) {
+                facts[id as usize] = true;
+                candidates.extend(self.by_fact.get(id as usize).into_iter().flatten());
+            }
+        }
+        for (m, v) in &patient.measures {
+            if let Some(&id) = self.measure_ids.get(m.as_str()) {
+                measures[id as usize] = Some(*v);
+                candidates.extend(self.by_measure.get(id as usize).into_iter().flatten());
+            }
+        }
+        candidates.sort_unstable();
+        candidates.dedup();
+        candidates
+            .into_iter()
+            .map(|i| i as usize)
+            .filter(|&i| self.tests[i].holds(&facts, &measures))
+            .collect()
+    }
+}
+
+fn count<'b>(when: &'b When, mentions: &mut HashMap<Atom<'b>, usize>) {
+    match when {
+        When::Always => {}
+        When::Fact(f) => *mentions.entry(Atom::Fact(f)).or_default() += 1,
+        When::Compare { measure, .. } | When::In { measure, .. } => {
+            *mentions.entry(Atom::Measure(measure)).or_default() += 1
+        }
+        When::Not(w) => count(w, mentions),
+        When::All(ws) | When::Any(ws) => ws.iter().for_each(|w| count(w, mentions)),
+    }
+}
+
+/// A guard of `when` (see [`Triggers`]): `None` when `when` may hold with nothing given;
+/// `Some` of an empty list when it never holds.
+fn guard<'b>(when: &'b When, mentions: &HashMap<Atom<'b>, usize>) -> Option<Vec<Atom<'b>>> {
+    match when {
+        When::Always | When::Not(_) => None,
+        When::Fact(f) => Some(vec![Atom::Fact(f)]),
+        When::Compare { measure, .. } | When::In { measure, .. } => {
+            Some(vec![Atom::Measure(measure)])
+        }
+        // Holds only when every part holds: any part's guard will do; take the one listing
+        // the fewest rules.
+        When::All(ws) => ws
+            .iter()
+            .filter_map(|w| guard(w, mentions))
+            .min_by_key(|atoms| {
+                atoms
+                    .iter()
+                    .map(|a| mentions.get(a).copied().unwrap_or(0))
+                    .sum::<usize>()
+            }),
+        // Holds when some part holds: every part needs a guard, and any of them may be met.
+        When::Any(ws) => {
+            let mut atoms = Vec::new();
+            for w in ws {
+                atoms.extend(guard(w, mentions)?);
+            }
+            Some(atoms)
+        }
+    }
 }
 
 impl<'b> Evaluator<'b> {
@@ -126,6 +331,7 @@ impl<'b> Evaluator<'b> {
             bundle,
             overrides,
             implies,
+            triggers: Triggers::new(&bundle.rules),
         })
     }
 
@@ -188,9 +394,7 @@ impl<'b> Evaluator<'b> {
         let closed = self.close(patient);
         let patient = &closed;
         let rules = &self.bundle.rules;
-        let fired: Vec<usize> = (0..rules.len())
-            .filter(|&i| rules[i].when.holds(patient))
-            .collect();
+        let fired = self.triggers.fired(patient);
         let mut by_exercise: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
         for &i in &fired {
             for e in &rules[i].exercises {
@@ -206,7 +410,11 @@ impl<'b> Evaluator<'b> {
             .map(|(exercise, advising)| {
                 // A rule's advice is dropped when another advising rule reaches it through
                 // `overrides`; a rule cannot reach itself, as `overrides` has no cycles.
-                let dropped = self.below(advising.iter().copied());
+                let dropped = if advising.iter().any(|&r| !self.overrides[r].is_empty()) {
+                    self.below(advising.iter().copied())
+                } else {
+                    HashSet::new()
+                };
                 let remaining: Vec<usize> = advising
                     .iter()
                     .copied()
@@ -273,7 +481,7 @@ impl<'b> Evaluator<'b> {
             })
             .collect();
         Outcome {
-            patient: patient.clone(),
+            patient: closed,
             advice,
             fired: fired.iter().map(|&i| rules[i].id.clone()).collect(),
         }

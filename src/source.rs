@@ -12,8 +12,8 @@ pub type FileId = usize;
 /// A byte range inside one file.
 ///
 /// Stored in 32 bits each (12 bytes, not 24): every node of a syntax tree and many model items
-/// carry spans, and a ruleset file is far smaller than 4 GiB (the CLI reads at most 16 MiB per
-/// file). Offsets beyond `u32::MAX` saturate rather than wrap.
+/// carry spans. A ruleset file therefore holds at most `u32::MAX` bytes, which the CLI checks
+/// before reading one; offsets beyond `u32::MAX` would saturate rather than wrap.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
 pub struct Span {
     file: u32,

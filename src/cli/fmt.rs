@@ -110,8 +110,8 @@ fn stdin(check: bool, show_diff: bool) -> u8 {
     }
     if bytes.len() as u64 > load::MAX_FILE_BYTES {
         eprintln!(
-            "error: standard input is larger than {} MiB, too large for a ruleset file",
-            load::MAX_FILE_BYTES / (1024 * 1024)
+            "error: standard input is larger than {}, the most a ruleset file can hold",
+            load::size_text(load::MAX_FILE_BYTES)
         );
         return USAGE;
     }

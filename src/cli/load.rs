@@ -15,9 +15,10 @@ pub struct Loaded {
     pub diagnostics: Vec<Diagnostic>,
 }
 
-/// The largest file read as a ruleset file. Real rulesets are kilobytes; the cap keeps a
-/// device such as `/dev/zero`, or a huge file named by mistake, from exhausting memory.
-pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
+/// The largest file read as a ruleset file: byte offsets in spans are 32-bit, so a file can hold
+/// at most `u32::MAX` bytes (4 GiB less one byte). Generated rulesets (spreadsheet and guideline
+/// exports) come as one file of hundreds of megabytes; this is the only limit on them.
+pub const MAX_FILE_BYTES: u64 = u32::MAX as u64;
 
 /// Why a path could not be read at all (exit status 2).
 #[derive(Debug)]
@@ -97,62 +98,124 @@ pub fn ruleset(path: &str) -> Result<Loaded, LoadError> {
     })
 }
 
+/// Every `.carel` file below `root`, in the order the folder's entries sort by name. Links are
+/// followed; a link (or a link's target) that leads outside `canonical_root`, or back to a
+/// folder or file already seen, is skipped, as are broken links and links that loop.
 fn walk(
-    dir: &Path,
     root: &Path,
+    canonical_root: &Path,
     seen_dirs: &mut BTreeSet<PathBuf>,
     seen_files: &mut BTreeSet<PathBuf>,
     found: &mut Vec<PathBuf>,
 ) -> Result<(), LoadError> {
-    let canonical = match fs::canonicalize(dir) {
-        Ok(c) => c,
-        Err(_) => return Ok(()),
-    };
-    if !canonical.starts_with(root) || !seen_dirs.insert(canonical) {
-        return Ok(());
-    }
-    let entries = fs::read_dir(dir).map_err(|e| {
-        LoadError(format!(
-            "cannot read folder `{}`: {}",
-            dir.display(),
-            describe(&e)
-        ))
-    })?;
-    let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
-    paths.sort();
-    for path in paths {
-        // Broken links and links that loop are skipped: they hold no rules.
-        let Ok(meta) = fs::metadata(&path) else {
+    let mut entries = walkdir::WalkDir::new(root)
+        .follow_links(true)
+        .sort_by_file_name()
+        .into_iter();
+    while let Some(entry) = entries.next() {
+        let entry = match entry {
+            Ok(entry) => entry,
+            // The folder named itself cannot be listed: say so. Below it, broken links and
+            // links that loop hold no rules and are skipped.
+            Err(e) if e.depth() == 0 => {
+                let io = e.into_io_error();
+                let why = io
+                    .as_ref()
+                    .map_or("it cannot be listed".to_string(), describe);
+                return Err(LoadError(format!(
+                    "cannot read folder `{}`: {why}",
+                    root.display()
+                )));
+            }
+            Err(e) => {
+                if e.io_error().is_some() && e.path().is_some_and(|p| p.is_dir()) {
+                    // A folder below the root that cannot be listed.
+                    let path = e.path().map(Path::to_path_buf).unwrap_or_default();
+                    let io = e.into_io_error();
+                    let why = io
+                        .as_ref()
+                        .map_or("it cannot be listed".to_string(), describe);
+                    return Err(LoadError(format!(
+                        "cannot read folder `{}`: {why}",
+                        path.display()
+                    )));
+                }
+                continue;
+            }
+        };
+        let is_dir = entry.file_type().is_dir();
+        let is_ruleset =
+            entry.file_type().is_file() && entry.path().extension().is_some_and(|e| e == "carel");
+        if !is_dir && !is_ruleset {
+            continue;
+        }
+        let Ok(canonical) = fs::canonicalize(entry.path()) else {
+            if is_dir {
+                entries.skip_current_dir();
+            }
             continue;
         };
-        if meta.is_dir() {
-            walk(&path, root, seen_dirs, seen_files, found)?;
-        } else if meta.is_file() && path.extension().is_some_and(|e| e == "carel") {
-            let Ok(canonical) = fs::canonicalize(&path) else {
-                continue;
-            };
-            if canonical.starts_with(root) && seen_files.insert(canonical) {
-                found.push(path);
+        if is_dir {
+            if !canonical.starts_with(canonical_root) || !seen_dirs.insert(canonical) {
+                entries.skip_current_dir();
             }
+        } else if canonical.starts_with(canonical_root) && seen_files.insert(canonical) {
+            found.push(entry.into_path());
         }
     }
     Ok(())
 }
 
-/// Read a whole file, refusing one larger than `limit` bytes (`what` names what it should be).
+/// Read a whole file, refusing one larger than `limit` bytes (`what` names what it should be)
+/// and a device (`/dev/zero` would never end).
 pub fn read_limited(file: &Path, name: &str, limit: u64, what: &str) -> Result<Vec<u8>, LoadError> {
     let cannot = |e: std::io::Error| LoadError(format!("cannot read `{name}`: {}", describe(&e)));
-    let mut bytes = Vec::new();
-    fs::File::open(file)
-        .and_then(|f| f.take(limit + 1).read_to_end(&mut bytes))
-        .map_err(cannot)?;
-    if bytes.len() as u64 > limit {
+    let f = fs::File::open(file).map_err(cannot)?;
+    let meta = f.metadata().map_err(cannot)?;
+    if is_device(&meta) {
         return Err(LoadError(format!(
-            "cannot read `{name}`: it is larger than {} MiB, too large for {what}",
-            limit / (1024 * 1024)
+            "cannot read `{name}`: it is a device, not {what}"
         )));
     }
+    if meta.is_file() {
+        check_size(meta.len(), name, limit, what)?;
+    }
+    let mut bytes = Vec::new();
+    f.take(limit + 1).read_to_end(&mut bytes).map_err(cannot)?;
+    check_size(bytes.len() as u64, name, limit, what)?;
     Ok(bytes)
+}
+
+/// The error for a file of `len` bytes when at most `limit` are allowed.
+pub fn check_size(len: u64, name: &str, limit: u64, what: &str) -> Result<(), LoadError> {
+    if len <= limit {
+        return Ok(());
+    }
+    Err(LoadError(format!(
+        "cannot read `{name}`: it is larger than {}, the most {what} can hold",
+        size_text(limit)
+    )))
+}
+
+/// A limit in words: `64 MiB`, `4 GiB` (`u32::MAX` bytes reads as 4 GiB, rounded up).
+pub fn size_text(limit: u64) -> String {
+    let mib = limit.div_ceil(1024 * 1024);
+    if mib >= 1024 && mib.is_multiple_of(1024) {
+        format!("{} GiB", mib / 1024)
+    } else {
+        format!("{mib} MiB")
+    }
+}
+
+#[cfg(unix)]
+fn is_device(meta: &fs::Metadata) -> bool {
+    use std::os::unix::fs::FileTypeExt;
+    meta.file_type().is_char_device() || meta.file_type().is_block_device()
+}
+
+#[cfg(not(unix))]
+fn is_device(_: &fs::Metadata) -> bool {
+    false
 }
 
 pub fn describe(e: &std::io::Error) -> String {
@@ -166,5 +229,30 @@ pub fn describe(e: &std::io::Error) -> String {
             "the path is a loop of symbolic links".to_string()
         }
         _ => e.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ruleset_files_may_hold_up_to_four_gibibytes() {
+        let what = "a ruleset file";
+        assert!(check_size(68 * 1024 * 1024, "big.carel", MAX_FILE_BYTES, what).is_ok());
+        assert!(check_size(1 << 30, "big.carel", MAX_FILE_BYTES, what).is_ok());
+        assert!(check_size(u32::MAX as u64, "big.carel", MAX_FILE_BYTES, what).is_ok());
+        let err = check_size(1 << 32, "big.carel", MAX_FILE_BYTES, what).unwrap_err();
+        assert_eq!(
+            err.0,
+            "cannot read `big.carel`: it is larger than 4 GiB, the most a ruleset file can hold"
+        );
+    }
+
+    #[test]
+    fn limits_read_in_mebibytes_or_gibibytes() {
+        assert_eq!(size_text(64 * 1024 * 1024), "64 MiB");
+        assert_eq!(size_text(u32::MAX as u64), "4 GiB");
+        assert_eq!(size_text(2 << 30), "2 GiB");
     }
 }

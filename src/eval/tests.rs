@@ -569,3 +569,54 @@ fn source_and_reloaded_bundle_agree_on_the_back_pain_ruleset() {
     }
     assert_eq!(count, 24 * 9);
 }
+
+/// A random condition tree over two facts and one measure, empty `all`/`any` included.
+fn random_when() -> impl Strategy<Value = When> {
+    let leaf = prop_oneof![
+        Just(When::Always),
+        prop::sample::select(vec!["a", "b"]).prop_map(|f| When::Fact(f.to_string())),
+        (0u32..3).prop_map(|v| When::Compare {
+            measure: "age".to_string(),
+            op: crate::model::CmpOp::Ge,
+            value: f64::from(v),
+        }),
+    ];
+    leaf.prop_recursive(4, 24, 3, |inner| {
+        prop_oneof![
+            inner.clone().prop_map(|w| When::Not(Box::new(w))),
+            prop::collection::vec(inner.clone(), 0..3).prop_map(When::All),
+            prop::collection::vec(inner, 0..3).prop_map(When::Any),
+        ]
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+
+    /// The index never leaves out a rule that fires: whenever a condition holds, it has no
+    /// guard or the patient has something its guard lists.
+    #[test]
+    fn a_condition_that_holds_is_guarded_by_something_the_patient_has(
+        when in random_when(),
+        facts in prop::sample::subsequence(vec!["a", "b"], 0..=2),
+        age in prop::option::of(0u32..3),
+    ) {
+        let patient = Patient {
+            facts: facts.iter().map(|f| f.to_string()).collect(),
+            measures: age.map(|v| ("age".to_string(), f64::from(v))).into_iter().collect(),
+            implied: BTreeMap::new(),
+        };
+        let mentions = HashMap::new();
+        if when.holds(&patient)
+            && let Some(atoms) = guard(&when, &mentions)
+        {
+            prop_assert!(
+                atoms.iter().any(|a| match a {
+                    Atom::Fact(f) => patient.facts.contains(*f),
+                    Atom::Measure(m) => patient.measures.contains_key(*m),
+                }),
+                "{:?} holds for {:?} but its guard has {} atoms", when, patient, atoms.len()
+            );
+        }
+    }
+}
