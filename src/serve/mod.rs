@@ -351,25 +351,35 @@ fn json_body(
     })
 }
 
+/// What every call to the service checks first: that it names this service, its bearer token
+/// (when tokens are required) and a JSON body. Gives the token's issuer and the body.
+fn accept(
+    s: &Service,
+    id: &str,
+    endpoint: &str,
+    headers: &HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<(Option<String>, Value), Box<Response>> {
+    if id != s.id {
+        return Err(Box::new(outcome(
+            StatusCode::NOT_FOUND,
+            "not-found",
+            &format!("no service `{id}`: this server offers `{}`", s.id),
+        )));
+    }
+    let issuer = authorise(s, headers, &format!("/cds-services/{id}{endpoint}"))?;
+    let request = json_body(headers, body, s.options.max_body)?;
+    Ok((issuer, request))
+}
+
 async fn hook(
     State(s): State<Arc<Service>>,
     Path(id): Path<String>,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
-    if id != s.id {
-        return outcome(
-            StatusCode::NOT_FOUND,
-            "not-found",
-            &format!("no service `{id}`: this server offers `{}`", s.id),
-        );
-    }
-    let issuer = match authorise(&s, &headers, &format!("/cds-services/{id}")) {
-        Ok(i) => i,
-        Err(r) => return *r,
-    };
-    let request = match json_body(&headers, body, s.options.max_body) {
-        Ok(v) => v,
+    let (issuer, request) = match accept(&s, &id, "", &headers, body) {
+        Ok(accepted) => accepted,
         Err(r) => return *r,
     };
     let Some(request) = request.as_object() else {
@@ -506,19 +516,8 @@ async fn feedback(
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
-    if id != s.id {
-        return outcome(
-            StatusCode::NOT_FOUND,
-            "not-found",
-            &format!("no service `{id}`: this server offers `{}`", s.id),
-        );
-    }
-    let issuer = match authorise(&s, &headers, &format!("/cds-services/{id}/feedback")) {
-        Ok(i) => i,
-        Err(r) => return *r,
-    };
-    let request = match json_body(&headers, body, s.options.max_body) {
-        Ok(v) => v,
+    let (issuer, request) = match accept(&s, &id, "/feedback", &headers, body) {
+        Ok(accepted) => accepted,
         Err(r) => return *r,
     };
     let Some(items) = request.get("feedback").and_then(Value::as_array) else {
