@@ -138,10 +138,16 @@ pub fn amount(a: &Amount) -> String {
     format!("{bound}{} {}", span_of(a.lo, a.hi), a.unit.as_str())
 }
 
-/// A frequency as written in Carel (`daily` reads `1 times per day`).
+/// A frequency as written in Carel (once per day or week reads `daily` or `weekly`).
 pub fn frequency(f: Frequency) -> String {
     match f {
         Frequency::Every { lo, hi } => format!("every {} h", span_of(lo, hi)),
+        Frequency::Times { lo, hi, per } if lo == 1.0 && hi == 1.0 => if per.as_str() == "day" {
+            "daily"
+        } else {
+            "weekly"
+        }
+        .to_string(),
         Frequency::Times { lo, hi, per } => {
             format!("{} times per {}", span_of(lo, hi), per.as_str())
         }

@@ -697,6 +697,16 @@ impl Frequency {
     pub fn to_text(&self) -> String {
         match self {
             Frequency::EveryHours(r) => format!("every {} h", range_text(r.min, r.max)),
+            // `daily` and `weekly` are stored as once per day or week; they read as written.
+            Frequency::Per {
+                times: Some(r),
+                per,
+            } if r.min == 1.0 && r.max == 1.0 => if per.as_str() == "day" {
+                "daily"
+            } else {
+                "weekly"
+            }
+            .to_string(),
             Frequency::Per {
                 times: Some(r),
                 per,

@@ -643,3 +643,16 @@ fn deepest_condition_the_parser_accepts_builds_a_loadable_bundle() {
         "{levels}"
     );
 }
+
+#[test]
+fn once_a_day_or_week_reads_daily_or_weekly() {
+    let b = bundle_of(
+        "exercise a\nexercise b\nexercise c\n\
+         rule r1: recommend a daily\nrule r2: recommend b 1 times per week\n\
+         rule r3: recommend c 2 times per day\n",
+    );
+    let text = |i: usize| b.rules[i].dose.as_ref().unwrap().to_text();
+    assert_eq!(text(0), "daily");
+    assert_eq!(text(1), "weekly");
+    assert_eq!(text(2), "2 times per day");
+}
