@@ -10,7 +10,9 @@
 # memory (max RSS from `/usr/bin/time -v`), and the growth factor of the median wall and CPU
 # times from each size to the next.
 # Set RUNS=N to change the number of runs, KEEP=1 to keep the rulesets, OUT=FILE to also write
-# the table there. If `hyperfine` is installed, it is run too for a second opinion.
+# the table there, FILES=1 to write each ruleset as one file instead of ten (the targets hold for
+# both), BUILD=1 to also time `carel build DIR -o FILE` (median wall and CPU, bundle size).
+# If `hyperfine` is installed, it is run too for a second opinion.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -32,7 +34,7 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/carel-bench.XXXXXX")
 [ "${KEEP:-0}" = 1 ] || trap 'rm -rf "$work"' EXIT
 
 echo "--- machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')"
-echo "--- load average: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "--- load average: $(cut -d' ' -f1-3 /proc/loadavg); ${FILES:-10} file(s) per ruleset"
 
 median() { sort -g | awk '{v[NR]=$1} END {if (NR%2) print v[(NR+1)/2]; else print (v[NR/2]+v[NR/2+1])/2}'; }
 
@@ -41,9 +43,10 @@ prev_median=""
 prev_cpu=""
 prev_size=""
 growth=""
+builds=""
 for n in "${sizes[@]}"; do
   dir="$work/rules_$n"
-  "$generate" --rules "$n" --seed 1 --files 10 --out "$dir" 2>/dev/null
+  "$generate" --rules "$n" --seed 1 --files "${FILES:-10}" --out "$dir" 2>/dev/null
   bytes=$(cat "$dir"/*.carel | wc -c)
   runs=${RUNS:-$([ "$n" -le 100000 ] && echo 5 || echo 3)}
   times=()
@@ -79,6 +82,22 @@ for n in "${sizes[@]}"; do
   prev_median=$med
   prev_cpu=$cpu_med
   prev_size=$n
+  if [ "${BUILD:-0}" = 1 ]; then
+    bwalls=()
+    bcpus=()
+    "$carel" build "$dir" -o "$work/bundle.json" >/dev/null 2>&1 || true
+    for _ in $(seq "$runs"); do
+      "/usr/bin/time" -v -o "$work/time.txt" "$carel" build "$dir" -o "$work/bundle.json" >/dev/null 2>&1 || true
+      bwalls+=("$(awk -F': ' '/Elapsed \(wall clock\)/ {print $2}' "$work/time.txt" |
+        awk -F: '{ if (NF==3) print $1*3600+$2*60+$3; else print $1*60+$2 }')")
+      bcpus+=("$(awk -F': ' '/User time|System time/ {s += $2} END {print s}' "$work/time.txt")")
+    done
+    bmed=$(printf '%s\n' "${bwalls[@]}" | median)
+    bcpu=$(printf '%s\n' "${bcpus[@]}" | median)
+    bsize=$(awk -v b="$(wc -c <"$work/bundle.json")" 'BEGIN {printf "%.1f", b/1e6}')
+    builds+="build ${n} rules: median ${bmed} s wall, ${bcpu} s cpu, bundle ${bsize} MB (runs: ${bwalls[*]})"$'\n'
+    echo "build: median ${bmed} s wall, ${bcpu} s cpu"
+  fi
   if command -v hyperfine >/dev/null 2>&1 && [ "$n" -le 100000 ]; then
     hyperfine -N --warmup 1 --runs "$runs" "$carel check --format json $dir" 2>/dev/null | sed -n '2,3p'
   fi
@@ -88,7 +107,8 @@ done
 echo
 echo "$table"
 printf '%s' "$growth"
+printf '%s' "$builds"
 echo "(last report: $(grep -o '"errors": [0-9]*' "$work/out.json"), $(grep -o '"warnings": [0-9]*' "$work/out.json"))"
 if [ -n "${OUT:-}" ]; then
-  { echo "$table"; printf '%s' "$growth"; } >"$OUT"
+  { echo "$table"; printf '%s' "$growth"; printf '%s' "$builds"; } >"$OUT"
 fi
