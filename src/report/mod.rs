@@ -169,7 +169,9 @@ struct Page {
     compiler: String,
     format_version: String,
     css: &'static str,
-    js: &'static str,
+    /// The page's scripts, in order: the evaluator (§5, §9), the partial evaluator (§10), the
+    /// page's interactions.
+    scripts: [&'static str; 3],
     bundle_json: String,
     counts: Vec<(String, String)>,
     relations: Vec<String>,
@@ -779,7 +781,11 @@ fn render_json(bundle: &Value, json: &str, options: &Options) -> Result<String, 
         ),
         format_version: bundle["format_version"].to_string(),
         css: include_str!("../../templates/report.css"),
-        js: include_str!("../../templates/report.js"),
+        scripts: [
+            include_str!("../../templates/evaluate.js"),
+            include_str!("../../templates/partial.js"),
+            include_str!("../../templates/report.js"),
+        ],
         bundle_json: script_json(json),
         counts,
         sources,
