@@ -177,7 +177,7 @@
   }
 
   function clearOutput() {
-    [table.querySelector("tbody"), depends.querySelector("tbody"), ask.querySelector("ol"), trace, knownBox, referral, complex]
+    [table.querySelector("tbody"), depends.querySelector(".list"), ask.querySelector("ol"), trace, knownBox, referral, complex]
       .forEach(function (n) { n.textContent = ""; });
     table.hidden = true; depends.hidden = true; complex.hidden = true; ask.hidden = true;
     document.querySelectorAll("[data-ask-for]").forEach(function (s) { s.textContent = ""; });
@@ -257,7 +257,9 @@
     var settled = r.exercises.filter(function (e) { return e.status === "settled" && e.possible[0].advice; }).sort(order);
     var open = r.exercises.filter(function (e) { return e.status === "depends"; }).sort(order);
     var tooComplex = r.exercises.filter(function (e) { return e.status === "too_complex"; });
-    status.textContent = plural(settled.length, "exercise") + " with settled advice; " +
+    var none = r.exercises.filter(function (e) { return e.status === "settled" && !e.possible[0].advice; }).length;
+    status.textContent = plural(settled.length, "exercise") + " with settled advice" +
+      (none ? " (and " + none + " with no advice whatever turns out)" : "") + "; " +
       plural(open.length, "exercise") + " whose advice depends on what is not known yet" +
       (tooComplex.length ? "; " + tooComplex.length + " too complex to decide here" : "") + ".";
     var notYet = r.unknown.facts.filter(function (f) { return !r.follows.some(function (x) { return x.fact === f; }); })
@@ -289,7 +291,7 @@
         return { rule: id, dose: rule.dose || null, stop_if: rule.stop_if || null };
       }) };
     }));
-    var body = depends.querySelector("tbody");
+    var body = depends.querySelector(".list");
     open.forEach(function (e) {
       // First the advice if nothing more turns out to hold (fewest assumptions), then the others.
       var first = e.possible.reduce(function (b, x) {
@@ -307,9 +309,10 @@
         }
         list.append(li);
       });
-      body.append(el("tr", { "data-exercise": e.exercise, "data-depends-on": e.depends_on.join(",") }, [
-        el("td", {}, [exerciseName(e.exercise)]), el("td", {}, [list]),
-        el("td", {}, [e.depends_on.map(unknownName).join(", ")])
+      body.append(el("section", { "class": "depends-item", "data-exercise": e.exercise, "data-depends-on": e.depends_on.join(",") }, [
+        el("h4", {}, [exerciseName(e.exercise)]),
+        el("p", { "class": "on" }, [el("span", { "class": "k" }, ["Depends on: "]), e.depends_on.map(unknownName).join("; ")]),
+        list
       ]));
     });
     depends.hidden = open.length === 0;
@@ -352,7 +355,10 @@
     facts.forEach(function (fs) {
       var f = fs.dataset.fact;
       ["yes", "no", "unknown"].forEach(function (v) {
-        radio(f, v).addEventListener("change", function () { choice[f] = v; answered[f] = true; update(); });
+        // `click` too: choosing the answer already shown (the default "no") still answers.
+        var answer = function () { if (radio(f, v).disabled) return; choice[f] = v; answered[f] = true; update(); };
+        radio(f, v).addEventListener("change", answer);
+        radio(f, v).addEventListener("click", answer);
       });
     });
     numbers().forEach(function (i) {
