@@ -262,12 +262,16 @@
       (none ? " (and " + none + " with no advice whatever turns out)" : "") + "; " +
       plural(open.length, "exercise") + " whose advice depends on what is not known yet" +
       (tooComplex.length ? "; " + tooComplex.length + " too complex to decide here" : "") + ".";
-    var notYet = r.unknown.facts.filter(function (f) { return !r.follows.some(function (x) { return x.fact === f; }); })
-      .concat(r.unknown.measures).map(unknownName);
+    // In the order of the form.
+    var notYet = facts.map(function (fs) { return fs.dataset.fact; }).filter(function (f) {
+      return r.unknown.facts.indexOf(f) >= 0 && !r.follows.some(function (x) { return x.fact === f; });
+    }).concat(numbers().map(function (i) { return i.dataset.measure; }).filter(function (m) {
+      return r.unknown.measures.indexOf(m) >= 0;
+    })).map(unknownName);
     if (notYet.length) knownBox.append(el("p", {}, [el("strong", {}, ["Not known yet: "]), notYet.join(", ") + "."]));
     r.follows.forEach(function (x) {
       knownBox.append(el("p", { "data-follows": x.fact }, [el("strong", {}, ["Follows from what is known: "]),
-        unknownName(x.fact) + (x.holds ? " holds" : " does not hold") + " (" + whyFollows(x.fact, r) + ")."]));
+        unknownName(x.fact) + (x.holds ? " holds" : " does not hold") + " — " + whyFollows(x.fact, r) + "."]));
     });
     // Referrals first.
     var refer = [];
@@ -340,7 +344,7 @@
     var groups = (bundle.vocabulary || {}).exclusive || [];
     for (var i = 0; i < groups.length; i++) {
       var g = groups[i].members.filter(function (m) { return m !== f && given.has(m); })[0];
-      if (groups[i].members.indexOf(f) >= 0 && g) return "it cannot hold with " + unknownName(g) + ": " + (groups[i].label || groups[i].id);
+      if (groups[i].members.indexOf(f) >= 0 && g) return "it cannot hold with " + unknownName(g) + " (" + (groups[i].label || groups[i].id) + ")";
     }
     var decl = compiled.known.get(f) || {};
     var ex = (decl.excludes || []).filter(function (g) { return given.has(g); })[0];

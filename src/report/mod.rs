@@ -4,8 +4,9 @@
 //! sources, reviews), every rule in plain English grouped by condition and by source, every
 //! exercise with the rules that can advise it, every conflict with its witness patient and its
 //! resolution, focused conflict graphs (inline SVG), and a patient simulator that evaluates the
-//! embedded bundle in the browser (`templates/report.js`, a second implementation of §5 and
-//! §9). Styles, script and data are inlined; nothing is fetched. The page is a pure function
+//! embedded bundle in the browser (`templates/evaluate.js`, a second implementation of §5 and
+//! §9; `templates/partial.js`, of §10 for facts not known yet; `templates/report.js`, the
+//! page). Styles, scripts and data are inlined; nothing is fetched. The page is a pure function
 //! of the bundle and the options: no clock, no randomness, so the same ruleset gives the same
 //! bytes.
 //!
