@@ -139,6 +139,17 @@ fn script_json(v: &Value) -> String {
 /// A copy of the report with `script` run at the end of the page; the script leaves its
 /// findings as JSON in `<pre id="carel-test-results">`, read back from the dumped DOM.
 fn run_in_page(browser: &Path, report: &Path, name: &str, script: &str) -> Value {
+    run_in_page_at(browser, report, name, script, "")
+}
+
+/// [`run_in_page`] with the page opened at `#fragment` (empty: none).
+fn run_in_page_at(
+    browser: &Path,
+    report: &Path,
+    name: &str,
+    script: &str,
+    fragment: &str,
+) -> Value {
     let html = std::fs::read_to_string(report).unwrap();
     let probe = format!(
         "<script>(function(){{ var out; try {{ out = (function(){{ {script} }})(); }} catch (e) {{ out = {{thrown: String(e && e.stack || e)}}; }}\n\
@@ -148,7 +159,12 @@ fn run_in_page(browser: &Path, report: &Path, name: &str, script: &str) -> Value
     );
     let page = report.with_file_name(format!("{name}.html"));
     std::fs::write(&page, html.replacen("</body>", &probe, 1)).unwrap();
-    let dom = run_browser(browser, &["--dump-dom".to_string()], &file_url(&page));
+    let url = if fragment.is_empty() {
+        file_url(&page)
+    } else {
+        format!("{}#{fragment}", file_url(&page))
+    };
+    let dom = run_browser(browser, &["--dump-dom".to_string()], &url);
     let marker = "<pre id=\"carel-test-results\">";
     let start = dom.find(marker).expect("the probe ran") + marker.len();
     let end = start + dom[start..].find("</pre>").unwrap();
@@ -1276,4 +1292,45 @@ fn over_the_budget_the_page_says_too_complex_and_guesses_nothing() {
         .find(|e| e["exercise"] == "bed_rest")
         .unwrap();
     assert_eq!(bed["status"], "settled");
+}
+
+/// A link can open the simulator with a patient: a name is yes, `!name` no, `?name` not
+/// known, `?all` everything not answered not known, `name=value` a measure.
+#[test]
+fn a_link_opens_the_simulator_with_facts_not_known() {
+    let Some(browser) = browser_or_skip("a_link_opens_the_simulator_with_facts_not_known") else {
+        return;
+    };
+    let dir = out_dir();
+    let back = "docs/eval/back.carel";
+    let report = report_of(&dir, back, "link");
+    for (fragment, given, not, unknown) in [
+        (
+            "patient=chronic,!sciatica,?all",
+            "chronic",
+            "sciatica",
+            "all",
+        ),
+        (
+            "patient=sedentary,?age,?facet_syndrome",
+            "sedentary",
+            "",
+            "age,facet_syndrome",
+        ),
+        (
+            "patient=chronic,age=70,?herniated_disc",
+            "chronic,age=70",
+            "",
+            "herniated_disc",
+        ),
+    ] {
+        let found = run_in_page_at(&browser, &report, "link", READ_SIMULATOR, fragment);
+        let what = format!("#{fragment}");
+        compare_with_eval(
+            &what,
+            &found,
+            &eval_partial(back, given, not, unknown),
+            &labels_of(back),
+        );
+    }
 }
