@@ -33,6 +33,7 @@
   var T = { k: "t" }, F = { k: "f" };
   /** Work allowed per exercise and per evaluation (nodes of conditions evaluated). */
   var BUDGET = { exercise: 30000000, total: 150000000 };
+  var FLOOR = 2000;
 
   function has(o, k) { return Object.prototype.hasOwnProperty.call(o, k); }
   function byName(a, b) { return a < b ? -1 : a > b ? 1 : 0; }
@@ -608,7 +609,9 @@
     var exercises = t.exercises.map(function (e) {
       var rules = t.advising.get(e), key = rules.join(",");
       if (!cache.has(key)) {
-        var work = { n: 0, limit: Math.min(budget.exercise, Math.max(0, budget.total - total.n)) };
+        // Once the total is spent, an exercise still gets a little work: enough for one whose
+        // advice needs no search, as `carel eval` still answers those.
+        var work = { n: 0, limit: Math.min(budget.exercise, Math.max(FLOOR, budget.total - total.n)) };
         var result;
         try { result = answer(c, t, s, rules, work); }
         catch (err) { if (err instanceof TooComplex) result = null; else throw err; }

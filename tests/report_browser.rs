@@ -1237,61 +1237,65 @@ fn over_the_budget_the_page_says_too_complex_and_guesses_nothing() {
     };
     let dir = out_dir();
     let report = flagship_report(&dir, "budget");
-    let script = format!(
-        "Carel.BUDGET.exercise = 400; Carel.BUDGET.total = 100000;\n\
-         {}\nvar read = function () {{ {READ_SIMULATOR} }};\nreturn read();",
-        Clicks {
-            ruleset: FLAGSHIP,
-            yes: "",
-            no: "",
-            unknown: "",
-            all: true,
+    let eval = eval_partial(FLAGSHIP, "", "", "all");
+    // A small budget per exercise; then a large one per exercise but none left in total.
+    for (exercise, total) in [(400, 100_000), (30_000_000, 1)] {
+        let script = format!(
+            "Carel.BUDGET.exercise = {exercise}; Carel.BUDGET.total = {total};\n\
+             {}\nvar read = function () {{ {READ_SIMULATOR} }};\nreturn read();",
+            Clicks {
+                ruleset: FLAGSHIP,
+                yes: "",
+                no: "",
+                unknown: "",
+                all: true,
+            }
+            .script()
+        );
+        let found = run_in_page(&browser, &report, "budget", &script);
+        let partial = &found["partial"];
+        let what = format!("budget {exercise} per exercise, {total} in all");
+        let exercises = partial["exercises"].as_array().unwrap();
+        let ids: Vec<&str> = exercises
+            .iter()
+            .filter(|e| e["status"] == "too_complex")
+            .map(|e| e["exercise"].as_str().unwrap())
+            .collect();
+        assert!(!ids.is_empty(), "{what}: {found}");
+        // What is decided is what `carel eval` decides: nothing is guessed.
+        for (e, want) in exercises.iter().zip(eval["exercises"].as_array().unwrap()) {
+            if e["status"] == "too_complex" {
+                assert_eq!(e["possible"], json!([]), "{what}");
+                assert_eq!(e["depends_on"], json!([]), "{what}");
+            } else {
+                assert_eq!(e, want, "{what}");
+            }
         }
-        .script()
-    );
-    let found = run_in_page(&browser, &report, "budget", &script);
-    let partial = &found["partial"];
-    let complex: Vec<&Value> = partial["exercises"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|e| e["status"] == "too_complex")
-        .collect();
-    assert!(!complex.is_empty(), "{found}");
-    let ids: Vec<&str> = complex
-        .iter()
-        .map(|e| e["exercise"].as_str().unwrap())
-        .collect();
-    for e in &complex {
-        assert_eq!(e["possible"], json!([]));
-        assert_eq!(e["depends_on"], json!([]));
-    }
-    assert_eq!(found["complex"], ids.join(","));
-    for row in found["depends"].as_array().unwrap() {
-        assert!(!ids.contains(&row["exercise"].as_str().unwrap()));
-    }
-    for a in partial["ask_next"].as_array().unwrap() {
-        for e in a["exercises"].as_array().unwrap() {
-            assert!(!ids.contains(&e.as_str().unwrap()));
+        assert_eq!(found["complex"], ids.join(","), "{what}");
+        for row in found["depends"].as_array().unwrap() {
+            assert!(!ids.contains(&row["exercise"].as_str().unwrap()), "{what}");
         }
+        for a in partial["ask_next"].as_array().unwrap() {
+            for e in a["exercises"].as_array().unwrap() {
+                assert!(!ids.contains(&e.as_str().unwrap()), "{what}");
+            }
+        }
+        assert!(
+            found["status"]
+                .as_str()
+                .unwrap()
+                .ends_with(&format!("; {} too complex to decide here.", ids.len())),
+            "{what}: {}",
+            found["status"]
+        );
+        // Exercises that need no search are still decided: bed rest is avoided whatever is
+        // unknown.
+        let bed = exercises
+            .iter()
+            .find(|e| e["exercise"] == "bed_rest")
+            .unwrap();
+        assert_eq!(bed["status"], "settled", "{what}");
     }
-    assert!(
-        found["status"]
-            .as_str()
-            .unwrap()
-            .ends_with(&format!("; {} too complex to decide here.", ids.len())),
-        "{}",
-        found["status"]
-    );
-    // Exercises that need no search are still decided: bed rest is avoided whatever is
-    // unknown.
-    let bed = partial["exercises"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|e| e["exercise"] == "bed_rest")
-        .unwrap();
-    assert_eq!(bed["status"], "settled");
 }
 
 /// A link can open the simulator with a patient: a name is yes, `!name` no, `?name` not
