@@ -1,237 +1,11 @@
-// Carel report: a second, independent evaluator of the embedded bundle (LANGUAGE.md §5 and §9,
-// bundle formats 1 and 2) and the page's interactions: grouping, filtering, the patient
-// simulator. Everything runs offline; nothing is fetched.
+// Carel report: the page's interactions — grouping, filtering, the patient simulator — on top
+// of the evaluators in `evaluate.js` (§5, §9) and `partial.js` (§10).
 (function () {
   "use strict";
 
-  var ORDER = { avoid: 4, refer: 3, caution: 2, recommend: 1, consider: 0 };
-  function protectiveness(a) { return Object.prototype.hasOwnProperty.call(ORDER, a) ? ORDER[a] : -1; }
-
-  // ---- The evaluator -------------------------------------------------------------------
-
-  // Prepare a bundle: rule index, the override relation (named `overrides` plus the edges a
-  // `prevails` rule stands for), and the fact relations of §9.1.
-  function prepare(bundle) {
-    var rules = bundle.rules || [];
-    var index = new Map();
-    rules.forEach(function (r, i) { index.set(r.id, i); });
-    var over = rules.map(function () { return new Set(); });
-    rules.forEach(function (r, i) {
-      (r.overrides || []).forEach(function (o) { if (index.has(o)) over[i].add(index.get(o)); });
-    });
-    rules.forEach(function (r, i) {
-      if (r.prevails !== true) return;
-      var mine = new Set(r.exercises || []);
-      rules.forEach(function (s, j) {
-        if (j !== i && protectiveness(s.action) < protectiveness(r.action) &&
-            (s.exercises || []).some(function (e) { return mine.has(e); })) over[i].add(j);
-      });
-    });
-    var voc = bundle.vocabulary || {};
-    var facts = (voc.conditions || []).concat(voc.factors || []);
-    var known = new Map(), implies = new Map(), excludes = new Map();
-    facts.forEach(function (f) { known.set(f.id, f); implies.set(f.id, []); excludes.set(f.id, new Set()); });
-    facts.forEach(function (f) {
-      (f.implies || []).forEach(function (g) { implies.get(f.id).push(g); });
-      (f.excludes || []).forEach(function (g) {
-        excludes.get(f.id).add(g);
-        if (excludes.has(g)) excludes.get(g).add(f.id);
-      });
-    });
-    var measures = new Map();
-    (voc.measures || []).forEach(function (m) { measures.set(m.id, m); });
-    return { bundle: bundle, rules: rules, over: over, known: known, implies: implies,
-             excludes: excludes, exclusive: voc.exclusive || [], measures: measures };
-  }
-
-  // Every rule reachable through the override relation from the rules in `starts` (not the
-  // starts themselves, unless reached again).
-  function below(c, starts) {
-    var seen = new Set(), todo = [];
-    starts.forEach(function (s) { c.over[s].forEach(function (r) { todo.push(r); }); });
-    while (todo.length) {
-      var r = todo.pop();
-      if (!seen.has(r)) { seen.add(r); c.over[r].forEach(function (x) { todo.push(x); }); }
-    }
-    return seen;
-  }
-
-  function holds(w, p, depth) {
-    if ((depth || 0) > 200) throw new Error("condition nested too deeply");
-    var d = (depth || 0) + 1;
-    if (w.always === true) return true;
-    if (typeof w.fact === "string") return p.facts.has(w.fact);
-    if (typeof w.measure === "string") {
-      if (!Object.prototype.hasOwnProperty.call(p.measures, w.measure)) return false;
-      var v = p.measures[w.measure];
-      if (w["in"]) return w["in"].min <= v && v <= w["in"].max;
-      switch (w.op) {
-        case "<": return v < w.value;
-        case "<=": return v <= w.value;
-        case ">": return v > w.value;
-        case ">=": return v >= w.value;
-        case "=": return v === w.value;
-        case "!=": return v !== w.value;
-      }
-      throw new Error("unknown comparison " + w.op);
-    }
-    if (w.not) return !holds(w.not, p, d);
-    if (w.all) return w.all.every(function (x) { return holds(x, p, d); });
-    if (w.any) return w.any.some(function (x) { return holds(x, p, d); });
-    throw new Error("unknown condition " + JSON.stringify(w));
-  }
-
-  // Close the given facts under `implies` (§9.1). Returns the facts and, for each implied
-  // fact, the given fact that implies it (the first by name, as `carel eval` reports it).
-  function close(c, given) {
-    var sorted = given.slice().sort(function (a, b) { return a < b ? -1 : a > b ? 1 : 0; });
-    var facts = new Set(sorted), impliedBy = {};
-    sorted.forEach(function (g) {
-      var todo = [g];
-      while (todo.length) {
-        var f = todo.pop();
-        (c.implies.get(f) || []).forEach(function (next) {
-          if (!facts.has(next)) { facts.add(next); impliedBy[next] = g; todo.push(next); }
-        });
-      }
-    });
-    return { facts: facts, impliedBy: impliedBy };
-  }
-
-  function why(c, f, impliedBy) {
-    return impliedBy[f] ? "`" + f + "` (implied by `" + impliedBy[f] + "`)" : "`" + f + "`";
-  }
-
-  // Why these facts are not a possible patient, or null.
-  function clash(c, facts, impliedBy) {
-    var list = Array.from(facts);
-    for (var i = 0; i < list.length; i++) {
-      var f = list[i];
-      if (!c.known.has(f)) return "unknown fact `" + f + "`";
-      var ex = c.excludes.get(f);
-      for (var j = 0; j < list.length; j++) {
-        if (ex.has(list[j])) return why(c, f, impliedBy) + " and " + why(c, list[j], impliedBy) + " exclude each other";
-      }
-    }
-    for (var k = 0; k < c.exclusive.length; k++) {
-      var x = c.exclusive[k];
-      var held = x.members.filter(function (m) { return facts.has(m); });
-      if (held.length > 1) {
-        return held.map(function (m) { return why(c, m, impliedBy); }).join(" and ") +
-          " cannot hold together: they are exclusive (`" + x.id + "`" + (x.label ? ", \"" + x.label + "\"" : "") + ")";
-      }
-    }
-    return null;
-  }
-
-  // Final advice for one patient: {facts: [...], measures: {...}} by name. Returns
-  // {error} for a set of facts that is not a patient, otherwise
-  // {facts, implied, fired, advice: [{exercise, action, rules, advised}]}.
-  function evaluate(c, patient) {
-    var closed = close(c, patient.facts || []);
-    var measures = patient.measures || {};
-    var problem = clash(c, closed.facts, closed.impliedBy);
-    if (problem) return { error: problem };
-    for (var m in measures) {
-      if (!Object.prototype.hasOwnProperty.call(measures, m)) continue;
-      var decl = c.measures.get(m), v = measures[m];
-      if (!decl) return { error: "unknown measure `" + m + "`" };
-      if (typeof v !== "number" || !isFinite(v)) return { error: "`" + m + "` must be a number" };
-      if ((decl.min !== null && v < decl.min) || (decl.max !== null && v > decl.max)) {
-        return { error: "`" + m + "` = " + v + " is outside its range " + rangeText(decl) };
-      }
-    }
-    var p = { facts: closed.facts, measures: measures };
-    var rules = c.rules, fired = [];
-    rules.forEach(function (r, i) { if (holds(r.when, p)) fired.push(i); });
-    var byExercise = new Map();
-    fired.forEach(function (i) {
-      (rules[i].exercises || []).forEach(function (e) {
-        if (!byExercise.has(e)) byExercise.set(e, []);
-        byExercise.get(e).push(i);
-      });
-    });
-    var names = Array.from(byExercise.keys()).sort(function (a, b) { return a < b ? -1 : a > b ? 1 : 0; });
-    var reach = new Map();
-    var advice = names.map(function (exercise) {
-      var advising = byExercise.get(exercise);
-      var dropped = below(c, advising);
-      var remaining = advising.filter(function (r) { return !dropped.has(r); });
-      var pool = remaining.length ? remaining : advising;
-      var action = pool.reduce(function (best, r) {
-        return best === null || protectiveness(rules[r].action) > protectiveness(best) ? rules[r].action : best;
-      }, null);
-      var advised = advising.map(function (r) {
-        var by = [];
-        if (dropped.has(r)) {
-          by = remaining.filter(function (s) {
-            if (!reach.has(s)) reach.set(s, below(c, [s]));
-            return reach.get(s).has(r);
-          });
-        }
-        return {
-          rule: rules[r].id, action: rules[r].action, dose: rules[r].dose || null,
-          stop_if: rules[r].stop_if || null,
-          outcome: by.length ? "overridden" : rules[r].action === action ? "decides" : "outweighed",
-          overridden_by: by.map(function (s) { return rules[s].id; })
-        };
-      });
-      return {
-        exercise: exercise, action: action,
-        rules: advised.filter(function (a) { return a.outcome === "decides"; }).map(function (a) { return a.rule; }),
-        advised: advised
-      };
-    });
-    var implied = {};
-    Object.keys(closed.impliedBy).sort().forEach(function (f) { implied[f] = closed.impliedBy[f]; });
-    return {
-      facts: Array.from(closed.facts).sort(), implied: implied,
-      fired: fired.map(function (i) { return rules[i].id; }), advice: advice
-    };
-  }
-
-  function num(x) { return String(x); }
-  function rangeText(m) {
-    if (m.min !== null && m.max !== null) return num(m.min) + ".." + num(m.max);
-    if (m.min !== null) return "at least " + num(m.min);
-    if (m.max !== null) return "at most " + num(m.max);
-    return "any number";
-  }
-
-  // ---- Words ---------------------------------------------------------------------------
-
-  function range(r) { return r.min === r.max ? num(r.min) : num(r.min) + " to " + num(r.max); }
-  function unitWords(u) { return u === "min" ? "minutes" : u === "h" ? "hours" : u; }
-  function amountText(a) {
-    var bound = a.bound === "at_least" ? "at least " : a.bound === "up_to" ? "up to " : "";
-    return bound + range(a) + " " + unitWords(a.unit);
-  }
-  function frequencyText(f) {
-    if (f.every_hours) return "every " + range(f.every_hours) + " hours";
-    if (f.times) {
-      if (f.times.min === 1 && f.times.max === 1) return f.per === "day" ? "daily" : "weekly";
-      return range(f.times) + " times a " + f.per;
-    }
-    return "a " + f.per + " in total";
-  }
-  function doseText(d) {
-    if (!d) return "";
-    var parts = [];
-    if (d.amount) parts.push(amountText(d.amount));
-    if (d.frequency) parts.push(frequencyText(d.frequency));
-    var out = parts.join(" ");
-    if (d.bouts) out += ", in bouts of " + (d.bouts.at_least ? "at least " : "") + range(d.bouts) + " " + unitWords(d.bouts.unit);
-    if (d.progression) {
-      var t = [];
-      if (d.progression.amount) t.push(amountText(d.progression.amount));
-      if (d.progression.frequency) t.push(frequencyText(d.progression.frequency));
-      out += ", building up to " + t.join(" ");
-    }
-    return out;
-  }
-
-  window.Carel = { prepare: prepare, evaluate: evaluate, holds: holds, doseText: doseText };
-
+  var Carel = window.Carel;
+  var prepare = Carel.prepare, evaluate = Carel.evaluate, doseText = Carel.doseText;
+  var protectiveness = Carel.protectiveness;
   // ---- The page ------------------------------------------------------------------------
 
   var dataNode = document.getElementById("carel-bundle");
@@ -318,72 +92,120 @@
 
   var form = document.getElementById("patient");
   var status = document.getElementById("sim-status");
+  var knownBox = document.getElementById("sim-known");
+  var referral = document.getElementById("sim-referral");
   var table = document.getElementById("sim-advice");
+  var depends = document.getElementById("sim-depends");
+  var complex = document.getElementById("sim-complex");
+  var ask = document.getElementById("sim-ask");
   var trace = document.getElementById("sim-trace");
-  function boxes() { return Array.prototype.slice.call(document.querySelectorAll("input[data-fact]")); }
-  function numbers() { return Array.prototype.slice.call(document.querySelectorAll("input[data-measure]")); }
+  var measureDecl = new Map();
+  ((bundle.vocabulary || {}).measures || []).forEach(function (m) { measureDecl.set(m.id, m); });
 
+  // Each fact's answer: "yes", "no" or "unknown", and whether it was given (a fact never
+  // answered counts as no, and "Mark everything not answered as not known" turns it unknown).
+  var facts = Array.prototype.slice.call(document.querySelectorAll("fieldset[data-fact]"));
+  var choice = {}, answered = {};
+  function radio(f, value) { return document.getElementById("fact-" + f + "-" + value); }
+  function numbers() { return Array.prototype.slice.call(document.querySelectorAll("input[data-measure]")); }
+  function unknownBox(m) { return document.getElementById("measure-" + m + "-unknown"); }
+  function clearPatient() {
+    facts.forEach(function (fs) { choice[fs.dataset.fact] = "no"; answered[fs.dataset.fact] = false; });
+    numbers().forEach(function (i) { i.value = ""; unknownBox(i.dataset.measure).checked = false; });
+  }
+
+  // What the form says: {given, not, unknown, measures, problems}.
   function readPatient() {
-    var facts = boxes().filter(function (b) { return b.dataset.user === "1"; }).map(function (b) { return b.dataset.fact; });
-    var measures = {}, problems = [];
+    var p = { given: [], not: [], unknown: [], measures: {}, problems: [] };
+    facts.forEach(function (fs) {
+      var f = fs.dataset.fact, c = choice[f];
+      if (c === "yes") p.given.push(f);
+      else if (c === "unknown") p.unknown.push(f);
+      else if (answered[f]) p.not.push(f);
+    });
     numbers().forEach(function (i) {
+      var m = i.dataset.measure;
+      if (unknownBox(m).checked) { p.unknown.push(m); return; }
       var t = i.value.trim();
       if (t === "") return;
       var v = Number(t);
-      if (!isFinite(v)) problems.push("`" + i.dataset.measure + "`: the value must be a number");
-      else measures[i.dataset.measure] = v;
+      if (!isFinite(v)) p.problems.push("`" + m + "`: the value must be a number");
+      else p.measures[m] = v;
     });
-    return { facts: facts, measures: measures, problems: problems };
+    return p;
   }
 
-  function ruleLink(id) {
-    var a = el("a", { href: "#rule-" + id }, [id]);
-    return a;
+  function ruleLink(id) { return el("a", { href: "#rule-" + id }, [id]); }
+  function exerciseName(id) { return exerciseLabel.get(id) || id; }
+  function unknownName(id) {
+    if (factLabel.has(id)) return factLabel.get(id);
+    var m = measureDecl.get(id);
+    return m ? m.label || id : id;
+  }
+  function joinWords(items, word) {
+    return items.length < 2 ? items.join("") : items.slice(0, -1).join(", ") + " " + word + " " + items[items.length - 1];
+  }
+  // What a possible advice assumes, in words: "Sciatica and Age 90 years".
+  function assumption(a) {
+    var parts = a.facts.map(unknownName);
+    Object.keys(a.measures).forEach(function (m) {
+      var d = measureDecl.get(m) || {};
+      parts.push(unknownName(m) + " " + a.measures[m] + (d.unit ? " " + d.unit : ""));
+    });
+    return joinWords(parts, "and");
+  }
+  function badge(action) {
+    return action ? el("span", { "class": "badge " + action }, [action]) : el("span", { "class": "badge none" }, ["no advice"]);
+  }
+  function plural(n, word) { return n + " " + word + (n === 1 ? "" : "s"); }
+
+  // The form shows each fact's answer; a fact implied by a "yes" shows yes, cannot be changed,
+  // and says which fact implies it.
+  function showAnswers(implied) {
+    facts.forEach(function (fs) {
+      var f = fs.dataset.fact, isImplied = Object.prototype.hasOwnProperty.call(implied, f) && choice[f] !== "yes";
+      ["yes", "no", "unknown"].forEach(function (v) {
+        var r = radio(f, v);
+        r.checked = isImplied ? v === "yes" : choice[f] === v;
+        r.disabled = isImplied;
+      });
+      fs.classList.toggle("is-implied", isImplied);
+      var note = fs.querySelector("[data-implied-for]");
+      note.textContent = isImplied ? "(implied by " + (factLabel.get(implied[f]) || implied[f]) + ")" : "";
+    });
+    numbers().forEach(function (i) { i.disabled = unknownBox(i.dataset.measure).checked; });
+  }
+
+  function clearOutput() {
+    [table.querySelector("tbody"), depends.querySelector(".list"), ask.querySelector("ol"), trace, knownBox, referral, complex]
+      .forEach(function (n) { n.textContent = ""; });
+    table.hidden = true; depends.hidden = true; complex.hidden = true; ask.hidden = true;
+    document.querySelectorAll("[data-ask-for]").forEach(function (s) { s.textContent = ""; });
   }
 
   function update() {
     if (!form) return;
     var p = readPatient();
-    var result = p.problems.length ? { error: p.problems.join("; ") } : evaluate(compiled, p);
-    var implied = result.implied || {};
-    boxes().forEach(function (b) {
-      var f = b.dataset.fact, note = document.querySelector("[data-implied-for='" + CSS.escape(f) + "']");
-      var isImplied = Object.prototype.hasOwnProperty.call(implied, f) && b.dataset.user !== "1";
-      b.checked = b.dataset.user === "1" || isImplied;
-      b.disabled = isImplied;
-      if (note) note.textContent = isImplied ? "(implied by " + (factLabel.get(implied[f]) || implied[f]) + ")" : "";
-    });
-    var body = table.querySelector("tbody");
-    body.textContent = "";
-    trace.textContent = "";
-    if (result.error) {
-      status.className = "error";
-      status.textContent = "Not a possible patient: " + result.error.replace(/`/g, "") + ".";
-      table.hidden = true;
-      return;
-    }
+    var implied = Carel.close(compiled, p.given.filter(function (f) { return compiled.known.has(f); })).impliedBy;
+    // A fact implied by a given one is known to hold, whatever its own answer.
+    p.not = p.not.filter(function (f) { return !implied[f]; });
+    p.unknown = p.unknown.filter(function (f) { return !implied[f]; });
+    showAnswers(implied);
+    clearOutput();
+    if (p.problems.length) return showError(p.problems.join("; "));
+    if (p.unknown.length) return showPartial(p);
+    var result = evaluate(compiled, { facts: p.given, measures: p.measures });
+    if (result.error) return showError(result.error);
     status.className = "";
     var order = result.advice.slice().sort(function (a, b) {
       return protectiveness(b.action) - protectiveness(a.action) || (a.exercise < b.exercise ? -1 : a.exercise > b.exercise ? 1 : 0);
     });
     status.textContent = order.length
-      ? order.length + " exercise" + (order.length === 1 ? "" : "s") + " advised; " + result.fired.length + " rule" + (result.fired.length === 1 ? "" : "s") + " fired."
+      ? plural(order.length, "exercise") + " advised; " + plural(result.fired.length, "rule") + " fired."
       : "No rule advises any exercise for this patient.";
-    table.hidden = order.length === 0;
-    order.forEach(function (a) {
-      var decided = a.advised.filter(function (c) { return c.outcome === "decides"; });
-      var by = el("td", {}, []);
-      decided.forEach(function (c, i) { if (i) by.append(", "); by.append(ruleLink(c.rule)); });
-      var doses = decided.map(function (c) { return doseText(c.dose); }).filter(function (t) { return t; });
-      var stops = decided.map(function (c) { return c.stop_if; }).filter(function (t) { return t; });
-      var doseCell = el("td", {}, [doses.join("; ")]);
-      if (stops.length) doseCell.append(el("div", {}, ["Stop if: " + stops.join("; ")]));
-      body.append(el("tr", { "data-exercise": a.exercise, "data-action": a.action }, [
-        el("td", {}, [exerciseLabel.get(a.exercise) || a.exercise]),
-        el("td", {}, [el("span", { "class": "badge " + a.action }, [a.action])]),
-        by, doseCell
-      ]));
-    });
+    adviceRows(order.map(function (a) {
+      return { exercise: a.exercise, action: a.action, decided: a.advised.filter(function (c) { return c.outcome === "decides"; }) };
+    }));
     var fired = el("p", {}, [el("strong", {}, ["Rules that fire: "])]);
     if (!result.fired.length) fired.append("none.");
     result.fired.forEach(function (id, i) { if (i) fired.append(", "); fired.append(ruleLink(id)); });
@@ -393,33 +215,182 @@
       a.advised.forEach(function (c) {
         var text = c.outcome === "overridden" ? "overridden by " + c.overridden_by.join(", ")
           : c.outcome === "outweighed" ? "outweighed: " + a.action + " is more protective" : "decides";
-        var li = el("li", { "class": c.outcome === "decides" ? "" : "dropped-note" }, [c.action + " from ", ruleLink(c.rule), " — " + text]);
-        list.append(li);
+        list.append(el("li", { "class": c.outcome === "decides" ? "" : "dropped-note" }, [c.action + " from ", ruleLink(c.rule), " — " + text]));
       });
-      trace.append(el("p", {}, [el("strong", {}, [(exerciseLabel.get(a.exercise) || a.exercise) + ": " + a.action])]), list);
+      trace.append(el("p", {}, [el("strong", {}, [exerciseName(a.exercise) + ": " + a.action])]), list);
     });
   }
 
-  if (form) {
-    boxes().forEach(function (b) {
-      b.addEventListener("change", function () { b.dataset.user = b.checked ? "1" : ""; update(); });
+  function showError(text) {
+    status.className = "error";
+    status.textContent = "Not a possible patient: " + text.replace(/`/g, "") + ".";
+  }
+
+  // Rows of the advice table: [{exercise, action, decided: [{rule, dose, stop_if}]}].
+  function adviceRows(rows) {
+    var body = table.querySelector("tbody");
+    rows.forEach(function (a) {
+      var by = el("td", {}, []);
+      a.decided.forEach(function (c, i) { if (i) by.append(", "); by.append(ruleLink(c.rule)); });
+      var doses = a.decided.map(function (c) { return doseText(c.dose); }).filter(function (t) { return t; });
+      var stops = a.decided.map(function (c) { return c.stop_if; }).filter(function (t) { return t; });
+      var doseCell = el("td", {}, [doses.join("; ")]);
+      if (stops.length) doseCell.append(el("div", {}, ["Stop if: " + stops.join("; ")]));
+      body.append(el("tr", { "data-exercise": a.exercise, "data-action": a.action }, [
+        el("td", {}, [exerciseName(a.exercise)]), el("td", {}, [badge(a.action)]), by, doseCell
+      ]));
     });
-    numbers().forEach(function (i) { i.addEventListener("input", update); });
+    table.hidden = rows.length === 0;
+  }
+
+  function ruleOf(id) { return compiled.rules.filter(function (r) { return r.id === id; })[0] || {}; }
+
+  // A patient with something not known (§10): settled advice, advice that depends on the
+  // unknowns, what to ask next.
+  function showPartial(p) {
+    var r = Carel.partial(compiled, { given: p.given, not: p.not, measures: p.measures, unknown: p.unknown });
+    window.Carel.lastPartial = r;
+    if (r.error) return showError(r.error);
+    status.className = "";
+    var strongest = function (e) { return Math.max.apply(null, e.possible.map(function (x) { return protectiveness(x.advice); })); };
+    var order = function (a, b) { return strongest(b) - strongest(a) || (a.exercise < b.exercise ? -1 : 1); };
+    var settled = r.exercises.filter(function (e) { return e.status === "settled" && e.possible[0].advice; }).sort(order);
+    var open = r.exercises.filter(function (e) { return e.status === "depends"; }).sort(order);
+    var tooComplex = r.exercises.filter(function (e) { return e.status === "too_complex"; });
+    var none = r.exercises.filter(function (e) { return e.status === "settled" && !e.possible[0].advice; }).length;
+    status.textContent = plural(settled.length, "exercise") + " with settled advice" +
+      (none ? " (and " + none + " with no advice whatever turns out)" : "") + "; " +
+      plural(open.length, "exercise") + " whose advice depends on what is not known yet" +
+      (tooComplex.length ? "; " + tooComplex.length + " too complex to decide here" : "") + ".";
+    // In the order of the form.
+    var notYet = facts.map(function (fs) { return fs.dataset.fact; }).filter(function (f) {
+      return r.unknown.facts.indexOf(f) >= 0 && !r.follows.some(function (x) { return x.fact === f; });
+    }).concat(numbers().map(function (i) { return i.dataset.measure; }).filter(function (m) {
+      return r.unknown.measures.indexOf(m) >= 0;
+    })).map(unknownName);
+    if (notYet.length) knownBox.append(el("p", {}, [el("strong", {}, ["Not known yet: "]), notYet.join(", ") + "."]));
+    r.follows.forEach(function (x) {
+      knownBox.append(el("p", { "data-follows": x.fact }, [el("strong", {}, ["Follows from what is known: "]),
+        unknownName(x.fact) + (x.holds ? " holds" : " does not hold") + " — " + whyFollows(x.fact, r) + "."]));
+    });
+    // Referrals first.
+    var refer = [];
+    r.exercises.forEach(function (e) {
+      e.possible.forEach(function (x) {
+        if (x.advice !== "refer") return;
+        var when = assumption(x.assumes);
+        var g = refer.filter(function (y) { return y.when === when; })[0];
+        if (!g) refer.push(g = { when: when, list: [] });
+        g.list.push(exerciseName(e.exercise));
+      });
+    });
+    if (refer.length) {
+      var ul = el("ul", {}, []);
+      refer.forEach(function (g) { ul.append(el("li", {}, [(g.when ? "If " + g.when + ": " : "") + "before " + joinWords(g.list, "and") + "."])); });
+      referral.append(el("p", {}, [el("strong", {}, ["Referral: a clinician should assess the patient first"])]), ul);
+    }
+    adviceRows(settled.map(function (e) {
+      return { exercise: e.exercise, action: e.possible[0].advice, decided: e.possible[0].decided_by.map(function (id) {
+        var rule = ruleOf(id);
+        return { rule: id, dose: rule.dose || null, stop_if: rule.stop_if || null };
+      }) };
+    }));
+    var body = depends.querySelector(".list");
+    open.forEach(function (e) {
+      // First the advice if nothing more turns out to hold (fewest assumptions), then the others.
+      var first = e.possible.reduce(function (b, x) {
+        var n = function (y) { return [y.assumes.facts.length, Object.keys(y.assumes.measures).length]; };
+        return n(x)[0] < n(b)[0] || (n(x)[0] === n(b)[0] && n(x)[1] < n(b)[1]) ? x : b;
+      }, e.possible[0]);
+      var list = el("ul", { "class": "possible" }, []);
+      [first].concat(e.possible.filter(function (x) { return x !== first; })).forEach(function (x) {
+        var when = assumption(x.assumes);
+        var li = el("li", { "data-advice": x.advice || "none", "data-assumes": JSON.stringify(x.assumes) }, [badge(x.advice),
+          when ? " if " + when : x === first ? " if nothing more holds" : ""]);
+        if (x.decided_by.length) {
+          li.append(" — decided by ");
+          x.decided_by.forEach(function (id, i) { if (i) li.append(", "); li.append(ruleLink(id)); });
+        }
+        list.append(li);
+      });
+      body.append(el("section", { "class": "depends-item", "data-exercise": e.exercise, "data-depends-on": e.depends_on.join(",") }, [
+        el("h4", {}, [exerciseName(e.exercise)]),
+        el("p", { "class": "on" }, [el("span", { "class": "k" }, ["Depends on: "]), e.depends_on.map(unknownName).join("; ")]),
+        list
+      ]));
+    });
+    depends.hidden = open.length === 0;
+    if (tooComplex.length) {
+      complex.hidden = false;
+      complex.append(el("p", { "class": "complex" }, [el("strong", {}, ["Too complex to decide here"]),
+        " (no advice is guessed; `carel eval` on a computer can answer): " + tooComplex.map(function (e) { return exerciseName(e.exercise); }).join(", ") + "."]));
+      complex.setAttribute("data-exercises", tooComplex.map(function (x) { return x.exercise; }).join(","));
+    }
+    var ol = ask.querySelector("ol");
+    r.ask_next.forEach(function (a, i) {
+      ol.append(el("li", { "data-name": a.name, "data-exercises": a.exercises.join(",") }, [
+        el("strong", {}, [unknownName(a.name)]), " could change the advice for " + plural(a.exercises.length, "exercise") + ": " +
+        a.exercises.map(exerciseName).join(", ")]));
+      var mark = document.querySelector("[data-ask-for='" + CSS.escape(a.name) + "']");
+      if (mark) mark.textContent = "ask next: " + (i + 1) + (i === 0 ? "st" : i === 1 ? "nd" : i === 2 ? "rd" : "th");
+    });
+    ask.hidden = r.ask_next.length === 0;
+    trace.append(el("p", {}, ["Some facts are not known: each possible advice above names the rules that decide it for the smallest patient who gets it."]));
+  }
+
+  // Why an unknown fact's value follows from what is known, in words.
+  function whyFollows(f, r) {
+    var given = new Set(r.known.facts);
+    var groups = (bundle.vocabulary || {}).exclusive || [];
+    for (var i = 0; i < groups.length; i++) {
+      var g = groups[i].members.filter(function (m) { return m !== f && given.has(m); })[0];
+      if (groups[i].members.indexOf(f) >= 0 && g) return "it cannot hold with " + unknownName(g) + " (" + (groups[i].label || groups[i].id) + ")";
+    }
+    var decl = compiled.known.get(f) || {};
+    var ex = (decl.excludes || []).filter(function (g) { return given.has(g); })[0];
+    if (!ex) compiled.known.forEach(function (d, id) { if (!ex && given.has(id) && (d.excludes || []).indexOf(f) >= 0) ex = id; });
+    if (ex) return "it cannot hold with " + unknownName(ex);
+    var imp = (decl.implies || []).filter(function (g) { return !given.has(g) && r.unknown.facts.indexOf(g) < 0; })[0];
+    if (imp) return "it would bring " + unknownName(imp) + ", which does not hold";
+    return "what is known leaves it no other value";
+  }
+
+  if (form) {
+    facts.forEach(function (fs) {
+      var f = fs.dataset.fact;
+      ["yes", "no", "unknown"].forEach(function (v) {
+        // `click` too: choosing the answer already shown (the default "no") still answers.
+        var answer = function () { if (radio(f, v).disabled) return; choice[f] = v; answered[f] = true; update(); };
+        radio(f, v).addEventListener("change", answer);
+        radio(f, v).addEventListener("click", answer);
+      });
+    });
+    numbers().forEach(function (i) {
+      i.addEventListener("input", update);
+      unknownBox(i.dataset.measure).addEventListener("change", update);
+    });
+    document.getElementById("patient-all-unknown").addEventListener("click", function () {
+      // As `carel eval --unknown all`: every fact and measure neither given nor said not to hold.
+      facts.forEach(function (fs) { var f = fs.dataset.fact; if (!answered[f] && choice[f] === "no") choice[f] = "unknown"; });
+      numbers().forEach(function (i) { if (i.value.trim() === "") unknownBox(i.dataset.measure).checked = true; });
+      update();
+    });
     form.addEventListener("reset", function () {
-      // The form's values are reset after this event: clear what the user ticked now, and
-      // show the result once the reset is done.
-      boxes().forEach(function (b) { b.dataset.user = ""; });
+      // The form's values are reset after this event: show the result once the reset is done.
+      clearPatient();
+      update();
       setTimeout(update, 0);
     });
     form.addEventListener("submit", function (e) { e.preventDefault(); });
   }
 
-  // `#patient=sciatica,chronic,age=45` fills in the simulator.
+  // `#patient=sciatica,!acute,?herniated_disc,age=45,?pain` fills in the simulator: a name is
+  // yes, `!name` no, `?name` not known, `?all` everything not answered not known.
   function preset() {
     var m = /^#patient=(.*)$/.exec(location.hash);
     if (!m || !form) return false;
-    boxes().forEach(function (b) { b.dataset.user = ""; });
-    numbers().forEach(function (i) { i.value = ""; });
+    clearPatient();
+    var all = false;
     decodeURIComponent(m[1]).split(",").forEach(function (item) {
       item = item.trim();
       if (!item) return;
@@ -427,14 +398,19 @@
       if (eq >= 0) {
         var input = document.getElementById("measure-" + item.slice(0, eq).trim());
         if (input) input.value = item.slice(eq + 1).trim();
-      } else {
-        var box = document.getElementById("fact-" + item);
-        if (box) box.dataset.user = "1";
+        return;
       }
+      var mark = item[0] === "?" ? "unknown" : item[0] === "!" ? "no" : "yes";
+      var name = mark === "yes" ? item : item.slice(1);
+      if (mark === "unknown" && name === "all") { all = true; return; }
+      if (Object.prototype.hasOwnProperty.call(choice, name)) { choice[name] = mark; answered[name] = true; }
+      else if (mark === "unknown" && unknownBox(name)) unknownBox(name).checked = true;
     });
+    if (all) document.getElementById("patient-all-unknown").click();
     return true;
   }
   window.Carel.update = update;
+  if (form) clearPatient();
   var presetGiven = preset();
   update();
   if (presetGiven) document.getElementById("simulator").scrollIntoView();

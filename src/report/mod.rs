@@ -4,8 +4,9 @@
 //! sources, reviews), every rule in plain English grouped by condition and by source, every
 //! exercise with the rules that can advise it, every conflict with its witness patient and its
 //! resolution, focused conflict graphs (inline SVG), and a patient simulator that evaluates the
-//! embedded bundle in the browser (`templates/report.js`, a second implementation of §5 and
-//! §9). Styles, script and data are inlined; nothing is fetched. The page is a pure function
+//! embedded bundle in the browser (`templates/evaluate.js`, a second implementation of §5 and
+//! §9; `templates/partial.js`, of §10 for facts not known yet; `templates/report.js`, the
+//! page). Styles, scripts and data are inlined; nothing is fetched. The page is a pure function
 //! of the bundle and the options: no clock, no randomness, so the same ruleset gives the same
 //! bytes.
 //!
@@ -169,7 +170,9 @@ struct Page {
     compiler: String,
     format_version: String,
     css: &'static str,
-    js: &'static str,
+    /// The page's scripts, in order: the evaluator (§5, §9), the partial evaluator (§10), the
+    /// page's interactions.
+    scripts: [&'static str; 3],
     bundle_json: String,
     counts: Vec<(String, String)>,
     relations: Vec<String>,
@@ -779,7 +782,11 @@ fn render_json(bundle: &Value, json: &str, options: &Options) -> Result<String, 
         ),
         format_version: bundle["format_version"].to_string(),
         css: include_str!("../../templates/report.css"),
-        js: include_str!("../../templates/report.js"),
+        scripts: [
+            include_str!("../../templates/evaluate.js"),
+            include_str!("../../templates/partial.js"),
+            include_str!("../../templates/report.js"),
+        ],
         bundle_json: script_json(json),
         counts,
         sources,

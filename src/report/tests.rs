@@ -58,8 +58,9 @@ rule r3:
 fn every_user_text_is_escaped() {
     let b = bundle_of(&hostile_ruleset());
     let html = render(&b, &Options::default()).unwrap();
-    // The only script elements are the page's own: the bundle data and the evaluator.
-    assert_eq!(html.matches("<script").count(), 2, "{html}");
+    // The only script elements are the page's own: the bundle data, the evaluator, the partial
+    // evaluator and the page's interactions.
+    assert_eq!(html.matches("<script").count(), 4, "{html}");
     assert!(!html.contains("<script>alert"));
     // Every field appears, escaped, in the visible page.
     for field in [
@@ -171,4 +172,35 @@ fn version_2_features_are_shown() {
     ] {
         assert!(html.contains(expected), "missing: {expected}");
     }
+}
+
+#[test]
+fn every_fact_can_be_answered_yes_no_or_not_known() {
+    let b = bundle_of(&hostile_ruleset());
+    let html = render(&b, &Options::default()).unwrap();
+    for f in ["c", "f", "g"] {
+        let group = format!("name=\"fact-{f}\"");
+        assert_eq!(html.matches(&group).count(), 3, "{f}: three answers");
+        for (value, word) in [("yes", "yes"), ("no", "no"), ("unknown", "not known")] {
+            let input = format!("id=\"fact-{f}-{value}\" value=\"{value}\"");
+            let at = html.find(&input).unwrap_or_else(|| panic!("{f}: {value}"));
+            // Each answer is a labelled radio button; "no" is the answer until one is given.
+            let rest = &html[at..];
+            let end = rest.find("</label>").unwrap();
+            let checked = if value == "no" { " checked> " } else { "> " };
+            assert_eq!(
+                &rest[input.len()..end],
+                format!("{checked}{word}"),
+                "{f}: {value}"
+            );
+        }
+    }
+    assert!(html.contains(
+        "<label class=\"unknown-toggle\"><input type=\"checkbox\" id=\"measure-m-unknown\" data-measure-unknown=\"m\"> not known</label>"
+    ));
+    assert!(
+        html.contains(
+            "id=\"patient-all-unknown\">Mark everything not answered as not known</button>"
+        )
+    );
 }

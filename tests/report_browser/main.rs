@@ -1,7 +1,7 @@
 //! The report in a real browser: headless Chromium loads the flagship report, the page's own
 //! evaluator runs every conformance vector, the simulator is clicked through for three
 //! patients and compared with `carel eval`, and screenshots are saved under
-//! `target/tmp/report-browser/`.
+//! `target/tmp/report-browser/`. Facts not known yet (§10) are in `partial.rs`.
 //!
 //! The browser is driven with its own command line: `--dump-dom` prints the page after its
 //! scripts ran, and a small script added to a copy of the report writes what it found into the
@@ -13,6 +13,9 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
+
+mod partial;
+use partial::Clicks;
 
 const FLAGSHIP: &str = "rulesets/lower_back_pain";
 
@@ -139,6 +142,17 @@ fn script_json(v: &Value) -> String {
 /// A copy of the report with `script` run at the end of the page; the script leaves its
 /// findings as JSON in `<pre id="carel-test-results">`, read back from the dumped DOM.
 fn run_in_page(browser: &Path, report: &Path, name: &str, script: &str) -> Value {
+    run_in_page_at(browser, report, name, script, "")
+}
+
+/// [`run_in_page`] with the page opened at `#fragment` (empty: none).
+fn run_in_page_at(
+    browser: &Path,
+    report: &Path,
+    name: &str,
+    script: &str,
+    fragment: &str,
+) -> Value {
     let html = std::fs::read_to_string(report).unwrap();
     let probe = format!(
         "<script>(function(){{ var out; try {{ out = (function(){{ {script} }})(); }} catch (e) {{ out = {{thrown: String(e && e.stack || e)}}; }}\n\
@@ -148,7 +162,12 @@ fn run_in_page(browser: &Path, report: &Path, name: &str, script: &str) -> Value
     );
     let page = report.with_file_name(format!("{name}.html"));
     std::fs::write(&page, html.replacen("</body>", &probe, 1)).unwrap();
-    let dom = run_browser(browser, &["--dump-dom".to_string()], &file_url(&page));
+    let url = if fragment.is_empty() {
+        file_url(&page)
+    } else {
+        format!("{}#{fragment}", file_url(&page))
+    };
+    let dom = run_browser(browser, &["--dump-dom".to_string()], &url);
     let marker = "<pre id=\"carel-test-results\">";
     let start = dom.find(marker).expect("the probe ran") + marker.len();
     let end = start + dom[start..].find("</pre>").unwrap();
@@ -346,7 +365,7 @@ fn the_simulator_agrees_with_carel_eval() {
            document.querySelectorAll('input[data-measure]').forEach(function (i) {{ i.value = ''; i.dispatchEvent(new Event('input')); }});\n\
            given.split(',').forEach(function (item) {{\n\
              var eq = item.indexOf('=');\n\
-             if (eq < 0) {{ document.getElementById('fact-' + item).click(); }}\n\
+             if (eq < 0) {{ document.getElementById('fact-' + item + '-yes').click(); }}\n\
              else {{ var i = document.getElementById('measure-' + item.slice(0, eq)); i.value = item.slice(eq + 1); i.dispatchEvent(new Event('input')); }}\n\
            }});\n\
            var rows = Array.prototype.map.call(document.querySelectorAll('#sim-advice tbody tr'), function (tr) {{\n\
@@ -394,7 +413,7 @@ fn the_simulator_agrees_with_carel_eval() {
         &browser,
         &report,
         "clash",
-        "document.getElementById('fact-acute').click(); document.getElementById('fact-chronic').click();\n\
+        "document.getElementById('fact-acute-yes').click(); document.getElementById('fact-chronic-yes').click();\n\
          return {status: document.getElementById('sim-status').textContent, hidden: document.getElementById('sim-advice').hidden};",
     );
     assert_eq!(
@@ -527,9 +546,23 @@ fn the_report_renders_its_sections_and_screenshots() {
                         Some((m, v)) => format!(
                             "var i = document.getElementById('measure-{m}'); i.value = '{v}'; i.dispatchEvent(new Event('input'));"
                         ),
-                        None => format!("document.getElementById('fact-{item}').click();"),
+                        None => format!("document.getElementById('fact-{item}-yes').click();"),
                     })
                     .collect::<String>(),
+            ),
+        ),
+        (
+            "report-simulator-unknown",
+            only(
+                "simulator",
+                &Clicks {
+                    ruleset: FLAGSHIP,
+                    yes: "sciatica,chronic",
+                    no: "",
+                    unknown: "herniated_disc,facet_syndrome,new_to_exercise,sedentary",
+                    all: false,
+                }
+                .script(),
             ),
         ),
     ];
@@ -589,7 +622,7 @@ fn markup_in_the_ruleset_never_runs() {
         &browser,
         &report,
         "hostile",
-        "document.getElementById('fact-f').click();\n\
+        "document.getElementById('fact-f-yes').click();\n\
          var m = document.getElementById('measure-m'); m.value = '5'; m.dispatchEvent(new Event('input'));\n\
          return {pwned: window.pwned || null, images: document.images.length,\n\
                  rows: document.querySelectorAll('#sim-advice tbody tr').length,\n\
