@@ -246,7 +246,7 @@ pub fn run_test(
         String::new()
     } else {
         involved.sort_unstable();
-        outcome.trace(Some(&involved))
+        crate::partial::trace(evaluator.bundle(), &outcome, Some(&involved))
     };
     TestResult {
         name: test.name.clone(),
@@ -368,7 +368,7 @@ rule walk: if age >= 65 then caution walking cite s\n";
              fired: no_stretch, stretch\n      \
              hamstring_stretch: avoid\n        \
              avoid     no_stretch  decides\n        \
-             recommend stretch     overridden by no_stretch\n\
+             recommend stretch     dropped: no_stretch takes precedence over it\n\
              test \"right\" ... ok\n\
              test \"unknown age\" ... FAILED\n    \
              back.carel:22:21: expected caution walking, got nothing\n    \
