@@ -17,7 +17,6 @@
 //! which rules dropped its advice.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
-use std::fmt::Write as _;
 
 use serde::Serialize;
 
@@ -707,119 +706,6 @@ impl Outcome {
         let mut text = serde_json::to_string_pretty(self).unwrap_or_default();
         text.push('\n');
         text
-    }
-
-    /// One line per advised exercise, `refer` first (see a clinician before anything else),
-    /// then the most protective advice first:
-    /// `avoid     hamstring_stretch  (sciatica_no_stretch)`. A deciding rule's `stop if`
-    /// follows its line.
-    pub fn advice_lines(&self) -> String {
-        let mut order: Vec<&Advice> = self.advice.iter().collect();
-        order.sort_by(|a, b| {
-            (b.action == Action::Refer)
-                .cmp(&(a.action == Action::Refer))
-                .then_with(|| b.action.protectiveness().cmp(&a.action.protectiveness()))
-                .then_with(|| a.exercise.cmp(&b.exercise))
-        });
-        let width = order
-            .iter()
-            .map(|a| a.exercise.chars().count())
-            .max()
-            .unwrap_or(0);
-        let mut out = String::new();
-        for a in order {
-            let _ = writeln!(
-                out,
-                "{:<9} {:<width$}  ({})",
-                a.action.as_str(),
-                a.exercise,
-                a.rules.join(", ")
-            );
-            let mut stops: Vec<&str> = a
-                .advised
-                .iter()
-                .filter(|c| c.outcome == "decides")
-                .filter_map(|c| c.stop_if.as_deref())
-                .collect();
-            stops.dedup();
-            for stop in stops {
-                let _ = writeln!(out, "{:<9} {:<width$}  stop if: {stop}", "", "");
-            }
-        }
-        out
-    }
-
-    /// The trace for the given exercises (all advised exercises when `None`): which rules
-    /// fired, and for each exercise every rule that advised it and what became of its advice.
-    pub fn trace(&self, only: Option<&[&str]>) -> String {
-        let mut out = String::new();
-        if self.fired.is_empty() {
-            out.push_str("fired: no rule\n");
-        } else {
-            let _ = writeln!(out, "fired: {}", self.fired.join(", "));
-        }
-        for a in &self.advice {
-            if only.is_some_and(|o| !o.contains(&a.exercise.as_str())) {
-                continue;
-            }
-            let _ = writeln!(out, "{}: {}", a.exercise, a.action.as_str());
-            let width = a
-                .advised
-                .iter()
-                .map(|c| c.rule.chars().count())
-                .max()
-                .unwrap_or(0);
-            for c in &a.advised {
-                let why = match c.outcome {
-                    "overridden" => format!("overridden by {}", c.overridden_by.join(", ")),
-                    "outweighed" => format!("outweighed: {} is more protective", a.action.as_str()),
-                    other => other.to_string(),
-                };
-                let dose = c
-                    .dose
-                    .as_ref()
-                    .map(|d| format!(" [{}]", d.to_text()))
-                    .unwrap_or_default();
-                let _ = writeln!(
-                    out,
-                    "  {:<9} {:<width$}  {why}{dose}",
-                    c.action.as_str(),
-                    c.rule
-                );
-            }
-        }
-        if let Some(only) = only {
-            for e in only {
-                if self.get(e).is_none() {
-                    let _ = writeln!(out, "{e}: nothing (no fired rule advises it)");
-                }
-            }
-        }
-        out
-    }
-
-    /// What `carel eval` prints for people: the advice lines, then the trace.
-    pub fn to_human(&self) -> String {
-        let mut out = String::new();
-        if self.advice.is_empty() {
-            out.push_str("no advice: no rule advises any exercise for this patient\n");
-        } else {
-            out.push_str(&self.advice_lines());
-        }
-        if !self.patient.implied.is_empty() {
-            let implied: Vec<String> = self
-                .patient
-                .implied
-                .iter()
-                .map(|(f, by)| format!("{f} (implied by {by})"))
-                .collect();
-            let _ = writeln!(out, "\nimplied facts: {}", implied.join(", "));
-        }
-        out.push_str("\ntrace:\n");
-        for line in self.trace(None).lines() {
-            let _ = writeln!(out, "  {line}");
-        }
-        out
     }
 }
 

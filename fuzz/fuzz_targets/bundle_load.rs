@@ -36,6 +36,6 @@ fuzz_target!(|data: &[u8]| {
     for patient in [Patient::default(), everyone] {
         let outcome = evaluator.evaluate(&patient);
         let _ = outcome.to_json();
-        let _ = outcome.to_human();
+        let _ = carel::partial::trace(&bundle, &outcome, None);
     }
 });

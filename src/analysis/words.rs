@@ -1,8 +1,6 @@
 //! Findings in clinical words: patients, doses, lists of exercises.
 
-use crate::model::{
-    Action, Amount, AmountUnit, Bound, Dose, ExerciseId, Frequency, MeasureId, Model, Patient,
-};
+use crate::model::{Action, Amount, AmountUnit, Dose, ExerciseId, MeasureId, Model, Patient};
 
 /// `a`, `a and b`, `a, b and c`.
 pub fn list<S: AsRef<str>>(items: &[S]) -> String {
@@ -18,11 +16,7 @@ pub fn list<S: AsRef<str>>(items: &[S]) -> String {
 
 /// A number as a clinician writes it: `71`, `2.5`.
 pub fn number(v: f64) -> String {
-    if v == v.trunc() && v.abs() < 1e15 {
-        format!("{}", v as i64)
-    } else {
-        format!("{v}")
-    }
+    crate::syntax::fmt_num(v)
 }
 
 /// `lo` or `lo..hi`.
@@ -100,59 +94,10 @@ pub fn pronoun(count: usize) -> &'static str {
 }
 
 /// A dose as written in Carel: `10..20 min every 3 h`, `at least 150 min per week in bouts of
-/// at least 10 min`.
+/// at least 10 min`. One text for a dose wherever it is shown: the bundle's, which `carel eval`
+/// and the bundle's users print too.
 pub fn dose(d: &Dose) -> String {
-    let mut parts: Vec<String> = Vec::new();
-    if let Some(a) = &d.amount {
-        parts.push(amount(a));
-    }
-    if let Some(f) = d.frequency {
-        parts.push(frequency(f));
-    }
-    if let Some(b) = d.bouts {
-        parts.push(format!(
-            "in bouts of {}{} {}",
-            if b.at_least { "at least " } else { "" },
-            span_of(b.lo, b.hi),
-            b.unit.as_str()
-        ));
-    }
-    if let Some(p) = &d.progression {
-        let mut s = format!("building up to {}", amount(&p.amount));
-        if let Some(f) = p.frequency {
-            s.push(' ');
-            s.push_str(&frequency(f));
-        }
-        parts.push(s);
-    }
-    parts.join(" ")
-}
-
-/// `[at least | up to] N[..M] UNIT`
-pub fn amount(a: &Amount) -> String {
-    let bound = match a.bound {
-        Bound::Exactly => "",
-        Bound::AtLeast => "at least ",
-        Bound::UpTo => "up to ",
-    };
-    format!("{bound}{} {}", span_of(a.lo, a.hi), a.unit.as_str())
-}
-
-/// A frequency as written in Carel (once per day or week reads `daily` or `weekly`).
-pub fn frequency(f: Frequency) -> String {
-    match f {
-        Frequency::Every { lo, hi } => format!("every {} h", span_of(lo, hi)),
-        Frequency::Times { lo, hi, per } if lo == 1.0 && hi == 1.0 => if per.as_str() == "day" {
-            "daily"
-        } else {
-            "weekly"
-        }
-        .to_string(),
-        Frequency::Times { lo, hi, per } => {
-            format!("{} times per {}", span_of(lo, hi), per.as_str())
-        }
-        Frequency::Per(per) => format!("per {}", per.as_str()),
-    }
+    crate::bundle::dose(d).to_text()
 }
 
 /// How often a dose is taken, per week, in words: "once a week", "56 times a week".

@@ -92,7 +92,7 @@ impl fmt::Display for Code {
 pub fn markdown() -> String {
     let mut out = String::from(
         "# Carel diagnostics\n\n\
-         <!-- Generated from src/diagnostic/explain.rs and src/diagnostic/codes.rs; do not edit by hand.\n     \
+         <!-- Generated from src/diagnostic/explain/*.md and src/diagnostic/codes.rs; do not edit by hand.\n     \
          Regenerate with `CAREL_BLESS=1 cargo test --test docs`. -->\n\n\
          Every diagnostic has a stable code. Errors stop `carel build`; warnings do not, unless\n\
          `carel check --deny-warnings` is used. `carel explain CODE` prints the same text as below.\n\n\

@@ -37,7 +37,7 @@
 mod render;
 mod run;
 
-pub use render::{FORMAT, VERSION};
+pub use render::{FORMAT, VERSION, trace};
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 

@@ -13,7 +13,7 @@ use serde::Serialize;
 
 use super::{ExerciseOutcome, PartialOutcome, Possible, Status, Value};
 use crate::bundle::{Bundle, Num};
-use crate::eval::{Advice, Patient};
+use crate::eval::{Advice, Outcome, Patient};
 use crate::model::Action;
 
 /// The value of `format` in the JSON.
@@ -145,17 +145,11 @@ impl PartialOutcome {
         }
         out.push_str("\nTrace:\n");
         if !unknowns {
-            match self.exercises.iter().find_map(|e| e.possible.first()) {
-                Some(p) => {
-                    let fired = r.fired(&p.witness);
-                    if fired.is_empty() {
-                        out.push_str("  fired: no rule\n");
-                    } else {
-                        let _ = writeln!(out, "  fired: {}", fired.join(", "));
-                    }
-                }
-                None => out.push_str("  fired: no rule\n"),
-            }
+            let fired = match self.exercises.iter().find_map(|e| e.possible.first()) {
+                Some(p) => r.fired(&p.witness),
+                None => Vec::new(),
+            };
+            fired_line(&fired, "  ", &mut out);
         }
         for e in settled.iter().chain(&depends) {
             for p in &e.possible {
@@ -171,7 +165,7 @@ impl PartialOutcome {
                 } else {
                     let _ = writeln!(out, "  {}: {}", e.exercise, advice.action.as_str());
                 }
-                r.trace(advice, &mut out);
+                r.trace(advice, "    ", &mut out);
                 if e.status == Status::Settled {
                     break;
                 }
@@ -186,6 +180,39 @@ impl PartialOutcome {
         let mut text = serde_json::to_string_pretty(&json).unwrap_or_default();
         text.push('\n');
         text
+    }
+}
+
+/// The trace of a plain evaluation, every fact known, in the words of `carel eval`'s trace: the
+/// rules that fired, then for each of the `only` exercises (every advised exercise when `None`)
+/// each rule that advised it and what became of its advice. `carel test` shows it under a
+/// failed test.
+pub fn trace(bundle: &Bundle, outcome: &Outcome, only: Option<&[&str]>) -> String {
+    let r = Render::new(bundle);
+    let mut out = String::new();
+    let fired: Vec<&str> = outcome.fired.iter().map(String::as_str).collect();
+    fired_line(&fired, "", &mut out);
+    for a in &outcome.advice {
+        if only.is_some_and(|o| !o.contains(&a.exercise.as_str())) {
+            continue;
+        }
+        let _ = writeln!(out, "{}: {}", a.exercise, a.action.as_str());
+        r.trace(a, "  ", &mut out);
+    }
+    for e in only.unwrap_or_default() {
+        if outcome.get(e).is_none() {
+            let _ = writeln!(out, "{e}: nothing (no fired rule advises it)");
+        }
+    }
+    out
+}
+
+/// `fired: a, b`, or `fired: no rule`.
+fn fired_line(fired: &[&str], indent: &str, out: &mut String) {
+    if fired.is_empty() {
+        let _ = writeln!(out, "{indent}fired: no rule");
+    } else {
+        let _ = writeln!(out, "{indent}fired: {}", fired.join(", "));
     }
 }
 
@@ -494,8 +521,9 @@ impl<'b> Render<'b> {
             .collect()
     }
 
-    /// Every rule that advised the exercise and what became of its advice, in words.
-    fn trace(&self, a: &Advice, out: &mut String) {
+    /// Every rule that advised the exercise and what became of its advice, in words, one line
+    /// each after `indent`.
+    fn trace(&self, a: &Advice, indent: &str, out: &mut String) {
         let width = a
             .advised
             .iter()
@@ -536,7 +564,7 @@ impl<'b> Render<'b> {
                 .unwrap_or_default();
             let _ = writeln!(
                 out,
-                "    {:<9} {:<width$}  {why}{dose}",
+                "{indent}{:<9} {:<width$}  {why}{dose}",
                 c.action.as_str(),
                 c.rule
             );

@@ -5,7 +5,8 @@
 //! most questions fold to a constant before the solver sees them. What is left goes to
 //! [`Space`] together with the known facts linked to the facts it mentions.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::cell::RefCell;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use super::{AskNext, ExerciseOutcome, Knowledge, PartialEvaluator, Reading, Truth, Value};
 use crate::analysis::sat::{Space, TooComplex};
@@ -38,6 +39,47 @@ pub(super) struct Run<'p, 'b> {
     pub(super) follows: Vec<(FactId, bool)>,
     /// Known facts as conditions (`Expr::Fact`), indexed by fact id.
     fact_exprs: Vec<Expr>,
+    /// The solver's answers to the questions of the group being answered.
+    asked: RefCell<HashMap<Question, Result<Option<model::Patient>, TooComplex>>>,
+}
+
+/// A question to the solver as a map key: a residual condition, the known facts linked to
+/// the facts it mentions, and whether the smallest completion is wanted.
+#[derive(PartialEq, Eq, Hash)]
+struct Question {
+    formula: Vec<u64>,
+    linked: Vec<(FactId, bool)>,
+    minimal: bool,
+}
+
+/// A condition as a sequence of numbers, one sequence per condition (numbers bit for bit).
+fn encode(e: &Expr) -> Vec<u64> {
+    fn walk(e: &Expr, out: &mut Vec<u64>) {
+        match e {
+            Expr::Always => out.push(0),
+            Expr::Fact(f) => out.extend([1, *f as u64]),
+            Expr::Cmp { measure, op, value } => {
+                out.extend([2, *measure as u64, *op as u64, value.to_bits()]);
+            }
+            Expr::In { measure, lo, hi } => {
+                out.extend([3, *measure as u64, lo.to_bits(), hi.to_bits()]);
+            }
+            Expr::Not(inner) => {
+                out.push(4);
+                walk(inner, out);
+            }
+            Expr::All(es) | Expr::Any(es) => {
+                out.extend([
+                    if matches!(e, Expr::All(_)) { 5 } else { 6 },
+                    es.len() as u64,
+                ]);
+                es.iter().for_each(|e| walk(e, out));
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(e, &mut out);
+    out
 }
 
 impl<'p, 'b> Run<'p, 'b> {
@@ -96,6 +138,7 @@ impl<'p, 'b> Run<'p, 'b> {
             base: State { facts, measures },
             follows: Vec::new(),
             fact_exprs,
+            asked: RefCell::new(HashMap::new()),
         };
         run.settle_followers()?;
         Ok(run)
@@ -229,6 +272,9 @@ impl<'p, 'b> Run<'p, 'b> {
     /// Possible values, their witnesses and the unknowns that matter, for an exercise advised
     /// by `advising`.
     pub(super) fn answer(&self, advising: &[usize]) -> Result<Answer, TooComplex> {
+        // Questions repeat within a group (fixing an unknown often leaves a value's condition
+        // as it was); each is put to the solver once.
+        self.asked.borrow_mut().clear();
         let group = Group::new(self, advising);
         let base = group.formulas(self, &self.base);
         let mut possible: Vec<(Value, model::Patient)> = Vec::new();
@@ -311,7 +357,8 @@ impl<'p, 'b> Run<'p, 'b> {
                 .collect();
             let mut kept = shown.iter().filter(|&&s| s).count();
             let mut lost = 0;
-            let formulas = group.formulas(self, &state);
+            // Which rules remain, worked out once a value needs a question.
+            let mut remains: Option<(Vec<Expr>, Vec<Expr>)> = None;
             for (i, v) in values.iter().enumerate() {
                 if shown[i] {
                     continue;
@@ -319,10 +366,12 @@ impl<'p, 'b> Run<'p, 'b> {
                 if lost > 0 && kept > 0 {
                     break;
                 }
-                let f = formulas
-                    .iter()
-                    .find(|(x, _)| x == v)
-                    .map_or_else(never, |(_, f)| f.clone());
+                let (fires, remains) = remains.get_or_insert_with(|| {
+                    let fires = group.fires(self, &state);
+                    let remains = group.remains(&fires);
+                    (fires, remains)
+                });
+                let f = group.formula(self, fires, remains, *v);
                 let found = if is_false(&f) {
                     None
                 } else {
@@ -378,12 +427,36 @@ impl<'p, 'b> Run<'p, 'b> {
             }
         }
         constraints.extend(linked.iter().map(|&(g, v)| (&self.fact_exprs[g], v)));
-        let prepared = self.space.prepare(&constraints);
-        let found = if minimal {
-            self.space.witness_all(&[&prepared])?
-        } else {
-            self.space.example(&[&prepared])?
+        // The constraints follow from the formula, the linked known facts and the mode; the
+        // search is deterministic, so the same question gets the same answer. The smallest
+        // completion found also answers whether there is any (a search for the smallest that
+        // ran out of budget answers nothing about a cheaper search).
+        let mut key = Question {
+            formula: encode(formula),
+            linked: linked.iter().copied().collect(),
+            minimal: true,
         };
+        let mut asked = self.asked.borrow().get(&key).cloned();
+        if !minimal {
+            asked = asked.filter(Result::is_ok);
+            key.minimal = false;
+            if asked.is_none() {
+                asked = self.asked.borrow().get(&key).cloned();
+            }
+        }
+        let found = match asked {
+            Some(found) => found,
+            None => {
+                let prepared = self.space.prepare(&constraints);
+                let found = if minimal {
+                    self.space.witness_all(&[&prepared])
+                } else {
+                    self.space.example(&[&prepared])
+                };
+                self.asked.borrow_mut().insert(key, found.clone());
+                found
+            }
+        }?;
         Ok(found.map(|mut w| {
             // Known facts are reported by `named`; keep only what the question decided.
             w.facts.retain(|&f| state.facts[f] == Truth::Unknown);
@@ -495,17 +568,35 @@ impl Group {
     }
 
     /// For each value the exercise could get, the condition (over the unknowns of `state`)
-    /// under which its final advice is that value (§5 steps 2–3): some rule with that action
-    /// fires and no firing advising rule takes precedence over it, and no more protective
-    /// advice remains. Most protective first; "no advice" last.
+    /// under which its final advice is that value: see [`Group::formula`]. Most protective
+    /// first; "no advice" last.
     fn formulas(&self, run: &Run, state: &State) -> Vec<(Value, Expr)> {
         let rules = &run.p.bundle.rules;
-        let fires: Vec<Expr> = self
-            .rules
+        let fires = self.fires(run, state);
+        let remains = self.remains(&fires);
+        let mut actions: Vec<Action> = self.rules.iter().map(|&r| rules[r].action).collect();
+        actions.sort_by_key(|a| std::cmp::Reverse(a.protectiveness()));
+        actions.dedup();
+        actions
+            .into_iter()
+            .map(Some)
+            .chain([None])
+            .map(|v| (v, self.formula(run, &fires, &remains, v)))
+            .collect()
+    }
+
+    /// Each advising rule's condition over the unknowns of `state`: when it fires.
+    fn fires(&self, run: &Run, state: &State) -> Vec<Expr> {
+        self.rules
             .iter()
             .map(|&r| state.residual(&run.p.conditions[r]))
-            .collect();
-        let remains: Vec<Expr> = (0..self.rules.len())
+            .collect()
+    }
+
+    /// When each advising rule remains: it fires and no firing advising rule takes precedence
+    /// over it.
+    fn remains(&self, fires: &[Expr]) -> Vec<Expr> {
+        (0..self.rules.len())
             .map(|i| {
                 if is_false(&fires[i]) {
                     return never();
@@ -514,30 +605,31 @@ impl Group {
                 parts.extend(self.above[i].iter().map(|&j| not(fires[j].clone())));
                 all(parts)
             })
-            .collect();
-        let mut actions: Vec<Action> = self.rules.iter().map(|&r| rules[r].action).collect();
-        actions.sort_by_key(|a| std::cmp::Reverse(a.protectiveness()));
-        actions.dedup();
-        let mut out: Vec<(Value, Expr)> = actions
-            .iter()
-            .map(|&a| {
-                let some = any((0..self.rules.len())
-                    .filter(|&i| rules[self.rules[i]].action == a)
-                    .map(|i| remains[i].clone())
-                    .collect());
-                let mut parts = vec![some];
-                parts.extend(
-                    (0..self.rules.len())
-                        .filter(|&i| {
-                            rules[self.rules[i]].action.protectiveness() > a.protectiveness()
-                        })
-                        .map(|i| not(remains[i].clone())),
-                );
-                (Some(a), all(parts))
-            })
-            .collect();
-        out.push((None, all(fires.iter().cloned().map(not).collect())));
-        out
+            .collect()
+    }
+
+    /// The condition under which the exercise's final advice is `value` (§5 steps 2–3): some
+    /// rule with that action remains and no more protective advice remains; "no advice" when
+    /// no advising rule fires. Never, for an action no advising rule gives.
+    fn formula(&self, run: &Run, fires: &[Expr], remains: &[Expr], value: Value) -> Expr {
+        let rules = &run.p.bundle.rules;
+        let Some(a) = value else {
+            return all(fires.iter().cloned().map(not).collect());
+        };
+        if !self.rules.iter().any(|&r| rules[r].action == a) {
+            return never();
+        }
+        let some = any((0..self.rules.len())
+            .filter(|&i| rules[self.rules[i]].action == a)
+            .map(|i| remains[i].clone())
+            .collect());
+        let mut parts = vec![some];
+        parts.extend(
+            (0..self.rules.len())
+                .filter(|&i| rules[self.rules[i]].action.protectiveness() > a.protectiveness())
+                .map(|i| not(remains[i].clone())),
+        );
+        all(parts)
     }
 }
 

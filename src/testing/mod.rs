@@ -15,6 +15,7 @@ pub use report::{coverage_json, json, junit};
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
+use crate::analysis::words;
 use crate::eval::{Evaluator, Outcome, Patient};
 use crate::model::{Dose, Expectation, Model, Target, Test};
 use crate::source::{Sources, Span};
@@ -108,10 +109,6 @@ fn actual(outcome: &Outcome, exercise: &str) -> String {
     }
 }
 
-fn dose_text(d: &Dose) -> String {
-    crate::bundle::dose(d).to_text()
-}
-
 fn same_dose(a: &Dose, b: &Dose) -> bool {
     (a.amount, a.frequency, a.bouts, a.progression)
         == (b.amount, b.frequency, b.bouts, b.progression)
@@ -143,7 +140,7 @@ fn given_doses(model: &Model, outcome: &Outcome, exercise: &str) -> String {
         .filter_map(|r| {
             r.dose
                 .as_ref()
-                .map(|d| format!("{} ({})", dose_text(d), r.id))
+                .map(|d| format!("{} ({})", words::dose(d), r.id))
         })
         .collect();
     if doses.is_empty() {
@@ -179,7 +176,7 @@ pub fn run_test(
                 Target::Category(c) => model.categories[c].name.as_str(),
             })
             .collect();
-        let wanted_dose = expect.dose.as_ref().map(dose_text);
+        let wanted_dose = expect.dose.as_ref().map(words::dose);
         let wanted = match expect.expectation {
             Expectation::Is(a) => match &wanted_dose {
                 Some(d) => format!("{} {d}", a.as_str()),
@@ -249,7 +246,7 @@ pub fn run_test(
         String::new()
     } else {
         involved.sort_unstable();
-        outcome.trace(Some(&involved))
+        crate::partial::trace(evaluator.bundle(), &outcome, Some(&involved))
     };
     TestResult {
         name: test.name.clone(),
@@ -371,7 +368,7 @@ rule walk: if age >= 65 then caution walking cite s\n";
              fired: no_stretch, stretch\n      \
              hamstring_stretch: avoid\n        \
              avoid     no_stretch  decides\n        \
-             recommend stretch     overridden by no_stretch\n\
+             recommend stretch     dropped: no_stretch takes precedence over it\n\
              test \"right\" ... ok\n\
              test \"unknown age\" ... FAILED\n    \
              back.carel:22:21: expected caution walking, got nothing\n    \
