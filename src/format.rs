@@ -306,7 +306,7 @@ impl<'a> Layout<'a> {
             }
             match element {
                 Element::Comment(c) => {
-                    out.push(Out::Comment(self.comments[*c].text.clone()));
+                    out.push(Out::Comment(self.comments[*c].text.to_string()));
                     previous_end = Some(self.comments[*c].end);
                 }
                 Element::Block(b) => {
@@ -394,7 +394,7 @@ impl<'a> Layout<'a> {
                     part.to_string()
                 };
                 let comment = if i + 1 == physical.len() {
-                    last.map(|c| self.comments[c].text.clone())
+                    last.map(|c| self.comments[c].text.to_string())
                 } else {
                     None
                 };
@@ -625,7 +625,7 @@ impl<'a> Layout<'a> {
         } else {
             format!("{prefix} {}", a.action.as_str())
         };
-        let targets: Vec<String> = a.targets.iter().map(|t| t.text.clone()).collect();
+        let targets: Vec<String> = a.targets.iter().map(|t| t.text.to_string()).collect();
         let mut suffix: Vec<String> = Vec::new();
         if !a.except.is_empty() {
             suffix.push(format!("except {}", names(&a.except)));
@@ -669,7 +669,7 @@ impl<'a> Layout<'a> {
                 .iter()
                 .map(|c| match &c.locator {
                     Some(l) => format!("{} {}", c.source.text, quote(&l.value)),
-                    None => c.source.text.clone(),
+                    None => c.source.text.to_string(),
                 })
                 .collect();
             let end = last.locator.as_ref().map_or(last.source.span, |l| l.span);
@@ -703,7 +703,7 @@ impl<'a> Layout<'a> {
     }
 
     fn list(&self, word: &str, list: &[Name]) -> String {
-        let items: Vec<String> = list.iter().map(|n| n.text.clone()).collect();
+        let items: Vec<String> = list.iter().map(|n| n.text.to_string()).collect();
         wrap(CLAUSE_INDENT, word, &items, None)
     }
 
@@ -733,7 +733,7 @@ impl<'a> Layout<'a> {
                 .iter()
                 .map(|g| match &g.value {
                     Some(v) => format!("{} = {}", g.name.text, self.num(v)),
-                    None => g.name.text.clone(),
+                    None => g.name.text.to_string(),
                 })
                 .collect();
             let pieces = t
@@ -759,7 +759,7 @@ impl<'a> Layout<'a> {
                 Expectation::IsNot(a) => format!("expect not {}", a.as_str()),
                 Expectation::Nothing => "expect nothing".to_string(),
             };
-            let items: Vec<String> = e.targets.iter().map(|n| n.text.clone()).collect();
+            let items: Vec<String> = e.targets.iter().map(|n| n.text.to_string()).collect();
             let dose = e.dose.as_deref().map(|d| self.dose(d));
             lines.push(Line::new(
                 CLAUSE_INDENT,
@@ -855,7 +855,7 @@ impl<'a> Layout<'a> {
     /// (`a or (b and c)`), and around a comparison after `not` (`not (age >= 65)`).
     fn cond_text(&self, c: &Cond) -> String {
         match c {
-            Cond::Fact(n) => n.text.clone(),
+            Cond::Fact(n) => n.text.to_string(),
             Cond::Cmp(c) => format!(
                 "{} {} {}",
                 c.measure.text,

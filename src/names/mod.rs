@@ -12,6 +12,7 @@ use std::fmt::Write as _;
 use std::hash::Hash;
 
 use foldhash::{HashMap, HashSet};
+use rayon::prelude::*;
 
 use crate::diagnostic::{Code, Diagnostic, did_you_mean};
 use crate::model::*;
@@ -215,26 +216,21 @@ fn resolve_with(
 impl<'a> Resolver<'a> {
     /// First pass: every declaration, so names resolve whatever their order.
     ///
-    /// The records of a large ruleset's rules are built by a helper thread meanwhile: writing
+    /// The records of a large ruleset's rules are built on another thread meanwhile: writing
     /// them takes longer than declaring every name, mostly in first touches of fresh memory.
     fn declare(&mut self, files: &[ast::File]) {
         let sources = self.sources;
         let count = files.iter().flat_map(|f| &f.items);
         let count = count.filter(|i| matches!(i, Item::Rule(_))).count();
-        let (records, header, duplicates) = std::thread::scope(|scope| {
-            let helper = (count >= self.parallel).then(|| {
-                std::thread::Builder::new()
-                    .spawn_scoped(scope, || rule_records(sources, files, count))
-                    .ok()
-            });
-            let (header, duplicates) = self.declare_names(files);
-            let records = match helper.flatten().map(|h| h.join()) {
-                Some(Ok(records)) => records,
-                Some(Err(panic)) => std::panic::resume_unwind(panic),
-                None => rule_records(sources, files, count),
-            };
-            (records, header, duplicates)
-        });
+        let (records, (header, duplicates)) = if count >= self.parallel {
+            rayon::join(
+                || rule_records(sources, files, count),
+                || self.declare_names(files),
+            )
+        } else {
+            let names = self.declare_names(files);
+            (rule_records(sources, files, count), names)
+        };
         self.model.rules = records;
         for (index, id) in duplicates {
             if let Some(rule) = self.model.rules.get_mut(index) {
@@ -245,7 +241,7 @@ impl<'a> Resolver<'a> {
         let default_name = self.sources.default_name();
         self.model.header = match header {
             Some(h) => Header {
-                name: h.name.text.clone(),
+                name: h.name.text.to_string(),
                 title: h.title.as_ref().map(|t| t.value.clone()),
                 version: h
                     .version
@@ -307,7 +303,7 @@ impl<'a> Resolver<'a> {
                         if self.add(&f.name, kind, index) {
                             let codes = self.codes(f.codes(), false);
                             self.model.facts.push(Fact {
-                                name: f.name.text.clone(),
+                                name: f.name.text.to_string(),
                                 label: f.label.as_ref().map(|t| t.value.clone()),
                                 kind: f.kind,
                                 implies: Vec::new(),
@@ -321,7 +317,7 @@ impl<'a> Resolver<'a> {
                         let index = self.model.exclusives.len();
                         if self.add(&x.name, Kind::Exclusive, index) {
                             self.model.exclusives.push(Exclusive {
-                                name: x.name.text.clone(),
+                                name: x.name.text.to_string(),
                                 label: x.label.as_ref().map(|t| t.value.clone()),
                                 members: Vec::new(),
                                 span: x.name.span,
@@ -333,7 +329,7 @@ impl<'a> Resolver<'a> {
                         if self.add(&m.name, Kind::Measure, index) {
                             let codes = self.codes(&m.codes, true);
                             self.model.measures.push(Measure {
-                                name: m.name.text.clone(),
+                                name: m.name.text.to_string(),
                                 label: m.label.as_ref().map(|t| t.value.clone()),
                                 unit: m.unit.as_ref().map(|t| t.value.clone()),
                                 min: m.range.map(|r| r.lo.value),
@@ -347,7 +343,7 @@ impl<'a> Resolver<'a> {
                         let index = self.model.categories.len();
                         if self.add(&c.name, Kind::Category, index) {
                             self.model.categories.push(Category {
-                                name: c.name.text.clone(),
+                                name: c.name.text.to_string(),
                                 label: c.label.as_ref().map(|t| t.value.clone()),
                                 parents: Vec::new(),
                                 span: c.name.span,
@@ -358,7 +354,7 @@ impl<'a> Resolver<'a> {
                         let index = self.model.exercises.len();
                         if self.add(&e.name, Kind::Exercise, index) {
                             self.model.exercises.push(Exercise {
-                                name: e.name.text.clone(),
+                                name: e.name.text.to_string(),
                                 label: e.label.as_ref().map(|t| t.value.clone()),
                                 categories: Vec::new(),
                                 span: e.name.span,
@@ -369,7 +365,7 @@ impl<'a> Resolver<'a> {
                         let index = self.model.sources.len();
                         if self.add(&s.name, Kind::Source, index) {
                             self.model.sources.push(Source {
-                                name: s.name.text.clone(),
+                                name: s.name.text.to_string(),
                                 text: s.text.value.clone(),
                                 url: s.url.as_ref().map(|t| t.value.clone()),
                                 span: s.name.span,
@@ -554,7 +550,7 @@ impl<'a> Resolver<'a> {
                 None
             }
             None => {
-                if let Some(&at) = self.undefined.get(&name.text) {
+                if let Some(&at) = self.undefined.get(name.text.as_str()) {
                     let d = &mut self.out[at];
                     if d.secondary.len() < 3 {
                         d.secondary.push(crate::diagnostic::Label {
@@ -604,7 +600,7 @@ impl<'a> Resolver<'a> {
                     }
                     None => d.with_help(format!("declare it, e.g. `{} {} \"…\"`", want.declare, name.text)),
                 };
-                self.undefined.insert(name.text.clone(), self.out.len());
+                self.undefined.insert(name.text.to_string(), self.out.len());
                 self.out.push(d);
                 None
             }
@@ -795,32 +791,31 @@ impl<'a> Resolver<'a> {
             self.resolve_in_order(0, trees, hierarchy, rank);
             return tests;
         }
-        let half = trees.len() / 2;
-        let mut second = Some(trees.split_off(half));
-        let (first, helped) = {
+        // A few pieces per thread, so a thread that finishes early takes another.
+        let piece = (trees.len() / (4 * rayon::current_num_threads()))
+            .max(self.parallel / 2)
+            .max(1);
+        let starts: Vec<RuleId> = (0..trees.len()).step_by(piece).collect();
+        let mut pieces: Vec<Vec<Box<ast::RuleItem>>> = Vec::with_capacity(starts.len());
+        for &start in starts.iter().rev() {
+            pieces.push(trees.split_off(start));
+        }
+        pieces.reverse();
+        let outcomes: Vec<rules::Outcome> = {
             let model = &mut self.model;
-            let (mine, theirs) = model.rules.split_at_mut(half);
-            let (symbols, measures) = (&self.symbols, &model.measures);
-            let second = &mut second;
-            std::thread::scope(|scope| {
-                let helper = std::thread::Builder::new().spawn_scoped(scope, move || {
-                    let trees = second.take().unwrap_or_default();
-                    rules::speculate(symbols, measures, theirs, trees, half, hierarchy, rank)
-                });
-                let first = rules::speculate(symbols, measures, mine, trees, 0, hierarchy, rank);
-                let helped = match helper.map(|h| h.join()) {
-                    Ok(Ok(outcome)) => Some(outcome),
-                    Ok(Err(panic)) => std::panic::resume_unwind(panic),
-                    Err(_) => None,
-                };
-                (first, helped)
-            })
+            let (records, measures, symbols) = (&mut model.rules, &model.measures, &self.symbols);
+            records
+                .par_chunks_mut(piece)
+                .zip(pieces)
+                .zip(starts)
+                .map(|((records, trees), first)| {
+                    rules::speculate(symbols, measures, records, trees, first, hierarchy, rank)
+                })
+                .collect()
         };
-        self.finish(first, hierarchy, rank);
-        match helped {
-            Some(outcome) => self.finish(outcome, hierarchy, rank),
-            // No thread to spare: the second half is resolved here.
-            None => self.resolve_in_order(half, second.unwrap_or_default(), hierarchy, rank),
+        // In rule order: each piece's findings, then the rules it left, resolved here.
+        for outcome in outcomes {
+            self.finish(outcome, hierarchy, rank);
         }
         tests
     }
@@ -1187,7 +1182,7 @@ fn rule_records(sources: &Sources, files: &[ast::File], count: usize) -> Vec<Rul
         for item in &file.items {
             let Item::Rule(rule) = item else { continue };
             let (id, named) = match &rule.name {
-                Some(name) => (name.text.clone(), true),
+                Some(name) => (name.text.to_string(), true),
                 None => {
                     anonymous += 1;
                     // Sized up front: growing the string was most of the cost.

@@ -448,7 +448,7 @@ mod tests {
     }
 
     #[test]
-    fn two_threads_resolve_exactly_as_one() {
+    fn threads_resolve_exactly_as_one() {
         // Findings in both halves (at two spacings); in the second half only; none at all.
         for (period, offset) in [(997, 0), (2500, 0), (4100, 1000), (1_000_000, 1000)] {
             let sources = ruleset(6000, period, offset);
@@ -467,18 +467,24 @@ mod tests {
                     |d: &Diagnostic| d.secondary.iter().any(|l| l.message == "also used here");
                 assert!(out.iter().any(also));
             }
-            for parallel in [2, 100, 4096] {
-                let (m, o) = resolve(&sources, parallel);
-                assert_eq!(
-                    format!("{m:?}"),
-                    format!("{model:?}"),
-                    "from {parallel} rules"
-                );
-                assert_eq!(
-                    format!("{o:?}"),
-                    format!("{out:?}"),
-                    "from {parallel} rules"
-                );
+            for threads in [1, 2, 5] {
+                let pool = rayon::ThreadPoolBuilder::new()
+                    .num_threads(threads)
+                    .build()
+                    .unwrap();
+                for parallel in [2, 100, 4096] {
+                    let (m, o) = pool.install(|| resolve(&sources, parallel));
+                    assert_eq!(
+                        format!("{m:?}"),
+                        format!("{model:?}"),
+                        "from {parallel} rules on {threads} threads"
+                    );
+                    assert_eq!(
+                        format!("{o:?}"),
+                        format!("{out:?}"),
+                        "from {parallel} rules on {threads} threads"
+                    );
+                }
             }
         }
     }

@@ -870,7 +870,7 @@ impl Builder<'_> {
     /// A name, checked for spelling: `[a-z][a-z0-9_]*`.
     fn name(&mut self, pair: Pair<'_, Rule>) -> Name {
         let span = self.span(&pair);
-        let text = pair.as_str().to_string();
+        let text = SmolStr::new(pair.as_str());
         let well_formed = text.starts_with(|c: char| c.is_ascii_lowercase())
             && text
                 .chars()
