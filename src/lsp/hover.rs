@@ -135,7 +135,11 @@ fn short_list(names: &[String]) -> String {
 }
 
 fn ancestry(index: &RulesetIndex, decl: DeclRef, lines: &mut Vec<String>) {
-    let parents: Vec<String> = index.parents(decl).iter().map(|p| p.text.to_string()).collect();
+    let parents: Vec<String> = index
+        .parents(decl)
+        .iter()
+        .map(|p| p.text.to_string())
+        .collect();
     if parents.is_empty() {
         return;
     }
@@ -163,7 +167,12 @@ fn rule(
     lines: &mut Vec<String>,
 ) {
     let d = index.decl(decl);
-    let targets: Vec<String> = r.action.targets.iter().map(|t| t.text.to_string()).collect();
+    let targets: Vec<String> = r
+        .action
+        .targets
+        .iter()
+        .map(|t| t.text.to_string())
+        .collect();
     let except: Vec<String> = r.action.except.iter().map(|t| t.text.to_string()).collect();
     let except = if except.is_empty() {
         String::new()
