@@ -163,6 +163,20 @@ fn pieces_and_threads_do_not_change_the_tree() {
 }
 
 #[test]
+fn the_fast_reader_keeps_to_the_nesting_limit() {
+    let nested = |depth: usize| {
+        format!(
+            "if {}a{} then avoid x\n",
+            "(".repeat(depth),
+            ")".repeat(depth)
+        )
+    };
+    assert_eq!(compare(&nested(MAX_NESTING)), (true, true));
+    assert_eq!(compare(&nested(MAX_NESTING + 1)), (false, false));
+    assert!(fast::parse(0, &nested(100_000)).is_none());
+}
+
+#[test]
 fn a_piece_that_does_not_read_leaves_the_file_to_pest() {
     let good = "rule a:\n  if x\n  then avoid y\n  cite s\n";
     // The second rule's list runs into the next `rule`: neither the piece nor the file reads.
