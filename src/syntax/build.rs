@@ -805,7 +805,7 @@ fn comment_start(line: &str) -> Option<usize> {
 }
 
 /// How messages name a rule.
-fn rule_label(name: &Option<Name>) -> String {
+fn rule_label(name: &Option<Box<Name>>) -> String {
     name.as_ref()
         .map_or("this rule".to_string(), |n| format!("rule `{}`", n.text))
 }
