@@ -223,7 +223,7 @@ impl Layout<'_> {
         } else {
             format!("{prefix} {}", a.action.as_str())
         };
-        let targets: Vec<String> = a.targets.iter().map(|t| t.text.clone()).collect();
+        let targets: Vec<String> = a.targets.iter().map(|t| t.text.to_string()).collect();
         let mut suffix: Vec<String> = Vec::new();
         if !a.except.is_empty() {
             suffix.push(format!("except {}", names(&a.except)));
@@ -267,7 +267,7 @@ impl Layout<'_> {
                 .iter()
                 .map(|c| match &c.locator {
                     Some(l) => format!("{} {}", c.source.text, quote(&l.value)),
-                    None => c.source.text.clone(),
+                    None => c.source.text.to_string(),
                 })
                 .collect();
             let end = last.locator.as_ref().map_or(last.source.span, |l| l.span);
@@ -301,7 +301,7 @@ impl Layout<'_> {
     }
 
     fn list(&self, word: &str, list: &[Name]) -> String {
-        let items: Vec<String> = list.iter().map(|n| n.text.clone()).collect();
+        let items: Vec<String> = list.iter().map(|n| n.text.to_string()).collect();
         wrap(CLAUSE_INDENT, word, &items, None)
     }
 
@@ -331,7 +331,7 @@ impl Layout<'_> {
                 .iter()
                 .map(|g| match &g.value {
                     Some(v) => format!("{} = {}", g.name.text, self.num(v)),
-                    None => g.name.text.clone(),
+                    None => g.name.text.to_string(),
                 })
                 .collect();
             let pieces = t
@@ -357,7 +357,7 @@ impl Layout<'_> {
                 Expectation::IsNot(a) => format!("expect not {}", a.as_str()),
                 Expectation::Nothing => "expect nothing".to_string(),
             };
-            let items: Vec<String> = e.targets.iter().map(|n| n.text.clone()).collect();
+            let items: Vec<String> = e.targets.iter().map(|n| n.text.to_string()).collect();
             let dose = e.dose.as_deref().map(|d| self.dose(d));
             lines.push(Line::new(
                 CLAUSE_INDENT,

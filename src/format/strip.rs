@@ -163,7 +163,7 @@ pub(super) fn item(item: &Item) -> Item {
             span: s,
         })),
         Item::Rule(r) => Item::Rule(Box::new(RuleItem {
-            name: r.name.as_ref().map(strip_name),
+            name: r.name.as_deref().map(strip_name).map(Box::new),
             span: s,
             head_span: s,
             cond: r.cond.as_ref().map(strip_cond),

@@ -10,7 +10,7 @@ impl Layout<'_> {
     /// (`a or (b and c)`), and around a comparison after `not` (`not (age >= 65)`).
     pub(super) fn cond_text(&self, c: &Cond) -> String {
         match c {
-            Cond::Fact(n) => n.text.clone(),
+            Cond::Fact(n) => n.text.to_string(),
             Cond::Cmp(c) => format!(
                 "{} {} {}",
                 c.measure.text,

@@ -59,7 +59,7 @@ pub fn describe(ruleset: &Ruleset, index: &RulesetIndex, decl: DeclRef) -> Strin
                 .all()
                 .filter_map(|g| match index.item(g) {
                     ast::Item::Exclusive(x) if x.members.iter().any(|m| m.text == d.name) => {
-                        Some(x.name.text.clone())
+                        Some(x.name.text.to_string())
                     }
                     _ => None,
                 })
@@ -77,7 +77,7 @@ pub fn describe(ruleset: &Ruleset, index: &RulesetIndex, decl: DeclRef) -> Strin
                 d.name,
                 label(&x.label)
             ));
-            let members: Vec<String> = x.members.iter().map(|m| m.text.clone()).collect();
+            let members: Vec<String> = x.members.iter().map(|m| m.text.to_string()).collect();
             lines.push(format!("at most one of {} holds", list(&members)));
         }
         ast::Item::Measure(m) => {
@@ -135,7 +135,11 @@ fn short_list(names: &[String]) -> String {
 }
 
 fn ancestry(index: &RulesetIndex, decl: DeclRef, lines: &mut Vec<String>) {
-    let parents: Vec<String> = index.parents(decl).iter().map(|p| p.text.clone()).collect();
+    let parents: Vec<String> = index
+        .parents(decl)
+        .iter()
+        .map(|p| p.text.to_string())
+        .collect();
     if parents.is_empty() {
         return;
     }
@@ -163,8 +167,13 @@ fn rule(
     lines: &mut Vec<String>,
 ) {
     let d = index.decl(decl);
-    let targets: Vec<String> = r.action.targets.iter().map(|t| t.text.clone()).collect();
-    let except: Vec<String> = r.action.except.iter().map(|t| t.text.clone()).collect();
+    let targets: Vec<String> = r
+        .action
+        .targets
+        .iter()
+        .map(|t| t.text.to_string())
+        .collect();
+    let except: Vec<String> = r.action.except.iter().map(|t| t.text.to_string()).collect();
     let except = if except.is_empty() {
         String::new()
     } else {
@@ -260,7 +269,7 @@ fn rule(
     if !meta.is_empty() {
         lines.push(meta.join(" · "));
     }
-    let overrides: Vec<String> = r.overrides().iter().map(|o| o.text.clone()).collect();
+    let overrides: Vec<String> = r.overrides().iter().map(|o| o.text.to_string()).collect();
     if !overrides.is_empty() {
         lines.push(format!("overrides {}", list(&overrides)));
     }

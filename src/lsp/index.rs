@@ -173,7 +173,7 @@ struct Walker {
 impl Walker {
     fn declare(&mut self, item: usize, kind: Kind, name: &ast::Name) {
         self.declared.push(Declared {
-            name: name.text.clone(),
+            name: name.text.to_string(),
             kind,
             start: name.span.start(),
             end: name.span.end(),
@@ -181,7 +181,7 @@ impl Walker {
             implicit: false,
         });
         self.occurrences.push(Occurrence {
-            name: name.text.clone(),
+            name: name.text.to_string(),
             start: name.span.start(),
             end: name.span.end(),
             role: Role::Declares(kind),
@@ -191,7 +191,7 @@ impl Walker {
 
     fn refer(&mut self, wanted: Wanted, name: &ast::Name) {
         self.occurrences.push(Occurrence {
-            name: name.text.clone(),
+            name: name.text.to_string(),
             start: name.span.start(),
             end: name.span.end(),
             role: Role::Refers(wanted),
@@ -403,10 +403,10 @@ impl RulesetIndex {
             let current = queue[next];
             next += 1;
             for p in self.parents(current) {
-                if out.contains(&p.text) {
+                if out.iter().any(|o| *o == p.text) {
                     continue;
                 }
-                out.push(p.text.clone());
+                out.push(p.text.to_string());
                 if let Some(&d) = self
                     .lookup(Namespace::Vocabulary, &p.text)
                     .iter()

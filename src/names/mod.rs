@@ -5,13 +5,16 @@
 //! [`hierarchy`]); values fit their measures (E007); test patients are possible (E008).
 //! Also warns about unused declarations (W001) and rules without a citation (W007).
 
+mod declare;
 mod hierarchy;
 mod rules;
+mod test_items;
+mod unused;
 
-use std::fmt::Write as _;
 use std::hash::Hash;
 
-use foldhash::{HashMap, HashSet};
+use foldhash::HashMap;
+use rayon::prelude::*;
 
 use crate::diagnostic::{Code, Diagnostic, did_you_mean};
 use crate::model::*;
@@ -113,7 +116,7 @@ struct Resolver<'a> {
     suggestion_budget: usize,
     out: Vec<Diagnostic>,
     model: Model,
-    /// Resolve rules on two threads from this many rules on.
+    /// Resolve rules in parallel pieces from this many rules on.
     parallel: usize,
 }
 
@@ -122,8 +125,8 @@ struct Resolver<'a> {
 /// hundreds of millions, so past this budget undefined names get no suggestion.
 const SUGGESTION_BUDGET: usize = 200_000;
 
-/// Rulesets with at least this many rules resolve them on two threads (see [`rules`]); for
-/// smaller ones a thread costs more than it saves.
+/// Rulesets with at least this many rules resolve them in parallel pieces (see [`rules`]);
+/// for smaller ones handing work to other threads costs more than it saves.
 const PARALLEL: usize = 4096;
 
 /// Which declarations are referenced, per kind, indexed like the model's tables.
@@ -176,7 +179,7 @@ pub fn resolve(sources: &Sources, files: Vec<ast::File>, out: &mut Vec<Diagnosti
     resolve_with(sources, files, out, PARALLEL)
 }
 
-/// [`resolve`], with rules resolved on two threads from `parallel` rules on.
+/// [`resolve`], with rules resolved in parallel pieces from `parallel` rules on.
 fn resolve_with(
     sources: &Sources,
     files: Vec<ast::File>,
@@ -213,304 +216,6 @@ fn resolve_with(
 }
 
 impl<'a> Resolver<'a> {
-    /// First pass: every declaration, so names resolve whatever their order.
-    ///
-    /// The records of a large ruleset's rules are built by a helper thread meanwhile: writing
-    /// them takes longer than declaring every name, mostly in first touches of fresh memory.
-    fn declare(&mut self, files: &[ast::File]) {
-        let sources = self.sources;
-        let count = files.iter().flat_map(|f| &f.items);
-        let count = count.filter(|i| matches!(i, Item::Rule(_))).count();
-        let (records, header, duplicates) = std::thread::scope(|scope| {
-            let helper = (count >= self.parallel).then(|| {
-                std::thread::Builder::new()
-                    .spawn_scoped(scope, || rule_records(sources, files, count))
-                    .ok()
-            });
-            let (header, duplicates) = self.declare_names(files);
-            let records = match helper.flatten().map(|h| h.join()) {
-                Some(Ok(records)) => records,
-                Some(Err(panic)) => std::panic::resume_unwind(panic),
-                None => rule_records(sources, files, count),
-            };
-            (records, header, duplicates)
-        });
-        self.model.rules = records;
-        for (index, id) in duplicates {
-            if let Some(rule) = self.model.rules.get_mut(index) {
-                rule.id = id;
-            }
-        }
-        self.check_rule_ids();
-        let default_name = self.sources.default_name();
-        self.model.header = match header {
-            Some(h) => Header {
-                name: h.name.text.clone(),
-                title: h.title.as_ref().map(|t| t.value.clone()),
-                version: h
-                    .version
-                    .as_ref()
-                    .map_or_else(|| "0.0.0".to_string(), |t| t.value.clone()),
-                span: Some(h.span),
-            },
-            None => Header {
-                name: default_name,
-                title: None,
-                version: "0.0.0".to_string(),
-                span: None,
-            },
-        };
-    }
-
-    /// Declare every name, in order. Returns the `ruleset` item, if any, and the ids of rules
-    /// whose name was declared already.
-    fn declare_names<'f>(
-        &mut self,
-        files: &'f [ast::File],
-    ) -> (Option<&'f ast::RulesetItem>, Vec<(RuleId, String)>) {
-        let mut header: Option<&ast::RulesetItem> = None;
-        let mut duplicates = Vec::new();
-        let mut rules = 0;
-        // Sized up front: growing the table step by step rehashes every name several times.
-        let declared = files.iter().flat_map(|f| &f.items).filter(|i| match i {
-            Item::Rule(rule) => rule.name.is_some(),
-            Item::Ruleset(_) | Item::Test(_) => false,
-            _ => true,
-        });
-        self.symbols.reserve(declared.count());
-        for file in files {
-            for item in &file.items {
-                match item {
-                    Item::Ruleset(h) => {
-                        if let Some(first) = header {
-                            self.out.push(
-                                Diagnostic::new(
-                                    Code::E004,
-                                    h.span,
-                                    "a ruleset has one `ruleset` item; this is a second",
-                                )
-                                .with_label("second `ruleset`")
-                                .with_secondary(first.span, "first `ruleset` here")
-                                .with_help("keep one `ruleset` item for the whole folder"),
-                            );
-                        } else {
-                            header = Some(h);
-                        }
-                    }
-                    Item::Fact(f) => {
-                        let kind = if f.kind == FactKind::Condition {
-                            Kind::Condition
-                        } else {
-                            Kind::Factor
-                        };
-                        let index = self.model.facts.len();
-                        if self.add(&f.name, kind, index) {
-                            let codes = self.codes(f.codes(), false);
-                            self.model.facts.push(Fact {
-                                name: f.name.text.clone(),
-                                label: f.label.as_ref().map(|t| t.value.clone()),
-                                kind: f.kind,
-                                implies: Vec::new(),
-                                excludes: Vec::new(),
-                                codes,
-                                span: f.name.span,
-                            });
-                        }
-                    }
-                    Item::Exclusive(x) => {
-                        let index = self.model.exclusives.len();
-                        if self.add(&x.name, Kind::Exclusive, index) {
-                            self.model.exclusives.push(Exclusive {
-                                name: x.name.text.clone(),
-                                label: x.label.as_ref().map(|t| t.value.clone()),
-                                members: Vec::new(),
-                                span: x.name.span,
-                            });
-                        }
-                    }
-                    Item::Measure(m) => {
-                        let index = self.model.measures.len();
-                        if self.add(&m.name, Kind::Measure, index) {
-                            let codes = self.codes(&m.codes, true);
-                            self.model.measures.push(Measure {
-                                name: m.name.text.clone(),
-                                label: m.label.as_ref().map(|t| t.value.clone()),
-                                unit: m.unit.as_ref().map(|t| t.value.clone()),
-                                min: m.range.map(|r| r.lo.value),
-                                max: m.range.map(|r| r.hi.value),
-                                codes,
-                                span: m.name.span,
-                            });
-                        }
-                    }
-                    Item::Category(c) => {
-                        let index = self.model.categories.len();
-                        if self.add(&c.name, Kind::Category, index) {
-                            self.model.categories.push(Category {
-                                name: c.name.text.clone(),
-                                label: c.label.as_ref().map(|t| t.value.clone()),
-                                parents: Vec::new(),
-                                span: c.name.span,
-                            });
-                        }
-                    }
-                    Item::Exercise(e) => {
-                        let index = self.model.exercises.len();
-                        if self.add(&e.name, Kind::Exercise, index) {
-                            self.model.exercises.push(Exercise {
-                                name: e.name.text.clone(),
-                                label: e.label.as_ref().map(|t| t.value.clone()),
-                                categories: Vec::new(),
-                                span: e.name.span,
-                            });
-                        }
-                    }
-                    Item::Source(s) => {
-                        let index = self.model.sources.len();
-                        if self.add(&s.name, Kind::Source, index) {
-                            self.model.sources.push(Source {
-                                name: s.name.text.clone(),
-                                text: s.text.value.clone(),
-                                url: s.url.as_ref().map(|t| t.value.clone()),
-                                span: s.name.span,
-                            });
-                        }
-                    }
-                    Item::Rule(rule) => {
-                        let index = rules;
-                        rules += 1;
-                        if let Some(name) = &rule.name
-                            && !self.add(name, Kind::Rule, index)
-                        {
-                            // A duplicate rule name: still check the rule, under a unique id.
-                            duplicates.push((index, format!("{}#{}", name.text, index)));
-                        }
-                    }
-                    Item::Test(_) => {}
-                }
-            }
-        }
-        (header, duplicates)
-    }
-
-    /// E004 for rule ids that two rules share.
-    fn check_rule_ids(&mut self) {
-        // An unnamed rule's id must not collide with a named rule.
-        let named = self.model.rules.iter().filter(|r| r.named).count();
-        let mut ids: HashMap<&str, usize> = HashMap::default();
-        ids.reserve(named);
-        for (i, rule) in self.model.rules.iter().enumerate() {
-            if rule.named {
-                ids.insert(rule.id.as_str(), i);
-            }
-        }
-        // Two files with the same stem in different folders number their unnamed rules alike.
-        // (An unnamed id is its file's stem, `_` and digits, so it names its stem: files with
-        // distinct stems never give two unnamed rules one id, and need no table of the ids.)
-        let mut stems = HashSet::default();
-        let stems_distinct =
-            (0..self.sources.len()).all(|f| stems.insert(self.sources.get(f).stem()));
-        let mut unnamed: HashMap<&str, usize> = HashMap::default();
-        if !stems_distinct {
-            unnamed.reserve(self.model.rules.len() - named);
-        }
-        for (i, rule) in self
-            .model
-            .rules
-            .iter()
-            .enumerate()
-            .filter(|(_, r)| !r.named && !stems_distinct)
-        {
-            if let Some(&first) = unnamed.get(rule.id.as_str()) {
-                self.out.push(
-                    Diagnostic::new(
-                        Code::E004,
-                        rule.head_span,
-                        format!("two unnamed rules get the same id `{}`", rule.id),
-                    )
-                    .with_label("this rule's id is taken")
-                    .with_secondary(
-                        self.model.rules[first].head_span,
-                        "by this rule, in a file with the same name",
-                    )
-                    .with_note(
-                        "an unnamed rule's id is its file's name and its number in that file",
-                    )
-                    .with_help("name the rules with `rule NAME:`, or rename one of the two files"),
-                );
-            } else {
-                unnamed.insert(rule.id.as_str(), i);
-            }
-        }
-        for rule in self.model.rules.iter().filter(|r| !r.named) {
-            if let Some(&other) = ids.get(rule.id.as_str()) {
-                let named = &self.model.rules[other];
-                self.out.push(
-                    Diagnostic::new(
-                        Code::E004,
-                        named.head_span,
-                        format!(
-                            "the rule name `{}` is also the id of an unnamed rule",
-                            named.id
-                        ),
-                    )
-                    .with_label("this name")
-                    .with_secondary(
-                        rule.head_span,
-                        format!("this unnamed rule gets the id `{}`", rule.id),
-                    )
-                    .with_help(
-                        "rename the rule, or give the unnamed rule a name with `rule NAME:`",
-                    ),
-                );
-            }
-        }
-    }
-
-    /// Declare a name; report a duplicate (E004) and return false if it exists already.
-    fn add(&mut self, name: &ast::Name, kind: Kind, index: usize) -> bool {
-        if let Some(first) = self.symbols.get(name.text.as_str()) {
-            let again = if first.kind == kind {
-                format!("`{}` is declared twice", name.text)
-            } else {
-                format!(
-                    "`{}` is already declared as {}",
-                    name.text,
-                    first.kind.noun()
-                )
-            };
-            self.out.push(
-                Diagnostic::new(Code::E004, name.span, again)
-                    .with_label("declared again here")
-                    .with_secondary(first.span, "first declared here")
-                    .with_help("every name in a ruleset is declared once; rename one of them or remove the copy"),
-            );
-            return false;
-        }
-        // Keys borrow the source text (the same characters as the name), not the tree, which
-        // is freed rule by rule.
-        let text: &'a str = self.sources.slice(name.span);
-        self.symbols.insert(
-            text,
-            Symbol {
-                kind,
-                index,
-                span: name.span,
-            },
-        );
-        let key = match kind {
-            Kind::Condition | Kind::Factor => "fact",
-            Kind::Exclusive => "exclusive",
-            Kind::Measure => "measure",
-            Kind::Category => "category",
-            Kind::Exercise => "exercise",
-            Kind::Source => "source",
-            Kind::Rule => "rule",
-        };
-        self.names.entry(key).or_default().push(text);
-        true
-    }
-
     /// Look a name up, expecting one of `want.kinds`. Reports E002 (once per undefined name) or E003.
     fn lookup(&mut self, name: &ast::Name, want: Want) -> Option<Symbol> {
         match self.symbols.get(name.text.as_str()).copied() {
@@ -554,7 +259,7 @@ impl<'a> Resolver<'a> {
                 None
             }
             None => {
-                if let Some(&at) = self.undefined.get(&name.text) {
+                if let Some(&at) = self.undefined.get(name.text.as_str()) {
                     let d = &mut self.out[at];
                     if d.secondary.len() < 3 {
                         d.secondary.push(crate::diagnostic::Label {
@@ -604,7 +309,7 @@ impl<'a> Resolver<'a> {
                     }
                     None => d.with_help(format!("declare it, e.g. `{} {} \"…\"`", want.declare, name.text)),
                 };
-                self.undefined.insert(name.text.clone(), self.out.len());
+                self.undefined.insert(name.text.to_string(), self.out.len());
                 self.out.push(d);
                 None
             }
@@ -775,7 +480,8 @@ impl<'a> Resolver<'a> {
 
     /// Resolve every rule, freeing its tree once done. Returns the tests, resolved last.
     ///
-    /// A large ruleset's rules are resolved on two threads, half each (see [`rules`]).
+    /// A large ruleset's rules are cut into pieces, each resolved in parallel as far as it
+    /// can go alone (see [`rules`]); the resolver then takes over each piece in order.
     fn resolve_rules(
         &mut self,
         files: Vec<ast::File>,
@@ -795,32 +501,31 @@ impl<'a> Resolver<'a> {
             self.resolve_in_order(0, trees, hierarchy, rank);
             return tests;
         }
-        let half = trees.len() / 2;
-        let mut second = Some(trees.split_off(half));
-        let (first, helped) = {
+        // A few pieces per thread, so a thread that finishes early takes another.
+        let piece = (trees.len() / (4 * rayon::current_num_threads()))
+            .max(self.parallel / 2)
+            .max(1);
+        let starts: Vec<RuleId> = (0..trees.len()).step_by(piece).collect();
+        let mut pieces: Vec<Vec<Box<ast::RuleItem>>> = Vec::with_capacity(starts.len());
+        for &start in starts.iter().rev() {
+            pieces.push(trees.split_off(start));
+        }
+        pieces.reverse();
+        let outcomes: Vec<rules::Outcome> = {
             let model = &mut self.model;
-            let (mine, theirs) = model.rules.split_at_mut(half);
-            let (symbols, measures) = (&self.symbols, &model.measures);
-            let second = &mut second;
-            std::thread::scope(|scope| {
-                let helper = std::thread::Builder::new().spawn_scoped(scope, move || {
-                    let trees = second.take().unwrap_or_default();
-                    rules::speculate(symbols, measures, theirs, trees, half, hierarchy, rank)
-                });
-                let first = rules::speculate(symbols, measures, mine, trees, 0, hierarchy, rank);
-                let helped = match helper.map(|h| h.join()) {
-                    Ok(Ok(outcome)) => Some(outcome),
-                    Ok(Err(panic)) => std::panic::resume_unwind(panic),
-                    Err(_) => None,
-                };
-                (first, helped)
-            })
+            let (records, measures, symbols) = (&mut model.rules, &model.measures, &self.symbols);
+            records
+                .par_chunks_mut(piece)
+                .zip(pieces)
+                .zip(starts)
+                .map(|((records, trees), first)| {
+                    rules::speculate(symbols, measures, records, trees, first, hierarchy, rank)
+                })
+                .collect()
         };
-        self.finish(first, hierarchy, rank);
-        match helped {
-            Some(outcome) => self.finish(outcome, hierarchy, rank),
-            // No thread to spare: the second half is resolved here.
-            None => self.resolve_in_order(half, second.unwrap_or_default(), hierarchy, rank),
+        // In rule order: each piece's findings, then the rules it left, resolved here.
+        for outcome in outcomes {
+            self.finish(outcome, hierarchy, rank);
         }
         tests
     }
@@ -872,294 +577,6 @@ impl<'a> Resolver<'a> {
         }
         rank
     }
-
-    fn resolve_tests(
-        &mut self,
-        tests: &[ast::TestItem],
-        hierarchy: Option<&hierarchy::Hierarchy>,
-        rank: &[usize],
-    ) {
-        // For each fact, the exclusive groups it belongs to.
-        let mut groups_of: Vec<Vec<ExclusiveId>> = vec![Vec::new(); self.model.facts.len()];
-        for (x, group) in self.model.exclusives.iter().enumerate() {
-            for &f in &group.members {
-                groups_of[f].push(x);
-            }
-        }
-        let mut names: HashMap<&str, Span> = HashMap::default();
-        for t in tests {
-            if let Some(&first) = names.get(t.name.value.as_str()) {
-                self.out.push(
-                    Diagnostic::new(
-                        Code::E004,
-                        t.name.span,
-                        format!("two tests are named \"{}\"", t.name.value),
-                    )
-                    .with_label("second test with this name")
-                    .with_secondary(first, "first test with this name")
-                    .with_help("give each test its own name, so a failure says which one failed"),
-                );
-            } else {
-                names.insert(&t.name.value, t.name.span);
-            }
-            let mut patient = Patient::default();
-            let mut fact_spans: Vec<(FactId, Span)> = Vec::new();
-            let mut given_facts: HashSet<FactId> = HashSet::default();
-            let mut measures: HashMap<MeasureId, f64> = HashMap::default();
-            for g in &t.given {
-                let Some(sym) = self.lookup(&g.name, GIVEN) else {
-                    continue;
-                };
-                match (sym.kind, g.value) {
-                    (Kind::Measure, Some(v)) => {
-                        let before = self.out.len();
-                        rules::check_value(self, sym.index, v);
-                        if self.out.len() == before {
-                            measures.insert(sym.index, v.value);
-                        }
-                    }
-                    (Kind::Measure, None) => self.out.push(
-                        Diagnostic::new(
-                            Code::E007,
-                            g.name.span,
-                            format!("`{}` is a measure and needs a value", g.name.text),
-                        )
-                        .with_label("no value")
-                        .with_help(format!(
-                            "give the patient's value, e.g. `{} = 45`",
-                            g.name.text
-                        )),
-                    ),
-                    (_, Some(v)) => self.out.push(
-                        Diagnostic::new(
-                            Code::E007,
-                            g.name.span.to(v.span),
-                            format!(
-                                "`{}` is {}: it is true or false, not a number",
-                                g.name.text,
-                                sym.kind.noun()
-                            ),
-                        )
-                        .with_label("a yes/no fact with a value")
-                        .with_help(format!(
-                            "list `{}` alone to make it true for this patient",
-                            g.name.text
-                        )),
-                    ),
-                    (_, None) => {
-                        if given_facts.insert(sym.index) {
-                            fact_spans.push((sym.index, g.name.span));
-                        }
-                    }
-                }
-            }
-            // The patient must be possible: at most one member of each exclusive group.
-            let mut present_in: Vec<Vec<&(FactId, Span)>> =
-                vec![Vec::new(); self.model.exclusives.len()];
-            for given in &fact_spans {
-                for &x in &groups_of[given.0] {
-                    present_in[x].push(given);
-                }
-            }
-            for (x, present) in self.model.exclusives.iter().zip(present_in) {
-                if present.len() > 1 {
-                    let names: Vec<String> = present
-                        .iter()
-                        .map(|(f, _)| format!("`{}`", self.model.facts[*f].name))
-                        .collect();
-                    let mut d = Diagnostic::new(
-                        Code::E008,
-                        present[1].1,
-                        format!(
-                            "this test's patient is impossible: {} are declared exclusive",
-                            names.join(" and ")
-                        ),
-                    )
-                    .with_label("cannot hold together with the first")
-                    .with_secondary(present[0].1, "first given here")
-                    .with_secondary(x.span, format!("exclusive group `{}`", x.name));
-                    d = d.with_help("give the patient at most one fact from each exclusive group");
-                    self.out.push(d);
-                }
-            }
-            self.check_implied(&fact_spans, &groups_of);
-            patient.facts = fact_spans.iter().map(|&(f, _)| f).collect();
-            patient.facts.sort_unstable();
-            patient.measures = measures.into_iter().collect();
-            patient.measures.sort_by_key(|&(m, _)| m);
-            let mut expects = Vec::new();
-            for e in &t.expects {
-                let targets = rules::targets(self, &e.targets);
-                let exercises = expand(&targets, hierarchy, rank);
-                expects.push(Expect {
-                    expectation: e.expectation,
-                    targets,
-                    exercises,
-                    dose: e.dose.as_deref().map(rules::dose),
-                    span: e.span,
-                });
-            }
-            self.model.tests.push(Test {
-                name: t.name.value.clone(),
-                span: t.span,
-                patient,
-                expects,
-            });
-        }
-    }
-
-    /// E008 for a test patient whose given facts, closed under `implies`, break an `excludes`
-    /// or (through an implied fact) an `exclusive` group. Two given members of one group are
-    /// reported by the caller.
-    fn check_implied(&mut self, given: &[(FactId, Span)], groups_of: &[Vec<ExclusiveId>]) {
-        let facts = &self.model.facts;
-        if facts
-            .iter()
-            .all(|f| f.implies.is_empty() && f.excludes.is_empty())
-        {
-            return;
-        }
-        // Every true fact, with the given fact it comes from.
-        let mut holds: Vec<Option<(FactId, Span)>> = vec![None; facts.len()];
-        for &(g, span) in given {
-            let mut todo = vec![g];
-            while let Some(f) = todo.pop() {
-                if holds[f].is_none() {
-                    holds[f] = Some((g, span));
-                    todo.extend(facts[f].implies.iter().copied());
-                }
-            }
-        }
-        let why = |f: FactId, by: FactId| {
-            if f == by {
-                format!("`{}`", facts[f].name)
-            } else {
-                format!("`{}` (implied by `{}`)", facts[f].name, facts[by].name)
-            }
-        };
-        let mut clash: Option<(FactId, FactId, String)> = None;
-        'find: for (f, h) in holds.iter().enumerate() {
-            let Some(_) = h else { continue };
-            for &g in &facts[f].excludes {
-                if holds[g].is_some() {
-                    clash = Some((
-                        f,
-                        g,
-                        format!("`{}` excludes `{}`", facts[f].name, facts[g].name),
-                    ));
-                    break 'find;
-                }
-            }
-            for &x in &groups_of[f] {
-                for &g in &self.model.exclusives[x].members {
-                    let implied = |k: FactId| holds[k].is_some_and(|(by, _)| by != k);
-                    if g != f && holds[g].is_some() && (implied(f) || implied(g)) {
-                        let group = &self.model.exclusives[x].name;
-                        clash = Some((f, g, format!("they are declared exclusive (`{group}`)")));
-                        break 'find;
-                    }
-                }
-            }
-        }
-        let Some((a, b, reason)) = clash else { return };
-        let ((ga, sa), (gb, sb)) = match (holds[a], holds[b]) {
-            (Some(x), Some(y)) => (x, y),
-            _ => return,
-        };
-        let mut d = Diagnostic::new(
-            Code::E008,
-            sb,
-            format!(
-                "this test's patient is impossible: {} and {} cannot hold together: {reason}",
-                why(a, ga),
-                why(b, gb)
-            ),
-        )
-        .with_label("cannot hold together with the other");
-        if sa != sb {
-            d = d.with_secondary(sa, "given here");
-        }
-        self.out.push(d.with_help(
-            "give the patient facts that can hold together, counting the facts they imply",
-        ));
-    }
-
-    /// W001: declarations nothing refers to. Exercises count as used when a rule advises them
-    /// (directly or through a category); exclusive groups always count as used.
-    fn warn_unused(&mut self) {
-        let mut advised = vec![false; self.model.exercises.len()];
-        for r in &self.model.rules {
-            for &e in &r.exercises {
-                advised[e] = true;
-            }
-        }
-        let mut unused: Vec<(Span, String, &'static str)> = Vec::new();
-        for (i, f) in self.model.facts.iter().enumerate() {
-            let kind = if f.kind == FactKind::Condition {
-                Kind::Condition
-            } else {
-                Kind::Factor
-            };
-            // A fact that implies others takes part in the meaning even if no rule names it:
-            // giving it gives the facts it implies.
-            if !self.used.contains(kind, i) && f.implies.is_empty() {
-                unused.push((f.span, f.name.clone(), kind.noun()));
-            }
-        }
-        for (i, m) in self.model.measures.iter().enumerate() {
-            if !self.used.contains(Kind::Measure, i) {
-                unused.push((m.span, m.name.clone(), "a measure"));
-            }
-        }
-        let has_exercise: Vec<bool> = {
-            let mut v = vec![false; self.model.categories.len()];
-            for e in &self.model.exercises {
-                for &c in &e.categories {
-                    v[c] = true;
-                }
-            }
-            v
-        };
-        for (i, c) in self.model.categories.iter().enumerate() {
-            if !self.used.contains(Kind::Category, i) && !has_exercise[i] {
-                unused.push((c.span, c.name.clone(), "a category"));
-            }
-        }
-        for (i, e) in self.model.exercises.iter().enumerate() {
-            if !advised[i] {
-                unused.push((e.span, e.name.clone(), "an exercise"));
-            }
-        }
-        for (i, s) in self.model.sources.iter().enumerate() {
-            if !self.used.contains(Kind::Source, i) {
-                unused.push((s.span, s.name.clone(), "a source"));
-            }
-        }
-        for (span, name, noun) in unused {
-            let (message, help) = match noun {
-                "an exercise" => (
-                    format!("exercise `{name}` is declared but no rule advises it"),
-                    "write a rule that advises it, or remove the declaration".to_string(),
-                ),
-                "a source" => (
-                    format!("source `{name}` is declared but no rule cites it"),
-                    format!("cite it from the rules it supports (`cite {name}`), or remove it"),
-                ),
-                _ => (
-                    format!(
-                        "{} `{name}` is declared but never used",
-                        &noun[noun.find(' ').map_or(0, |i| i + 1)..]
-                    ),
-                    "use it in a rule, or remove the declaration".to_string(),
-                ),
-            };
-            self.out.push(
-                Diagnostic::new(Code::W001, span, message)
-                    .with_label("never used")
-                    .with_help(help),
-            );
-        }
-    }
 }
 
 impl rules::Env for Resolver<'_> {
@@ -1174,62 +591,6 @@ impl rules::Env for Resolver<'_> {
     fn report(&mut self, d: Diagnostic) {
         self.out.push(d);
     }
-}
-
-/// A record for every rule, in order, with what its tree says directly; its id is its name
-/// (duplicate names are renamed by [`Resolver::declare`]) or `<file stem>_<n>`. The rest is
-/// filled in by [`rules::resolve_rule`].
-fn rule_records(sources: &Sources, files: &[ast::File], count: usize) -> Vec<Rule> {
-    let mut records = Vec::with_capacity(count);
-    for (file_index, file) in files.iter().enumerate() {
-        let stem = sources.get(file_index).stem();
-        let mut anonymous = 0usize;
-        for item in &file.items {
-            let Item::Rule(rule) = item else { continue };
-            let (id, named) = match &rule.name {
-                Some(name) => (name.text.clone(), true),
-                None => {
-                    anonymous += 1;
-                    // Sized up front: growing the string was most of the cost.
-                    let mut id = String::with_capacity(stem.len() + 8);
-                    id.push_str(stem);
-                    let _ = write!(id, "_{anonymous}");
-                    (id, false)
-                }
-            };
-            records.push(Rule {
-                id,
-                named,
-                span: rule.span,
-                head_span: rule.head_span,
-                when: Expr::Always,
-                when_span: None,
-                action: rule.action.action,
-                action_span: rule.action.span,
-                targets: Vec::new(),
-                exercises: Vec::new(),
-                dose: None,
-                because: rule.because().map(|t| t.value.clone()),
-                cite: Vec::new(),
-                evidence: rule
-                    .evidence()
-                    .and_then(|n| Evidence::ALL.into_iter().find(|e| e.as_str() == n.text)),
-                strength: rule
-                    .strength()
-                    .and_then(|n| Strength::ALL.into_iter().find(|e| e.as_str() == n.text)),
-                overrides: Vec::new(),
-                reviewed: rule.reviewed().map(|t| t.value.clone()),
-                status: rule
-                    .status()
-                    .and_then(|n| Status::ALL.into_iter().find(|e| e.as_str() == n.text))
-                    .unwrap_or_default(),
-                except: Vec::new(),
-                prevails: rule.prevails(),
-                stop_if: rule.stop_if().map(|t| t.value.clone()),
-            });
-        }
-    }
-    records
 }
 
 /// The keys of a list seen so far, each with a value recorded when first seen (its span).

@@ -1,11 +1,12 @@
 //! Resolving rules: conditions, targets, doses, citations and `overrides`.
 //!
-//! A large ruleset's rules are resolved on two threads (see [`speculate`]). Resolving a rule
-//! whose names all exist with the right kind needs nothing but the symbol table, and its
-//! result and findings do not depend on the rules before it; only undefined or misused names
-//! (E002, E003) depend on what was reported before. So each thread resolves its half of the
-//! rules until it meets such a name, and the resolver then takes over from that rule, in order.
-//! The model and the diagnostics are the same as when resolving every rule in order.
+//! A large ruleset's rules are cut into pieces resolved in parallel (see [`speculate`]).
+//! Resolving a rule whose names all exist with the right kind needs nothing but the symbol
+//! table, and its result and findings do not depend on the rules before it; only undefined or
+//! misused names (E002, E003) depend on what was reported before. So each piece is resolved
+//! until it meets such a name, and the resolver then takes over from that rule, piece by piece
+//! in rule order. The model and the diagnostics are the same as when resolving every rule in
+//! order, whatever the number of threads.
 
 use super::hierarchy::Hierarchy;
 use super::{
@@ -413,7 +414,7 @@ mod tests {
         let mut rules = String::new();
         for i in 0..n {
             let (c, e) = (i % 50, (i * 7) % 50);
-            // Findings resolving on the helper thread can make come first; then those that stop it.
+            // Findings a piece resolved alone can make come first; then those that stop it.
             let line = match (i + offset) % period {
                 13 => format!("if c{c} then consider e{e}, e{e}, moving cite guide\n"),
                 101 => format!("if c{c} and age > 130 then recommend e{e} cite guide\n"),
@@ -448,7 +449,7 @@ mod tests {
     }
 
     #[test]
-    fn two_threads_resolve_exactly_as_one() {
+    fn threads_resolve_exactly_as_one() {
         // Findings in both halves (at two spacings); in the second half only; none at all.
         for (period, offset) in [(997, 0), (2500, 0), (4100, 1000), (1_000_000, 1000)] {
             let sources = ruleset(6000, period, offset);
@@ -467,18 +468,24 @@ mod tests {
                     |d: &Diagnostic| d.secondary.iter().any(|l| l.message == "also used here");
                 assert!(out.iter().any(also));
             }
-            for parallel in [2, 100, 4096] {
-                let (m, o) = resolve(&sources, parallel);
-                assert_eq!(
-                    format!("{m:?}"),
-                    format!("{model:?}"),
-                    "from {parallel} rules"
-                );
-                assert_eq!(
-                    format!("{o:?}"),
-                    format!("{out:?}"),
-                    "from {parallel} rules"
-                );
+            for threads in [1, 2, 5] {
+                let pool = rayon::ThreadPoolBuilder::new()
+                    .num_threads(threads)
+                    .build()
+                    .unwrap();
+                for parallel in [2, 100, 4096] {
+                    let (m, o) = pool.install(|| resolve(&sources, parallel));
+                    assert_eq!(
+                        format!("{m:?}"),
+                        format!("{model:?}"),
+                        "from {parallel} rules on {threads} threads"
+                    );
+                    assert_eq!(
+                        format!("{o:?}"),
+                        format!("{out:?}"),
+                        "from {parallel} rules on {threads} threads"
+                    );
+                }
             }
         }
     }

@@ -2,14 +2,14 @@
 //! names, string escapes, number sizes, repeated clauses and the values of closed lists
 //! (evidence, strength, status).
 
+mod dose;
+
 use pest::iterators::{Pair, Pairs};
 
 use super::Rule;
 use super::ast::*;
 use crate::diagnostic::{Code, Diagnostic, did_you_mean};
-use crate::model::{
-    Action, AmountUnit, Bound, CmpOp, Evidence, Expectation, FactKind, Period, Status, Strength,
-};
+use crate::model::{Action, CmpOp, Evidence, Expectation, FactKind, Status, Strength};
 use crate::source::{FileId, Span};
 
 /// Numbers beyond this magnitude are refused (E007): they cannot be a clinical value and
@@ -471,140 +471,6 @@ impl Builder<'_> {
         })
     }
 
-    fn dose(&mut self, pair: Pair<'_, Rule>) -> Dose {
-        let span = self.span(&pair);
-        let mut dose = Dose {
-            amount: None,
-            frequency: None,
-            bouts: None,
-            progression: None,
-            span,
-        };
-        for part in pair.into_inner() {
-            match part.as_rule() {
-                Rule::amount => dose.amount = Some(self.amount(part)),
-                Rule::frequency => dose.frequency = self.frequency(part),
-                Rule::bouts => dose.bouts = Some(self.bouts(part)),
-                Rule::progression => {
-                    let pspan = self.span(&part);
-                    let mut amount = None;
-                    let mut frequency = None;
-                    for p in part.into_inner() {
-                        match p.as_rule() {
-                            Rule::amount => amount = Some(self.amount(p)),
-                            Rule::frequency => frequency = self.frequency(p),
-                            _ => {}
-                        }
-                    }
-                    if let Some(amount) = amount {
-                        dose.progression = Some(Progression {
-                            amount,
-                            frequency,
-                            span: pspan,
-                        });
-                    }
-                }
-                _ => {}
-            }
-        }
-        self.check_dose(&dose);
-        dose
-    }
-
-    fn frequency(&mut self, pair: Pair<'_, Rule>) -> Option<Frequency> {
-        let f = pair.into_inner().next()?;
-        let fspan = self.span(&f);
-        let rule = f.as_rule();
-        if rule == Rule::named_freq {
-            let per = if f.as_str() == "daily" {
-                Period::Day
-            } else {
-                Period::Week
-            };
-            return Some(Frequency::Named(per, fspan));
-        }
-        let inner: Vec<Pair<'_, Rule>> = f
-            .into_inner()
-            .filter(|p| !is_keyword(p.as_rule()))
-            .collect();
-        let numbers: Vec<Number> = inner
-            .iter()
-            .filter(|p| p.as_rule() == Rule::number)
-            .map(|p| self.number(p))
-            .collect();
-        let period = inner.iter().find(|p| p.as_rule() == Rule::period).map(|p| {
-            if p.as_str() == "day" {
-                Period::Day
-            } else {
-                Period::Week
-            }
-        });
-        let (lo, hi) = self.bounds(&numbers, fspan);
-        Some(match rule {
-            Rule::every_freq => Frequency::Every {
-                lo,
-                hi,
-                span: fspan,
-            },
-            Rule::times_freq => Frequency::Times {
-                lo,
-                hi,
-                per: period.unwrap_or(Period::Day),
-                span: fspan,
-            },
-            _ => Frequency::Per(period.unwrap_or(Period::Day), fspan),
-        })
-    }
-
-    fn amount(&mut self, pair: Pair<'_, Rule>) -> Amount {
-        let span = self.span(&pair);
-        let inner: Vec<Pair<'_, Rule>> = pair.into_inner().collect();
-        let bound = match inner
-            .iter()
-            .find(|p| p.as_rule() == Rule::bound)
-            .and_then(|p| p.clone().into_inner().next())
-            .map(|p| p.as_rule())
-        {
-            Some(Rule::at_least) => Bound::AtLeast,
-            Some(Rule::up_to) => Bound::UpTo,
-            _ => Bound::Exactly,
-        };
-        let numbers: Vec<Number> = inner
-            .iter()
-            .filter(|p| p.as_rule() == Rule::number)
-            .map(|p| self.number(p))
-            .collect();
-        let unit = unit_of(&inner);
-        let (lo, hi) = self.bounds(&numbers, span);
-        Amount {
-            bound,
-            lo,
-            hi,
-            unit,
-            span,
-        }
-    }
-
-    fn bouts(&mut self, pair: Pair<'_, Rule>) -> Bouts {
-        let span = self.span(&pair);
-        let inner: Vec<Pair<'_, Rule>> = pair.into_inner().collect();
-        let at_least = inner.iter().any(|p| p.as_rule() == Rule::at_least);
-        let numbers: Vec<Number> = inner
-            .iter()
-            .filter(|p| p.as_rule() == Rule::number)
-            .map(|p| self.number(p))
-            .collect();
-        let unit = unit_of(&inner);
-        let (lo, hi) = self.bounds(&numbers, span);
-        Bouts {
-            at_least,
-            lo,
-            hi,
-            unit,
-            span,
-        }
-    }
-
     /// `code "SYSTEM|CODE", ...`: the texts.
     fn codes(&mut self, pair: Pair<'_, Rule>) -> Vec<Text> {
         pair.into_inner()
@@ -617,54 +483,6 @@ impl Builder<'_> {
         let zero = Number { value: 0.0, span };
         let lo = numbers.first().copied().unwrap_or(zero);
         (lo, numbers.get(1).copied().unwrap_or(lo))
-    }
-
-    /// Doses must be positive, with ranges written low to high.
-    fn check_dose(&mut self, dose: &Dose) {
-        let check = |lo: Number, hi: Number, what: &str, diagnostics: &mut Vec<Diagnostic>| {
-            if lo.value <= 0.0 || hi.value <= 0.0 {
-                let bad = if lo.value <= 0.0 { lo } else { hi };
-                diagnostics.push(
-                    Diagnostic::new(
-                        Code::E007,
-                        bad.span,
-                        format!("a dose {what} must be more than zero"),
-                    )
-                    .with_label("not a usable dose")
-                    .with_help("give a positive number, or leave the dose out"),
-                );
-            } else if lo.value > hi.value {
-                diagnostics.push(
-                    Diagnostic::new(
-                        Code::E007,
-                        lo.span.to(hi.span),
-                        format!("the dose {what} range goes from high to low"),
-                    )
-                    .with_label("empty range")
-                    .with_help(format!(
-                        "write the smaller number first: {}..{}",
-                        fmt_num(hi.value),
-                        fmt_num(lo.value)
-                    )),
-                );
-            }
-        };
-        let frequency = |f: Option<Frequency>, diagnostics: &mut Vec<Diagnostic>| match f {
-            Some(Frequency::Every { lo, hi, .. }) => check(lo, hi, "interval", diagnostics),
-            Some(Frequency::Times { lo, hi, .. }) => check(lo, hi, "frequency", diagnostics),
-            _ => {}
-        };
-        if let Some(a) = dose.amount {
-            check(a.lo, a.hi, "amount", self.diagnostics);
-        }
-        frequency(dose.frequency, self.diagnostics);
-        if let Some(b) = dose.bouts {
-            check(b.lo, b.hi, "bout length", self.diagnostics);
-        }
-        if let Some(p) = dose.progression {
-            check(p.amount.lo, p.amount.hi, "amount", self.diagnostics);
-            frequency(p.frequency, self.diagnostics);
-        }
     }
 
     fn range(&mut self, pair: Pair<'_, Rule>) -> Range {
@@ -870,7 +688,7 @@ impl Builder<'_> {
     /// A name, checked for spelling: `[a-z][a-z0-9_]*`.
     fn name(&mut self, pair: Pair<'_, Rule>) -> Name {
         let span = self.span(&pair);
-        let text = pair.as_str().to_string();
+        let text = SmolStr::new(pair.as_str());
         let well_formed = text.starts_with(|c: char| c.is_ascii_lowercase())
             && text
                 .chars()
@@ -986,22 +804,8 @@ fn comment_start(line: &str) -> Option<usize> {
     None
 }
 
-/// The unit among the parts of an amount or bout length.
-fn unit_of(parts: &[Pair<'_, Rule>]) -> AmountUnit {
-    match parts
-        .iter()
-        .find(|p| p.as_rule() == Rule::amount_unit)
-        .map(|p| p.as_str())
-    {
-        Some("h") => AmountUnit::H,
-        Some("reps") => AmountUnit::Reps,
-        Some("sets") => AmountUnit::Sets,
-        _ => AmountUnit::Min,
-    }
-}
-
 /// How messages name a rule.
-fn rule_label(name: &Option<Name>) -> String {
+fn rule_label(name: &Option<Box<Name>>) -> String {
     name.as_ref()
         .map_or("this rule".to_string(), |n| format!("rule `{}`", n.text))
 }

@@ -30,11 +30,18 @@ pub(super) fn parse(file: FileId, text: &str) -> Option<Vec<Item>> {
     if text.contains('\u{FEFF}') {
         return None;
     }
+    parse_piece(file, text, 0)
+}
+
+/// Read the items of `text` from byte `start` on (spans count from the start of `text`), or
+/// `None` if it needs the full parser. `start` must be 0 or the start of a line that starts
+/// with the keyword `rule` (see [`cut_points`]), and `text` must be BOM-free.
+pub(super) fn parse_piece(file: FileId, text: &str, start: usize) -> Option<Vec<Item>> {
     let mut r = Reader {
         text,
         bytes: text.as_bytes(),
-        pos: 0,
-        last_end: 0,
+        pos: start,
+        last_end: start,
         file,
     };
     let mut items = Vec::new();
@@ -47,6 +54,44 @@ pub(super) fn parse(file: FileId, text: &str) -> Option<Vec<Item>> {
     }
     items.shrink_to_fit();
     Some(items)
+}
+
+/// Where a large file may be cut into pieces that read exactly as the whole file does: at
+/// the start of a line that begins with the keyword `rule` and a space, about `every` bytes
+/// apart. Returns the cuts, starting with 0 and ending with the length of the text.
+///
+/// Why a cut there changes nothing: a line start is never inside a string (strings end at the
+/// line) or a comment, and the word `rule` is reserved, so wherever an item could continue
+/// (another clause, name, `and`/`or`, dose, text part, `given`/`expect`) this reader treats it
+/// exactly as it treats the end of the text: the item ends. So if the file reads, each piece
+/// reads to the same items; and if a piece does not read, neither does the file (the caller
+/// then reads the whole file again, as one). `fast_tests.rs` cuts at every such line to check.
+pub(super) fn cut_points(text: &str, every: usize) -> Vec<usize> {
+    let mut cuts = vec![0];
+    let mut from = every.max(1);
+    while from < text.len() {
+        let Some(found) = find_rule_line(&text.as_bytes()[from - 1..]) else {
+            break;
+        };
+        let cut = from - 1 + found;
+        cuts.push(cut);
+        from = cut + every.max(1);
+    }
+    cuts.push(text.len());
+    cuts
+}
+
+/// The position, just after a `\n`, of the first line of `bytes` (not its first) that starts
+/// with `rule `.
+fn find_rule_line(bytes: &[u8]) -> Option<usize> {
+    let mut at = 0;
+    loop {
+        let newline = bytes[at..].iter().position(|&b| b == b'\n')?;
+        at += newline + 1;
+        if bytes[at..].starts_with(b"rule ") {
+            return Some(at);
+        }
+    }
 }
 
 /// A position in the text. Every `Option` returned below is `None` exactly when the text is
@@ -170,7 +215,7 @@ impl<'t> Reader<'t> {
         let start = self.pos;
         self.bump(word.len());
         Some(Name {
-            text: word.to_string(),
+            text: SmolStr::new(word),
             span: self.span(start),
         })
     }

@@ -4,7 +4,7 @@
 
 use proptest::prelude::*;
 
-use super::ast::File;
+use super::ast::{File, Item};
 use super::*;
 
 #[path = "../../benches/support/generator.rs"]
@@ -132,6 +132,65 @@ fn generated_rulesets_read_the_same_both_ways() {
             );
         }
     }
+}
+
+/// A large file is read in pieces cut before `rule` lines, on any number of threads: the
+/// items must be those of one reading of the whole file.
+#[test]
+fn pieces_and_threads_do_not_change_the_tree() {
+    let ruleset = generator::generate(generator::Config {
+        rules: 6_000,
+        seed: 5,
+        files: 1,
+    });
+    let text = &ruleset.files[0].text;
+    let whole = fast::parse(0, text).expect("a generated file reads fast");
+    let one = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .unwrap();
+    let many = rayon::ThreadPoolBuilder::new()
+        .num_threads(4)
+        .build()
+        .unwrap();
+    for piece in [1, 4096, 100_000] {
+        assert!(fast::cut_points(text, piece).len() > 3, "cut at {piece}");
+        for pool in [&one, &many] {
+            let items = pool.install(|| read_fast(0, text, piece));
+            assert!(items.as_ref() == Some(&whole), "pieces of {piece} bytes");
+        }
+    }
+}
+
+#[test]
+fn the_fast_reader_keeps_to_the_nesting_limit() {
+    let nested = |depth: usize| {
+        format!(
+            "if {}a{} then avoid x\n",
+            "(".repeat(depth),
+            ")".repeat(depth)
+        )
+    };
+    assert_eq!(compare(&nested(MAX_NESTING)), (true, true));
+    assert_eq!(compare(&nested(MAX_NESTING + 1)), (false, false));
+    assert!(fast::parse(0, &nested(100_000)).is_none());
+}
+
+#[test]
+fn a_piece_that_does_not_read_leaves_the_file_to_pest() {
+    let good = "rule a:\n  if x\n  then avoid y\n  cite s\n";
+    // The second rule's list runs into the next `rule`: neither the piece nor the file reads.
+    let text = format!("{good}rule b:\n  then avoid y\n  cite s,\n{good}");
+    assert!(fast::cut_points(&text, 1).len() == 4);
+    assert!(fast::parse(0, &text).is_none());
+    assert!(read_fast(0, &text, 1).is_none());
+    // An `if` after a full rule's action belongs to it; a piece ends before the next `rule`.
+    let text = format!("rule b:\n  then avoid y\n  cite s\nif z\n{good}");
+    let items = read_fast(0, &text, 1).expect("reads");
+    assert!(Some(&items) == fast::parse(0, &text).as_ref());
+    let Item::Rule(b) = &items[0] else { panic!() };
+    assert!(b.cond.is_some());
+    assert_eq!(items.len(), 2);
 }
 
 #[test]

@@ -4,8 +4,9 @@
 //! A well-formed file is read by a fast hand-written reader (`fast.rs`) that gives the very
 //! tree the grammar gives; on anything it does not vouch for, the file is parsed by pest. When
 //! that fails, it is read again one item at a time so that every broken item is reported once
-//! and the items around it still count. Parenthesis depth is checked before either reader
-//! runs, so no input can exhaust the stack.
+//! and the items around it still count. The fast reader refuses nesting deeper than
+//! [`MAX_NESTING`] itself, and parenthesis depth is checked before pest runs, so no input can
+//! exhaust the stack.
 
 pub mod ast;
 mod build;
@@ -19,6 +20,7 @@ use std::num::NonZeroUsize;
 use std::sync::Mutex;
 
 use pest::Parser;
+use rayon::prelude::*;
 
 use crate::diagnostic::{Code, Diagnostic};
 use crate::source::{FileId, Sources, Span};
@@ -63,15 +65,19 @@ fn raise_call_limit(text_len: usize) {
     }
 }
 
-/// Below this many bytes a ruleset is parsed on one thread: starting threads would cost more
-/// than it saves.
+/// Below this many bytes a ruleset is parsed on one thread: handing work to other threads
+/// would cost more than it saves.
 const PARALLEL_BYTES: usize = 256 * 1024;
+
+/// A file larger than this is read by the fast reader in pieces of about this size, in
+/// parallel (see [`fast::cut_points`]).
+const PIECE_BYTES: usize = 1 << 20;
 
 /// One file's tree, whether it parsed without a syntax error, and its diagnostics.
 type Parsed = (ast::File, bool, Vec<Diagnostic>);
 
-/// Parse every file, on as many threads as there are cores (files are independent). Results
-/// come back in file order, so the output does not depend on the scheduling.
+/// Parse every file, on as many threads as rayon has (files are independent). Results come
+/// back in file order, so the output does not depend on the scheduling.
 fn parse_all(sources: &Sources) -> Vec<Parsed> {
     let parse_one = |id: FileId| {
         let mut diagnostics = Vec::new();
@@ -79,59 +85,48 @@ fn parse_all(sources: &Sources) -> Vec<Parsed> {
         (tree, ok, diagnostics)
     };
     let total: usize = sources.files().iter().map(|f| f.text.len()).sum();
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(sources.len());
-    if threads < 2 || total < PARALLEL_BYTES {
+    if total < PARALLEL_BYTES {
         return (0..sources.len()).map(parse_one).collect();
     }
-    // Each thread takes the next unparsed file until none are left.
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    let work = || {
-        let mut done = Vec::new();
-        loop {
-            let id = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            if id >= sources.len() {
-                return done;
-            }
-            done.push((id, parse_one(id)));
-        }
-    };
-    let mut results: Vec<(FileId, Parsed)> = std::thread::scope(|scope| {
-        let helpers: Vec<_> = (1..threads)
-            .filter_map(|_| {
-                // The same stack as the main thread, so deep input fails the same way.
-                std::thread::Builder::new()
-                    .stack_size(8 << 20)
-                    .spawn_scoped(scope, work)
-                    .ok()
-            })
-            .collect();
-        let mut results = work();
-        for helper in helpers {
-            match helper.join() {
-                Ok(mut more) => results.append(&mut more),
-                Err(panic) => std::panic::resume_unwind(panic),
-            }
-        }
-        results
-    });
-    results.sort_by_key(|&(id, _)| id);
-    results.into_iter().map(|(_, r)| r).collect()
+    (0..sources.len()).into_par_iter().map(parse_one).collect()
 }
 
 /// Parse one file's text. Returns the tree and `false` if there was a syntax error.
 pub fn parse_file(file: FileId, text: &str, out: &mut Vec<Diagnostic>) -> (ast::File, bool) {
     let mut tree = ast::File::default();
+    // The fast reader refuses nesting deeper than the limit on its own (so a file it reads
+    // never fails the nesting check, which `compare_readers` confirms); pest needs the check
+    // first.
+    if let Some(items) = read_fast(file, text, PIECE_BYTES) {
+        tree.items = items;
+        return (tree, true);
+    }
     if let Some(d) = check_nesting(file, text) {
         out.push(d);
         return (tree, false);
     }
-    if let Some(items) = fast::parse(file, text) {
-        tree.items = items;
-        return (tree, true);
-    }
     parse_file_with_pest(file, text, out, tree)
+}
+
+/// The fast reader's tree of a file, read in pieces of about `piece` bytes (in parallel when
+/// there are several): the same items as one reading of the whole file.
+fn read_fast(file: FileId, text: &str, piece: usize) -> Option<Vec<ast::Item>> {
+    if text.len() <= piece {
+        return fast::parse(file, text);
+    }
+    if text.contains('\u{FEFF}') {
+        return None;
+    }
+    let cuts = fast::cut_points(text, piece);
+    let pieces: Vec<Vec<ast::Item>> = cuts
+        .par_windows(2)
+        .map(|w| fast::parse_piece(file, &text[..w[1]], w[0]))
+        .collect::<Option<_>>()?;
+    let mut items = Vec::with_capacity(pieces.iter().map(Vec::len).sum());
+    for mut p in pieces {
+        items.append(&mut p);
+    }
+    Some(items)
 }
 
 /// Read `text` with both readers, for the differential tests and the `readers` fuzz target.
@@ -140,10 +135,22 @@ pub fn parse_file(file: FileId, text: &str, out: &mut Vec<Diagnostic>) -> (ast::
 /// different tree.
 #[doc(hidden)]
 pub fn compare_readers(text: &str) -> Result<(bool, bool), String> {
+    let fast = fast::parse(0, text);
     if check_nesting(0, text).is_some() {
+        if fast.is_some() {
+            return Err(format!(
+                "the fast reader accepted text nested too deep: {text:?}"
+            ));
+        }
         return Ok((false, false));
     }
-    let fast = fast::parse(0, text);
+    // Cut wherever a cut is allowed: the pieces must read exactly as the whole.
+    let pieces = read_fast(0, text, 1);
+    if pieces != fast {
+        return Err(format!(
+            "the fast reader reads {text:?} differently in pieces\nwhole: {fast:#?}\npieces: {pieces:#?}"
+        ));
+    }
     let mut out = Vec::new();
     let (tree, ok) = parse_file_with_pest(0, text, &mut out, ast::File::default());
     let clean = ok && out.is_empty();

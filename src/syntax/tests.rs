@@ -31,7 +31,7 @@ fn rule(text: &str) -> RuleItem {
 /// A compact rendering of a condition: `(a & !(b | c))`.
 fn show(c: &Cond) -> String {
     match c {
-        Cond::Fact(n) => n.text.clone(),
+        Cond::Fact(n) => n.text.to_string(),
         Cond::Cmp(c) => format!("{}{}{}", c.measure.text, c.op.as_str(), c.value.value),
         Cond::In(c) => {
             format!(

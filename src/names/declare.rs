@@ -1,0 +1,363 @@
+//! Declaring: every name of the ruleset, in order, before any is resolved (E004 for a name
+//! declared twice, and for rule ids two rules share), and the records of the rules.
+
+use std::fmt::Write as _;
+
+use foldhash::{HashMap, HashSet};
+
+use super::{Kind, Resolver, Symbol};
+use crate::diagnostic::{Code, Diagnostic};
+use crate::model::*;
+use crate::source::Sources;
+use crate::syntax::ast::{self, Item};
+
+impl<'a> Resolver<'a> {
+    /// First pass: every declaration, so names resolve whatever their order.
+    ///
+    /// The records of a large ruleset's rules are built on another thread meanwhile: writing
+    /// them takes longer than declaring every name, mostly in first touches of fresh memory.
+    pub(super) fn declare(&mut self, files: &[ast::File]) {
+        let sources = self.sources;
+        let count = files.iter().flat_map(|f| &f.items);
+        let count = count.filter(|i| matches!(i, Item::Rule(_))).count();
+        let (records, (header, duplicates)) = if count >= self.parallel {
+            rayon::join(
+                || rule_records(sources, files, count),
+                || self.declare_names(files),
+            )
+        } else {
+            let names = self.declare_names(files);
+            (rule_records(sources, files, count), names)
+        };
+        self.model.rules = records;
+        for (index, id) in duplicates {
+            if let Some(rule) = self.model.rules.get_mut(index) {
+                rule.id = id;
+            }
+        }
+        self.check_rule_ids();
+        let default_name = self.sources.default_name();
+        self.model.header = match header {
+            Some(h) => Header {
+                name: h.name.text.to_string(),
+                title: h.title.as_ref().map(|t| t.value.clone()),
+                version: h
+                    .version
+                    .as_ref()
+                    .map_or_else(|| "0.0.0".to_string(), |t| t.value.clone()),
+                span: Some(h.span),
+            },
+            None => Header {
+                name: default_name,
+                title: None,
+                version: "0.0.0".to_string(),
+                span: None,
+            },
+        };
+    }
+
+    /// Declare every name, in order. Returns the `ruleset` item, if any, and the ids of rules
+    /// whose name was declared already.
+    fn declare_names<'f>(
+        &mut self,
+        files: &'f [ast::File],
+    ) -> (Option<&'f ast::RulesetItem>, Vec<(RuleId, String)>) {
+        let mut header: Option<&ast::RulesetItem> = None;
+        let mut duplicates = Vec::new();
+        let mut rules = 0;
+        // Sized up front: growing the table step by step rehashes every name several times.
+        let declared = files.iter().flat_map(|f| &f.items).filter(|i| match i {
+            Item::Rule(rule) => rule.name.is_some(),
+            Item::Ruleset(_) | Item::Test(_) => false,
+            _ => true,
+        });
+        self.symbols.reserve(declared.count());
+        for file in files {
+            for item in &file.items {
+                match item {
+                    Item::Ruleset(h) => {
+                        if let Some(first) = header {
+                            self.out.push(
+                                Diagnostic::new(
+                                    Code::E004,
+                                    h.span,
+                                    "a ruleset has one `ruleset` item; this is a second",
+                                )
+                                .with_label("second `ruleset`")
+                                .with_secondary(first.span, "first `ruleset` here")
+                                .with_help("keep one `ruleset` item for the whole folder"),
+                            );
+                        } else {
+                            header = Some(h);
+                        }
+                    }
+                    Item::Fact(f) => {
+                        let kind = if f.kind == FactKind::Condition {
+                            Kind::Condition
+                        } else {
+                            Kind::Factor
+                        };
+                        let index = self.model.facts.len();
+                        if self.add(&f.name, kind, index) {
+                            let codes = self.codes(f.codes(), false);
+                            self.model.facts.push(Fact {
+                                name: f.name.text.to_string(),
+                                label: f.label.as_ref().map(|t| t.value.clone()),
+                                kind: f.kind,
+                                implies: Vec::new(),
+                                excludes: Vec::new(),
+                                codes,
+                                span: f.name.span,
+                            });
+                        }
+                    }
+                    Item::Exclusive(x) => {
+                        let index = self.model.exclusives.len();
+                        if self.add(&x.name, Kind::Exclusive, index) {
+                            self.model.exclusives.push(Exclusive {
+                                name: x.name.text.to_string(),
+                                label: x.label.as_ref().map(|t| t.value.clone()),
+                                members: Vec::new(),
+                                span: x.name.span,
+                            });
+                        }
+                    }
+                    Item::Measure(m) => {
+                        let index = self.model.measures.len();
+                        if self.add(&m.name, Kind::Measure, index) {
+                            let codes = self.codes(&m.codes, true);
+                            self.model.measures.push(Measure {
+                                name: m.name.text.to_string(),
+                                label: m.label.as_ref().map(|t| t.value.clone()),
+                                unit: m.unit.as_ref().map(|t| t.value.clone()),
+                                min: m.range.map(|r| r.lo.value),
+                                max: m.range.map(|r| r.hi.value),
+                                codes,
+                                span: m.name.span,
+                            });
+                        }
+                    }
+                    Item::Category(c) => {
+                        let index = self.model.categories.len();
+                        if self.add(&c.name, Kind::Category, index) {
+                            self.model.categories.push(Category {
+                                name: c.name.text.to_string(),
+                                label: c.label.as_ref().map(|t| t.value.clone()),
+                                parents: Vec::new(),
+                                span: c.name.span,
+                            });
+                        }
+                    }
+                    Item::Exercise(e) => {
+                        let index = self.model.exercises.len();
+                        if self.add(&e.name, Kind::Exercise, index) {
+                            self.model.exercises.push(Exercise {
+                                name: e.name.text.to_string(),
+                                label: e.label.as_ref().map(|t| t.value.clone()),
+                                categories: Vec::new(),
+                                span: e.name.span,
+                            });
+                        }
+                    }
+                    Item::Source(s) => {
+                        let index = self.model.sources.len();
+                        if self.add(&s.name, Kind::Source, index) {
+                            self.model.sources.push(Source {
+                                name: s.name.text.to_string(),
+                                text: s.text.value.clone(),
+                                url: s.url.as_ref().map(|t| t.value.clone()),
+                                span: s.name.span,
+                            });
+                        }
+                    }
+                    Item::Rule(rule) => {
+                        let index = rules;
+                        rules += 1;
+                        if let Some(name) = &rule.name
+                            && !self.add(name, Kind::Rule, index)
+                        {
+                            // A duplicate rule name: still check the rule, under a unique id.
+                            duplicates.push((index, format!("{}#{}", name.text, index)));
+                        }
+                    }
+                    Item::Test(_) => {}
+                }
+            }
+        }
+        (header, duplicates)
+    }
+
+    /// E004 for rule ids that two rules share.
+    fn check_rule_ids(&mut self) {
+        // An unnamed rule's id must not collide with a named rule.
+        let named = self.model.rules.iter().filter(|r| r.named).count();
+        let mut ids: HashMap<&str, usize> = HashMap::default();
+        ids.reserve(named);
+        for (i, rule) in self.model.rules.iter().enumerate() {
+            if rule.named {
+                ids.insert(rule.id.as_str(), i);
+            }
+        }
+        // Two files with the same stem in different folders number their unnamed rules alike.
+        // (An unnamed id is its file's stem, `_` and digits, so it names its stem: files with
+        // distinct stems never give two unnamed rules one id, and need no table of the ids.)
+        let mut stems = HashSet::default();
+        let stems_distinct =
+            (0..self.sources.len()).all(|f| stems.insert(self.sources.get(f).stem()));
+        let mut unnamed: HashMap<&str, usize> = HashMap::default();
+        if !stems_distinct {
+            unnamed.reserve(self.model.rules.len() - named);
+        }
+        for (i, rule) in self
+            .model
+            .rules
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| !r.named && !stems_distinct)
+        {
+            if let Some(&first) = unnamed.get(rule.id.as_str()) {
+                self.out.push(
+                    Diagnostic::new(
+                        Code::E004,
+                        rule.head_span,
+                        format!("two unnamed rules get the same id `{}`", rule.id),
+                    )
+                    .with_label("this rule's id is taken")
+                    .with_secondary(
+                        self.model.rules[first].head_span,
+                        "by this rule, in a file with the same name",
+                    )
+                    .with_note(
+                        "an unnamed rule's id is its file's name and its number in that file",
+                    )
+                    .with_help("name the rules with `rule NAME:`, or rename one of the two files"),
+                );
+            } else {
+                unnamed.insert(rule.id.as_str(), i);
+            }
+        }
+        for rule in self.model.rules.iter().filter(|r| !r.named) {
+            if let Some(&other) = ids.get(rule.id.as_str()) {
+                let named = &self.model.rules[other];
+                self.out.push(
+                    Diagnostic::new(
+                        Code::E004,
+                        named.head_span,
+                        format!(
+                            "the rule name `{}` is also the id of an unnamed rule",
+                            named.id
+                        ),
+                    )
+                    .with_label("this name")
+                    .with_secondary(
+                        rule.head_span,
+                        format!("this unnamed rule gets the id `{}`", rule.id),
+                    )
+                    .with_help(
+                        "rename the rule, or give the unnamed rule a name with `rule NAME:`",
+                    ),
+                );
+            }
+        }
+    }
+
+    /// Declare a name; report a duplicate (E004) and return false if it exists already.
+    fn add(&mut self, name: &ast::Name, kind: Kind, index: usize) -> bool {
+        if let Some(first) = self.symbols.get(name.text.as_str()) {
+            let again = if first.kind == kind {
+                format!("`{}` is declared twice", name.text)
+            } else {
+                format!(
+                    "`{}` is already declared as {}",
+                    name.text,
+                    first.kind.noun()
+                )
+            };
+            self.out.push(
+                Diagnostic::new(Code::E004, name.span, again)
+                    .with_label("declared again here")
+                    .with_secondary(first.span, "first declared here")
+                    .with_help("every name in a ruleset is declared once; rename one of them or remove the copy"),
+            );
+            return false;
+        }
+        // Keys borrow the source text (the same characters as the name), not the tree, which
+        // is freed rule by rule.
+        let text: &'a str = self.sources.slice(name.span);
+        self.symbols.insert(
+            text,
+            Symbol {
+                kind,
+                index,
+                span: name.span,
+            },
+        );
+        let key = match kind {
+            Kind::Condition | Kind::Factor => "fact",
+            Kind::Exclusive => "exclusive",
+            Kind::Measure => "measure",
+            Kind::Category => "category",
+            Kind::Exercise => "exercise",
+            Kind::Source => "source",
+            Kind::Rule => "rule",
+        };
+        self.names.entry(key).or_default().push(text);
+        true
+    }
+}
+
+/// A record for every rule, in order, with what its tree says directly; its id is its name
+/// (duplicate names are renamed by [`Resolver::declare`]) or `<file stem>_<n>`. The rest is
+/// filled in by [`super::rules::resolve_rule`].
+fn rule_records(sources: &Sources, files: &[ast::File], count: usize) -> Vec<Rule> {
+    let mut records = Vec::with_capacity(count);
+    for (file_index, file) in files.iter().enumerate() {
+        let stem = sources.get(file_index).stem();
+        let mut anonymous = 0usize;
+        for item in &file.items {
+            let Item::Rule(rule) = item else { continue };
+            let (id, named) = match &rule.name {
+                Some(name) => (name.text.to_string(), true),
+                None => {
+                    anonymous += 1;
+                    // Sized up front: growing the string was most of the cost.
+                    let mut id = String::with_capacity(stem.len() + 8);
+                    id.push_str(stem);
+                    let _ = write!(id, "_{anonymous}");
+                    (id, false)
+                }
+            };
+            records.push(Rule {
+                id,
+                named,
+                span: rule.span,
+                head_span: rule.head_span,
+                when: Expr::Always,
+                when_span: None,
+                action: rule.action.action,
+                action_span: rule.action.span,
+                targets: Vec::new(),
+                exercises: Vec::new(),
+                dose: None,
+                because: rule.because().map(|t| t.value.clone()),
+                cite: Vec::new(),
+                evidence: rule
+                    .evidence()
+                    .and_then(|n| Evidence::ALL.into_iter().find(|e| e.as_str() == n.text)),
+                strength: rule
+                    .strength()
+                    .and_then(|n| Strength::ALL.into_iter().find(|e| e.as_str() == n.text)),
+                overrides: Vec::new(),
+                reviewed: rule.reviewed().map(|t| t.value.clone()),
+                status: rule
+                    .status()
+                    .and_then(|n| Status::ALL.into_iter().find(|e| e.as_str() == n.text))
+                    .unwrap_or_default(),
+                except: Vec::new(),
+                prevails: rule.prevails(),
+                stop_if: rule.stop_if().map(|t| t.value.clone()),
+            });
+        }
+    }
+    records
+}
