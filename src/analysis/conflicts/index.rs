@@ -1,6 +1,8 @@
 //! Per-rule data laid out for the pair checks: each rule's exercises in one flat table, rules
 //! grouped by exercise and action, conditions flattened once, and the compact [`Hot`] records.
 
+use rayon::prelude::*;
+
 use super::*;
 
 /// Every rule's exercises ([`Rule::exercises`]) in one flat table. The passes over all rules
@@ -117,64 +119,42 @@ impl<T: Ord> ByExercise<T> {
     }
 }
 
-/// Rulesets with at least this many rules are analysed partly on two threads; for smaller ones a
-/// thread costs more than it saves.
+/// Rulesets with at least this many rules are analysed partly in parallel (on rayon's
+/// threads); for smaller ones handing work to other threads costs more than it saves.
 pub(super) const PARALLEL: usize = 4096;
+
+/// Rules one parallel task flattens at least.
+const PREPARE_CHUNK: usize = 1024;
 
 /// Each live rule's condition, flattened ([`Space::prepare`]), `None` for retired rules; and
 /// each rule's [`Signature`] (the default one for retired rules).
 ///
 /// Rules are flattened independently of each other and without touching the work budget, so
-/// a large ruleset is split in two halves, the second flattened on a helper thread; the result
-/// is the same as flattening them in order.
+/// from `parallel` rules on they are flattened in parallel; the results are collected in rule
+/// order, the same as flattening them one after the other.
 pub(super) fn prepare_all<'m>(
     space: &Space,
     rules: &'m [Rule],
+    parallel: usize,
 ) -> (Vec<Option<Prepared<'m>>>, Vec<Signature>) {
-    let fill = |space: &Space,
-                prepared: &mut [Option<Prepared<'m>>],
-                signatures: &mut [Signature],
-                rules: &'m [Rule]| {
-        for ((slot, signature), r) in prepared.iter_mut().zip(signatures).zip(rules) {
-            if r.is_live() {
-                let p = space.prepare(&[(&r.when, true)]);
-                *signature = space.signature(&p);
-                *slot = Some(p);
-            }
+    let one = |r: &'m Rule| {
+        if r.is_live() {
+            let p = space.prepare(&[(&r.when, true)]);
+            let signature = space.signature(&p);
+            (Some(p), signature)
+        } else {
+            (None, Signature::default())
         }
     };
-    let mut prepared: Vec<Option<Prepared<'m>>> =
-        std::iter::repeat_with(|| None).take(rules.len()).collect();
-    let mut signatures = vec![Signature::default(); rules.len()];
-    if rules.len() < PARALLEL {
-        fill(space, &mut prepared, &mut signatures, rules);
-        return (prepared, signatures);
+    if rules.len() < parallel {
+        rules.iter().map(one).unzip()
+    } else {
+        rules
+            .par_iter()
+            .with_min_len((parallel / 4).clamp(1, PREPARE_CHUNK))
+            .map(one)
+            .unzip()
     }
-    let half = rules.len() / 2;
-    let (first, second) = prepared.split_at_mut(half);
-    let (first_signatures, second_signatures) = signatures.split_at_mut(half);
-    let helper_space = space.clone();
-    let helped = std::thread::scope(|scope| {
-        let helper = std::thread::Builder::new().spawn_scoped(scope, move || {
-            fill(&helper_space, second, second_signatures, &rules[half..])
-        });
-        fill(space, first, first_signatures, &rules[..half]);
-        match helper.map(|h| h.join()) {
-            Ok(Ok(())) => true,
-            Ok(Err(panic)) => std::panic::resume_unwind(panic),
-            Err(_) => false,
-        }
-    });
-    if !helped {
-        // No thread to spare: the second half is flattened here too.
-        fill(
-            space,
-            &mut prepared[half..],
-            &mut signatures[half..],
-            &rules[half..],
-        );
-    }
-    (prepared, signatures)
 }
 
 impl<'m> Context<'m, '_> {

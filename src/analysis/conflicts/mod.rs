@@ -109,8 +109,10 @@ struct Context<'m, 'o> {
     samples: Vec<Option<Option<Patient>>>,
     /// Conflicts recorded at most; pairs beyond are counted, not checked.
     max_conflicts: usize,
-    /// Candidates [`Checks::sift`] keeps for half a block at most.
+    /// Candidates [`Checks::sift`] keeps for one chunk of rules at most.
     sift_limit: usize,
+    /// Rules from which a pass runs in parallel (see [`PARALLEL`]).
+    parallel: usize,
     unchecked: usize,
     first_unchecked: Option<(RuleId, RuleId)>,
 }
@@ -149,20 +151,22 @@ fn analyse_in(
     model: &Model,
     out: &mut Vec<Diagnostic>,
 ) -> Analysis {
-    analyse_with(space, max_conflicts, SIFT_LIMIT, model, out)
+    analyse_with(space, max_conflicts, SIFT_LIMIT, PARALLEL, model, out)
 }
 
-/// [`analyse_in`] with a given [`SIFT_LIMIT`].
+/// [`analyse_in`] with a given [`SIFT_LIMIT`] and [`PARALLEL`] threshold. Neither changes the
+/// findings, only how the work is split.
 fn analyse_with(
     space: Space,
     max_conflicts: usize,
     sift_limit: usize,
+    parallel: usize,
     model: &Model,
     out: &mut Vec<Diagnostic>,
 ) -> Analysis {
     super::overrides::report_cycles(model, out);
     impossible_facts(&space, model, out);
-    let (prepared, signatures) = prepare_all(&space, &model.rules);
+    let (prepared, signatures) = prepare_all(&space, &model.rules, parallel);
     let n = model.rules.len();
     let before = out.len();
     let exercises = RuleExercises::new(&model.rules);
@@ -186,6 +190,7 @@ fn analyse_with(
         samples: vec![None; n],
         max_conflicts,
         sift_limit,
+        parallel,
         unchecked: 0,
         first_unchecked: None,
     };

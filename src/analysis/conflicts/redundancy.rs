@@ -73,16 +73,22 @@ impl<'m> Context<'m, '_> {
             }
         };
         // The candidates, and the answers that need no search, are worked out a block of rules
-        // ahead (on two threads for a large ruleset, see [`Checks::sift`]); then each rule tries
+        // ahead (in parallel for a large ruleset, see [`Checks::sift`]); then each rule tries
         // its candidates in order, asking the solver where needed: the same questions in the
         // same order as trying every candidate in turn.
         let mut sifted = Sifted::default();
         let (mut list, mut unsifted) = (Vec::new(), Vec::new());
         for block in (0..n).step_by(SIFT_BLOCK) {
             let rules = block..(block + SIFT_BLOCK).min(n);
-            let limit = self.sift_limit;
-            self.checks()
-                .sift(&self.space, limit, rules.clone(), &found, &mut sifted);
+            let (limit, parallel) = (self.sift_limit, self.parallel);
+            self.checks().sift(
+                &self.space,
+                limit,
+                parallel,
+                rules.clone(),
+                &found,
+                &mut sifted,
+            );
             for r in rules {
                 let tried = match sifted.of(r) {
                     Some(candidates) => candidates,

@@ -1,6 +1,8 @@
 //! Cheap checks of whether one rule covers another, worked out ahead of the solver's
 //! questions for a block of rules at a time.
 
+use rayon::prelude::*;
+
 use super::*;
 
 /// What [`Checks::covers`] can tell without asking the solver.
@@ -15,9 +17,12 @@ pub(super) enum Answer {
 /// Rules whose candidates [`Checks::sift`] works out at a time.
 pub(super) const SIFT_BLOCK: usize = 8192;
 
-/// Candidates [`Checks::sift`] keeps for one half of a block at most. Past it (thousands of
-/// rules that may all cover each other), the rest of the half is tried one rule at a time.
-pub(super) const SIFT_LIMIT: usize = 1 << 20;
+/// Rules [`Checks::sift`] hands to one task at most.
+const SIFT_CHUNK: usize = 1024;
+
+/// Candidates [`Checks::sift`] keeps for one chunk of rules at most. Past it (thousands of
+/// rules that may all cover each other), the rest of the chunk is tried one rule at a time.
+pub(super) const SIFT_LIMIT: usize = 1 << 17;
 
 /// For rules of a block: the candidates `s` that may cover each, in the order they are tried,
 /// with what the cheap checks say about `s` covering the rule and about the rule covering `s`.
@@ -125,12 +130,14 @@ impl Checks<'_, '_> {
 
     /// The candidates of each rule of `rules` (listed by `found`) that may cover it, with the
     /// cheap answers both ways. Candidates the cheap checks rule out are left out: trying them
-    /// would only have answered no, with no other effect. A large block is split between two
-    /// threads.
+    /// would only have answered no, with no other effect. The rules are sifted in chunks (of a
+    /// size that depends on `parallel` only, never on the number of threads), in parallel from
+    /// `parallel / 2` rules on; the chunks are put together in rule order.
     pub(super) fn sift<F>(
         self,
         space: &Space,
         limit: usize,
+        parallel: usize,
         rules: std::ops::Range<RuleId>,
         found: &F,
         out: &mut Sifted,
@@ -141,35 +148,37 @@ impl Checks<'_, '_> {
         out.spans.clear();
         out.spans.resize(rules.len(), None);
         out.entries.clear();
-        let half = rules.start + rules.len() / 2;
-        if rules.len() < PARALLEL / 2 {
-            self.sift_into(space, limit, rules, found, out);
+        let chunk = (parallel / 4).clamp(1, SIFT_CHUNK);
+        let chunks = rules
+            .clone()
+            .step_by(chunk)
+            .map(|from| from..(from + chunk).min(rules.end));
+        if rules.len() < parallel / 2 {
+            for part in chunks {
+                self.sift_into(space, limit, part, found, out);
+            }
             return;
         }
-        let helper_space = space.clone();
-        let mut theirs = Sifted::default();
-        let helped = std::thread::scope(|scope| {
-            let theirs = &mut theirs;
-            let helper = std::thread::Builder::new().spawn_scoped(scope, move || {
-                theirs.first = half;
-                theirs.spans.resize(rules.end - half, None);
-                self.sift_into(&helper_space, limit, half..rules.end, found, theirs)
-            });
-            self.sift_into(space, limit, rules.start..half, found, out);
-            match helper.map(|h| h.join()) {
-                Ok(Ok(())) => true,
-                Ok(Err(panic)) => std::panic::resume_unwind(panic),
-                Err(_) => false,
-            }
-        });
-        if helped {
+        let chunks: Vec<_> = chunks.collect();
+        let parts: Vec<Sifted> = chunks
+            .into_par_iter()
+            .map(|part| {
+                let mut sifted = Sifted {
+                    first: part.start,
+                    spans: vec![None; part.len()],
+                    entries: Vec::new(),
+                };
+                self.sift_into(space, limit, part, found, &mut sifted);
+                sifted
+            })
+            .collect();
+        for part in parts {
             let base = out.entries.len();
-            for (slot, span) in out.spans[half - out.first..].iter_mut().zip(theirs.spans) {
+            let spans = &mut out.spans[part.first - out.first..];
+            for (slot, span) in spans.iter_mut().zip(part.spans) {
                 *slot = span.map(|(from, to)| (base + from, base + to));
             }
-            out.entries.append(&mut theirs.entries);
-        } else {
-            self.sift_into(space, limit, half..rules.end, found, out);
+            out.entries.extend_from_slice(&part.entries);
         }
     }
 

@@ -711,13 +711,43 @@ fn sifting_ahead_finds_what_trying_each_candidate_finds() {
         let run = |limit: usize| {
             let mut out = Vec::new();
             let space = Space::new(&k.model);
-            let analysis = analyse_with(space, MAX_CONFLICTS, limit, &k.model, &mut out);
+            let analysis = analyse_with(space, MAX_CONFLICTS, limit, PARALLEL, &k.model, &mut out);
             (format!("{analysis:?}"), format!("{out:?}"))
         };
         let (analysis, out) = run(0);
         assert!(out.contains("W003"), "the rules make redundancies");
         for limit in [1, 100, SIFT_LIMIT] {
             assert_eq!(run(limit), (analysis.clone(), out.clone()), "limit {limit}");
+        }
+    }
+}
+
+/// Threads never change the findings: with the parallel threshold lowered so that even small
+/// rulesets take the parallel paths, one thread and many give what the serial path gives.
+#[test]
+fn one_thread_and_many_find_the_same() {
+    for n in [40, 3000] {
+        let k = covering_rules(n);
+        let run = |parallel: usize| {
+            let mut out = Vec::new();
+            let space = Space::new(&k.model);
+            let analysis = analyse_with(space, MAX_CONFLICTS, 50, parallel, &k.model, &mut out);
+            (format!("{analysis:?}"), format!("{out:?}"))
+        };
+        let serial = run(usize::MAX);
+        assert!(serial.1.contains("W003"), "the rules make redundancies");
+        for threads in [1, 4] {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .expect("a thread pool");
+            for parallel in [2, 16] {
+                let found = pool.install(|| run(parallel));
+                assert!(
+                    found == serial,
+                    "{threads} threads, parallel from {parallel}"
+                );
+            }
         }
     }
 }

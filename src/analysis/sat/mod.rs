@@ -97,7 +97,33 @@ pub struct Space {
     never: Vec<bool>,
     budget: u64,
     /// Work left for all further searches.
-    remaining: std::cell::Cell<u64>,
+    remaining: Remaining,
+}
+
+/// The work left for all further searches of a [`Space`]. Atomic only so that one space can be
+/// shared by the threads that flatten conditions and run the cheap checks, which never search:
+/// every question that searches is asked from one thread, in a fixed order.
+#[derive(Debug)]
+struct Remaining(std::sync::atomic::AtomicU64);
+
+impl Remaining {
+    fn new(work: u64) -> Remaining {
+        Remaining(std::sync::atomic::AtomicU64::new(work))
+    }
+
+    fn get(&self) -> u64 {
+        self.0.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    fn set(&self, work: u64) {
+        self.0.store(work, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
+impl Clone for Remaining {
+    fn clone(&self) -> Remaining {
+        Remaining::new(self.get())
+    }
 }
 
 /// A simple reason why the literals of a prepared condition rule out every patient.

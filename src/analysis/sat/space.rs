@@ -164,7 +164,7 @@ impl Space {
             implied_by: Vec::new(),
             never: Vec::new(),
             budget: DEFAULT_BUDGET,
-            remaining: std::cell::Cell::new(DEFAULT_TOTAL_BUDGET),
+            remaining: Remaining::new(DEFAULT_TOTAL_BUDGET),
         }
     }
 
