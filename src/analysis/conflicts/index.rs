@@ -137,9 +137,9 @@ pub(super) fn prepare_all<'m>(
     rules: &'m [Rule],
     parallel: usize,
 ) -> (Vec<Option<Prepared<'m>>>, Vec<Signature>) {
-    let one = |r: &'m Rule| {
+    let one = |scratch: &mut Scratch, r: &'m Rule| {
         if r.is_live() {
-            let p = space.prepare(&[(&r.when, true)]);
+            let p = space.prepare_in(&[(&r.when, true)], scratch);
             let signature = space.signature(&p);
             (Some(p), signature)
         } else {
@@ -147,12 +147,13 @@ pub(super) fn prepare_all<'m>(
         }
     };
     if rules.len() < parallel {
-        rules.iter().map(one).unzip()
+        let mut scratch = Scratch::default();
+        rules.iter().map(|r| one(&mut scratch, r)).unzip()
     } else {
         rules
             .par_iter()
             .with_min_len((parallel / 4).clamp(1, PREPARE_CHUNK))
-            .map(one)
+            .map_init(Scratch::default, one)
             .unzip()
     }
 }

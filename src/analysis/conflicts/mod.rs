@@ -21,7 +21,7 @@ use foldhash::{HashMap, HashSet};
 
 use super::dose::{self, Mismatch};
 use super::overrides::Overrides;
-use super::sat::{self, Clash, Prepared, Signature, Space};
+use super::sat::{self, Clash, Prepared, Scratch, Signature, Space};
 use super::words;
 use super::{Analysis, Conflict, ConflictKind};
 use crate::diagnostic::{Code, Diagnostic};
@@ -106,7 +106,8 @@ struct Context<'m, 'o> {
     doses: Vec<Dose>,
     /// One patient for whom each rule fires, computed when first needed:
     /// a cheap way to prove that two rules fire together, or that one does not imply another.
-    samples: Vec<Option<Option<Patient>>>,
+    /// Only pairs with a rule that is not a plain conjunction ask for one: most rules have none.
+    samples: HashMap<RuleId, Option<Patient>>,
     /// Conflicts recorded at most; pairs beyond are counted, not checked.
     max_conflicts: usize,
     /// Candidates [`Checks::sift`] keeps for one chunk of rules at most.
@@ -187,7 +188,7 @@ fn analyse_with(
         hot: Vec::with_capacity(n),
         doses: Vec::new(),
         rank: exercise_rank(model),
-        samples: vec![None; n],
+        samples: HashMap::default(),
         max_conflicts,
         sift_limit,
         parallel,

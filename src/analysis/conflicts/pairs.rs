@@ -36,17 +36,17 @@ impl<'m> Context<'m, '_> {
 
     /// E010 and W004: each rule against the later rules on its exercises whose action clashes.
     /// Returns the index of active rules by exercise and action slot.
-    pub(super) fn clashes(&mut self) -> ByExercise<(u32, Signature)> {
+    pub(super) fn clashes(&mut self) -> ByExercise<u32> {
         let model = self.model;
         let table = self.exercises;
         let n = model.rules.len();
-        // The index holds each rule's signature inline, so walking a list reads memory in order
-        // instead of jumping to every partner's own records.
+        // The index holds rule numbers only: at four bytes an entry it stays small enough to be
+        // read from the caches, where entries with each rule's signature inline did not.
         let index = ByExercise::new(
             model.exercises.len(),
             table,
             |r| self.active[r].then(|| slot(self.hot[r].action)),
-            |r| (r as u32, self.hot[r].signature),
+            |r| r as u32,
         );
         // Each later partner is visited once per rule (the stamp skips repeats through other
         // shared exercises); pairs are handled in discovery order, which is deterministic.
@@ -72,17 +72,17 @@ impl<'m> Context<'m, '_> {
                     };
                     let list = index.list(e, slot(a));
                     let mut start = cursors[slot(a)] as usize;
-                    while list.get(start).is_some_and(|&(j, _)| j as usize <= i) {
+                    while list.get(start).is_some_and(|&j| j as usize <= i) {
                         start += 1;
                     }
                     cursors[slot(a)] = start as u32;
                     // A rule on one exercise meets each partner once: no stamp needed.
                     let single = exercises.len() == 1;
-                    for (j, sj) in &list[start..] {
-                        let j = *j as usize;
+                    for &j in &list[start..] {
+                        let j = j as usize;
                         if single || stamp[j] != i as u32 {
                             stamp[j] = i as u32;
-                            if !signature.disjoint(sj) {
+                            if !signature.disjoint(&self.hot[j].signature) {
                                 self.check_pair(i, j, kind, None);
                             }
                         }
@@ -149,11 +149,11 @@ impl<'m> Context<'m, '_> {
 
     /// A patient for whom rule `r` fires, if one could be found within the budget.
     pub(super) fn sample(&mut self, r: RuleId) -> Option<&Patient> {
-        if self.samples[r].is_none() {
+        if !self.samples.contains_key(&r) {
             let found = self.space.example(&[self.prep(r)]).ok().flatten();
-            self.samples[r] = Some(found);
+            self.samples.insert(r, found);
         }
-        self.samples[r].as_ref().and_then(|s| s.as_ref())
+        self.samples.get(&r).and_then(|s| s.as_ref())
     }
 
     /// Whether rules `i < j` both fire for some patient; if so, record their conflict.

@@ -7,7 +7,7 @@ impl<'m> Context<'m, '_> {
     /// exercises, so only rules on its first exercise with the same action are candidates; when
     /// the rule is a plain conjunction, a candidate's required facts must all be among the
     /// rule's, so candidates are found by their rarest required fact.
-    pub(super) fn redundancies(&mut self, index: &ByExercise<(u32, Signature)>) {
+    pub(super) fn redundancies(&mut self, index: &ByExercise<u32>) {
         let model = self.model;
         let table = self.exercises;
         let n = model.rules.len();
@@ -59,15 +59,25 @@ impl<'m> Context<'m, '_> {
             }
             let s_slot = slot(checks.hot[r].action);
             if checks.hot[r].plain {
-                for k in p.required_facts().iter().copied().chain([NONE]) {
-                    out.extend(bucket(first, s_slot, k).iter().map(|&(_, s)| s));
+                // The candidates whose key is one of r's required facts, then those keyed NONE.
+                // Keys and required facts are both sorted (NONE last), so a short list is
+                // walked once, in order, and a long one searched key by key: the same result.
+                let list = buckets.list(first, s_slot);
+                let required = p.required_facts();
+                if list.len() <= 4 * (required.len() + 1) {
+                    let wanted = |k: usize| k == NONE || required.binary_search(&k).is_ok();
+                    out.extend(list.iter().filter(|&&(k, _)| wanted(k)).map(|&(_, s)| s));
+                } else {
+                    for k in required.iter().copied().chain([NONE]) {
+                        out.extend(bucket(first, s_slot, k).iter().map(|&(_, s)| s));
+                    }
                 }
             } else {
                 out.extend(
                     index
                         .list(first, s_slot)
                         .iter()
-                        .map(|&(s, _)| s as usize)
+                        .map(|&s| s as usize)
                         .filter(|&s| candidate(s)),
                 );
             }

@@ -58,7 +58,7 @@ mod tests;
 use crate::model::{CmpOp, Expr, FactId, MeasureId, Model, Patient};
 
 use prepare::*;
-pub use prepare::{Prepared, Signature};
+pub use prepare::{Prepared, Scratch, Signature};
 pub use regions::round_value;
 use regions::*;
 use search::*;

@@ -6,10 +6,31 @@ impl Space {
     /// Flatten conditions (each required true or false) into literals plus the sub-conditions
     /// that are not literals. Done once per rule; the result answers many questions cheaply.
     pub fn prepare<'a>(&self, constraints: &[(&'a Expr, bool)]) -> Prepared<'a> {
+        self.prepare_in(constraints, &mut Scratch::default())
+    }
+
+    /// [`Space::prepare`], building the lists in `scratch` first: each list of the result is
+    /// then allocated once, at its final size, which matters when every rule of a large
+    /// ruleset is prepared.
+    pub fn prepare_in<'a>(
+        &self,
+        constraints: &[(&'a Expr, bool)],
+        scratch: &mut Scratch,
+    ) -> Prepared<'a> {
         let mut p = Prepared {
             src: Src::new(constraints),
             ..Prepared::default()
         };
+        let Scratch {
+            pos,
+            neg,
+            mlits,
+            pos_groups,
+        } = scratch;
+        pos.clear();
+        neg.clear();
+        mlits.clear();
+        pos_groups.clear();
         let mut stack = Stack::default();
         stack.extend(constraints.iter().rev().copied());
         while let Some((e, want)) = stack.pop() {
@@ -17,17 +38,17 @@ impl Space {
                 Expr::Always => p.unsat |= !want,
                 Expr::Fact(f) => {
                     if want {
-                        p.pos.push(*f)
+                        pos.push(*f)
                     } else {
-                        p.neg.push(*f)
+                        neg.push(*f)
                     }
                 }
-                Expr::Cmp { measure, op, value } => p.mlits.push(MLit {
+                Expr::Cmp { measure, op, value } => mlits.push(MLit {
                     measure: *measure,
                     test: Test::Cmp(*op, *value),
                     positive: want,
                 }),
-                Expr::In { measure, lo, hi } => p.mlits.push(MLit {
+                Expr::In { measure, lo, hi } => mlits.push(MLit {
                     measure: *measure,
                     test: Test::In(*lo, *hi),
                     positive: want,
@@ -55,34 +76,37 @@ impl Space {
                 Expr::All(_) | Expr::Any(_) => p.extra_mut().rest.push((e, want)),
             }
         }
-        self.propagate(&mut p.pos, &mut p.neg);
-        p.pos.sort_unstable();
-        p.pos.dedup();
-        p.neg.sort_unstable();
-        p.neg.dedup();
-        if p.pos.iter().any(|&f| self.never(f)) {
+        self.propagate(pos, neg);
+        pos.sort_unstable();
+        pos.dedup();
+        neg.sort_unstable();
+        neg.dedup();
+        if pos.iter().any(|&f| self.never(f)) {
             p.unsat = true;
         }
-        p.mlits.sort_by_key(|l| l.measure);
-        p.mlits.dedup();
-        p.pos_groups = p
-            .pos
-            .iter()
-            .flat_map(|&f| self.groups_of(f).iter().map(move |&g| (g, f)))
-            .collect();
-        p.pos_groups.sort_unstable();
-        if intersects(&p.pos, &p.neg) || p.pos_groups.windows(2).any(|w| w[0].0 == w[1].0) {
+        mlits.sort_by_key(|l| l.measure);
+        mlits.dedup();
+        pos_groups.extend(
+            pos.iter()
+                .flat_map(|&f| self.groups_of(f).iter().map(move |&g| (g, f))),
+        );
+        pos_groups.sort_unstable();
+        if intersects(pos, neg) || pos_groups.windows(2).any(|w| w[0].0 == w[1].0) {
             p.unsat = true;
         }
         // Each measure's own tests must admit a value (or unknown); later questions then only
         // look at measures that two parts both test.
         if !p.unsat
-            && p.mlits
+            && mlits
                 .chunk_by(|a, b| a.measure == b.measure)
                 .any(|lits| !self.measure_agrees(lits[0].measure, &[lits]))
         {
             p.unsat = true;
         }
+        p.pos = pos.to_vec();
+        p.neg = neg.to_vec();
+        p.mlits = mlits.to_vec();
+        p.pos_groups = pos_groups.to_vec();
         p
     }
 
@@ -133,6 +157,16 @@ impl Space {
         }
         sig
     }
+}
+
+/// The lists [`Space::prepare_in`] builds a condition's literals in, kept from one condition to
+/// the next.
+#[derive(Default)]
+pub struct Scratch {
+    pos: Vec<FactId>,
+    neg: Vec<FactId>,
+    mlits: Vec<MLit>,
+    pos_groups: Vec<(u32, FactId)>,
 }
 
 /// Conditions flattened for fast questions: see [`Space::prepare`].
