@@ -1,5 +1,7 @@
 //! Conditions flattened once into literals ([`Prepared`]) and their fixed-size [`Signature`].
 
+use smallvec::SmallVec;
+
 use super::*;
 
 impl Space {
@@ -103,10 +105,10 @@ impl Space {
         {
             p.unsat = true;
         }
-        p.pos = pos.to_vec();
+        p.pos = SmallVec::from_slice(pos);
         p.neg = neg.to_vec();
-        p.mlits = mlits.to_vec();
-        p.pos_groups = pos_groups.to_vec();
+        p.mlits = SmallVec::from_slice(mlits);
+        p.pos_groups = SmallVec::from_slice(pos_groups);
         p
     }
 
@@ -176,13 +178,15 @@ pub struct Prepared<'a> {
     pub(super) src: Src<'a>,
     /// A literal `false` or an internal clash among the literals: nothing satisfies this.
     pub(super) unsat: bool,
-    /// Facts required true / false, sorted.
-    pub(super) pos: Vec<FactId>,
+    /// Facts required true / false, sorted. The few facts, groups and measure tests of a
+    /// typical rule are kept inline: no allocation of their own, and no second place in memory
+    /// to read when two rules are compared.
+    pub(super) pos: SmallVec<[FactId; 3]>,
     pub(super) neg: Vec<FactId>,
     /// (exclusive group, fact) for every required-true fact, sorted.
-    pub(super) pos_groups: Vec<(u32, FactId)>,
+    pub(super) pos_groups: SmallVec<[(u32, FactId); 1]>,
     /// Measure tests, sorted by measure.
-    pub(super) mlits: Vec<MLit>,
+    pub(super) mlits: SmallVec<[MLit; 1]>,
     /// What few conditions have: kept apart so that the record of every rule stays small.
     pub(super) extra: Option<Box<Extra<'a>>>,
 }
@@ -403,12 +407,14 @@ impl<'a> Prepared<'a> {
             })),
             ..Prepared::default()
         };
+        let mut pos = Vec::new();
         if want {
-            p.pos.push(f);
+            pos.push(f);
         } else {
             p.neg.push(f);
         }
-        space.propagate(&mut p.pos, &mut p.neg);
+        space.propagate(&mut pos, &mut p.neg);
+        p.pos = SmallVec::from_vec(pos);
         p.pos.sort_unstable();
         p.pos.dedup();
         p.neg.sort_unstable();
@@ -436,7 +442,7 @@ impl<'a> Prepared<'a> {
                 own: vec![(expr, l.positive)],
                 ..Extra::default()
             })),
-            mlits: vec![l],
+            mlits: smallvec::smallvec![l],
             ..Prepared::default()
         }
     }
