@@ -99,10 +99,8 @@ impl Checks<'_, '_> {
         // Between plain conjunctions that passed the test above, r requires (so mentions) every
         // fact `s` requires: no need to walk r's condition.
         let when = &self.model.rules[r].when;
-        if !(hr.plain && hs.plain)
-            && !space.has_implications()
-            && ps.required_facts().iter().any(|&f| !mentions_fact(when, f))
-        {
+        let walk = !(space.has_implications() || (hr.plain && hs.plain));
+        if walk && ps.required_facts().iter().any(|&f| !mentions_fact(when, f)) {
             return Answer::No;
         }
         // `s` must advise every exercise `r` advises: r's exercises found among s's, counted
