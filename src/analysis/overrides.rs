@@ -21,12 +21,15 @@ const WALK_LIMIT: usize = 64;
 
 /// The `overrides` relation with reachability queries.
 pub struct Overrides {
-    /// Direct `overrides` of each rule, in declaration order, without repeats.
-    out: Vec<Vec<RuleId>>,
-    /// The same edges as pairs (overrider, overridden), for constant-time direct checks.
+    /// Whether the rule overrides any live rule directly.
+    overrides_any: Vec<bool>,
+    /// The direct edges as pairs (overrider, overridden), for constant-time direct checks.
     direct: HashSet<(RuleId, RuleId)>,
-    /// The reverse edges: the rules that override each rule directly.
-    into: Vec<Vec<RuleId>>,
+    /// The reverse edges: the rules that override rule `b` directly are
+    /// `into[into_start[b]..into_start[b + 1]]`, in declaration order (one table for all rules
+    /// rather than a vector per rule, most of which would stay empty).
+    into_start: Vec<usize>,
+    into: Vec<RuleId>,
     /// Whether the rule overrides or is overridden by any rule.
     involved: Vec<bool>,
     /// For each rule asked about as the overridden one, every rule that reaches it, as a bit
@@ -38,8 +41,8 @@ pub struct Overrides {
 impl Overrides {
     pub fn new(model: &Model) -> Overrides {
         let n = model.rules.len();
-        let mut out = vec![Vec::new(); n];
-        let mut into = vec![Vec::new(); n];
+        let mut overrides_any = vec![false; n];
+        let mut edges_into = Vec::new();
         let mut involved = vec![false; n];
         let mut direct = HashSet::new();
         for (a, b, _) in edges(model) {
@@ -51,13 +54,28 @@ impl Overrides {
             involved[a] = true;
             involved[b] = true;
             if model.rules[a].is_live() && model.rules[b].is_live() && direct.insert((a, b)) {
-                out[a].push(b);
-                into[b].push(a);
+                overrides_any[a] = true;
+                edges_into.push((b, a));
             }
         }
+        // Grouped by overridden rule, in declaration order within each group.
+        let mut into_start = vec![0usize; n + 1];
+        for &(b, _) in &edges_into {
+            into_start[b + 1] += 1;
+        }
+        for k in 1..into_start.len() {
+            into_start[k] += into_start[k - 1];
+        }
+        let mut next = into_start.clone();
+        let mut into = vec![0; edges_into.len()];
+        for (b, a) in edges_into {
+            into[next[b]] = a;
+            next[b] += 1;
+        }
         Overrides {
-            out,
+            overrides_any,
             direct,
+            into_start,
             into,
             involved,
             ancestors: HashMap::new(),
@@ -71,21 +89,22 @@ impl Overrides {
 
     /// Whether `from` overrides `to` directly or through a chain.
     pub fn reaches(&mut self, from: RuleId, to: RuleId) -> bool {
-        if self.out.get(from).is_none_or(|o| o.is_empty()) || !self.involved(to) {
+        if !self.overrides_any.get(from).copied().unwrap_or(false) || !self.involved(to) {
             return false;
         }
         if self.direct.contains(&(from, to)) {
             return true;
         }
-        let into = &self.into;
+        let (into, into_start) = (&self.into, &self.into_start);
+        let direct_into = |r: RuleId| &into[into_start[r]..into_start[r + 1]];
         let ancestors = self.ancestors.entry(to).or_insert_with(|| {
-            let mut set = vec![0u64; into.len().div_ceil(64)];
-            let mut stack = into[to].clone();
+            let mut set = vec![0u64; (into_start.len() - 1).div_ceil(64)];
+            let mut stack = direct_into(to).to_vec();
             while let Some(r) = stack.pop() {
                 let (word, bit) = (r / 64, 1u64 << (r % 64));
                 if set[word] & bit == 0 {
                     set[word] |= bit;
-                    stack.extend(&into[r]);
+                    stack.extend(direct_into(r));
                 }
             }
             set
