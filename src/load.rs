@@ -1,13 +1,18 @@
-//! Reading a ruleset from disk: one file, or every `*.carel` file below a folder, sorted by path.
-//! Symbolic links are followed only while they stay inside the folder; each file is read once.
+//! Reading rulesets and bundles from disk, for the command line and the language server alike:
+//! one file, or every `*.carel` file below a folder, sorted by path (§1). Symbolic links are
+//! followed only while they stay inside the folder; each file is read once. One size limit,
+//! [`MAX_FILE_BYTES`], holds for every ruleset file and bundle.
+//!
+//! This is the edge where files are read; the stages after it (syntax, names, analysis,
+//! bundle) never touch the file system.
 
 use std::collections::BTreeSet;
 use std::fs;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use carel::diagnostic::{Code, Diagnostic};
-use carel::source::{self, Sources, Span};
+use crate::diagnostic::{Code, Diagnostic};
+use crate::source::{Sources, Span};
 
 /// A ruleset read from disk. `diagnostics` holds files that are not valid UTF-8.
 pub struct Loaded {
@@ -15,9 +20,10 @@ pub struct Loaded {
     pub diagnostics: Vec<Diagnostic>,
 }
 
-/// The largest file read as a ruleset file: byte offsets in spans are 32-bit, so a file can hold
-/// at most `u32::MAX` bytes (4 GiB less one byte). Generated rulesets (spreadsheet and guideline
-/// exports) come as one file of hundreds of megabytes; this is the only limit on them.
+/// The largest ruleset file or bundle read: byte offsets in spans are 32-bit, so a ruleset
+/// file can hold at most `u32::MAX` bytes (4 GiB less one byte). Generated rulesets
+/// (spreadsheet and guideline exports) come as one file of hundreds of megabytes, and their
+/// bundles are larger still (about 930 bytes per rule); this is the only limit on either.
 pub const MAX_FILE_BYTES: u64 = u32::MAX as u64;
 
 /// Why a path could not be read at all (exit status 2).
@@ -29,25 +35,19 @@ pub fn ruleset(path: &str) -> Result<Loaded, LoadError> {
     let meta = fs::metadata(root)
         .map_err(|e| LoadError(format!("cannot read `{path}`: {}", describe(&e))))?;
     let files = if meta.is_dir() {
-        let canonical_root = fs::canonicalize(root)
-            .map_err(|e| LoadError(format!("cannot read `{path}`: {}", describe(&e))))?;
-        let mut found = Vec::new();
-        let mut seen_dirs = BTreeSet::new();
-        let mut seen_files = BTreeSet::new();
-        walk(
-            root,
-            &canonical_root,
-            &mut seen_dirs,
-            &mut seen_files,
-            &mut found,
-        )?;
-        found.sort();
-        if found.is_empty() {
+        let folder = folder(root)?;
+        if let Some((dir, why)) = folder.unreadable.into_iter().next() {
+            return Err(LoadError(format!(
+                "cannot read folder `{}`: {why}",
+                dir.display()
+            )));
+        }
+        if folder.files.is_empty() {
             return Err(LoadError(format!(
                 "`{path}` contains no `.carel` files: a ruleset folder needs at least one"
             )));
         }
-        found
+        folder.files.into_iter().map(|f| f.path).collect()
     } else {
         vec![root.to_path_buf()]
     };
@@ -64,32 +64,14 @@ pub fn ruleset(path: &str) -> Result<Loaded, LoadError> {
     for file in files {
         let name = file.to_string_lossy().into_owned();
         let bytes = read_limited(&file, &name, MAX_FILE_BYTES, "a ruleset file")?;
-        match source::decode(bytes.clone()) {
-            Ok(text) => {
-                sources.add(name, text);
-            }
-            Err(err) => {
-                let lossy = String::from_utf8_lossy(&bytes).into_owned();
-                let skip = usize::from(bytes.starts_with(b"\xEF\xBB\xBF")) * 3;
-                let text = lossy.get(skip..).unwrap_or("").to_string();
-                let at = err.offset - skip;
-                let id = sources.add(name.clone(), text);
-                let end = sources
-                    .get(id)
-                    .text
-                    .get(at..)
-                    .and_then(|t| t.chars().next())
-                    .map_or(at, |c| at + c.len_utf8());
-                diagnostics.push(
-                    Diagnostic::new(
-                        Code::E001,
-                        Span::new(id, at, end),
-                        format!("`{name}` is not valid UTF-8 text (invalid byte at offset {})", err.offset),
-                    )
-                    .with_label("not UTF-8")
-                    .with_help("save the file as UTF-8; most editors offer this under \"Save with encoding\""),
-                );
-            }
+        let (text, invalid) = decode_lossy(bytes);
+        let id = sources.add(name.clone(), text);
+        if let Some(invalid) = invalid {
+            let message = format!(
+                "`{name}` is not valid UTF-8 text (invalid byte at offset {})",
+                invalid.offset
+            );
+            diagnostics.push(not_utf8(&sources, id, invalid.at, message));
         }
     }
     Ok(Loaded {
@@ -98,16 +80,80 @@ pub fn ruleset(path: &str) -> Result<Loaded, LoadError> {
     })
 }
 
-/// Every `.carel` file below `root`, in the order the folder's entries sort by name. Links are
-/// followed; a link (or a link's target) that leads outside `canonical_root`, or back to a
-/// folder or file already seen, is skipped, as are broken links and links that loop.
-fn walk(
-    root: &Path,
-    canonical_root: &Path,
-    seen_dirs: &mut BTreeSet<PathBuf>,
-    seen_files: &mut BTreeSet<PathBuf>,
-    found: &mut Vec<PathBuf>,
-) -> Result<(), LoadError> {
+/// Where a file stops being UTF-8.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct InvalidUtf8 {
+    /// Byte offset of the first invalid byte in the file.
+    pub offset: usize,
+    /// The same place in the decoded text (after a byte-order mark, which is dropped).
+    pub at: usize,
+}
+
+/// A file's text: a UTF-8 byte-order mark dropped, and when the rest is not UTF-8, the text
+/// with each invalid sequence replaced by U+FFFD and where the first one was.
+pub fn decode_lossy(bytes: Vec<u8>) -> (String, Option<InvalidUtf8>) {
+    const BOM: &[u8] = b"\xEF\xBB\xBF";
+    let skip = if bytes.starts_with(BOM) { BOM.len() } else { 0 };
+    let mut bytes = bytes;
+    bytes.drain(..skip);
+    match String::from_utf8(bytes) {
+        Ok(text) => (text, None),
+        Err(e) => {
+            let at = e.utf8_error().valid_up_to();
+            let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
+            (
+                text,
+                Some(InvalidUtf8 {
+                    offset: at + skip,
+                    at,
+                }),
+            )
+        }
+    }
+}
+
+/// E001 for a file that is not UTF-8, at the first invalid character of file `id`.
+pub fn not_utf8(sources: &Sources, id: usize, at: usize, message: String) -> Diagnostic {
+    let end = sources
+        .get(id)
+        .text
+        .get(at..)
+        .and_then(|t| t.chars().next())
+        .map_or(at, |c| at + c.len_utf8());
+    Diagnostic::new(Code::E001, Span::new(id, at, end), message)
+    .with_label("not UTF-8")
+    .with_help("save the file as UTF-8; most editors offer this under \"Save with encoding\"")
+}
+
+/// A ruleset file found in a folder.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FolderFile {
+    /// The path as reached from the folder (through links as written).
+    pub path: PathBuf,
+    /// The file itself, every link resolved.
+    pub canonical: PathBuf,
+}
+
+/// The ruleset files of a folder, and the folders below it that could not be listed.
+#[derive(Debug, Default)]
+pub struct Folder {
+    /// Every `.carel` file, in the order the folder's entries sort by name.
+    pub files: Vec<FolderFile>,
+    /// Folders below the root that could not be listed, and why, in the same order.
+    pub unreadable: Vec<(PathBuf, String)>,
+}
+
+/// Every `.carel` file below `root`, in the order the folder's entries sort by name (§1).
+/// Links are followed; a link (or a link's target) that leads outside the folder, or back to
+/// a folder or file already seen, is skipped, as are broken links and links that loop. `Err`
+/// when `root` itself cannot be listed.
+pub fn folder(root: &Path) -> Result<Folder, LoadError> {
+    let canonical_root = fs::canonicalize(root).map_err(|e| {
+        LoadError(format!("cannot read `{}`: {}", root.display(), describe(&e)))
+    })?;
+    let mut seen_dirs = BTreeSet::new();
+    let mut seen_files = BTreeSet::new();
+    let mut found = Folder::default();
     let mut entries = walkdir::WalkDir::new(root)
         .follow_links(true)
         .sort_by_file_name()
@@ -118,8 +164,8 @@ fn walk(
             // The folder named itself cannot be listed: say so. Below it, broken links and
             // links that loop hold no rules and are skipped.
             Err(e) if e.depth() == 0 => {
-                let io = e.into_io_error();
-                let why = io
+                let why = e
+                    .into_io_error()
                     .as_ref()
                     .map_or("it cannot be listed".to_string(), describe);
                 return Err(LoadError(format!(
@@ -131,14 +177,11 @@ fn walk(
                 if e.io_error().is_some() && e.path().is_some_and(|p| p.is_dir()) {
                     // A folder below the root that cannot be listed.
                     let path = e.path().map(Path::to_path_buf).unwrap_or_default();
-                    let io = e.into_io_error();
-                    let why = io
+                    let why = e
+                        .into_io_error()
                         .as_ref()
                         .map_or("it cannot be listed".to_string(), describe);
-                    return Err(LoadError(format!(
-                        "cannot read folder `{}`: {why}",
-                        path.display()
-                    )));
+                    found.unreadable.push((path, why));
                 }
                 continue;
             }
@@ -156,14 +199,17 @@ fn walk(
             continue;
         };
         if is_dir {
-            if !canonical.starts_with(canonical_root) || !seen_dirs.insert(canonical) {
+            if !canonical.starts_with(&canonical_root) || !seen_dirs.insert(canonical) {
                 entries.skip_current_dir();
             }
-        } else if canonical.starts_with(canonical_root) && seen_files.insert(canonical) {
-            found.push(entry.into_path());
+        } else if canonical.starts_with(&canonical_root) && seen_files.insert(canonical.clone()) {
+            found.files.push(FolderFile {
+                path: entry.into_path(),
+                canonical,
+            });
         }
     }
-    Ok(())
+    Ok(found)
 }
 
 /// Read a whole file, refusing one larger than `limit` bytes (`what` names what it should be)
