@@ -25,9 +25,27 @@ pub fn to_vec(value: &Value) -> Vec<u8> {
 }
 
 /// The canonical bytes of an object made of `map`'s entries and of `lists`: long lists whose
-/// items are turned into value trees and written one at a time, so that a bundle of a hundred
-/// thousand rules never exists as one tree. Keys of `lists` must not also be in `map`.
+/// items are turned into value trees and written a piece at a time, so that a bundle of a
+/// hundred thousand rules never exists as one tree. Keys of `lists` must not also be in `map`.
 pub fn object_to_vec(map: &Map<String, Value>, lists: &[(&str, &dyn ListWriter)]) -> Vec<u8> {
+    let mut out = String::new();
+    write_object(map, lists, &mut |piece| out.push_str(piece));
+    out.into_bytes()
+}
+
+/// [`digest`] of [`object_to_vec`], hashing the pieces as they are written instead of
+/// keeping them: the same digest without holding the whole canonical form.
+pub fn object_digest(map: &Map<String, Value>, lists: &[(&str, &dyn ListWriter)]) -> String {
+    let mut hasher = Sha256::new();
+    write_object(map, lists, &mut |piece| hasher.update(piece.as_bytes()));
+    hex_digest(&hasher.finalize())
+}
+
+fn write_object(
+    map: &Map<String, Value>,
+    lists: &[(&str, &dyn ListWriter)],
+    sink: &mut dyn FnMut(&str),
+) {
     enum Entry<'a> {
         Value(&'a Value),
         List(&'a dyn ListWriter),
@@ -48,25 +66,31 @@ pub fn object_to_vec(map: &Map<String, Value>, lists: &[(&str, &dyn ListWriter)]
         out.push(':');
         match entry {
             Entry::Value(v) => write_value(&mut out, v),
-            Entry::List(l) => l.write(&mut out),
+            Entry::List(l) => {
+                sink(&out);
+                out.clear();
+                l.write(sink);
+            }
         }
     }
     out.push('}');
-    out.into_bytes()
+    sink(&out);
 }
 
-/// A list that writes its canonical form item by item.
+/// A list that writes its canonical form piece by piece, in order.
 pub trait ListWriter {
-    fn write(&self, out: &mut String);
+    fn write(&self, sink: &mut dyn FnMut(&str));
 }
 
 /// Items per piece of a list written in parallel.
-const CHUNK: usize = 2048;
+const CHUNK: usize = 1024;
+/// Pieces written at once: bounds what is held before it is passed on.
+const WINDOW: usize = 16;
 
 impl<T: Serialize + Sync> ListWriter for Vec<T> {
-    /// Long lists are written in pieces on rayon's threads and joined in order, so the bytes
-    /// are the same whatever the number of threads.
-    fn write(&self, out: &mut String) {
+    /// Long lists are written in pieces on rayon's threads and passed on in order, so the
+    /// bytes are the same whatever the number of threads.
+    fn write(&self, sink: &mut dyn FnMut(&str)) {
         use rayon::prelude::*;
         fn piece<T: Serialize>(items: &[T]) -> String {
             let mut out = String::new();
@@ -80,25 +104,26 @@ impl<T: Serialize + Sync> ListWriter for Vec<T> {
             }
             out
         }
-        out.push('[');
-        if self.len() <= CHUNK {
-            out.push_str(&piece(self));
-        } else {
-            let pieces: Vec<String> = self.par_chunks(CHUNK).map(piece).collect();
+        sink("[");
+        for (w, window) in self.chunks(CHUNK * WINDOW).enumerate() {
+            let pieces: Vec<String> = window.par_chunks(CHUNK).map(piece).collect();
             for (i, p) in pieces.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
+                if w > 0 || i > 0 {
+                    sink(",");
                 }
-                out.push_str(p);
+                sink(p);
             }
         }
-        out.push(']');
+        sink("]");
     }
 }
 
 /// `sha256:` + lowercase hex of SHA-256 over `bytes`.
 pub fn digest(bytes: &[u8]) -> String {
-    let hash = Sha256::digest(bytes);
+    hex_digest(&Sha256::digest(bytes))
+}
+
+fn hex_digest(hash: &[u8]) -> String {
     let mut text = String::with_capacity(7 + 64);
     text.push_str("sha256:");
     for b in hash.iter() {

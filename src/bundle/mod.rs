@@ -371,41 +371,16 @@ pub struct Witness {
 impl Bundle {
     /// The bundle as `carel build` writes it: pretty-printed with two-space indents, keys in
     /// the documented order, a final newline. Identical bundles give identical bytes.
-    ///
-    /// The rules and conflicts, the last two keys and the bulk of a large bundle, are written
-    /// in pieces on rayon's threads and joined in order: the bytes are those of
-    /// `serde_json::to_string_pretty` of the whole bundle, whatever the number of threads.
     pub fn to_json(&self) -> String {
-        let head = Bundle {
-            format: self.format.clone(),
-            format_version: self.format_version,
-            compiler: self.compiler.clone(),
-            ruleset: self.ruleset.clone(),
-            digest: self.digest.clone(),
-            semantics: self.semantics.clone(),
-            vocabulary: self.vocabulary.clone(),
-            rules: Vec::new(),
-            conflicts: Vec::new(),
-        };
+        // A rule takes about a kilobyte; reserving that up front spares copying the text each
+        // time it outgrows its buffer (pages reserved and not written cost nothing).
+        let estimate = 64 * 1024 + 1024 * (self.rules.len() + self.conflicts.len());
+        let mut bytes = Vec::with_capacity(estimate);
         // Serialising plain data (no maps with non-string keys) cannot fail.
-        let mut text = serde_json::to_string_pretty(&head).unwrap_or_default();
-        const TAIL: &str = "\n  \"rules\": [],\n  \"conflicts\": []\n}";
-        if !text.ends_with(TAIL) {
-            // Not reached: the two lists are the last fields of a bundle.
-            let mut text = serde_json::to_string_pretty(self).unwrap_or_default();
-            text.push('\n');
-            return text;
-        }
-        text.truncate(text.len() - TAIL.len());
-        let rules = pretty_list(&self.rules);
-        let conflicts = pretty_list(&self.conflicts);
-        text.reserve(rules.len() + conflicts.len() + 40);
-        text.push_str("\n  \"rules\": ");
-        text.push_str(&rules);
-        text.push_str(",\n  \"conflicts\": ");
-        text.push_str(&conflicts);
-        text.push_str("\n}\n");
-        text
+        let _ = serde_json::to_writer_pretty(&mut bytes, self);
+        bytes.push(b'\n');
+        // serde_json writes UTF-8.
+        String::from_utf8(bytes).unwrap_or_default()
     }
 
     /// The canonical form the digest covers: the bundle without `digest`, in RFC 8785 form.
@@ -413,6 +388,15 @@ impl Bundle {
     /// The rules and conflicts, which grow with the ruleset, are written one at a time rather
     /// than through one value tree of the whole bundle.
     pub fn canonical_bytes(&self) -> Vec<u8> {
+        let map = self.canonical_head();
+        canonical::object_to_vec(
+            &map,
+            &[("rules", &self.rules), ("conflicts", &self.conflicts)],
+        )
+    }
+
+    /// Everything but `digest`, `rules` and `conflicts`, as a value tree.
+    fn canonical_head(&self) -> serde_json::Map<String, serde_json::Value> {
         let head = Bundle {
             format: self.format.clone(),
             format_version: self.format_version,
@@ -431,15 +415,15 @@ impl Bundle {
         for streamed in ["digest", "rules", "conflicts"] {
             map.remove(streamed);
         }
-        canonical::object_to_vec(
-            &map,
-            &[("rules", &self.rules), ("conflicts", &self.conflicts)],
-        )
+        map
     }
 
-    /// `sha256:` + hex over [`Bundle::canonical_bytes`].
+    /// `sha256:` + hex over [`Bundle::canonical_bytes`], hashed as it is written.
     pub fn compute_digest(&self) -> String {
-        canonical::digest(&self.canonical_bytes())
+        canonical::object_digest(
+            &self.canonical_head(),
+            &[("rules", &self.rules), ("conflicts", &self.conflicts)],
+        )
     }
 
     /// Load a bundle: check format and version, the digest, every reference between its parts,
@@ -458,45 +442,6 @@ impl Bundle {
     pub fn rule(&self, id: &str) -> Option<&Rule> {
         self.rules.iter().find(|r| r.id == id)
     }
-}
-
-/// A list that is the value of a top-level key, as `serde_json::to_string_pretty` writes it
-/// there: each item pretty-printed on its own (in parallel, in pieces) and indented by two
-/// levels. JSON strings hold no raw line breaks, so every line break starts a line to indent.
-fn pretty_list<T: Serialize + Sync>(items: &[T]) -> String {
-    use rayon::prelude::*;
-    if items.is_empty() {
-        return "[]".to_string();
-    }
-    fn piece<T: Serialize>(items: &[T]) -> String {
-        let mut out = String::new();
-        for (i, item) in items.iter().enumerate() {
-            if i > 0 {
-                out.push_str(",\n");
-            }
-            let text = serde_json::to_string_pretty(item).unwrap_or_default();
-            out.reserve(text.len() + text.len() / 4);
-            out.push_str("    ");
-            for (j, line) in text.split('\n').enumerate() {
-                if j > 0 {
-                    out.push_str("\n    ");
-                }
-                out.push_str(line);
-            }
-        }
-        out
-    }
-    let pieces: Vec<String> = items.par_chunks(1024).map(piece).collect();
-    let mut out = String::with_capacity(pieces.iter().map(|p| p.len() + 2).sum::<usize>() + 8);
-    out.push_str("[\n");
-    for (i, p) in pieces.iter().enumerate() {
-        if i > 0 {
-            out.push_str(",\n");
-        }
-        out.push_str(p);
-    }
-    out.push_str("\n  ]");
-    out
 }
 
 /// Build the bundle of a model whose checks passed. Retired rules are left out, and so are
