@@ -1,8 +1,10 @@
 //! Time each step of `carel build` after analysis, and of loading a bundle: build the bundle,
-//! its digest, its JSON text; parse the JSON, canonicalise it, validate, index for evaluation.
-//! Used to see where the time goes (docs/performance.md).
+//! its digest, its JSON text; parse the JSON, canonicalise it, validate, index for evaluation;
+//! and, for comparison, the canonical form through `serde_json_canonicalizer` and through a
+//! `serde_json::Value` tree. Used to see where the time goes (docs/performance.md,
+//! ARCHITECTURE.md on canonical JSON). Given a bundle (`.json`), times loading it only.
 //!
-//!   cargo run --release --example bundle_phases -- DIR_OR_FILE [RUNS]
+//!   cargo run --release --example bundle_phases -- RULESET_OR_BUNDLE [RUNS]
 
 use std::time::Instant;
 
@@ -39,23 +41,9 @@ fn main() {
         }
         return;
     }
-    let mut sources = Sources::new();
-    let meta = std::fs::metadata(&path).expect("a readable path");
-    let mut files: Vec<std::path::PathBuf> = if meta.is_dir() {
-        std::fs::read_dir(&path)
-            .expect("a readable folder")
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.extension().is_some_and(|x| x == "carel"))
-            .collect()
-    } else {
-        vec![path.clone().into()]
-    };
-    files.sort();
-    for f in files {
-        let text = std::fs::read_to_string(&f).expect("UTF-8");
-        let name = f.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        sources.add(name, text);
-    }
+    let sources: Sources = carel::load::ruleset(&path)
+        .expect("a readable ruleset")
+        .sources;
     for _ in 0..runs {
         let t = Instant::now();
         let compilation = carel::compile(&sources);
@@ -85,8 +73,14 @@ fn main() {
         let t = Instant::now();
         let crate_canonical = serde_json_canonicalizer::to_vec(&crate_bytes).expect("canonical");
         let crate_time = t.elapsed();
-        assert_eq!(crate_canonical, bundle.canonical_bytes(), "the crate agrees");
-        println!("serde_json_canonicalizer over the value: {crate_time:.3?} (value tree {clone_and_value:.3?})");
+        assert_eq!(
+            crate_canonical,
+            bundle.canonical_bytes(),
+            "the crate agrees"
+        );
+        println!(
+            "serde_json_canonicalizer over the value: {crate_time:.3?} (value tree {clone_and_value:.3?})"
+        );
         let t = Instant::now();
         let json = bundle.to_json();
         let to_json = t.elapsed();
@@ -107,8 +101,8 @@ fn main() {
         drop(typed);
         let typed_drop = t.elapsed();
         let t = Instant::now();
-        let text_canon = carel::bundle::canonical::text_to_vec(&json, Some("digest"), 600)
-            .expect("JSON");
+        let text_canon =
+            carel::bundle::canonical::text_to_vec(&json, Some("digest"), 600).expect("JSON");
         let text_canon_time = t.elapsed();
         let t = Instant::now();
         let text_digest = carel::bundle::canonical::digest(&text_canon);

@@ -121,8 +121,8 @@ pub fn not_utf8(sources: &Sources, id: usize, at: usize, message: String) -> Dia
         .and_then(|t| t.chars().next())
         .map_or(at, |c| at + c.len_utf8());
     Diagnostic::new(Code::E001, Span::new(id, at, end), message)
-    .with_label("not UTF-8")
-    .with_help("save the file as UTF-8; most editors offer this under \"Save with encoding\"")
+        .with_label("not UTF-8")
+        .with_help("save the file as UTF-8; most editors offer this under \"Save with encoding\"")
 }
 
 /// A ruleset file found in a folder.
@@ -149,7 +149,11 @@ pub struct Folder {
 /// when `root` itself cannot be listed.
 pub fn folder(root: &Path) -> Result<Folder, LoadError> {
     let canonical_root = fs::canonicalize(root).map_err(|e| {
-        LoadError(format!("cannot read `{}`: {}", root.display(), describe(&e)))
+        LoadError(format!(
+            "cannot read `{}`: {}",
+            root.display(),
+            describe(&e)
+        ))
     })?;
     let mut seen_dirs = BTreeSet::new();
     let mut seen_files = BTreeSet::new();
@@ -300,5 +304,70 @@ mod tests {
         assert_eq!(size_text(64 * 1024 * 1024), "64 MiB");
         assert_eq!(size_text(u32::MAX as u64), "4 GiB");
         assert_eq!(size_text(2 << 30), "2 GiB");
+    }
+
+    /// The walk both `carel check` and the language server use: sorted by name, links kept
+    /// inside the folder, each file once (by the link met first), loops and broken links
+    /// skipped, and every file with its resolved path.
+    #[cfg(unix)]
+    #[test]
+    fn folders_are_walked_in_order_with_links_kept_inside() {
+        use std::os::unix::fs::symlink;
+        let outside = tempfile::tempdir().unwrap();
+        fs::write(outside.path().join("x.carel"), "").unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        fs::create_dir(root.join("b")).unwrap();
+        fs::write(root.join("b/z.carel"), "").unwrap();
+        fs::write(root.join("c.carel"), "").unwrap();
+        fs::write(root.join("notes.txt"), "").unwrap();
+        symlink(root.join("b/z.carel"), root.join("a.carel")).unwrap();
+        symlink(outside.path().join("x.carel"), root.join("d.carel")).unwrap();
+        symlink(root, root.join("b/loop")).unwrap();
+        symlink(root.join("gone.carel"), root.join("e.carel")).unwrap();
+        let folder = folder(root).unwrap();
+        let found: Vec<(String, String)> = folder
+            .files
+            .iter()
+            .map(|f| {
+                let canonical = fs::canonicalize(root).unwrap();
+                (
+                    f.path.strip_prefix(root).unwrap().display().to_string(),
+                    f.canonical
+                        .strip_prefix(&canonical)
+                        .unwrap()
+                        .display()
+                        .to_string(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            found,
+            [
+                ("a.carel".to_string(), "b/z.carel".to_string()),
+                ("c.carel".to_string(), "c.carel".to_string()),
+            ]
+        );
+        assert!(folder.unreadable.is_empty());
+        let err = folder_err(&root.join("missing"));
+        assert!(err.starts_with("cannot read `"), "{err}");
+    }
+
+    fn folder_err(path: &Path) -> String {
+        match folder(path) {
+            Ok(_) => panic!("no such folder"),
+            Err(e) => e.0,
+        }
+    }
+
+    #[test]
+    fn text_that_is_not_utf8_is_read_with_the_place_it_breaks() {
+        assert_eq!(
+            decode_lossy(b"\xEF\xBB\xBFab".to_vec()),
+            ("ab".to_string(), None)
+        );
+        let (text, invalid) = decode_lossy(b"\xEF\xBB\xBFa\xFFb".to_vec());
+        assert_eq!(text, "a\u{FFFD}b");
+        assert_eq!(invalid, Some(InvalidUtf8 { offset: 4, at: 1 }));
     }
 }

@@ -26,8 +26,8 @@ fn vector(name: &str) -> (String, Vec<u8>) {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/jcs");
     let input = fs::read_to_string(dir.join("input").join(format!("{name}.json")))
         .expect("the vector's input");
-    let output = fs::read(dir.join("output").join(format!("{name}.json")))
-        .expect("the vector's output");
+    let output =
+        fs::read(dir.join("output").join(format!("{name}.json"))).expect("the vector's output");
     (input, output)
 }
 
@@ -92,7 +92,11 @@ fn numbers_match_the_reference_sample_lines() {
         // The same number written as JSON text reads back to the same canonical form.
         let text = format!("[{}]", serde_json::to_string(&x).expect("finite"));
         let bytes = canonical::text_to_vec(&text, None, 4).expect("JSON");
-        assert_eq!(String::from_utf8_lossy(&bytes), format!("[{want}]"), "{hex}");
+        assert_eq!(
+            String::from_utf8_lossy(&bytes),
+            format!("[{want}]"),
+            "{hex}"
+        );
     }
 }
 
@@ -183,15 +187,16 @@ mod text_form {
             any::<f64>()
                 .prop_filter("finite", |x| x.is_finite())
                 .prop_map(Value::from),
-            (-1000i32..1000, 0u32..4).prop_map(|(m, e)| Value::from(m as f64 / 10f64.powi(e as i32))),
+            (-1000i32..1000, 0u32..4)
+                .prop_map(|(m, e)| Value::from(m as f64 / 10f64.powi(e as i32))),
             "\\PC{0,8}".prop_map(Value::String),
             "[\u{0}-\u{1f}\"\\\\a\u{7f}\u{e9}\u{fb33}\u{1f600}]{0,6}".prop_map(Value::String),
         ];
         leaf.prop_recursive(4, 48, 6, |inner| {
             prop_oneof![
                 prop::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
-                prop::collection::vec(("[a-c\u{e9}\u{fb33}\u{1f600}\r]{0,3}", inner), 0..6).prop_map(
-                    |entries| {
+                prop::collection::vec(("[a-c\u{e9}\u{fb33}\u{1f600}\r]{0,3}", inner), 0..6)
+                    .prop_map(|entries| {
                         // Keys may repeat: serde_json keeps the last value, and so must the
                         // text form. Written as a JSON text by `render`, not through a map.
                         Value::Array(
@@ -200,8 +205,7 @@ mod text_form {
                                 .map(|(k, v)| Value::Array(vec![Value::String(k), v]))
                                 .collect(),
                         )
-                    }
-                ),
+                    }),
             ]
         })
     }
@@ -288,7 +292,16 @@ mod text_form {
 
     #[test]
     fn text_that_is_not_json_or_too_deep_is_refused() {
-        for bad in ["", "{", "[1,]", "{\"a\" 1}", "\"\u{1}\"", "[1] x", "tru", "{1: 2}"] {
+        for bad in [
+            "",
+            "{",
+            "[1,]",
+            "{\"a\" 1}",
+            "\"\u{1}\"",
+            "[1] x",
+            "tru",
+            "{1: 2}",
+        ] {
             assert!(canonical::text_to_vec(bad, None, 8).is_err(), "{bad:?}");
         }
         let deep = format!("{}{}", "[".repeat(10), "]".repeat(10));

@@ -195,7 +195,10 @@ fn a_bundle_over_the_size_limit_is_refused_naming_it() {
         if command == "eval" {
             cmd.args(["--given", "sciatica"]);
         } else {
-            cmd.args(["--key", "RWQf6LRCGA9i53mlYecO4IzT51TGPpvWucNSCh1CBM0QTaLn73Y7GFO3"]);
+            cmd.args([
+                "--key",
+                "RWQf6LRCGA9i53mlYecO4IzT51TGPpvWucNSCh1CBM0QTaLn73Y7GFO3",
+            ]);
         }
         cmd.assert().code(2).stdout("").stderr(format!(
             "error: cannot read `{path}`: it is larger than 4 GiB, the most a bundle can hold\n"
@@ -209,5 +212,7 @@ fn a_bundle_over_the_size_limit_is_refused_naming_it() {
         .args(["eval", &path, "--given", "sciatica"])
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("is not a usable bundle: not valid JSON"));
+        .stderr(predicate::str::contains(
+            "is not a usable bundle: not valid JSON",
+        ));
 }

@@ -665,7 +665,8 @@ fn the_one_pass_and_the_reference_reading_agree() {
     let texts = [
         b.to_json(),
         serde_json::to_string(&value_of(&b)).unwrap(),
-        b.to_json().replace("\"action\": \"avoid\"", "\"action\": \"recommend\""),
+        b.to_json()
+            .replace("\"action\": \"avoid\"", "\"action\": \"recommend\""),
         resealed(&b, |v| v["format"] = json!("other")),
         resealed(&b, |v| v["format_version"] = json!(3)),
         resealed(&b, |v| v["rules"][0]["cite"] = json!(["seed009"])),

@@ -20,8 +20,8 @@ pub fn is_bundle(path: &str) -> bool {
 
 /// Read and check a bundle file; `Err` carries the exit status (2: not a usable bundle).
 pub fn load_bundle(path: &str) -> Result<Bundle, u8> {
-    let bytes =
-        load::read_limited(Path::new(path), path, load::MAX_FILE_BYTES, "a bundle").map_err(|e| {
+    let bytes = load::read_limited(Path::new(path), path, load::MAX_FILE_BYTES, "a bundle")
+        .map_err(|e| {
             eprintln!("error: {}", e.0);
             USAGE
         })?;
