@@ -3,6 +3,7 @@
 use std::collections::BTreeSet;
 
 use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
+use rayon::prelude::*;
 
 use serde_json::Value;
 
@@ -384,7 +385,7 @@ pub fn validate<'b>(b: &'b Bundle) -> Result<(), String> {
     let sources = ids("sources", v.sources.iter().map(|s| s.id.as_str()))?;
     let rules = ids("rules", b.rules.iter().map(|r| r.id.as_str()))?;
     let below = exercises_by_category(b);
-    for r in &b.rules {
+    let check_rule = |r: &'b super::Rule| -> Result<(), String> {
         let id = &r.id;
         if r.status == Status::Retired {
             return Err(format!(
@@ -484,6 +485,12 @@ pub fn validate<'b>(b: &'b Bundle) -> Result<(), String> {
                 "rule `{id}`: location lines and columns start at 1"
             ));
         }
+        Ok(())
+    };
+    // Each rule is checked on its own, in parallel; the first rule in bundle order that fails
+    // is the one reported, as when they are checked one after another.
+    if let Some(e) = b.rules.par_iter().find_map_first(|r| check_rule(r).err()) {
+        return Err(e);
     }
     if let Some(cycle) = find_cycle(&precedence(b)) {
         let what = if b.rules.iter().any(|r| r.prevails) {

@@ -732,3 +732,19 @@ fn large_bundles_write_and_hash_as_one_piece() {
     v.as_object_mut().unwrap().remove("digest");
     assert_eq!(b.canonical_bytes(), canonical::to_vec(&v));
 }
+
+/// Rules are checked in parallel, and the first failing rule in bundle order is reported.
+#[test]
+fn the_first_failing_rule_is_reported() {
+    let b = bundle_of(BACK);
+    let first = b.rules[1].id.clone();
+    let e = refused(&b, |v| {
+        v["rules"][3]["targets"] = json!([]);
+        v["rules"][1]["cite"] = json!([{"source": "nowhere", "locator": null}]);
+        v["rules"][2]["location"]["line"] = json!(0);
+    });
+    assert_eq!(
+        e,
+        format!("rule `{first}` cites `nowhere`, which is not a source of this bundle")
+    );
+}
