@@ -12,6 +12,7 @@ pub mod diff;
 pub mod eval;
 pub mod fhir;
 pub mod format;
+pub mod load;
 #[cfg(feature = "lsp")]
 pub mod lsp;
 pub mod model;

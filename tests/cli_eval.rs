@@ -179,3 +179,40 @@ fn a_changed_or_foreign_bundle_is_refused() {
             "cannot read `/nonexistent/back.json`",
         ));
 }
+
+/// Bundles have the limit of ruleset files (4 GiB): a larger file is refused before it is
+/// read, with the limit named. The file is sparse, so the test writes no gigabytes.
+#[test]
+fn a_bundle_over_the_size_limit_is_refused_naming_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("huge.bundle.json");
+    let file = std::fs::File::create(&path).unwrap();
+    file.set_len(carel::load::MAX_FILE_BYTES + 1).unwrap();
+    let path = path.to_string_lossy().into_owned();
+    for command in ["eval", "verify"] {
+        let mut cmd = carel();
+        cmd.args([command, &path]);
+        if command == "eval" {
+            cmd.args(["--given", "sciatica"]);
+        } else {
+            cmd.args([
+                "--key",
+                "RWQf6LRCGA9i53mlYecO4IzT51TGPpvWucNSCh1CBM0QTaLn73Y7GFO3",
+            ]);
+        }
+        cmd.assert().code(2).stdout("").stderr(format!(
+            "error: cannot read `{path}`: it is larger than 4 GiB, the most a bundle can hold\n"
+        ));
+    }
+    // Size alone is no reason to refuse below the limit: a 70 MiB bundle (a 100,000-rule
+    // bundle is 93 MB) is read, and refused for what it holds.
+    let file = std::fs::OpenOptions::new().write(true).open(&path).unwrap();
+    file.set_len(70 << 20).unwrap();
+    carel()
+        .args(["eval", &path, "--given", "sciatica"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "is not a usable bundle: not valid JSON",
+        ));
+}

@@ -10,8 +10,11 @@
 //!   fraction or exponent (`65`), others in the shortest form that reads back to the same
 //!   double (`2.5`, `0.001`), with an exponent below 1e-6 or from 1e21 (`1e-7`, `1e+21`).
 
+use std::borrow::Cow;
+use std::cmp::Ordering;
+
 use serde::Serialize;
-use serde_json::{Map, Value};
+use serde_json::{Map, Number, Value};
 use sha2::{Digest, Sha256};
 
 /// The canonical bytes of a value.
@@ -22,9 +25,27 @@ pub fn to_vec(value: &Value) -> Vec<u8> {
 }
 
 /// The canonical bytes of an object made of `map`'s entries and of `lists`: long lists whose
-/// items are turned into value trees and written one at a time, so that a bundle of a hundred
-/// thousand rules never exists as one tree. Keys of `lists` must not also be in `map`.
+/// items are turned into value trees and written a piece at a time, so that a bundle of a
+/// hundred thousand rules never exists as one tree. Keys of `lists` must not also be in `map`.
 pub fn object_to_vec(map: &Map<String, Value>, lists: &[(&str, &dyn ListWriter)]) -> Vec<u8> {
+    let mut out = String::new();
+    write_object(map, lists, &mut |piece| out.push_str(piece));
+    out.into_bytes()
+}
+
+/// [`digest`] of [`object_to_vec`], hashing the pieces as they are written instead of
+/// keeping them: the same digest without holding the whole canonical form.
+pub fn object_digest(map: &Map<String, Value>, lists: &[(&str, &dyn ListWriter)]) -> String {
+    let mut hasher = Sha256::new();
+    write_object(map, lists, &mut |piece| hasher.update(piece.as_bytes()));
+    hex_digest(&hasher.finalize())
+}
+
+fn write_object(
+    map: &Map<String, Value>,
+    lists: &[(&str, &dyn ListWriter)],
+    sink: &mut dyn FnMut(&str),
+) {
     enum Entry<'a> {
         Value(&'a Value),
         List(&'a dyn ListWriter),
@@ -34,7 +55,7 @@ pub fn object_to_vec(map: &Map<String, Value>, lists: &[(&str, &dyn ListWriter)]
         .map(|(k, v)| (k.as_str(), Entry::Value(v)))
         .chain(lists.iter().map(|&(k, l)| (k, Entry::List(l))))
         .collect();
-    entries.sort_by(|a, b| a.0.encode_utf16().cmp(b.0.encode_utf16()));
+    entries.sort_by(|a, b| key_order(a.0, b.0));
     let mut out = String::new();
     out.push('{');
     for (i, (k, entry)) in entries.into_iter().enumerate() {
@@ -45,36 +66,64 @@ pub fn object_to_vec(map: &Map<String, Value>, lists: &[(&str, &dyn ListWriter)]
         out.push(':');
         match entry {
             Entry::Value(v) => write_value(&mut out, v),
-            Entry::List(l) => l.write(&mut out),
+            Entry::List(l) => {
+                sink(&out);
+                out.clear();
+                l.write(sink);
+            }
         }
     }
     out.push('}');
-    out.into_bytes()
+    sink(&out);
 }
 
-/// A list that writes its canonical form item by item.
+/// A list that writes its canonical form piece by piece, in order.
 pub trait ListWriter {
-    fn write(&self, out: &mut String);
+    fn write(&self, sink: &mut dyn FnMut(&str));
 }
 
-impl<T: Serialize> ListWriter for Vec<T> {
-    fn write(&self, out: &mut String) {
-        out.push('[');
-        for (i, item) in self.iter().enumerate() {
-            if i > 0 {
-                out.push(',');
+/// Items per piece of a list written in parallel.
+const CHUNK: usize = 1024;
+/// Pieces written at once: bounds what is held before it is passed on.
+const WINDOW: usize = 16;
+
+impl<T: Serialize + Sync> ListWriter for Vec<T> {
+    /// Long lists are written in pieces on rayon's threads and passed on in order, so the
+    /// bytes are the same whatever the number of threads.
+    fn write(&self, sink: &mut dyn FnMut(&str)) {
+        use rayon::prelude::*;
+        fn piece<T: Serialize>(items: &[T]) -> String {
+            let mut out = String::new();
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                // Serialising plain data (no maps with non-string keys) cannot fail.
+                let value = serde_json::to_value(item).unwrap_or(Value::Null);
+                write_value(&mut out, &value);
             }
-            // Serialising plain data (no maps with non-string keys) cannot fail.
-            let value = serde_json::to_value(item).unwrap_or(Value::Null);
-            write_value(out, &value);
+            out
         }
-        out.push(']');
+        sink("[");
+        for (w, window) in self.chunks(CHUNK * WINDOW).enumerate() {
+            let pieces: Vec<String> = window.par_chunks(CHUNK).map(piece).collect();
+            for (i, p) in pieces.iter().enumerate() {
+                if w > 0 || i > 0 {
+                    sink(",");
+                }
+                sink(p);
+            }
+        }
+        sink("]");
     }
 }
 
 /// `sha256:` + lowercase hex of SHA-256 over `bytes`.
 pub fn digest(bytes: &[u8]) -> String {
-    let hash = Sha256::digest(bytes);
+    hex_digest(&Sha256::digest(bytes))
+}
+
+fn hex_digest(hash: &[u8]) -> String {
     let mut text = String::with_capacity(7 + 64);
     text.push_str("sha256:");
     for b in hash.iter() {
@@ -88,17 +137,7 @@ fn write_value(out: &mut String, value: &Value) {
     match value {
         Value::Null => out.push_str("null"),
         Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        Value::Number(n) => {
-            // Integers that a double holds exactly print as they are; all others go through
-            // the double, as RFC 8785 requires.
-            if let Some(i) = n.as_i64().filter(|i| i.unsigned_abs() <= 1 << 53) {
-                out.push_str(&i.to_string());
-            } else if let Some(u) = n.as_u64().filter(|&u| u <= 1 << 53) {
-                out.push_str(&u.to_string());
-            } else {
-                out.push_str(&number(n.as_f64().unwrap_or(0.0)));
-            }
-        }
+        Value::Number(n) => write_number(out, n),
         Value::String(s) => write_string(out, s),
         Value::Array(items) => {
             out.push('[');
@@ -112,7 +151,7 @@ fn write_value(out: &mut String, value: &Value) {
         }
         Value::Object(map) => {
             let mut entries: Vec<(&String, &Value)> = map.iter().collect();
-            entries.sort_by(|a, b| a.0.encode_utf16().cmp(b.0.encode_utf16()));
+            entries.sort_by(|a, b| key_order(a.0, b.0));
             out.push('{');
             for (i, (k, v)) in entries.into_iter().enumerate() {
                 if i > 0 {
@@ -124,6 +163,305 @@ fn write_value(out: &mut String, value: &Value) {
             }
             out.push('}');
         }
+    }
+}
+
+/// Integers that a double holds exactly print as they are; all others go through the double,
+/// as RFC 8785 requires.
+fn write_number(out: &mut String, n: &Number) {
+    if let Some(i) = n.as_i64().filter(|i| i.unsigned_abs() <= 1 << 53) {
+        out.push_str(&i.to_string());
+    } else if let Some(u) = n.as_u64().filter(|&u| u <= 1 << 53) {
+        out.push_str(&u.to_string());
+    } else {
+        out.push_str(&number(n.as_f64().unwrap_or(0.0)));
+    }
+}
+
+/// The order of object keys: by UTF-16 code units. For ASCII keys (every key of a bundle)
+/// that is byte order, compared without re-encoding.
+fn key_order(a: &str, b: &str) -> Ordering {
+    if a.is_ascii() && b.is_ascii() {
+        a.as_bytes().cmp(b.as_bytes())
+    } else {
+        a.encode_utf16().cmp(b.encode_utf16())
+    }
+}
+
+/// The canonical bytes of the JSON text `text`, without the top-level member named `omit`:
+/// exactly what [`to_vec`] gives for the value `serde_json` reads from `text` (a key given
+/// twice keeps its last value), but read straight from the text, without building the value.
+/// Strings without escapes are copied as they are; only objects are rearranged, each once.
+///
+/// `Err` when `text` is not JSON or nests deeper than `max_depth` (the text is read
+/// recursively, one level of the call stack per level of nesting).
+pub fn text_to_vec(text: &str, omit: Option<&str>, max_depth: usize) -> Result<Vec<u8>, String> {
+    let mut c = TextCanon {
+        text,
+        pos: 0,
+        out: String::with_capacity(text.len() / 2),
+        max_depth,
+        members: Vec::new(),
+        order: Vec::new(),
+        sorted: String::new(),
+    };
+    c.value(0, omit)?;
+    c.skip_space();
+    if c.pos != text.len() {
+        return Err(c.error("trailing characters"));
+    }
+    Ok(c.out.into_bytes())
+}
+
+/// The reader of [`text_to_vec`].
+struct TextCanon<'t> {
+    text: &'t str,
+    pos: usize,
+    out: String,
+    max_depth: usize,
+    /// The members of the objects being read, innermost last: each key and where its
+    /// `"key":value` lies in `out`.
+    members: Vec<(Cow<'t, str>, usize, usize)>,
+    /// Scratch space for putting one object's members in order.
+    order: Vec<usize>,
+    sorted: String,
+}
+
+impl<'t> TextCanon<'t> {
+    fn error(&self, what: &str) -> String {
+        format!("not JSON: {what} at byte {}", self.pos)
+    }
+
+    fn peek(&self) -> Option<u8> {
+        self.text.as_bytes().get(self.pos).copied()
+    }
+
+    fn skip_space(&mut self) {
+        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.peek() {
+            self.pos += 1;
+        }
+    }
+
+    fn expect(&mut self, byte: u8) -> Result<(), String> {
+        self.skip_space();
+        if self.peek() == Some(byte) {
+            self.pos += 1;
+            Ok(())
+        } else {
+            Err(self.error(&format!("expected `{}`", byte as char)))
+        }
+    }
+
+    fn value(&mut self, depth: usize, omit: Option<&str>) -> Result<(), String> {
+        if depth > self.max_depth {
+            return Err(self.error("nesting too deep"));
+        }
+        self.skip_space();
+        match self.peek() {
+            Some(b'{') => self.object(depth, omit),
+            Some(b'[') => self.array(depth),
+            Some(b'"') => {
+                let (raw, escaped) = self.string()?;
+                self.write_string_token(raw, escaped)
+            }
+            Some(b't') => self.literal("true"),
+            Some(b'f') => self.literal("false"),
+            Some(b'n') => self.literal("null"),
+            Some(b'-' | b'0'..=b'9') => self.number(),
+            _ => Err(self.error("expected a value")),
+        }
+    }
+
+    fn literal(&mut self, word: &str) -> Result<(), String> {
+        if self.text[self.pos..].starts_with(word) {
+            self.pos += word.len();
+            self.out.push_str(word);
+            Ok(())
+        } else {
+            Err(self.error("expected a value"))
+        }
+    }
+
+    fn number(&mut self) -> Result<(), String> {
+        let start = self.pos;
+        while let Some(b'0'..=b'9' | b'-' | b'+' | b'.' | b'e' | b'E') = self.peek() {
+            self.pos += 1;
+        }
+        let token = &self.text[start..self.pos];
+        // Up to 15 digits without sign, fraction or exponent: an integer a double holds
+        // exactly, written as it is (JSON allows no leading zeros).
+        if token.len() <= 15 && token.bytes().all(|b| b.is_ascii_digit()) {
+            self.out.push_str(token);
+            return Ok(());
+        }
+        let n: Number = token
+            .parse()
+            .map_err(|e| format!("not JSON: number `{token}`: {e}"))?;
+        write_number(&mut self.out, &n);
+        Ok(())
+    }
+
+    /// The string token at `pos` (quotes included), and whether it has escapes.
+    fn string(&mut self) -> Result<(&'t str, bool), String> {
+        let bytes = self.text.as_bytes();
+        let start = self.pos;
+        let mut i = start + 1;
+        let mut escaped = false;
+        loop {
+            // Skip the bytes that need no attention in one go.
+            while bytes
+                .get(i)
+                .is_some_and(|&b| b != b'"' && b != b'\\' && b >= 0x20)
+            {
+                i += 1;
+            }
+            match bytes.get(i) {
+                Some(b'"') => break,
+                Some(b'\\') => {
+                    escaped = true;
+                    i += 2;
+                }
+                Some(&b) if b < 0x20 => {
+                    self.pos = i;
+                    return Err(self.error("control character in a string"));
+                }
+                Some(_) => i += 1,
+                None => {
+                    self.pos = i.min(bytes.len());
+                    return Err(self.error("unterminated string"));
+                }
+            }
+        }
+        self.pos = i + 1;
+        Ok((&self.text[start..self.pos], escaped))
+    }
+
+    /// The text of a string token, escapes read.
+    fn unescape(raw: &'t str, escaped: bool) -> Result<Cow<'t, str>, String> {
+        if escaped {
+            serde_json::from_str::<String>(raw)
+                .map(Cow::Owned)
+                .map_err(|e| format!("not JSON: string {raw}: {e}"))
+        } else {
+            Ok(Cow::Borrowed(&raw[1..raw.len() - 1]))
+        }
+    }
+
+    fn write_string_token(&mut self, raw: &'t str, escaped: bool) -> Result<(), String> {
+        if escaped {
+            let s = Self::unescape(raw, true)?;
+            write_string(&mut self.out, &s);
+        } else {
+            // No escapes and (JSON forbids them) no control characters: already canonical.
+            self.out.push_str(raw);
+        }
+        Ok(())
+    }
+
+    fn array(&mut self, depth: usize) -> Result<(), String> {
+        self.pos += 1;
+        self.out.push('[');
+        self.skip_space();
+        if self.peek() == Some(b']') {
+            self.pos += 1;
+            self.out.push(']');
+            return Ok(());
+        }
+        loop {
+            self.value(depth + 1, None)?;
+            self.skip_space();
+            match self.peek() {
+                Some(b',') => {
+                    self.pos += 1;
+                    self.out.push(',');
+                }
+                Some(b']') => {
+                    self.pos += 1;
+                    self.out.push(']');
+                    return Ok(());
+                }
+                _ => return Err(self.error("expected `,` or `]`")),
+            }
+        }
+    }
+
+    fn object(&mut self, depth: usize, omit: Option<&str>) -> Result<(), String> {
+        self.pos += 1;
+        let start = self.out.len();
+        self.out.push('{');
+        let base = self.members.len();
+        self.skip_space();
+        if self.peek() == Some(b'}') {
+            self.pos += 1;
+            self.out.push('}');
+            return Ok(());
+        }
+        loop {
+            self.skip_space();
+            if self.peek() != Some(b'"') {
+                return Err(self.error("expected a key"));
+            }
+            let (raw, escaped) = self.string()?;
+            let key = Self::unescape(raw, escaped)?;
+            self.expect(b':')?;
+            if omit.is_some_and(|o| o == key) {
+                let mark = self.out.len();
+                self.value(depth + 1, None)?;
+                self.out.truncate(mark);
+            } else {
+                if self.members.len() > base {
+                    self.out.push(',');
+                }
+                let from = self.out.len();
+                self.write_string_token(raw, escaped)?;
+                self.out.push(':');
+                self.value(depth + 1, None)?;
+                self.members.push((key, from, self.out.len()));
+            }
+            self.skip_space();
+            match self.peek() {
+                Some(b',') => self.pos += 1,
+                Some(b'}') => {
+                    self.pos += 1;
+                    break;
+                }
+                _ => return Err(self.error("expected `,` or `}`")),
+            }
+        }
+        let members = &self.members[base..];
+        let in_order = members
+            .windows(2)
+            .all(|w| key_order(&w[0].0, &w[1].0) == Ordering::Less);
+        if in_order {
+            self.out.push('}');
+            self.members.truncate(base);
+            return Ok(());
+        }
+        // Sort (stably, so that of equal keys the last comes last) and keep the last of each key.
+        self.order.clear();
+        self.order.extend(0..members.len());
+        self.order
+            .sort_by(|&a, &b| key_order(&members[a].0, &members[b].0));
+        self.sorted.clear();
+        self.sorted.push('{');
+        for (i, &m) in self.order.iter().enumerate() {
+            if self
+                .order
+                .get(i + 1)
+                .is_some_and(|&next| members[next].0 == members[m].0)
+            {
+                continue;
+            }
+            if self.sorted.len() > 1 {
+                self.sorted.push(',');
+            }
+            self.sorted.push_str(&self.out[members[m].1..members[m].2]);
+        }
+        self.sorted.push('}');
+        self.out.truncate(start);
+        self.out.push_str(&self.sorted);
+        self.members.truncate(base);
+        Ok(())
     }
 }
 

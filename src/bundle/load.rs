@@ -1,6 +1,9 @@
 //! Loading a bundle from JSON and checking that it is one an app can evaluate without guessing.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::BTreeSet;
+
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
+use rayon::prelude::*;
 
 use serde_json::Value;
 
@@ -60,30 +63,77 @@ fn parse<'a, T: serde::Deserialize<'a>>(text: &'a str) -> Result<T, serde_json::
     Ok(value)
 }
 
-/// Nesting up to this depth is read on the caller's thread; deeper bundles are read on a
-/// thread of its own with [`DEEP_STACK`] bytes of stack, whatever stack the caller has.
+/// Nesting up to this depth is read on the calling thread pool (rayon's, whose threads have
+/// the standard stack); deeper bundles are read on a pool of their own whose threads have
+/// [`DEEP_STACK`] bytes of stack.
 const SHALLOW: usize = 64;
 const DEEP_STACK: usize = 64 << 20;
 
 pub fn from_json(text: &str) -> Result<Bundle, String> {
+    if let Some(read) = read_fast(text) {
+        return read;
+    }
     let depth = nesting(text, MAX_DEPTH).map_err(|(line, column)| {
         format!("not a Carel bundle: it nests deeper than {MAX_DEPTH} levels (at line {line} column {column})")
     })?;
     if depth <= SHALLOW {
-        return read(text);
+        return read_slowly(text);
     }
-    std::thread::scope(|scope| {
-        std::thread::Builder::new()
-            .name("carel-bundle".to_string())
-            .stack_size(DEEP_STACK)
-            .spawn_scoped(scope, || read(text))
-            .map_err(|e| format!("cannot read the bundle: no thread to read it on ({e})"))?
-            .join()
-            .unwrap_or_else(|_| Err("cannot read the bundle: reading it failed".to_string()))
-    })
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .stack_size(DEEP_STACK)
+        .thread_name(|_| "carel-bundle".to_string())
+        .build()
+        .map_err(|e| format!("cannot read the bundle: no thread to read it on ({e})"))?
+        .install(|| read_slowly(text))
 }
 
-fn read(text: &str) -> Result<Bundle, String> {
+/// Read the text once into the typed bundle and, in parallel, once into the canonical form
+/// its digest covers, then check the digest and validate. `None` when the text is not a
+/// bundle of a format this compiler reads, or nests deeper than [`SHALLOW`]: then
+/// [`read_slowly`] reads it again and says what is wrong, so every message is the same
+/// whichever path finds it. The typed reading keeps serde_json's own depth limit (128), so
+/// neither reading can exhaust the stack.
+fn read_fast(text: &str) -> Option<Result<Bundle, String>> {
+    let (typed, expected) = rayon::join(
+        || {
+            let mut de = serde_json::Deserializer::from_str(text);
+            let bundle = <Bundle as serde::Deserialize>::deserialize(&mut de)?;
+            de.end().map(|()| bundle)
+        },
+        || {
+            canonical::text_to_vec(text, Some("digest"), SHALLOW)
+                .map(|bytes| canonical::digest(&bytes))
+        },
+    );
+    match (typed, expected) {
+        (Ok(bundle), Ok(expected))
+            if bundle.format == FORMAT && READS.contains(&bundle.format_version) =>
+        {
+            Some(
+                check_digest(&bundle, &expected)
+                    .and_then(|()| validate(&bundle))
+                    .map(|()| bundle),
+            )
+        }
+        _ => None,
+    }
+}
+
+fn check_digest(bundle: &Bundle, expected: &str) -> Result<(), String> {
+    if bundle.digest == expected {
+        return Ok(());
+    }
+    Err(format!(
+        "the bundle's digest does not match its content (it says `{}`, the content gives `{expected}`): \
+         the file was changed after `carel build`; build it again from the ruleset",
+        bundle.digest
+    ))
+}
+
+/// The reference reading of a bundle, step by step through a JSON value tree: what
+/// [`read_fast`] falls back to for the message when a bundle is refused.
+pub(super) fn read_slowly(text: &str) -> Result<Bundle, String> {
     let value: Value = parse(text).map_err(|e| format!("not valid JSON: {e}"))?;
     let Value::Object(map) = &value else {
         return Err("not a Carel bundle: expected a JSON object".to_string());
@@ -112,14 +162,7 @@ fn read(text: &str) -> Result<Bundle, String> {
     if let Value::Object(map) = &mut content {
         map.remove("digest");
     }
-    let expected = canonical::digest(&canonical::to_vec(&content));
-    if bundle.digest != expected {
-        return Err(format!(
-            "the bundle's digest does not match its content (it says `{}`, the content gives `{expected}`): \
-             the file was changed after `carel build`; build it again from the ruleset",
-            bundle.digest
-        ));
-    }
+    check_digest(&bundle, &canonical::digest(&canonical::to_vec(&content)))?;
     validate(&bundle)?;
     Ok(bundle)
 }
@@ -129,8 +172,9 @@ fn ids<'a>(
     what: &str,
     items: impl IntoIterator<Item = &'a str>,
 ) -> Result<HashMap<&'a str, usize>, String> {
-    let mut map = HashMap::new();
-    for (i, id) in items.into_iter().enumerate() {
+    let items = items.into_iter();
+    let mut map = HashMap::with_capacity(items.size_hint().0);
+    for (i, id) in items.enumerate() {
         if map.insert(id, i).is_some() {
             return Err(format!(
                 "`{id}` is declared twice among the bundle's {what}"
@@ -341,7 +385,7 @@ pub fn validate<'b>(b: &'b Bundle) -> Result<(), String> {
     let sources = ids("sources", v.sources.iter().map(|s| s.id.as_str()))?;
     let rules = ids("rules", b.rules.iter().map(|r| r.id.as_str()))?;
     let below = exercises_by_category(b);
-    for r in &b.rules {
+    let check_rule = |r: &'b super::Rule| -> Result<(), String> {
         let id = &r.id;
         if r.status == Status::Retired {
             return Err(format!(
@@ -441,6 +485,12 @@ pub fn validate<'b>(b: &'b Bundle) -> Result<(), String> {
                 "rule `{id}`: location lines and columns start at 1"
             ));
         }
+        Ok(())
+    };
+    // Each rule is checked on its own, in parallel; the first rule in bundle order that fails
+    // is the one reported, as when they are checked one after another.
+    if let Some(e) = b.rules.par_iter().find_map_first(|r| check_rule(r).err()) {
+        return Err(e);
     }
     if let Some(cycle) = find_cycle(&precedence(b)) {
         let what = if b.rules.iter().any(|r| r.prevails) {

@@ -656,3 +656,95 @@ fn once_a_day_or_week_reads_daily_or_weekly() {
     assert_eq!(text(1), "weekly");
     assert_eq!(text(2), "2 times per day");
 }
+
+/// Every text the tests above load or refuse, read both ways: the one-pass reading and the
+/// reference reading through a value tree give the same bundle or the same message.
+#[test]
+fn the_one_pass_and_the_reference_reading_agree() {
+    let b = bundle_of(BACK);
+    let texts = [
+        b.to_json(),
+        serde_json::to_string(&value_of(&b)).unwrap(),
+        b.to_json()
+            .replace("\"action\": \"avoid\"", "\"action\": \"recommend\""),
+        resealed(&b, |v| v["format"] = json!("other")),
+        resealed(&b, |v| v["format_version"] = json!(3)),
+        resealed(&b, |v| v["rules"][0]["cite"] = json!(["seed009"])),
+        resealed(&b, |v| v["rules"][0]["surprise"] = json!(1)),
+        resealed(&b, |v| {
+            v["rules"][0].as_object_mut().unwrap().remove("targets");
+        }),
+        "[1]".to_string(),
+        "{\"format\": ".to_string(),
+        String::new(),
+    ];
+    for text in texts {
+        assert_eq!(
+            Bundle::from_json(&text),
+            super::load::read_slowly(&text),
+            "{text}"
+        );
+    }
+}
+
+/// The digest covers the text as written: leaving out a key whose value is the default (as a
+/// version-1 bundle does) reads to the same bundle, but is a change all the same.
+#[test]
+fn a_key_left_out_is_a_change_even_when_it_reads_the_same() {
+    let b = bundle_of(BACK);
+    let text = b.to_json();
+    assert!(text.contains("\"except\": [],\n"));
+    let without = text.replacen("      \"except\": [],\n", "", 1);
+    let e = Bundle::from_json(&without).unwrap_err();
+    assert!(
+        e.starts_with("the bundle's digest does not match its content"),
+        "{e}"
+    );
+    assert_eq!(Err(e), super::load::read_slowly(&without));
+}
+
+/// Large lists are written and hashed in parallel pieces: the bytes are those of writing the
+/// whole bundle at once.
+#[test]
+fn large_bundles_write_and_hash_as_one_piece() {
+    let mut b = bundle_of(BACK);
+    let n = b.rules.len();
+    b.rules = (0..5000)
+        .map(|i| {
+            let mut r = b.rules[i % n].clone();
+            r.id = format!("r{i}");
+            r
+        })
+        .collect();
+    b.conflicts = (0..3000)
+        .map(|i| Conflict {
+            kind: ConflictKind::Tension,
+            rules: [format!("r{i}"), format!("r{}", i + 1)],
+            exercises: vec!["walking".to_string()],
+            witness: Witness::default(),
+            resolved_by: None,
+        })
+        .collect();
+    let mut pretty = serde_json::to_string_pretty(&b).unwrap();
+    pretty.push('\n');
+    assert_eq!(b.to_json(), pretty);
+    let mut v: Value = serde_json::from_str(&pretty).unwrap();
+    v.as_object_mut().unwrap().remove("digest");
+    assert_eq!(b.canonical_bytes(), canonical::to_vec(&v));
+}
+
+/// Rules are checked in parallel, and the first failing rule in bundle order is reported.
+#[test]
+fn the_first_failing_rule_is_reported() {
+    let b = bundle_of(BACK);
+    let first = b.rules[1].id.clone();
+    let e = refused(&b, |v| {
+        v["rules"][3]["targets"] = json!([]);
+        v["rules"][1]["cite"] = json!([{"source": "nowhere", "locator": null}]);
+        v["rules"][2]["location"]["line"] = json!(0);
+    });
+    assert_eq!(
+        e,
+        format!("rule `{first}` cites `nowhere`, which is not a source of this bundle")
+    );
+}

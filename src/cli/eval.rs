@@ -18,14 +18,10 @@ pub fn is_bundle(path: &str) -> bool {
         && !p.is_dir()
 }
 
-/// The largest bundle file read. Bundles of real rulesets are well under a megabyte; the cap
-/// keeps a device or a huge file named by mistake from exhausting memory.
-const MAX_BUNDLE_BYTES: u64 = 64 * 1024 * 1024;
-
 /// Read and check a bundle file; `Err` carries the exit status (2: not a usable bundle).
 pub fn load_bundle(path: &str) -> Result<Bundle, u8> {
-    let bytes =
-        load::read_limited(Path::new(path), path, MAX_BUNDLE_BYTES, "a bundle").map_err(|e| {
+    let bytes = load::read_limited(Path::new(path), path, load::MAX_FILE_BYTES, "a bundle")
+        .map_err(|e| {
             eprintln!("error: {}", e.0);
             USAGE
         })?;

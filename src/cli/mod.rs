@@ -9,7 +9,6 @@ pub mod explain;
 pub mod fmt;
 pub mod graph;
 pub mod keygen;
-pub mod load;
 #[cfg(feature = "lsp")]
 pub mod lsp;
 pub mod output;
@@ -18,6 +17,9 @@ pub mod report;
 pub mod serve;
 pub mod test;
 pub mod verify;
+
+/// Reading rulesets and bundles lives in the library, shared with the language server.
+pub use carel::load;
 
 /// Exit statuses (§7 of the language contract).
 pub const OK: u8 = 0;

@@ -8,9 +8,6 @@ use super::{FAILED, OK, USAGE, build, load, output};
 use carel::bundle::Bundle;
 use carel::sign;
 
-/// Bundles of real rulesets are well under a megabyte; as for `carel eval`.
-const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
-
 pub fn run(file: &str, key: &str, signature: Option<&str>) -> u8 {
     match check(file, key, signature) {
         Ok(message) => {
@@ -27,7 +24,7 @@ pub fn run(file: &str, key: &str, signature: Option<&str>) -> u8 {
 /// Check `file` against its signature. `Ok` has the report for stdout; `Err` the exit status
 /// and the message for stderr.
 pub fn check(file: &str, key: &str, signature: Option<&str>) -> Result<String, (u8, String)> {
-    let bytes = load::read_limited(Path::new(file), file, MAX_FILE_BYTES, "a bundle")
+    let bytes = load::read_limited(Path::new(file), file, load::MAX_FILE_BYTES, "a bundle")
         .map_err(|e| (USAGE, format!("error: {}", e.0)))?;
     // `--key` names a public key file, or is the base64 key itself (as `minisign -P` takes it).
     let key_text = if Path::new(key).exists() {

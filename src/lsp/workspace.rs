@@ -8,7 +8,6 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fs;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
@@ -17,12 +16,9 @@ use lsp_types::Uri;
 use super::index::{FileIndex, RulesetIndex};
 use super::position::LineIndex;
 use super::uri;
-use crate::diagnostic::{Code, Diagnostic};
+use crate::load;
 use crate::source::{Sources, Span};
 use crate::{Compilation, compile};
-
-/// Files larger than this are not read (as in the command line).
-const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
 
 /// A file as read from disk.
 #[derive(Clone, Debug)]
@@ -134,8 +130,9 @@ impl Session {
     pub fn reload_disk(&mut self) {
         self.disk.clear();
         if let Some(root) = self.root.clone() {
-            let mut found = BTreeSet::new();
-            walk(&root, &root, &mut BTreeSet::new(), &mut found);
+            // Folders that cannot be listed hold no files the session can show.
+            let files = load::folder(&root).map(|f| f.files).unwrap_or_default();
+            let found: BTreeSet<PathBuf> = files.into_iter().map(|f| f.canonical).collect();
             for path in found {
                 if let Some(file) = read(&path) {
                     self.disk.insert(path, file);
@@ -307,21 +304,8 @@ impl Session {
             };
             let id = sources.add(display.clone(), text);
             if let Some(at) = invalid_at {
-                let end = sources
-                    .get(id)
-                    .text
-                    .get(at..)
-                    .and_then(|t| t.chars().next())
-                    .map_or(at, |c| at + c.len_utf8());
-                problems.push(
-                    Diagnostic::new(
-                        Code::E001,
-                        Span::new(id, at, end),
-                        format!("`{display}` is not valid UTF-8 text"),
-                    )
-                    .with_label("not UTF-8")
-                    .with_help("save the file as UTF-8; most editors offer this under \"Save with encoding\""),
-                );
+                let message = format!("`{display}` is not valid UTF-8 text");
+                problems.push(load::not_utf8(&sources, id, at, message));
             }
             files.push(FileEntry {
                 path,
@@ -375,55 +359,14 @@ fn normalise(path: &Path) -> PathBuf {
     }
 }
 
+/// A ruleset file as on disk; `None` when it cannot be read or is larger than
+/// [`load::MAX_FILE_BYTES`] (as for `carel check`).
 fn read(path: &Path) -> Option<DiskFile> {
-    let mut bytes = Vec::new();
-    fs::File::open(path)
-        .and_then(|f| f.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes))
-        .ok()?;
-    if bytes.len() as u64 > MAX_FILE_BYTES {
-        return None;
-    }
-    match crate::source::decode(bytes.clone()) {
-        Ok(text) => Some(DiskFile {
-            text,
-            invalid_at: None,
-        }),
-        Err(e) => {
-            let skip = usize::from(bytes.starts_with(b"\xEF\xBB\xBF")) * 3;
-            let lossy = String::from_utf8_lossy(bytes.get(skip..).unwrap_or(&[])).into_owned();
-            Some(DiskFile {
-                text: lossy,
-                invalid_at: Some(e.offset - skip),
-            })
-        }
-    }
-}
-
-/// Every `*.carel` file below `dir`, following links only while they stay inside `root`.
-fn walk(dir: &Path, root: &Path, seen: &mut BTreeSet<PathBuf>, found: &mut BTreeSet<PathBuf>) {
-    let Ok(canonical) = fs::canonicalize(dir) else {
-        return;
-    };
-    if !canonical.starts_with(root) || !seen.insert(canonical) {
-        return;
-    }
-    let Ok(entries) = fs::read_dir(dir) else {
-        return;
-    };
-    let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
-    paths.sort();
-    for path in paths {
-        let Ok(meta) = fs::metadata(&path) else {
-            continue;
-        };
-        if meta.is_dir() {
-            walk(&path, root, seen, found);
-        } else if meta.is_file()
-            && path.extension().is_some_and(|e| e == "carel")
-            && let Ok(canonical) = fs::canonicalize(&path)
-            && canonical.starts_with(root)
-        {
-            found.insert(canonical);
-        }
-    }
+    let name = path.to_string_lossy();
+    let bytes = load::read_limited(path, &name, load::MAX_FILE_BYTES, "a ruleset file").ok()?;
+    let (text, invalid) = load::decode_lossy(bytes);
+    Some(DiskFile {
+        text,
+        invalid_at: invalid.map(|i| i.at),
+    })
 }
