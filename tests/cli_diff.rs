@@ -69,13 +69,19 @@ fn changing_one_action_of_the_flagship_lists_exactly_those_exercises() {
         serde_json::json!([
             {
                 "old": "avoid", "new": "refer",
-                "witness": {"facts": ["facet_syndrome", "spondylolisthesis"], "measures": {}},
+                "witness": {
+                    "facts": ["facet_syndrome", "spondylolisthesis"], "measures": {},
+                    "old_implied": [], "new_implied": [],
+                },
                 "old_rules": ["facet_avoid_extension"],
                 "new_rules": ["spondylolisthesis_refer"],
             },
             {
                 "old": "avoid", "new": "caution",
-                "witness": {"facts": ["facet_syndrome"], "measures": {}},
+                "witness": {
+                    "facts": ["facet_syndrome"], "measures": {},
+                    "old_implied": [], "new_implied": [],
+                },
                 "old_rules": ["facet_avoid_extension"],
                 "new_rules": ["facet_avoid_extension"],
             },
