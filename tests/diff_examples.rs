@@ -94,8 +94,18 @@ rule nerve: if sciatica then caution hamstring_stretch cite s\n";
         facts: names(&["nonspecific", "sciatica"]).into_iter().collect(),
         ..Default::default()
     };
-    assert!(carel::eval::Evaluator::new(&bo).unwrap().check_patient(&p).is_ok());
-    assert!(carel::eval::Evaluator::new(&bn).unwrap().check_patient(&p).is_err());
+    assert!(
+        carel::eval::Evaluator::new(&bo)
+            .unwrap()
+            .check_patient(&p)
+            .is_ok()
+    );
+    assert!(
+        carel::eval::Evaluator::new(&bn)
+            .unwrap()
+            .check_patient(&p)
+            .is_err()
+    );
     // Through an implication of the new version: chronic pain is now non-specific, so
     // {chronic, sciatica} is refused there and its `caution` is not compared; chronic alone now
     // gets the advice for non-specific pain.
@@ -105,13 +115,19 @@ rule nerve: if sciatica then caution hamstring_stretch cite s\n\
 rule walk: if nonspecific then recommend hamstring_stretch cite s\n\
 rule slow: if chronic then consider hamstring_stretch cite s\n";
     let new2 = old2
-        .replace("condition nonspecific\n", "condition nonspecific excludes sciatica\n")
+        .replace(
+            "condition nonspecific\n",
+            "condition nonspecific excludes sciatica\n",
+        )
         .replace("factor chronic\n", "factor chronic implies nonspecific\n");
     let d = compare(old2, &new2);
     let ts = only_change(&d, "hamstring_stretch");
     assert_eq!(ts.len(), 1, "{ts:#?}");
     let t = &ts[0];
-    assert_eq!((t.old, t.new), (Some(Action::Consider), Some(Action::Recommend)));
+    assert_eq!(
+        (t.old, t.new),
+        (Some(Action::Consider), Some(Action::Recommend))
+    );
     assert_eq!(t.facts, names(&["chronic"]));
     assert_eq!(t.old_implied, Vec::<String>::new());
     assert_eq!(t.new_implied, names(&["nonspecific"]));
@@ -141,7 +157,10 @@ rule glide: if radiculopathy then refer nerve_glide cite s\n"
     assert_eq!(t.facts, names(&["radiculopathy"]));
     assert_eq!(t.old_implied, Vec::<String>::new());
     assert_eq!(t.new_implied, names(&["sciatica"]));
-    assert_eq!((t.old_rules.clone(), t.new_rules.clone()), (vec![], names(&["nerve"])));
+    assert_eq!(
+        (t.old_rules.clone(), t.new_rules.clone()),
+        (vec![], names(&["nerve"]))
+    );
     assert_eq!(g.exercise, "nerve_glide");
     assert_eq!(g.transitions.len(), 1);
     let t = &g.transitions[0];

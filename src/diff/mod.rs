@@ -35,7 +35,9 @@
 //! exercise with a term in `A` or `B` is examined, and only through them. Each question is split
 //! on the term that makes it true; a negated term whose rule cannot fire together with that
 //! term's rule (proved cheaply from the rules' literals) is dropped. Exercises advised by the
-//! same rules in both versions share one answer.
+//! same rules in both versions share one answer. Before a question goes to the solver, the
+//! patient given only the facts it requires outright is tried (when it fits, no patient is
+//! smaller), and unit propagation from those facts looks for a clash (then no patient fits).
 
 mod report;
 
@@ -192,7 +194,7 @@ impl Universe {
         u.never = vec![false; n];
         // Per version: the groups over closed facts, and each fact's closure.
         let mut version_groups: [Vec<Vec<usize>>; 2] = [Vec::new(), Vec::new()];
-            for (k, b) in [old, new].into_iter().enumerate() {
+        for (k, b) in [old, new].into_iter().enumerate() {
             let v = &b.vocabulary;
             let mut declared = vec![false; n];
             let mut direct: Vec<Vec<usize>> = vec![Vec::new(); n];
@@ -260,8 +262,8 @@ impl Universe {
             u.declared[k] = declared;
             u.implied_by[k] = implied_by;
         }
-        for k in 0..2 {
-            for list in &mut u.implied_by[k] {
+        for lists in &mut u.implied_by {
+            for list in lists {
                 list.retain(|&f| !u.never[f]);
                 list.sort_unstable();
             }
@@ -428,8 +430,7 @@ struct Term {
 /// version's `implies` included), and the same rules above with the same conditions.
 fn same_term(old: &Side, a: &Term, new: &Side, b: &Term) -> bool {
     let (ra, rb) = (old.rule(a.rule), new.rule(b.rule));
-    if ra.id != rb.id || old.exprs[a.rule] != new.exprs[b.rule] || a.above.len() != b.above.len()
-    {
+    if ra.id != rb.id || old.exprs[a.rule] != new.exprs[b.rule] || a.above.len() != b.above.len() {
         return false;
     }
     let mut above_a: Vec<(&str, &Expr)> = a
@@ -468,11 +469,7 @@ struct Question {
 }
 
 impl Question {
-    fn ask(
-        &self,
-        space: &Space,
-        minimal: bool,
-    ) -> Result<Option<Patient>, TooComplex> {
+    fn ask(&self, space: &Space, minimal: bool) -> Result<Option<Patient>, TooComplex> {
         // A formula both required and excluded: no patient, and no search needed (the search
         // would otherwise try the facts of every other formula first).
         if self.fails.iter().any(|f| self.holds.contains(f)) {
@@ -480,7 +477,13 @@ impl Question {
         }
         let mut constraints: Vec<(&Expr, bool)> = self.holds.iter().map(|e| (e, true)).collect();
         constraints.extend(self.fails.iter().map(|e| (e, false)));
-        if let Some(p) = forced_only(space, &constraints) {
+        // A smallest witness gives a value to every measure the conditions mention unless they
+        // need it unknown (see [`sat::witness`]): the shortcut below gives none, so it answers
+        // only questions that mention no measure, or that need no witness.
+        let exprs: Vec<&Expr> = constraints.iter().map(|&(e, _)| e).collect();
+        if (!minimal || sat::mentioned_measures(&exprs).is_empty())
+            && let Some(p) = forced_only(space, &constraints)
+        {
             return Ok(Some(p));
         }
         if propagation_clash(space, &constraints) {
@@ -495,10 +498,10 @@ impl Question {
 }
 
 /// The patient given only the facts every answer must have (the facts the constraints require
-/// outright) and no measure, when it satisfies them all: then it is the smallest answer, found
-/// without a search. The solver would find the same patient (no patient has fewer facts, and
-/// any other with as many has other facts than the required ones), but a question with many
-/// excluded formulas can take it beyond its work budget first.
+/// outright) and no measure, when it satisfies them all. For constraints that mention no
+/// measure it is the smallest answer, the one the solver would find (no patient has fewer
+/// facts, and any other with as many has other facts than the required ones), found without a
+/// search: a question with many excluded formulas can take the solver beyond its work budget.
 fn forced_only(space: &Space, constraints: &[(&Expr, bool)]) -> Option<Patient> {
     let prepared = space.prepare(constraints);
     let mut facts: Vec<usize> = prepared.required_facts().to_vec();
@@ -523,10 +526,7 @@ fn forced_only(space: &Space, constraints: &[(&Expr, bool)]) -> Option<Patient> 
 /// finds at once.)
 fn propagation_clash(space: &Space, constraints: &[(&Expr, bool)]) -> bool {
     let mut known: HashMap<usize, bool> = HashMap::new();
-    let mut rest: Vec<(Expr, bool)> = constraints
-        .iter()
-        .map(|&(e, w)| (e.clone(), w))
-        .collect();
+    let mut rest: Vec<(Expr, bool)> = constraints.iter().map(|&(e, w)| (e.clone(), w)).collect();
     let mut group_of: HashMap<usize, Vec<usize>> = HashMap::new();
     for (gi, g) in space.groups().iter().enumerate() {
         for &f in g {
