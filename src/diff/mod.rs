@@ -271,8 +271,8 @@ impl Universe {
         // Given facts that cannot be given together: for two members `a`, `b` of a group of
         // either version, any fact implying `a` (or `a`) with any fact implying `b` (or `b`).
         let mut pairs: BTreeSet<(usize, usize)> = BTreeSet::new();
-        for k in 0..2 {
-            for g in &version_groups[k] {
+        for (k, groups) in version_groups.iter().enumerate() {
+            for g in groups {
                 let members: Vec<usize> = g.iter().copied().filter(|&f| !u.never[f]).collect();
                 if members.len() >= 2 {
                     u.groups.push(members.clone());
