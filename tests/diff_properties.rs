@@ -1,8 +1,10 @@
 //! `carel diff` against brute force: on random pairs of small bundles (version 2 meaning
 //! included: `implies`, `excludes`, `refer`, `prevails`, chains of `overrides`), the diff
-//! reports a change for exercise X exactly when some patient possible in both versions gets
-//! different final advice for X; the changes it lists for X are exactly the (old, new) pairs
-//! that occur; and each witness is a smallest patient with its change.
+//! reports a change for exercise X exactly when some given patient (given facts and measure
+//! values), closed under each version's own `implies` and valid in both, gets different final
+//! advice for X; the changes it lists for X are exactly the (old, new) pairs that occur; and
+//! each witness has the fewest given facts with its change, and names what each version's
+//! `implies` adds.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -276,13 +278,29 @@ fn patients() -> Vec<Patient> {
     out
 }
 
-/// Whether a patient is possible in a version: closed under implies, no excludes or group
-/// broken, the measure in range.
+/// The given facts closed under the version's `implies`.
+fn close(v: &V, given: &BTreeSet<String>) -> BTreeSet<String> {
+    let mut out = given.clone();
+    loop {
+        let before = out.len();
+        for &(a, b) in &v.implies {
+            if out.contains(&format!("f{a}")) {
+                out.insert(format!("f{b}"));
+            }
+        }
+        if out.len() == before {
+            return out;
+        }
+    }
+}
+
+/// Whether a given patient is one the version accepts: once closed under its `implies`, no
+/// excludes or group broken, the measure in range.
 fn possible(v: &V, p: &Patient) -> bool {
-    let has = |f: usize| p.facts.contains(&format!("f{f}"));
+    let closed = close(v, &p.facts);
+    let has = |f: usize| closed.contains(&format!("f{f}"));
     let (lo, hi) = (f64::from(v.range.0) / 2.0, f64::from(v.range.1) / 2.0);
-    v.implies.iter().all(|&(a, b)| !has(a) || has(b))
-        && v.excludes.iter().all(|&(a, b)| !(has(a) && has(b)))
+    v.excludes.iter().all(|&(a, b)| !(has(a) && has(b)))
         && v.group.iter().filter(|&&f| has(f)).count() <= 1
         && p.measures.get("m").is_none_or(|&m| lo <= m && m <= hi)
 }
@@ -301,7 +319,8 @@ proptest! {
             // A precedence cycle (prevails against an explicit override): not a valid bundle.
             _ => return Err(TestCaseError::reject("invalid bundle")),
         };
-        // Brute force: per exercise, every (old, new) pair with the fewest true facts showing it.
+        // Brute force: per exercise, every (old, new) pair with the fewest given facts showing
+        // it (each evaluator closes the given facts under its own `implies`).
         let mut expected: Pairs = BTreeMap::new();
         for p in patients() {
             if !possible(&old, &p) || !possible(&new, &p) {
@@ -330,6 +349,10 @@ proptest! {
                     implied: Default::default(),
                 };
                 prop_assert!(possible(&old, &p) && possible(&new, &p), "{:?}", t);
+                for (v, implied) in [(&old, &t.old_implied), (&new, &t.new_implied)] {
+                    let added: Vec<String> = close(v, &p.facts).difference(&p.facts).cloned().collect();
+                    prop_assert_eq!(&added, implied);
+                }
                 prop_assert_eq!(eo.evaluate(&p).action(&c.exercise), t.old);
                 prop_assert_eq!(en.evaluate(&p).action(&c.exercise), t.new);
             }

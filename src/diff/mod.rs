@@ -8,11 +8,15 @@
 //!
 //! # Which patients are compared
 //!
-//! A patient is taken over the facts and measures of both versions together. A fact declared in
-//! one version only is simply never true for the other (its rules cannot mention it). The
-//! patient must be possible in both versions: it respects every `exclusive` group, `excludes`
-//! and `implies` of either, and each measure value lies inside the range of every version that
-//! declares the measure. (A patient that only one version allows has no advice to compare.)
+//! A patient is what is given: a set of facts and measure values over the vocabularies of both
+//! versions. Each version closes the given facts under its own `implies`, as `carel eval` does,
+//! and evaluates; a fact a version does not declare is false there (its rules cannot mention
+//! it). A patient is compared when each version would accept it: once closed under that
+//! version's `implies` it respects the version's `exclusive` groups and `excludes`, and each
+//! measure value lies inside the range of every version that declares the measure. (A patient
+//! that `carel eval` refuses for one version has no advice there to compare.) So adding
+//! `sedentary implies new_to_exercise` changes the advice of the patient given `sedentary`.
+//! Witnesses have the fewest given facts, and name what each version's `implies` adds.
 //!
 //! # How it decides, exactly
 //!
@@ -31,7 +35,9 @@
 //! exercise with a term in `A` or `B` is examined, and only through them. Each question is split
 //! on the term that makes it true; a negated term whose rule cannot fire together with that
 //! term's rule (proved cheaply from the rules' literals) is dropped. Exercises advised by the
-//! same rules in both versions share one answer.
+//! same rules in both versions share one answer. Before a question goes to the solver, the
+//! patient given only the facts it requires outright is tried (when it fits, no patient is
+//! smaller), and unit propagation from those facts looks for a clash (then no patient fits).
 
 mod report;
 
@@ -86,10 +92,13 @@ pub struct ExerciseChange {
 pub struct Transition {
     pub old: Option<Action>,
     pub new: Option<Action>,
-    /// The smallest patient with this change: every true fact (implied ones included), and the
-    /// measures the conditions need.
+    /// The smallest patient with this change: the given facts (fewest), and the measures the
+    /// conditions need.
     pub facts: Vec<String>,
     pub measures: BTreeMap<String, f64>,
+    /// The facts each version's `implies` adds to the given ones, sorted.
+    pub old_implied: Vec<String>,
+    pub new_implied: Vec<String>,
     /// The rules that decide the advice for that patient, on each side.
     pub old_rules: Vec<String>,
     pub new_rules: Vec<String>,
@@ -112,15 +121,28 @@ pub struct ConflictEntry {
 }
 
 /// The facts, measures and constraints of both versions together.
+///
+/// The solver's variables are the *given* facts. Each version closes them under its own
+/// `implies`: a fact holds for a version when it is given or some given fact implies it there,
+/// so each rule's condition is rewritten over the given facts ([`Universe::expr`]). A given set is
+/// compared when its closure in each version respects that version's `exclusive` groups and
+/// `excludes`: two given facts whose closures in some version hold two members of one group
+/// cannot be given together, and a fact whose own closure does that is never given.
 struct Universe {
     facts: Vec<String>,
     fact_ix: HashMap<String, usize>,
     measures: Vec<String>,
     measure_ix: HashMap<String, usize>,
     ranges: Vec<(Option<f64>, Option<f64>)>,
+    /// At most one given fact of each group.
     groups: Vec<Vec<usize>>,
-    /// Direct `implies` of either version.
-    implies: Vec<Vec<usize>>,
+    /// Per version (0 old, 1 new), per fact: the facts that imply it there, transitively,
+    /// sorted (itself excluded).
+    implied_by: [Vec<Vec<usize>>; 2],
+    /// Per version, whether it declares each fact.
+    declared: [Vec<bool>; 2],
+    /// Facts no patient of some version can be given.
+    never: Vec<bool>,
 }
 
 impl Universe {
@@ -132,7 +154,9 @@ impl Universe {
             measure_ix: HashMap::new(),
             ranges: Vec::new(),
             groups: Vec::new(),
-            implies: Vec::new(),
+            implied_by: [Vec::new(), Vec::new()],
+            declared: [Vec::new(), Vec::new()],
+            never: Vec::new(),
         };
         for b in [old, new] {
             let v = &b.vocabulary;
@@ -166,33 +190,110 @@ impl Universe {
                 }
             }
         }
-        u.implies = vec![Vec::new(); u.facts.len()];
-        for b in [old, new] {
+        let n = u.facts.len();
+        u.never = vec![false; n];
+        // Per version: the groups over closed facts, and each fact's closure.
+        let mut version_groups: [Vec<Vec<usize>>; 2] = [Vec::new(), Vec::new()];
+        for (k, b) in [old, new].into_iter().enumerate() {
             let v = &b.vocabulary;
+            let mut declared = vec![false; n];
+            let mut direct: Vec<Vec<usize>> = vec![Vec::new(); n];
+            for f in v.conditions.iter().chain(&v.factors) {
+                let a = u.fact_ix[&f.id];
+                declared[a] = true;
+                for i in &f.implies {
+                    if let Some(&b) = u.fact_ix.get(i) {
+                        direct[a].push(b);
+                    }
+                }
+                for e in &f.excludes {
+                    if let Some(&b) = u.fact_ix.get(e) {
+                        version_groups[k].push(vec![a, b]);
+                    }
+                }
+            }
             for x in &v.exclusive {
                 let g: Vec<usize> = x
                     .members
                     .iter()
                     .filter_map(|m| u.fact_ix.get(m).copied())
                     .collect();
-                u.groups.push(g);
+                version_groups[k].push(g);
             }
-            for f in v.conditions.iter().chain(&v.factors) {
-                let a = u.fact_ix[&f.id];
-                for e in &f.excludes {
-                    if let Some(&b) = u.fact_ix.get(e) {
-                        u.groups.push(vec![a, b]);
+            // Each fact's closure (itself included), then who implies whom.
+            let mut implied_by: Vec<Vec<usize>> = vec![Vec::new(); n];
+            let mut closure: Vec<Vec<usize>> = Vec::with_capacity(n);
+            for a in 0..n {
+                let mut seen: Vec<usize> = vec![a];
+                let mut todo: Vec<usize> = direct[a].clone();
+                while let Some(x) = todo.pop() {
+                    if !seen.contains(&x) {
+                        seen.push(x);
+                        todo.extend(&direct[x]);
                     }
                 }
-                for i in &f.implies {
-                    if let Some(&b) = u.fact_ix.get(i)
-                        && !u.implies[a].contains(&b)
-                    {
-                        u.implies[a].push(b);
+                for &x in &seen[1..] {
+                    implied_by[x].push(a);
+                }
+                closure.push(seen);
+            }
+            // A fact given alone whose closure breaks a group of this version.
+            let mut group_of: Vec<Vec<usize>> = vec![Vec::new(); n];
+            for (gi, g) in version_groups[k].iter().enumerate() {
+                for &f in g {
+                    group_of[f].push(gi);
+                }
+            }
+            for (a, c) in closure.iter().enumerate() {
+                let mut seen: HashSet<usize> = HashSet::new();
+                let mut clash = false;
+                for &x in c {
+                    let mut mine: Vec<usize> = group_of[x].clone();
+                    mine.sort_unstable();
+                    mine.dedup();
+                    for g in mine {
+                        clash |= !seen.insert(g);
+                    }
+                }
+                if clash {
+                    u.never[a] = true;
+                }
+            }
+            u.declared[k] = declared;
+            u.implied_by[k] = implied_by;
+        }
+        for lists in &mut u.implied_by {
+            for list in lists {
+                list.retain(|&f| !u.never[f]);
+                list.sort_unstable();
+            }
+        }
+        // Given facts that cannot be given together: for two members `a`, `b` of a group of
+        // either version, any fact implying `a` (or `a`) with any fact implying `b` (or `b`).
+        let mut pairs: BTreeSet<(usize, usize)> = BTreeSet::new();
+        for (k, groups) in version_groups.iter().enumerate() {
+            for g in groups {
+                let members: Vec<usize> = g.iter().copied().filter(|&f| !u.never[f]).collect();
+                if members.len() >= 2 {
+                    u.groups.push(members.clone());
+                }
+                for (i, &a) in g.iter().enumerate() {
+                    for &b in &g[i + 1..] {
+                        let sa = u.implied_by[k][a].iter().chain(std::iter::once(&a));
+                        for &x in sa {
+                            let sb = u.implied_by[k][b].iter().chain(std::iter::once(&b));
+                            for &y in sb {
+                                let both_members = (x == a && y == b) || (x == b && y == a);
+                                if x != y && !u.never[x] && !u.never[y] && !both_members {
+                                    pairs.insert((x.min(y), x.max(y)));
+                                }
+                            }
+                        }
                     }
                 }
             }
         }
+        u.groups.extend(pairs.into_iter().map(|(a, b)| vec![a, b]));
         u
     }
 
@@ -209,14 +310,27 @@ impl Universe {
         Space::from_parts(self.facts.len(), self.groups.clone(), self.ranges.clone())
     }
 
-    /// A bundle condition as a solver formula over this universe.
-    fn expr(&self, w: &When) -> Expr {
+    /// A bundle condition of version `k` (0 old, 1 new) as a solver formula over the given
+    /// facts: a fact holds when it is given or a given fact implies it in that version.
+    fn expr(&self, k: usize, w: &When) -> Expr {
+        let never = || Expr::Not(Box::new(Expr::Always));
         match w {
             When::Always => Expr::Always,
             // Names are checked when the bundle is loaded; an unknown one cannot hold.
             When::Fact(f) => match self.fact_ix.get(f) {
-                Some(&i) => Expr::Fact(i),
-                None => Expr::Not(Box::new(Expr::Always)),
+                Some(&i) if self.declared[k][i] => {
+                    let mut any: Vec<Expr> = Vec::new();
+                    if !self.never[i] {
+                        any.push(Expr::Fact(i));
+                    }
+                    any.extend(self.implied_by[k][i].iter().map(|&j| Expr::Fact(j)));
+                    match any.len() {
+                        0 => never(),
+                        1 => any.pop().unwrap_or_else(never),
+                        _ => Expr::Any(any),
+                    }
+                }
+                _ => never(),
             },
             When::Compare { measure, op, value } => match self.measure_ix.get(measure) {
                 Some(&m) => Expr::Cmp {
@@ -224,7 +338,7 @@ impl Universe {
                     op: *op,
                     value: *value,
                 },
-                None => Expr::Not(Box::new(Expr::Always)),
+                None => never(),
             },
             When::In { measure, min, max } => match self.measure_ix.get(measure) {
                 Some(&m) => Expr::In {
@@ -232,52 +346,11 @@ impl Universe {
                     lo: *min,
                     hi: *max,
                 },
-                None => Expr::Not(Box::new(Expr::Always)),
+                None => never(),
             },
-            When::Not(w) => Expr::Not(Box::new(self.expr(w))),
-            When::All(ws) => Expr::All(ws.iter().map(|w| self.expr(w)).collect()),
-            When::Any(ws) => Expr::Any(ws.iter().map(|w| self.expr(w)).collect()),
-        }
-    }
-
-    /// `a implies b` constraints for every fact reachable through `implies` from the facts the
-    /// formulas mention: together with the exclusive groups, exactly what makes a patient
-    /// possible as far as these formulas can tell (an unmentioned fact not forced by `implies`
-    /// can always be false).
-    fn implications(&self, exprs: &[&Expr]) -> Vec<Expr> {
-        if self.implies.iter().all(Vec::is_empty) {
-            return Vec::new();
-        }
-        let mut todo: Vec<usize> = Vec::new();
-        for e in exprs {
-            facts_of(e, &mut todo);
-        }
-        let mut seen: HashSet<usize> = HashSet::new();
-        let mut out = Vec::new();
-        while let Some(f) = todo.pop() {
-            if !seen.insert(f) {
-                continue;
-            }
-            for &g in &self.implies[f] {
-                out.push(Expr::Any(vec![
-                    Expr::Not(Box::new(Expr::Fact(f))),
-                    Expr::Fact(g),
-                ]));
-                todo.push(g);
-            }
-        }
-        out
-    }
-}
-
-fn facts_of(e: &Expr, out: &mut Vec<usize>) {
-    let mut stack = vec![e];
-    while let Some(e) = stack.pop() {
-        match e {
-            Expr::Fact(f) => out.push(*f),
-            Expr::Not(x) => stack.push(x),
-            Expr::All(xs) | Expr::Any(xs) => stack.extend(xs.iter()),
-            _ => {}
+            When::Not(w) => Expr::Not(Box::new(self.expr(k, w))),
+            When::All(ws) => Expr::All(ws.iter().map(|w| self.expr(k, w)).collect()),
+            When::Any(ws) => Expr::Any(ws.iter().map(|w| self.expr(k, w)).collect()),
         }
     }
 }
@@ -292,7 +365,7 @@ struct Side<'b> {
 }
 
 impl<'b> Side<'b> {
-    fn new(bundle: &'b Bundle, u: &Universe) -> Side<'b> {
+    fn new(bundle: &'b Bundle, u: &Universe, k: usize) -> Side<'b> {
         let mut by_exercise: HashMap<&str, Vec<usize>> = HashMap::new();
         for (i, r) in bundle.rules.iter().enumerate() {
             for e in &r.exercises {
@@ -301,7 +374,7 @@ impl<'b> Side<'b> {
         }
         Side {
             bundle,
-            exprs: bundle.rules.iter().map(|r| u.expr(&r.when)).collect(),
+            exprs: bundle.rules.iter().map(|r| u.expr(k, &r.when)).collect(),
             by_exercise,
             precedence: crate::bundle::precedence(bundle),
             reach: Default::default(),
@@ -353,22 +426,22 @@ struct Term {
     above: Vec<usize>,
 }
 
-/// Whether two terms are the same formula: same rule condition, and the same rules above with
-/// the same conditions.
+/// Whether two terms are the same formula: same rule condition over the given facts (each
+/// version's `implies` included), and the same rules above with the same conditions.
 fn same_term(old: &Side, a: &Term, new: &Side, b: &Term) -> bool {
     let (ra, rb) = (old.rule(a.rule), new.rule(b.rule));
-    if ra.id != rb.id || ra.when != rb.when || a.above.len() != b.above.len() {
+    if ra.id != rb.id || old.exprs[a.rule] != new.exprs[b.rule] || a.above.len() != b.above.len() {
         return false;
     }
-    let mut above_a: Vec<(&str, &When)> = a
+    let mut above_a: Vec<(&str, &Expr)> = a
         .above
         .iter()
-        .map(|&s| (old.rule(s).id.as_str(), &old.rule(s).when))
+        .map(|&s| (old.rule(s).id.as_str(), &old.exprs[s]))
         .collect();
-    let mut above_b: Vec<(&str, &When)> = b
+    let mut above_b: Vec<(&str, &Expr)> = b
         .above
         .iter()
-        .map(|&s| (new.rule(s).id.as_str(), &new.rule(s).when))
+        .map(|&s| (new.rule(s).id.as_str(), &new.exprs[s]))
         .collect();
     above_a.sort_by(|x, y| x.0.cmp(y.0));
     above_b.sort_by(|x, y| x.0.cmp(y.0));
@@ -396,27 +469,158 @@ struct Question {
 }
 
 impl Question {
-    fn ask(
-        &self,
-        u: &Universe,
-        space: &Space,
-        minimal: bool,
-    ) -> Result<Option<Patient>, TooComplex> {
+    fn ask(&self, space: &Space, minimal: bool) -> Result<Option<Patient>, TooComplex> {
         // A formula both required and excluded: no patient, and no search needed (the search
         // would otherwise try the facts of every other formula first).
         if self.fails.iter().any(|f| self.holds.contains(f)) {
             return Ok(None);
         }
-        let all: Vec<&Expr> = self.holds.iter().chain(&self.fails).collect();
-        let implications = u.implications(&all);
         let mut constraints: Vec<(&Expr, bool)> = self.holds.iter().map(|e| (e, true)).collect();
         constraints.extend(self.fails.iter().map(|e| (e, false)));
-        constraints.extend(implications.iter().map(|e| (e, true)));
+        // A smallest witness gives a value to every measure the conditions mention unless they
+        // need it unknown (see [`sat::witness`]): the shortcut below gives none, so it answers
+        // only questions that mention no measure, or that need no witness.
+        let exprs: Vec<&Expr> = constraints.iter().map(|&(e, _)| e).collect();
+        if (!minimal || sat::mentioned_measures(&exprs).is_empty())
+            && let Some(p) = forced_only(space, &constraints)
+        {
+            return Ok(Some(p));
+        }
+        if propagation_clash(space, &constraints) {
+            return Ok(None);
+        }
         if minimal {
             sat::witness(space, &constraints)
         } else {
             Ok(sat::satisfiable(space, &constraints)?.then(Patient::default))
         }
+    }
+}
+
+/// The patient given only the facts every answer must have (the facts the constraints require
+/// outright) and no measure, when it satisfies them all. For constraints that mention no
+/// measure it is the smallest answer, the one the solver would find (no patient has fewer
+/// facts, and any other with as many has other facts than the required ones), found without a
+/// search: a question with many excluded formulas can take the solver beyond its work budget.
+fn forced_only(space: &Space, constraints: &[(&Expr, bool)]) -> Option<Patient> {
+    let prepared = space.prepare(constraints);
+    let mut facts: Vec<usize> = prepared.required_facts().to_vec();
+    facts.sort_unstable();
+    facts.dedup();
+    let p = Patient {
+        facts,
+        measures: Vec::new(),
+    };
+    let groups_ok = space
+        .groups()
+        .iter()
+        .all(|g| g.iter().filter(|&&f| p.has(f)).count() <= 1);
+    (groups_ok && constraints.iter().all(|(e, want)| e.holds(&p) == *want)).then_some(p)
+}
+
+/// Whether the constraints contradict each other by unit propagation alone: the facts they
+/// require true or false outright (and the facts sharing a group with a true one, false),
+/// substituted into the rest, until nothing new follows. When it finds a clash no patient
+/// satisfies the constraints; when it does not, the solver decides. (The solver explores
+/// patients in its own order and can spend its whole work budget before it meets a clash this
+/// finds at once.)
+fn propagation_clash(space: &Space, constraints: &[(&Expr, bool)]) -> bool {
+    let mut known: HashMap<usize, bool> = HashMap::new();
+    let mut rest: Vec<(Expr, bool)> = constraints.iter().map(|&(e, w)| (e.clone(), w)).collect();
+    let mut group_of: HashMap<usize, Vec<usize>> = HashMap::new();
+    for (gi, g) in space.groups().iter().enumerate() {
+        for &f in g {
+            group_of.entry(f).or_default().push(gi);
+        }
+    }
+    loop {
+        let mut units: Vec<(usize, bool)> = Vec::new();
+        let mut next = Vec::with_capacity(rest.len());
+        for (e, want) in rest {
+            match simplify(&e, &known) {
+                Simple::Const(v) if v == want => {}
+                Simple::Const(_) => return true,
+                Simple::Expr(x) => {
+                    literals(&x, want, &mut units);
+                    next.push((x, want));
+                }
+            }
+        }
+        rest = next;
+        let mut changed = false;
+        let mut todo = units;
+        while let Some((f, v)) = todo.pop() {
+            match known.get(&f) {
+                Some(&old) if old != v => return true,
+                Some(_) => continue,
+                None => {
+                    known.insert(f, v);
+                    changed = true;
+                    if v {
+                        for &gi in group_of.get(&f).map_or(&[][..], |g| g.as_slice()) {
+                            for &o in &space.groups()[gi] {
+                                if o != f {
+                                    todo.push((o, false));
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        if !changed {
+            return false;
+        }
+    }
+}
+
+/// A formula under a partial assignment of facts.
+enum Simple {
+    Const(bool),
+    Expr(Expr),
+}
+
+fn simplify(e: &Expr, known: &HashMap<usize, bool>) -> Simple {
+    match e {
+        Expr::Always => Simple::Const(true),
+        Expr::Fact(f) => match known.get(f) {
+            Some(&v) => Simple::Const(v),
+            None => Simple::Expr(e.clone()),
+        },
+        Expr::Cmp { .. } | Expr::In { .. } => Simple::Expr(e.clone()),
+        Expr::Not(x) => match simplify(x, known) {
+            Simple::Const(v) => Simple::Const(!v),
+            Simple::Expr(x) => Simple::Expr(Expr::Not(Box::new(x))),
+        },
+        Expr::All(xs) | Expr::Any(xs) => {
+            let all = matches!(e, Expr::All(_));
+            let mut kept = Vec::new();
+            for x in xs {
+                match simplify(x, known) {
+                    // A false part decides `All`, a true one decides `Any`.
+                    Simple::Const(v) if v != all => return Simple::Const(v),
+                    Simple::Const(_) => {}
+                    Simple::Expr(x) => kept.push(x),
+                }
+            }
+            match kept.len() {
+                0 => Simple::Const(all),
+                1 => Simple::Expr(kept.pop().unwrap_or(Expr::Always)),
+                _ if all => Simple::Expr(Expr::All(kept)),
+                _ => Simple::Expr(Expr::Any(kept)),
+            }
+        }
+    }
+}
+
+/// The facts a formula required to be `want` fixes outright.
+fn literals(e: &Expr, want: bool, out: &mut Vec<(usize, bool)>) {
+    match e {
+        Expr::Fact(f) => out.push((*f, want)),
+        Expr::Not(x) => literals(x, !want, out),
+        Expr::All(xs) if want => xs.iter().for_each(|x| literals(x, true, out)),
+        Expr::Any(xs) if !want => xs.iter().for_each(|x| literals(x, false, out)),
+        _ => {}
     }
 }
 
@@ -512,7 +716,7 @@ impl Differ<'_, '_> {
                             q.fails.push(term_expr(self.old, c));
                         }
                     }
-                    match q.ask(self.u, &space, false) {
+                    match q.ask(&space, false) {
                         Ok(Some(_)) => differs = true,
                         Ok(None) => {}
                         Err(TooComplex) => return Answer::Undecided,
@@ -650,7 +854,7 @@ impl Differ<'_, '_> {
                     holds,
                     fails: q.fails.clone(),
                 };
-                if let Some(p) = q.ask(self.u, space, true)?
+                if let Some(p) = q.ask(space, true)?
                     && best.as_ref().is_none_or(|b| smaller(&p, b))
                 {
                     best = Some(p);
@@ -684,6 +888,27 @@ impl Differ<'_, '_> {
             measures: measures.clone(),
             implied: Default::default(),
         };
+        // The patient as each version sees it: the facts and measures it declares, which it must
+        // accept as a patient once closed under its own `implies`.
+        let mut implied: [Vec<String>; 2] = [Vec::new(), Vec::new()];
+        for (k, ev) in [self.old_eval, self.new_eval].into_iter().enumerate() {
+            let v = &ev.bundle().vocabulary;
+            let own = EvalPatient {
+                facts: facts
+                    .iter()
+                    .filter(|f| self.u.declared[k][self.u.fact_ix[*f]])
+                    .cloned()
+                    .collect(),
+                measures: measures
+                    .iter()
+                    .filter(|(m, _)| v.measures.iter().any(|x| &&x.id == m))
+                    .map(|(m, &x)| (m.clone(), x))
+                    .collect(),
+                implied: Default::default(),
+            };
+            ev.check_patient(&own).ok()?;
+            implied[k] = ev.close(&own).implied.into_keys().collect();
+        }
         let only: BTreeSet<&str> = [exercise].into_iter().collect();
         let o = self.old_eval.evaluate_only(&patient, Some(&only));
         let n = self.new_eval.evaluate_only(&patient, Some(&only));
@@ -698,6 +923,8 @@ impl Differ<'_, '_> {
             new: an.map(|a| a.action),
             facts,
             measures,
+            old_implied: std::mem::take(&mut implied[0]),
+            new_implied: std::mem::take(&mut implied[1]),
             old_rules: ao.map(|a| a.rules.clone()).unwrap_or_default(),
             new_rules: an.map(|a| a.rules.clone()).unwrap_or_default(),
         })
@@ -714,8 +941,8 @@ pub fn diff(old: &Bundle, new: &Bundle) -> Result<Diff, String> {
     let old_eval = Evaluator::new(old).map_err(|e| format!("the old version: {e}"))?;
     let new_eval = Evaluator::new(new).map_err(|e| format!("the new version: {e}"))?;
     let u = Universe::new(old, new);
-    let old_side = Side::new(old, &u);
-    let new_side = Side::new(new, &u);
+    let old_side = Side::new(old, &u, 0);
+    let new_side = Side::new(new, &u, 1);
     let differ = Differ {
         u: &u,
         old: &old_side,

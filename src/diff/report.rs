@@ -27,6 +27,18 @@ fn patient(t: &Transition) -> String {
     }
 }
 
+/// What each version's `implies` adds to the given facts: `before: a; after: b, c`, or `None`.
+fn implied(t: &Transition) -> Option<String> {
+    let mut parts = Vec::new();
+    if !t.old_implied.is_empty() {
+        parts.push(format!("before: {}", t.old_implied.join(", ")));
+    }
+    if !t.new_implied.is_empty() {
+        parts.push(format!("after: {}", t.new_implied.join(", ")));
+    }
+    (!parts.is_empty()).then(|| parts.join("; "))
+}
+
 fn rules(r: &[String]) -> String {
     if r.is_empty() {
         "no rule".to_string()
@@ -116,6 +128,9 @@ pub fn human(d: &Diff) -> String {
         for t in &c.transitions {
             let _ = writeln!(out, "  {} → {}", advice(t.old), advice(t.new));
             let _ = writeln!(out, "    for a patient with {}", patient(t));
+            if let Some(i) = implied(t) {
+                let _ = writeln!(out, "    implied {i}");
+            }
             let _ = writeln!(
                 out,
                 "    before: {}; after: {}",
@@ -167,7 +182,10 @@ pub fn markdown(d: &Diff) -> String {
                     c.exercise,
                     advice(t.old),
                     advice(t.new),
-                    md_escape(&patient(t)),
+                    md_escape(&match implied(t) {
+                        Some(i) => format!("{} (implied {i})", patient(t)),
+                        None => patient(t),
+                    }),
                     md_escape(&rules(&t.old_rules)),
                     md_escape(&rules(&t.new_rules))
                 );
@@ -212,7 +230,12 @@ pub fn json(d: &Diff) -> Value {
             "transitions": c.transitions.iter().map(|t| json!({
                 "old": t.old.map(Action::as_str),
                 "new": t.new.map(Action::as_str),
-                "witness": {"facts": t.facts, "measures": t.measures},
+                "witness": {
+                    "facts": t.facts,
+                    "measures": t.measures,
+                    "old_implied": t.old_implied,
+                    "new_implied": t.new_implied,
+                },
                 "old_rules": t.old_rules,
                 "new_rules": t.new_rules,
             })).collect::<Vec<_>>(),
