@@ -8,30 +8,31 @@ use foldhash::{HashMap, HashSet};
 use super::{Kind, Resolver, Symbol};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::model::*;
-use crate::source::Sources;
+use crate::source::{Sources, Span};
 use crate::syntax::ast::{self, Item};
 
 impl<'a> Resolver<'a> {
     /// First pass: every declaration, so names resolve whatever their order.
     ///
-    /// The records of a large ruleset's rules are built on another thread meanwhile: writing
-    /// them takes longer than declaring every name, mostly in first touches of fresh memory.
+    /// The ids of a large ruleset's rules are made on another thread meanwhile. A rule's record
+    /// is made only as its tree is resolved and freed (see [`rule_record`]), so a large ruleset
+    /// never holds every tree and every record at once.
     pub(super) fn declare(&mut self, files: &[ast::File]) {
         let sources = self.sources;
         let count = files.iter().flat_map(|f| &f.items);
         let count = count.filter(|i| matches!(i, Item::Rule(_))).count();
-        let (records, (header, duplicates)) = if count >= self.parallel {
+        let (heads, (header, duplicates)) = if count >= self.parallel {
             rayon::join(
-                || rule_records(sources, files, count),
+                || rule_heads(sources, files, count),
                 || self.declare_names(files),
             )
         } else {
             let names = self.declare_names(files);
-            (rule_records(sources, files, count), names)
+            (rule_heads(sources, files, count), names)
         };
-        self.model.rules = records;
+        self.heads = heads;
         for (index, id) in duplicates {
-            if let Some(rule) = self.model.rules.get_mut(index) {
+            if let Some(rule) = self.heads.get_mut(index) {
                 rule.id = id;
             }
         }
@@ -190,10 +191,10 @@ impl<'a> Resolver<'a> {
     /// E004 for rule ids that two rules share.
     fn check_rule_ids(&mut self) {
         // An unnamed rule's id must not collide with a named rule.
-        let named = self.model.rules.iter().filter(|r| r.named).count();
+        let named = self.heads.iter().filter(|r| r.named).count();
         let mut ids: HashMap<&str, usize> = HashMap::default();
         ids.reserve(named);
-        for (i, rule) in self.model.rules.iter().enumerate() {
+        for (i, rule) in self.heads.iter().enumerate() {
             if rule.named {
                 ids.insert(rule.id.as_str(), i);
             }
@@ -206,11 +207,10 @@ impl<'a> Resolver<'a> {
             (0..self.sources.len()).all(|f| stems.insert(self.sources.get(f).stem()));
         let mut unnamed: HashMap<&str, usize> = HashMap::default();
         if !stems_distinct {
-            unnamed.reserve(self.model.rules.len() - named);
+            unnamed.reserve(self.heads.len() - named);
         }
         for (i, rule) in self
-            .model
-            .rules
+            .heads
             .iter()
             .enumerate()
             .filter(|(_, r)| !r.named && !stems_distinct)
@@ -224,7 +224,7 @@ impl<'a> Resolver<'a> {
                     )
                     .with_label("this rule's id is taken")
                     .with_secondary(
-                        self.model.rules[first].head_span,
+                        self.heads[first].head_span,
                         "by this rule, in a file with the same name",
                     )
                     .with_note(
@@ -236,9 +236,9 @@ impl<'a> Resolver<'a> {
                 unnamed.insert(rule.id.as_str(), i);
             }
         }
-        for rule in self.model.rules.iter().filter(|r| !r.named) {
+        for rule in self.heads.iter().filter(|r| !r.named) {
             if let Some(&other) = ids.get(rule.id.as_str()) {
-                let named = &self.model.rules[other];
+                let named = &self.heads[other];
                 self.out.push(
                     Diagnostic::new(
                         Code::E004,
@@ -306,11 +306,17 @@ impl<'a> Resolver<'a> {
     }
 }
 
-/// A record for every rule, in order, with what its tree says directly; its id is its name
-/// (duplicate names are renamed by [`Resolver::declare`]) or `<file stem>_<n>`. The rest is
-/// filled in by [`super::rules::resolve_rule`].
-fn rule_records(sources: &Sources, files: &[ast::File], count: usize) -> Vec<Rule> {
-    let mut records = Vec::with_capacity(count);
+/// What naming a rule needs before it is resolved: its id, and where its diagnostics point.
+pub(super) struct Head {
+    pub(super) id: String,
+    pub(super) named: bool,
+    pub(super) head_span: Span,
+}
+
+/// The head of every rule, in order; its id is its name (duplicate names are renamed by
+/// [`Resolver::declare`]) or `<file stem>_<n>`.
+fn rule_heads(sources: &Sources, files: &[ast::File], count: usize) -> Vec<Head> {
+    let mut heads = Vec::with_capacity(count);
     for (file_index, file) in files.iter().enumerate() {
         let stem = sources.get(file_index).stem();
         let mut anonymous = 0usize;
@@ -327,37 +333,47 @@ fn rule_records(sources: &Sources, files: &[ast::File], count: usize) -> Vec<Rul
                     (id, false)
                 }
             };
-            records.push(Rule {
+            heads.push(Head {
                 id,
                 named,
-                span: rule.span,
                 head_span: rule.head_span,
-                when: Expr::Always,
-                when_span: None,
-                action: rule.action.action,
-                action_span: rule.action.span,
-                targets: Vec::new(),
-                exercises: Vec::new(),
-                dose: None,
-                because: rule.because().map(|t| t.value.clone()),
-                cite: Vec::new(),
-                evidence: rule
-                    .evidence()
-                    .and_then(|n| Evidence::ALL.into_iter().find(|e| e.as_str() == n.text)),
-                strength: rule
-                    .strength()
-                    .and_then(|n| Strength::ALL.into_iter().find(|e| e.as_str() == n.text)),
-                overrides: Vec::new(),
-                reviewed: rule.reviewed().map(|t| t.value.clone()),
-                status: rule
-                    .status()
-                    .and_then(|n| Status::ALL.into_iter().find(|e| e.as_str() == n.text))
-                    .unwrap_or_default(),
-                except: Vec::new(),
-                prevails: rule.prevails(),
-                stop_if: rule.stop_if().map(|t| t.value.clone()),
             });
         }
     }
-    records
+    heads
+}
+
+/// A rule's record with what its tree says directly, its id taken from its head. The rest is
+/// filled in by [`super::rules::Resolved::write_into`].
+pub(super) fn rule_record(head: &mut Head, rule: &ast::RuleItem) -> Rule {
+    Rule {
+        id: std::mem::take(&mut head.id),
+        named: head.named,
+        span: rule.span,
+        head_span: rule.head_span,
+        when: Expr::Always,
+        when_span: None,
+        action: rule.action.action,
+        action_span: rule.action.span,
+        targets: Vec::new(),
+        exercises: Vec::new(),
+        dose: None,
+        because: rule.because().map(|t| t.value.clone()),
+        cite: Vec::new(),
+        evidence: rule
+            .evidence()
+            .and_then(|n| Evidence::ALL.into_iter().find(|e| e.as_str() == n.text)),
+        strength: rule
+            .strength()
+            .and_then(|n| Strength::ALL.into_iter().find(|e| e.as_str() == n.text)),
+        overrides: Vec::new(),
+        reviewed: rule.reviewed().map(|t| t.value.clone()),
+        status: rule
+            .status()
+            .and_then(|n| Status::ALL.into_iter().find(|e| e.as_str() == n.text))
+            .unwrap_or_default(),
+        except: Vec::new(),
+        prevails: rule.prevails(),
+        stop_if: rule.stop_if().map(|t| t.value.clone()),
+    }
 }

@@ -116,6 +116,8 @@ struct Resolver<'a> {
     suggestion_budget: usize,
     out: Vec<Diagnostic>,
     model: Model,
+    /// The rules' heads, until their records are made (see [`declare::rule_record`]).
+    heads: Vec<declare::Head>,
     /// Resolve rules in parallel pieces from this many rules on.
     parallel: usize,
 }
@@ -195,6 +197,7 @@ fn resolve_with(
         suggestion_budget: SUGGESTION_BUDGET,
         out: Vec::new(),
         model: Model::default(),
+        heads: Vec::new(),
         parallel,
     };
     r.declare(&files);
@@ -489,7 +492,7 @@ impl<'a> Resolver<'a> {
         rank: &[usize],
     ) -> Vec<ast::TestItem> {
         let mut tests = Vec::new();
-        let mut trees = Vec::with_capacity(self.model.rules.len());
+        let mut trees = Vec::with_capacity(self.heads.len());
         for item in files.into_iter().flat_map(|f| f.items) {
             match item {
                 Item::Rule(r) => trees.push(r),
@@ -497,8 +500,10 @@ impl<'a> Resolver<'a> {
                 _ => {}
             }
         }
-        if trees.len() < self.parallel.max(2) || trees.len() != self.model.rules.len() {
+        self.model.rules = Vec::with_capacity(self.heads.len());
+        if trees.len() < self.parallel.max(2) || trees.len() != self.heads.len() {
             self.resolve_in_order(0, trees, hierarchy, rank);
+            self.heads = Vec::new();
             return tests;
         }
         // A few pieces per thread, so a thread that finishes early takes another.
@@ -512,21 +517,21 @@ impl<'a> Resolver<'a> {
         }
         pieces.reverse();
         let outcomes: Vec<rules::Outcome> = {
-            let model = &mut self.model;
-            let (records, measures, symbols) = (&mut model.rules, &model.measures, &self.symbols);
-            records
+            let (heads, measures, symbols) = (&mut self.heads, &self.model.measures, &self.symbols);
+            heads
                 .par_chunks_mut(piece)
                 .zip(pieces)
                 .zip(starts)
-                .map(|((records, trees), first)| {
-                    rules::speculate(symbols, measures, records, trees, first, hierarchy, rank)
+                .map(|((heads, trees), first)| {
+                    rules::speculate(symbols, measures, heads, trees, first, hierarchy, rank)
                 })
                 .collect()
         };
-        // In rule order: each piece's findings, then the rules it left, resolved here.
+        // In rule order: each piece's records and findings, then the rules it left, resolved here.
         for outcome in outcomes {
             self.finish(outcome, hierarchy, rank);
         }
+        self.heads = Vec::new();
         tests
     }
 
@@ -538,6 +543,7 @@ impl<'a> Resolver<'a> {
         hierarchy: Option<&hierarchy::Hierarchy>,
         rank: &[usize],
     ) {
+        self.model.rules.extend(outcome.records);
         self.out.extend(outcome.out);
         self.used.merge(outcome.used);
         self.resolve_in_order(outcome.rest_from, outcome.rest, hierarchy, rank);
@@ -554,12 +560,14 @@ impl<'a> Resolver<'a> {
     ) {
         for (index, tree) in (first..).zip(trees) {
             let resolved = rules::resolve_rule(self, &tree, hierarchy, rank);
-            let record = &self.model.rules[index];
+            let mut record = declare::rule_record(&mut self.heads[index], &tree);
             if record.is_live() && resolved.uncited(&tree) {
                 let d = rules::uncited(&record.id, &tree);
                 self.out.push(d);
             }
-            resolved.write_into(&mut self.model.rules[index]);
+            resolved.write_into(&mut record);
+            debug_assert_eq!(self.model.rules.len(), index);
+            self.model.rules.push(record);
         }
     }
 

@@ -8,6 +8,7 @@
 //! in rule order. The model and the diagnostics are the same as when resolving every rule in
 //! order, whatever the number of threads.
 
+use super::declare::{Head, rule_record};
 use super::hierarchy::Hierarchy;
 use super::{
     FACT, FirstSeen, HashMap, Kind, MEASURE, RULE, SOURCE, Symbol, TARGET, Used, Want, expand,
@@ -325,25 +326,26 @@ impl Env for Speculative<'_, '_> {
     }
 }
 
-/// What [`speculate`] did: the findings and uses of the rules it resolved, and the rules it
-/// left to the resolver (the first of them is rule `rest_from`).
+/// What [`speculate`] did: the records, findings and uses of the rules it resolved, and the
+/// rules it left to the resolver (the first of them is rule `rest_from`).
 // The trees stay boxed as the parser made them: moving them into a list of their own would copy
 // every rule's tree.
 #[allow(clippy::vec_box)]
 pub(super) struct Outcome {
+    pub(super) records: Vec<Rule>,
     pub(super) out: Vec<Diagnostic>,
     pub(super) used: Used,
     pub(super) rest_from: RuleId,
     pub(super) rest: Vec<Box<ast::RuleItem>>,
 }
 
-/// Resolve the rules `trees` (rule `first` and on, with their records `records`) in order,
-/// until one needs the resolver. Each tree is freed once its rule is resolved.
+/// Resolve the rules `trees` (rule `first` and on, with their heads `heads`) in order, until
+/// one needs the resolver. Each tree is freed once its rule's record is made.
 #[allow(clippy::vec_box)] // see `Outcome`
 pub(super) fn speculate(
     symbols: &HashMap<&str, Symbol>,
     measures: &[Measure],
-    records: &mut [Rule],
+    heads: &mut [Head],
     trees: Vec<Box<ast::RuleItem>>,
     first: RuleId,
     hierarchy: Option<&Hierarchy>,
@@ -356,29 +358,34 @@ pub(super) fn speculate(
         out: Vec::new(),
         failed: false,
     };
+    let mut records = Vec::with_capacity(trees.len());
     let mut trees = trees.into_iter();
-    let mut records = records.iter_mut();
+    let mut heads = heads.iter_mut();
     let mut done = 0;
     while let Some(tree) = trees.next() {
         let before = env.out.len();
-        let record = records.next();
+        let head = heads.next();
         let resolved = resolve_rule(&mut env, &tree, hierarchy, rank);
-        let Some(record) = record.filter(|_| !env.failed) else {
+        let Some(head) = head.filter(|_| !env.failed) else {
             env.out.truncate(before);
             return Outcome {
+                records,
                 out: env.out,
                 used: env.used,
                 rest_from: first + done,
                 rest: std::iter::once(tree).chain(trees).collect(),
             };
         };
+        let mut record = rule_record(head, &tree);
         if record.is_live() && resolved.uncited(&tree) {
             env.out.push(uncited(&record.id, &tree));
         }
-        resolved.write_into(record);
+        resolved.write_into(&mut record);
+        records.push(record);
         done += 1;
     }
     Outcome {
+        records,
         out: env.out,
         used: env.used,
         rest_from: first + done,
