@@ -115,14 +115,14 @@ fn generated_ruleset_checks_with_only_planned_findings() {
     );
 }
 
-/// Large enough that parsing, name resolution and the analysis all run on two threads: the
+/// Large enough that parsing, name resolution and the analysis all run in parallel: the
 /// diagnostics and the bundle must come out the same on every run, whatever the scheduling.
 #[test]
-fn a_ruleset_checked_on_two_threads_gives_the_same_bytes_every_time() {
+fn a_ruleset_checked_in_parallel_gives_the_same_bytes_every_time() {
     let ruleset = generate(12_000, 3, 4);
     let sources = sources(&ruleset);
     let bytes: usize = sources.files().iter().map(|f| f.text.len()).sum();
-    assert!(bytes > 256 * 1024, "too small to parse on two threads");
+    assert!(bytes > 256 * 1024, "too small to parse files in parallel");
     let run = || {
         let c = carel::compile(&sources);
         let (Some(model), Some(analysis)) = (&c.model, &c.analysis) else {
