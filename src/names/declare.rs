@@ -281,11 +281,11 @@ impl<'a> Resolver<'a> {
             );
             return false;
         }
-        // Keys borrow the source text (the same characters as the name), not the tree, which
-        // is freed rule by rule.
+        // The key is the name's own text (inline up to 23 bytes), not the tree, which is freed
+        // rule by rule; the list for did-you-mean borrows the source text.
         let text: &'a str = self.sources.slice(name.span);
         self.symbols.insert(
-            text,
+            name.text.clone(),
             Symbol {
                 kind,
                 index,

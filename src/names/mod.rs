@@ -21,6 +21,7 @@ use crate::model::*;
 use crate::source::{Sources, Span};
 use crate::syntax::ast::{self, Item};
 use crate::syntax::fmt_num;
+use smol_str::SmolStr;
 
 /// What a name was declared as.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -105,7 +106,9 @@ const GIVEN: Want = Want {
 
 struct Resolver<'a> {
     sources: &'a Sources,
-    symbols: HashMap<&'a str, Symbol>,
+    /// Keys hold their text inline (names of up to 23 bytes), so a lookup compares within
+    /// the table rather than reaching into the source text.
+    symbols: HashMap<SmolStr, Symbol>,
     /// Names, per kind, in declaration order (for did-you-mean).
     names: HashMap<&'static str, Vec<&'a str>>,
     /// Undefined names already reported: name → index of its diagnostic.

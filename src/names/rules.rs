@@ -18,6 +18,7 @@ use crate::model::*;
 use crate::source::Span;
 use crate::syntax::ast::{self, Cond};
 use crate::syntax::fmt_num;
+use smol_str::SmolStr;
 
 /// Where resolving a rule looks names up and reports what it finds.
 pub(super) trait Env {
@@ -295,15 +296,15 @@ pub(super) fn check_value(env: &mut impl Env, measure: MeasureId, value: ast::Nu
 /// Resolves rules with the symbol table alone. A name that is undefined or of the wrong kind
 /// marks the rule as failed: reporting it depends on the rules before, so the resolver redoes
 /// that rule and the rest in order.
-struct Speculative<'s, 'a> {
-    symbols: &'s HashMap<&'a str, Symbol>,
+struct Speculative<'s> {
+    symbols: &'s HashMap<SmolStr, Symbol>,
     measures: &'s [Measure],
     used: Used,
     out: Vec<Diagnostic>,
     failed: bool,
 }
 
-impl Env for Speculative<'_, '_> {
+impl Env for Speculative<'_> {
     fn find(&mut self, name: &ast::Name, want: Want) -> Option<Symbol> {
         match self.symbols.get(name.text.as_str()) {
             Some(&sym) if want.kinds.contains(&sym.kind) => {
@@ -343,7 +344,7 @@ pub(super) struct Outcome {
 /// one needs the resolver. Each tree is freed once its rule's record is made.
 #[allow(clippy::vec_box)] // see `Outcome`
 pub(super) fn speculate(
-    symbols: &HashMap<&str, Symbol>,
+    symbols: &HashMap<SmolStr, Symbol>,
     measures: &[Measure],
     heads: &mut [Head],
     trees: Vec<Box<ast::RuleItem>>,
