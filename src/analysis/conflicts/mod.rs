@@ -11,6 +11,7 @@ mod firing;
 mod index;
 mod needless;
 mod pairs;
+mod partners;
 mod redundancy;
 mod report;
 mod sift;
@@ -28,6 +29,7 @@ use crate::diagnostic::{Code, Diagnostic};
 use crate::model::{Action, Dose, ExerciseId, Expr, FactId, Model, Patient, Rule, RuleId};
 
 use index::*;
+use partners::*;
 use sift::*;
 
 /// The kind of conflict two actions produce on a shared exercise, if any (doses aside).
@@ -167,36 +169,17 @@ fn analyse_with(
 ) -> Analysis {
     super::overrides::report_cycles(model, out);
     impossible_facts(&space, model, out);
-    let (prepared, signatures) = prepare_all(&space, &model.rules, parallel);
-    let n = model.rules.len();
-    let before = out.len();
     let exercises = RuleExercises::new(&model.rules);
-    let mut cx = Context {
-        model,
-        exercises: &exercises,
+    let before = out.len();
+    let mut cx = Context::new(
         space,
-        prepared,
-        active: vec![false; n],
-        never: vec![false; n],
-        overrides: Overrides::new(model),
-        out,
-        conflicts: Vec::new(),
-        too_complex: HashSet::default(),
-        unanswered: 0,
-        first_unanswered: None,
-        covered_by: vec![None; n],
-        hot: Vec::with_capacity(n),
-        doses: Vec::new(),
-        rank: exercise_rank(model),
-        samples: HashMap::default(),
         max_conflicts,
         sift_limit,
         parallel,
-        unchecked: 0,
-        first_unchecked: None,
-    };
-    cx.hot_data(&signatures);
-    drop(signatures);
+        model,
+        &exercises,
+        out,
+    );
     cx.firing();
     cx.pairs();
     cx.redundant();
@@ -204,6 +187,7 @@ fn analyse_with(
     cx.report_unanswered();
     cx.report_unchecked();
     let mut conflicts = cx.conflicts;
+    let out = cx.out;
     conflicts.sort_by_key(|c| (c.rules, c.kind));
     out[before..].sort_by(|a, b| {
         (a.span.file(), a.span.start(), a.span.end(), a.code).cmp(&(
@@ -241,6 +225,49 @@ fn impossible_facts(space: &Space, model: &Model, out: &mut Vec<Diagnostic>) {
             "check its `implies` and `excludes` (and the `exclusive` groups of the facts it implies): \
              one of them does not hold for every patient",
         ));
+    }
+}
+
+impl<'m, 'o> Context<'m, 'o> {
+    /// The analysis of `model` before its passes: every live rule's condition flattened, and
+    /// the per-rule tables the passes read.
+    fn new(
+        space: Space,
+        max_conflicts: usize,
+        sift_limit: usize,
+        parallel: usize,
+        model: &'m Model,
+        exercises: &'m RuleExercises,
+        out: &'o mut Vec<Diagnostic>,
+    ) -> Context<'m, 'o> {
+        let (prepared, signatures) = prepare_all(&space, &model.rules, parallel);
+        let n = model.rules.len();
+        let mut cx = Context {
+            model,
+            exercises,
+            space,
+            prepared,
+            active: vec![false; n],
+            never: vec![false; n],
+            overrides: Overrides::new(model),
+            out,
+            conflicts: Vec::new(),
+            too_complex: HashSet::default(),
+            unanswered: 0,
+            first_unanswered: None,
+            covered_by: vec![None; n],
+            hot: Vec::with_capacity(n),
+            doses: Vec::new(),
+            rank: exercise_rank(model),
+            samples: HashMap::default(),
+            max_conflicts,
+            sift_limit,
+            parallel,
+            unchecked: 0,
+            first_unchecked: None,
+        };
+        cx.hot_data(&signatures);
+        cx
     }
 }
 

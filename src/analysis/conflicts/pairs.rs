@@ -36,61 +36,61 @@ impl<'m> Context<'m, '_> {
 
     /// E010 and W004: each rule against the later rules on its exercises whose action clashes.
     /// Returns the index of active rules by exercise and action slot.
+    ///
+    /// Each rule's partners are found a block of rules ahead (see [`partners`]); the pairs are
+    /// then checked in rule order, each rule's partners in the order its walk met them.
     pub(super) fn clashes(&mut self) -> ByExercise<u32> {
-        let model = self.model;
-        let table = self.exercises;
-        let n = model.rules.len();
-        // The index holds rule numbers only: at four bytes an entry it stays small enough to be
-        // read from the caches, where entries with each rule's signature inline did not.
-        let index = ByExercise::new(
-            model.exercises.len(),
-            table,
-            |r| self.active[r].then(|| slot(self.hot[r].action)),
-            |r| r as u32,
-        );
-        // Each later partner is visited once per rule (the stamp skips repeats through other
-        // shared exercises); pairs are handled in discovery order, which is deterministic.
-        let mut stamp = vec![u32::MAX; n];
-        // Lists are in rule order and rules are taken in order, so where the later rules of a
-        // list start only moves forward: one cursor per list instead of a search per visit.
-        let mut cursor: Vec<[u32; SLOTS]> = vec![[0; SLOTS]; model.exercises.len()];
-        for i in 0..n {
-            if !self.active[i] {
-                continue;
-            }
-            let Hot {
-                signature, action, ..
-            } = self.hot[i];
-            let exercises = table.of(i);
-            for &e in exercises {
-                let Some(cursors) = cursor.get_mut(e) else {
-                    continue;
+        let n = self.model.rules.len();
+        let index = self.clash_index();
+        let mut found = Partners::default();
+        let (mut marks, mut alone) = (Vec::new(), Vec::new());
+        for block in (0..n).step_by(PARTNER_BLOCK) {
+            let rules = block..(block + PARTNER_BLOCK).min(n);
+            let (limit, parallel) = (self.sift_limit, self.parallel);
+            let (space, active) = (&self.space, &self.active);
+            self.checks().partners(
+                space,
+                &index,
+                active,
+                limit,
+                parallel,
+                rules.clone(),
+                &mut found,
+            );
+            for i in rules {
+                let partners = match found.of(i) {
+                    Some(partners) => partners,
+                    None => {
+                        // Left out of the block: walked here, alone.
+                        let (space, active) = (&self.space, &self.active);
+                        self.checks()
+                            .partners_one(space, &index, active, &mut marks, i, &mut alone);
+                        &alone[..]
+                    }
                 };
-                for a in Action::ALL {
-                    let Some(kind) = clash(action, a) else {
+                for p in partners {
+                    // Pairs the literals keep apart need no check, until the conflict limit
+                    // is reached (past it, every pair is counted as left unchecked).
+                    if p.apart && self.conflicts.len() < self.max_conflicts {
                         continue;
-                    };
-                    let list = index.list(e, slot(a));
-                    let mut start = cursors[slot(a)] as usize;
-                    while list.get(start).is_some_and(|&j| j as usize <= i) {
-                        start += 1;
                     }
-                    cursors[slot(a)] = start as u32;
-                    // A rule on one exercise meets each partner once: no stamp needed.
-                    let single = exercises.len() == 1;
-                    for &j in &list[start..] {
-                        let j = j as usize;
-                        if single || stamp[j] != i as u32 {
-                            stamp[j] = i as u32;
-                            if !signature.disjoint(&self.hot[j].signature) {
-                                self.check_pair(i, j, kind, None);
-                            }
-                        }
-                    }
+                    self.check_pair(i, p.rule as usize, p.kind, None);
                 }
             }
         }
         index
+    }
+
+    /// The active rules by exercise and action slot, in rule order. The index holds rule
+    /// numbers only: at four bytes an entry it stays small enough to be read from the caches,
+    /// where entries with each rule's signature inline did not.
+    pub(super) fn clash_index(&self) -> ByExercise<u32> {
+        ByExercise::new(
+            self.model.exercises.len(),
+            self.exercises,
+            |r| self.active[r].then(|| slot(self.hot[r].action)),
+            |r| r as u32,
+        )
     }
 
     /// W005: each positive rule with a dose against the later positive rules on its exercises

@@ -767,3 +767,190 @@ fn too_complex_conditions_are_reported_not_skipped() {
             .starts_with("the condition of `pigeons` is too complex to analyse exactly")
     );
 }
+
+/// Many rules whose actions clash on shared exercises: plain conjunctions that agree or keep
+/// apart, measure ranges, conditions that need a search, rules on several exercises (met
+/// through each), doses, `overrides`, and a puzzle that takes much of the work budget.
+fn clashing_rules(n: usize) -> Kit {
+    let mut k = Kit::new();
+    let facts: Vec<_> = (0..8).map(|i| k.fact(&format!("f{i}"))).collect();
+    k.exclusive("stage", &[facts[6], facts[7]]);
+    let exercises: Vec<_> = (0..5).map(|i| k.exercise(&format!("e{i}"))).collect();
+    let age = k.measure("age", 0.0, 120.0);
+    let when = pigeons(&mut k, "");
+    k.rule("puzzle", when, Action::Recommend, &[exercises[0]]);
+    for i in 0..n {
+        let (a, b) = (facts[i % 8], facts[(i / 8) % 8]);
+        let when = match i % 6 {
+            0 => fact(a),
+            1 => all(vec![fact(a), fact(b)]),
+            2 => all(vec![fact(a), not(fact(b))]),
+            3 => all(vec![
+                fact(a),
+                cmp(age, if i % 4 < 2 { ">=" } else { "<" }, 60.0),
+            ]),
+            4 => any(vec![
+                fact(a),
+                all(vec![fact(b), not(fact(facts[(i + 3) % 8]))]),
+            ]),
+            _ => Expr::Always,
+        };
+        let action = Action::ALL[(i / 3) % 5];
+        let targets: Vec<usize> = match i % 4 {
+            0 => vec![exercises[i % 5]],
+            1 => vec![exercises[i % 5], exercises[(i + 1) % 5]],
+            2 => vec![exercises[0], exercises[2], exercises[4]],
+            _ => vec![exercises[(i / 4) % 5]],
+        };
+        let r = k.rule(&format!("r{i}"), when, action, &targets);
+        if i % 9 == 0 && matches!(action, Action::Recommend | Action::Consider) {
+            k.dose(
+                r,
+                (i % 3) as f64 * 10.0,
+                (i % 3) as f64 * 10.0 + 5.0,
+                AmountUnit::Min,
+                None,
+            );
+        }
+        if i % 13 == 5 && r > 2 {
+            k.overrides(r, r - 2);
+        }
+    }
+    k
+}
+
+/// The clash pass finds each rule's partners ahead of the pair checks, in parallel: whatever
+/// the threads, the partner limit, the conflict limit or the work budget, the findings are
+/// those of walking and checking one rule after the other.
+#[test]
+fn partners_found_ahead_give_what_walking_each_rule_gives() {
+    for n in [60, 500] {
+        let k = clashing_rules(n);
+        let run = |limit: usize, parallel: usize, max_conflicts: usize, budget: u64| {
+            let mut out = Vec::new();
+            let space = Space::new(&k.model)
+                .with_budget(20_000)
+                .with_total_budget(budget);
+            let analysis = analyse_with(space, max_conflicts, limit, parallel, &k.model, &mut out);
+            (format!("{analysis:?}"), format!("{out:?}"))
+        };
+        for (max_conflicts, budget, shows) in [
+            (MAX_CONFLICTS, sat::DEFAULT_TOTAL_BUDGET, "code: E010"),
+            (
+                40,
+                sat::DEFAULT_TOTAL_BUDGET,
+                "the analysis stopped after 40 conflicts",
+            ),
+            (
+                MAX_CONFLICTS,
+                21_000,
+                "the analysis ran out of its work budget",
+            ),
+            (
+                MAX_CONFLICTS,
+                23_000,
+                "the analysis ran out of its work budget",
+            ),
+        ] {
+            // Every rule walked alone, on this thread: the reference.
+            let serial = run(0, usize::MAX, max_conflicts, budget);
+            assert!(serial.1.contains(shows), "{n} rules: {shows}");
+            assert!(serial.1.contains("code: W004"), "{n} rules: tensions");
+            for threads in [1, 3] {
+                let pool = rayon::ThreadPoolBuilder::new()
+                    .num_threads(threads)
+                    .build()
+                    .expect("a thread pool");
+                for (limit, parallel) in
+                    [(1, 8), (50, 2), (SIFT_LIMIT, 16), (SIFT_LIMIT, usize::MAX)]
+                {
+                    let found = pool.install(|| run(limit, parallel, max_conflicts, budget));
+                    assert!(
+                        found == serial,
+                        "{n} rules, {threads} threads, limit {limit}, parallel from {parallel}, \
+                         at most {max_conflicts} conflicts, budget {budget}"
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// Each rule's partners come in the order of the plain walk: its exercises in order, for each
+/// the clashing actions in the order of [`Action::ALL`], for each the later rules in rule
+/// order, each partner once (at its first meeting), those whose signatures are disjoint left
+/// out. The pair checks ask the solver in this order, so the work budget runs out at the same
+/// question however the partners were found.
+#[test]
+fn partners_come_in_the_order_of_the_plain_walk() {
+    let k = clashing_rules(300);
+    let exercises = RuleExercises::new(&k.model.rules);
+    let mut out = Vec::new();
+    let mut cx = Context::new(
+        Space::new(&k.model),
+        MAX_CONFLICTS,
+        SIFT_LIMIT,
+        8,
+        &k.model,
+        &exercises,
+        &mut out,
+    );
+    cx.firing();
+    let n = k.model.rules.len();
+    let mut walked = Vec::new();
+    for i in (0..n).filter(|&i| cx.active[i]) {
+        let mut met = HashSet::default();
+        for &e in &k.model.rules[i].exercises {
+            for a in Action::ALL {
+                let Some(kind) = clash(k.model.rules[i].action, a) else {
+                    continue;
+                };
+                for j in (i + 1..n).filter(|&j| cx.active[j] && k.model.rules[j].action == a) {
+                    if k.model.rules[j].exercises.contains(&e)
+                        && met.insert(j)
+                        && !cx.hot[i].signature.disjoint(&cx.hot[j].signature)
+                    {
+                        walked.push((i, j, kind));
+                    }
+                }
+            }
+        }
+    }
+    assert!(walked.len() > 1000, "{} pairs", walked.len());
+    let index = cx.clash_index();
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(3)
+        .build()
+        .expect("a thread pool");
+    for limit in [1, 7, SIFT_LIMIT] {
+        let mut found = Vec::new();
+        let mut partners = Partners::default();
+        for block in (0..n).step_by(64) {
+            let rules = block..(block + 64).min(n);
+            pool.install(|| {
+                cx.checks().partners(
+                    &cx.space,
+                    &index,
+                    &cx.active,
+                    limit,
+                    8,
+                    rules.clone(),
+                    &mut partners,
+                )
+            });
+            let (mut marks, mut alone) = (Vec::new(), Vec::new());
+            for i in rules {
+                let list = match partners.of(i) {
+                    Some(list) => list.to_vec(),
+                    None => {
+                        cx.checks()
+                            .partners_one(&cx.space, &index, &cx.active, &mut marks, i, &mut alone);
+                        alone.clone()
+                    }
+                };
+                found.extend(list.iter().map(|p| (i, p.rule as usize, p.kind)));
+            }
+        }
+        assert_eq!(found, walked, "limit {limit}");
+    }
+}

@@ -1,0 +1,229 @@
+//! The partners of each rule in the clash pass (E010, W004), found a block of rules ahead.
+//!
+//! Walking the index for each rule's later partners on its exercises, and the cheap tests that
+//! rule most of them out, read only the per-rule tables and never touch the work budget. So
+//! they run ahead of the pair checks, in parallel for a large ruleset, and each rule's partners
+//! are kept in the order the walk meets them: the pair checks then ask the same questions in
+//! the same order as walking and checking one rule after the other.
+
+use std::sync::Mutex;
+
+use rayon::prelude::*;
+
+use super::*;
+
+/// Rules whose partners are found at a time.
+pub(super) const PARTNER_BLOCK: usize = 8192;
+
+/// Rules one parallel task handles at most.
+const PARTNER_CHUNK: usize = 1024;
+
+/// One partner of a rule: the later rule, the kind of clash, and whether the cheap tests
+/// already showed that no patient fires both (only between plain conjunctions).
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Partner {
+    pub(super) rule: u32,
+    pub(super) kind: ConflictKind,
+    pub(super) apart: bool,
+}
+
+/// The partners of the rules of a block.
+#[derive(Default)]
+pub(super) struct Partners {
+    /// The block's first rule.
+    first: RuleId,
+    /// Where each rule's partners are in `entries`; `None` for rules left out (see
+    /// [`SIFT_LIMIT`]).
+    spans: Vec<Option<(usize, usize)>>,
+    entries: Vec<Partner>,
+}
+
+impl Partners {
+    /// Rule `r`'s partners, in the order the walk met them; `None` when it was left out.
+    pub(super) fn of(&self, r: RuleId) -> Option<&[Partner]> {
+        let span = self
+            .spans
+            .get(r.wrapping_sub(self.first))
+            .copied()
+            .flatten();
+        span.map(|(from, to)| &self.entries[from..to])
+    }
+}
+
+/// For each thread, a mark per rule: the last rule whose walk met it. A rule meets a partner
+/// through each exercise they share; the mark keeps the first meeting only. Rule numbers are
+/// unique, so a thread's marks serve every rule it walks.
+struct Marks(Vec<Mutex<Vec<u32>>>);
+
+impl Marks {
+    fn new() -> Marks {
+        let threads = rayon::current_num_threads().max(1);
+        Marks((0..threads).map(|_| Mutex::new(Vec::new())).collect())
+    }
+
+    /// The marks of the thread running this, sized for `rules` rules.
+    fn with<R>(&self, rules: usize, f: impl FnOnce(&mut Vec<u32>) -> R) -> R {
+        let i = rayon::current_thread_index().unwrap_or(0) % self.0.len();
+        // Each thread takes only its own marks, so the lock is never contended; a panic on
+        // another thread cannot leave them half-written in a way that matters (marks only skip
+        // repeats within one rule's walk, which starts afresh).
+        let mut marks = self.0[i].lock().unwrap_or_else(|e| e.into_inner());
+        if marks.len() < rules {
+            marks.resize(rules, u32::MAX);
+        }
+        f(&mut marks)
+    }
+}
+
+impl Checks<'_, '_> {
+    /// The partners of rule `i` in the clash pass: the later active rules on its exercises
+    /// whose action clashes with its own, each once, whose signature does not already rule
+    /// the pair out; appended to `out`.
+    fn partners_of(
+        &self,
+        space: &Space,
+        index: &ByExercise<u32>,
+        active: &[bool],
+        marks: &mut [u32],
+        i: RuleId,
+        out: &mut Vec<Partner>,
+    ) {
+        if !active.get(i).copied().unwrap_or(false) {
+            return;
+        }
+        let Hot {
+            signature,
+            action,
+            plain,
+            ..
+        } = self.hot[i];
+        let exercises = self.exercises.of(i);
+        // A rule on one exercise meets each partner once: no marks needed.
+        let single = exercises.len() == 1;
+        for &e in exercises {
+            for a in Action::ALL {
+                let Some(kind) = clash(action, a) else {
+                    continue;
+                };
+                let list = index.list(e, slot(a));
+                let start = list.partition_point(|&j| j as usize <= i);
+                for &j in &list[start..] {
+                    let ju = j as usize;
+                    if !single {
+                        if marks[ju] == i as u32 {
+                            continue;
+                        }
+                        marks[ju] = i as u32;
+                    }
+                    let hot = &self.hot[ju];
+                    if signature.disjoint(&hot.signature) {
+                        continue;
+                    }
+                    // Between plain conjunctions the literals settle the question without a
+                    // search (so without touching the work budget).
+                    let apart = plain
+                        && hot.plain
+                        && match (self.prep(i), self.prep(ju)) {
+                            (Some(p), Some(q)) => space.sat_all(&[p, q]) == Ok(false),
+                            _ => false,
+                        };
+                    out.push(Partner {
+                        rule: j,
+                        kind,
+                        apart,
+                    });
+                }
+            }
+        }
+    }
+
+    /// Rule `i`'s partners alone, into `out` (cleared first): for a rule left out of
+    /// [`Checks::partners`]. `marks` is kept by the caller from one rule to the next.
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn partners_one(
+        &self,
+        space: &Space,
+        index: &ByExercise<u32>,
+        active: &[bool],
+        marks: &mut Vec<u32>,
+        i: RuleId,
+        out: &mut Vec<Partner>,
+    ) {
+        out.clear();
+        if marks.len() < active.len() {
+            marks.resize(active.len(), u32::MAX);
+        }
+        self.partners_of(space, index, active, marks, i, out);
+    }
+
+    /// The partners of each rule of `rules` (see [`Checks::partners_of`]), into `out`. The
+    /// rules are taken in chunks whose size depends on `parallel` only, never on the number of
+    /// threads, in parallel from `parallel / 2` rules on, and put together in rule order. A
+    /// chunk stops once it holds `limit` partners (thousands of rules all clashing with each
+    /// other); the rules after are left out, to be walked one at a time.
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn partners(
+        self,
+        space: &Space,
+        index: &ByExercise<u32>,
+        active: &[bool],
+        limit: usize,
+        parallel: usize,
+        rules: std::ops::Range<RuleId>,
+        out: &mut Partners,
+    ) {
+        let n = active.len();
+        let marks = Marks::new();
+        let chunk = (parallel / 4).clamp(1, PARTNER_CHUNK);
+        let walk = |part: std::ops::Range<RuleId>, out: &mut Partners| {
+            let limit = out.entries.len().saturating_add(limit);
+            marks.with(n, |marks| {
+                for i in part {
+                    if out.entries.len() >= limit {
+                        return;
+                    }
+                    let from = out.entries.len();
+                    self.partners_of(space, index, active, marks, i, &mut out.entries);
+                    if let Some(span) = out.spans.get_mut(i - out.first) {
+                        *span = Some((from, out.entries.len()));
+                    }
+                }
+            })
+        };
+        out.first = rules.start;
+        out.spans.clear();
+        out.spans.resize(rules.len(), None);
+        out.entries.clear();
+        let chunks = rules
+            .clone()
+            .step_by(chunk)
+            .map(|from| from..(from + chunk).min(rules.end));
+        if rules.len() < parallel / 2 {
+            for part in chunks {
+                walk(part, out);
+            }
+            return;
+        }
+        let chunks: Vec<_> = chunks.collect();
+        let parts: Vec<Partners> = chunks
+            .into_par_iter()
+            .map(|part| {
+                let mut found = Partners {
+                    first: part.start,
+                    spans: vec![None; part.len()],
+                    entries: Vec::new(),
+                };
+                walk(part, &mut found);
+                found
+            })
+            .collect();
+        for part in parts {
+            let base = out.entries.len();
+            let spans = &mut out.spans[part.first - out.first..];
+            for (slot, span) in spans.iter_mut().zip(part.spans) {
+                *slot = span.map(|(from, to)| (base + from, base + to));
+            }
+            out.entries.extend_from_slice(&part.entries);
+        }
+    }
+}
