@@ -314,6 +314,8 @@ fn main() -> ExitCode {
         libmimalloc_sys::mi_option_set_enabled(libmimalloc_sys::mi_option_large_os_pages, true);
         libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, 10);
     }
+    // Before any parallel pass: rayon would panic if its threads could not start.
+    cli::threads::start();
     let args = match Args::try_parse() {
         Ok(args) => args,
         Err(e) => {

@@ -16,6 +16,7 @@ pub mod report;
 #[cfg(feature = "serve")]
 pub mod serve;
 pub mod test;
+pub mod threads;
 pub mod verify;
 
 /// Reading rulesets and bundles lives in the library, shared with the language server.

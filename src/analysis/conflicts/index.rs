@@ -127,7 +127,8 @@ pub(super) const PARALLEL: usize = 4096;
 const PREPARE_CHUNK: usize = 1024;
 
 /// Each live rule's condition, flattened ([`Space::prepare`]), `None` for retired rules; and
-/// each rule's [`Signature`] (the default one for retired rules).
+/// each rule's [`Hot`] record, but for what [`Context::hot_data`] adds (its dose and whether
+/// it takes part in `overrides`).
 ///
 /// Rules are flattened independently of each other and without touching the work budget, so
 /// from `parallel` rules on they are flattened in parallel; the results are collected in rule
@@ -136,15 +137,24 @@ pub(super) fn prepare_all<'m>(
     space: &Space,
     rules: &'m [Rule],
     parallel: usize,
-) -> (Vec<Option<Prepared<'m>>>, Vec<Signature>) {
+) -> (Vec<Option<Prepared<'m>>>, Vec<Hot>) {
     let one = |scratch: &mut Scratch, r: &'m Rule| {
-        if r.is_live() {
+        let (prepared, signature) = if r.is_live() {
             let p = space.prepare_in(&[(&r.when, true)], scratch);
             let signature = space.signature(&p);
             (Some(p), signature)
         } else {
             (None, Signature::default())
-        }
+        };
+        let hot = Hot {
+            signature,
+            action: r.action,
+            involved: false,
+            plain: prepared.as_ref().is_some_and(|p| p.is_simple()),
+            dose: NO_DOSE,
+            exercises: r.exercises.len() as u32,
+        };
+        (prepared, hot)
     };
     if rules.len() < parallel {
         let mut scratch = Scratch::default();
@@ -159,7 +169,9 @@ pub(super) fn prepare_all<'m>(
 }
 
 impl<'m> Context<'m, '_> {
-    pub(super) fn hot_data(&mut self, signatures: &[Signature]) {
+    /// Fill in what [`prepare_all`] left of each rule's [`Hot`] record: the index of its dose
+    /// among the distinct doses, and whether it takes part in `overrides`.
+    pub(super) fn hot_data(&mut self) {
         let mut by_value: HashMap<[u64; 15], u32> = HashMap::default();
         for (r, rule) in self.model.rules.iter().enumerate() {
             let dose = match rule.dose.as_deref().copied() {
@@ -174,16 +186,9 @@ impl<'m> Context<'m, '_> {
                     })
                 }
             };
-            let signature = signatures[r];
-            let plain = self.prepared[r].as_ref().is_some_and(|p| p.is_simple());
-            self.hot.push(Hot {
-                signature,
-                action: rule.action,
-                involved: self.overrides.involved(r),
-                plain,
-                dose,
-                exercises: self.exercises.of(r).len() as u32,
-            });
+            let hot = &mut self.hot[r];
+            hot.dose = dose;
+            hot.involved = self.overrides.involved(r);
         }
     }
 }

@@ -240,7 +240,7 @@ impl<'m, 'o> Context<'m, 'o> {
         exercises: &'m RuleExercises,
         out: &'o mut Vec<Diagnostic>,
     ) -> Context<'m, 'o> {
-        let (prepared, signatures) = prepare_all(&space, &model.rules, parallel);
+        let (prepared, hot) = prepare_all(&space, &model.rules, parallel);
         let n = model.rules.len();
         let mut cx = Context {
             model,
@@ -256,7 +256,7 @@ impl<'m, 'o> Context<'m, 'o> {
             unanswered: 0,
             first_unanswered: None,
             covered_by: vec![None; n],
-            hot: Vec::with_capacity(n),
+            hot,
             doses: Vec::new(),
             rank: exercise_rank(model),
             samples: HashMap::default(),
@@ -266,7 +266,7 @@ impl<'m, 'o> Context<'m, 'o> {
             unchecked: 0,
             first_unchecked: None,
         };
-        cx.hot_data(&signatures);
+        cx.hot_data();
         cx
     }
 }
