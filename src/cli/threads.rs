@@ -7,7 +7,7 @@
 //! be started: every core's, else one thread of its own, else none beyond the current thread.
 //! Threads never change what Carel finds, only how fast.
 
-use rayon::{ThreadPoolBuildError, ThreadPoolBuilder};
+use rayon::ThreadPoolBuilder;
 
 /// How the global pool was started.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
