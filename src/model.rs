@@ -473,15 +473,24 @@ pub struct Rule {
     pub exercises: Vec<ExerciseId>,
     /// Boxed: most rules have no dose, and a dose has many parts.
     pub dose: Option<Box<Dose>>,
-    pub because: Option<String>,
     pub cite: Vec<Citation>,
     pub evidence: Option<Evidence>,
     pub strength: Option<Strength>,
+    pub status: Status,
+    /// The clauses few rules have, boxed so that the record of every rule stays small (a
+    /// million-rule ruleset holds a million of them); read them through [`Rule::because`] and
+    /// its neighbours, write them through [`Rule::details_mut`].
+    pub details: Option<Box<RuleDetails>>,
+}
+
+/// The clauses of a [`Rule`] that few rules have.
+#[derive(Clone, Debug, Default)]
+pub struct RuleDetails {
+    pub because: Option<String>,
     /// Rules this one overrides directly, with the span of each name.
     pub overrides: Vec<(RuleId, Span)>,
     /// `YYYY-MM-DD`, already validated.
     pub reviewed: Option<String>,
-    pub status: Status,
     /// The exercises and categories after `except`, with the span of each name.
     pub except: Vec<(Target, Span)>,
     /// Where the `prevails` clause is, if the rule has one.
@@ -501,6 +510,41 @@ impl Rule {
     /// Retired rules are checked but never fire and take no part in analysis or bundles.
     pub fn is_live(&self) -> bool {
         self.status != Status::Retired
+    }
+
+    /// `because "TEXT"`.
+    pub fn because(&self) -> Option<&str> {
+        self.details.as_ref()?.because.as_deref()
+    }
+
+    /// Rules this one overrides directly, with the span of each name.
+    pub fn overrides(&self) -> &[(RuleId, Span)] {
+        self.details.as_ref().map_or(&[], |d| &d.overrides)
+    }
+
+    /// `reviewed YYYY-MM-DD`, already validated.
+    pub fn reviewed(&self) -> Option<&str> {
+        self.details.as_ref()?.reviewed.as_deref()
+    }
+
+    /// The exercises and categories after `except`, with the span of each name.
+    pub fn except(&self) -> &[(Target, Span)] {
+        self.details.as_ref().map_or(&[], |d| &d.except)
+    }
+
+    /// Where the `prevails` clause is, if the rule has one.
+    pub fn prevails(&self) -> Option<Span> {
+        self.details.as_ref()?.prevails
+    }
+
+    /// `stop if "TEXT"`.
+    pub fn stop_if(&self) -> Option<&str> {
+        self.details.as_ref()?.stop_if.as_deref()
+    }
+
+    /// The rule's rarer clauses, to be written (made empty on first use).
+    pub fn details_mut(&mut self) -> &mut RuleDetails {
+        self.details.get_or_insert_with(Box::default)
     }
 }
 

@@ -164,20 +164,19 @@ fn model(v: &Vocab, specs: &[RuleSpec]) -> Model {
             targets: vec![],
             exercises: s.exercises.clone(),
             dose: s.dose.and_then(|d| doses.get(d).copied()).map(Box::new),
-            because: None,
             cite: vec![],
             evidence: None,
             strength: None,
-            overrides: s
-                .overrides
-                .iter()
-                .filter(|&&o| o < n)
-                .map(|&o| (o, Span::new(0, r * 100 + 50, r * 100 + 55)))
-                .collect(),
-            reviewed: None,
-            except: vec![],
-            prevails: s.prevails.then(|| Span::new(0, r * 100 + 60, r * 100 + 65)),
-            stop_if: None,
+            details: Some(Box::new(RuleDetails {
+                overrides: s
+                    .overrides
+                    .iter()
+                    .filter(|&&o| o < n)
+                    .map(|&o| (o, Span::new(0, r * 100 + 50, r * 100 + 55)))
+                    .collect(),
+                prevails: s.prevails.then(|| Span::new(0, r * 100 + 60, r * 100 + 65)),
+                ..RuleDetails::default()
+            })),
             status: if s.retired {
                 Status::Retired
             } else {
@@ -198,12 +197,12 @@ fn precedence(m: &Model, from: RuleId) -> Vec<RuleId> {
     }
     let rule = &m.rules[from];
     let mut out: Vec<RuleId> = rule
-        .overrides
+        .overrides()
         .iter()
         .map(|o| o.0)
         .filter(|&o| live(o))
         .collect();
-    if rule.prevails.is_some() {
+    if rule.prevails().is_some() {
         for (b, other) in m.rules.iter().enumerate() {
             if b != from
                 && live(b)
@@ -314,10 +313,10 @@ proptest! {
         // W003: r is reported when some s (both firing, same action, neither in overrides)
         // covers it, unless the only such s are equivalent rules after r.
         let involved = |r: RuleId| {
-            !m.rules[r].overrides.is_empty()
-                || m.rules.iter().any(|x| x.overrides.iter().any(|o| o.0 == r))
-                || (0..n).any(|x| m.rules[x].prevails.is_some() && precedence(&m, x).contains(&r))
-                || (m.rules[r].prevails.is_some() && !precedence(&m, r).is_empty())
+            !m.rules[r].overrides().is_empty()
+                || m.rules.iter().any(|x| x.overrides().iter().any(|o| o.0 == r))
+                || (0..n).any(|x| m.rules[x].prevails().is_some() && precedence(&m, x).contains(&r))
+                || (m.rules[r].prevails().is_some() && !precedence(&m, r).is_empty())
         };
         let covers = |s: RuleId, r: RuleId| {
             let (rs, rr) = (&m.rules[s], &m.rules[r]);
@@ -353,7 +352,7 @@ proptest! {
         let live = |r: RuleId| m.rules[r].is_live();
         let mut needless = BTreeSet::new();
         for (a_, r) in m.rules.iter().enumerate() {
-            for &(b, _) in &r.overrides {
+            for &(b, _) in r.overrides() {
                 if a_ == b || !live(a_) || !live(b) {
                     continue;
                 }
@@ -366,7 +365,7 @@ proptest! {
                     needless.insert((a_, b));
                 }
             }
-            if r.prevails.is_some() && live(a_) && can_fire[a_] {
+            if r.prevails().is_some() && live(a_) && can_fire[a_] {
                 let derived: Vec<RuleId> = (0..n)
                     .filter(|&b| {
                         b != a_
@@ -385,10 +384,10 @@ proptest! {
             .filter(|d| d.code == Code::W006)
             .map(|d| {
                 let a_ = d.span.start() / 100;
-                if m.rules[a_].prevails == Some(d.span) {
+                if m.rules[a_].prevails() == Some(d.span) {
                     return (a_, usize::MAX - 1);
                 }
-                let b = m.rules[a_].overrides.iter().find(|o| o.1 == d.span).map(|o| o.0).unwrap_or(usize::MAX);
+                let b = m.rules[a_].overrides().iter().find(|o| o.1 == d.span).map(|o| o.0).unwrap_or(usize::MAX);
                 (a_, b)
             })
             .collect();

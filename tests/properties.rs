@@ -673,7 +673,7 @@ fn model_rule_id(model: &Model, i: usize) -> RuleId {
     model
         .rules
         .iter()
-        .position(|r| r.because.as_deref() == Some(tag.as_str()))
+        .position(|r| r.because() == Some(tag.as_str()))
         .unwrap_or_else(|| panic!("rule g{i} is missing from the model"))
 }
 
@@ -779,7 +779,7 @@ proptest! {
                 m.exercises.iter().map(|&x| model.exercises[x].name.clone()).collect();
             prop_assert_eq!(got, names, "exercises of g{}", i);
             let overrides: Vec<String> =
-                m.overrides.iter().map(|&(o, _)| model.rules[o].id.clone()).collect();
+                m.overrides().iter().map(|&(o, _)| model.rules[o].id.clone()).collect();
             let expected: Vec<String> =
                 r.overrides.iter().map(|&o| GenRuleset::rule_name(o)).collect();
             prop_assert_eq!(overrides, expected);

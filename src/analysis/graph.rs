@@ -123,7 +123,7 @@ impl<'a> ConflictGraph<'a> {
         let shown = |r: RuleId| live(r) && advises(r);
         let mut merged: BTreeMap<(RuleId, RuleId), Edge> = BTreeMap::new();
         for (a, rule) in model.rules.iter().enumerate() {
-            for &(b, _) in &rule.overrides {
+            for &(b, _) in rule.overrides() {
                 if a != b && shown(a) && shown(b) {
                     let e = merged.entry((a.min(b), a.max(b))).or_insert(Edge {
                         from: a,
@@ -649,7 +649,7 @@ mod tests {
         let walking = k.exercise("walking");
         let refer = k.rule("see_first", fact(serious), Action::Refer, &[walking]);
         k.rule("walk", Expr::Always, Action::Recommend, &[walking]);
-        k.model.rules[refer].prevails = Some(crate::source::Span::new(0, 1, 2));
+        k.model.rules[refer].details_mut().prevails = Some(crate::source::Span::new(0, 1, 2));
         let mut out = Vec::new();
         let analysis = crate::analysis::analyse(&k.model, &mut out);
         assert!(out.is_empty(), "{out:?}");

@@ -130,7 +130,7 @@ impl Overrides {
 pub fn edges(model: &Model) -> Vec<(RuleId, RuleId, Span)> {
     let mut out: Vec<(RuleId, RuleId, Span)> = Vec::new();
     for (a, rule) in model.rules.iter().enumerate() {
-        for &(b, span) in &rule.overrides {
+        for &(b, span) in rule.overrides() {
             out.push((a, b, span));
         }
     }
@@ -144,7 +144,7 @@ pub fn prevails_edges(model: &Model) -> Vec<(RuleId, RuleId, Span)> {
     if !model
         .rules
         .iter()
-        .any(|r| r.prevails.is_some() && r.is_live())
+        .any(|r| r.prevails().is_some() && r.is_live())
     {
         return out;
     }
@@ -159,7 +159,7 @@ pub fn prevails_edges(model: &Model) -> Vec<(RuleId, RuleId, Span)> {
         }
     }
     for (a, r) in model.rules.iter().enumerate() {
-        let Some(span) = r.prevails.filter(|_| r.is_live()) else {
+        let Some(span) = r.prevails().filter(|_| r.is_live()) else {
             continue;
         };
         let mut below: Vec<RuleId> = r
@@ -183,15 +183,15 @@ pub fn prevails_edges(model: &Model) -> Vec<(RuleId, RuleId, Span)> {
 /// (or its `prevails` clause, for an edge `prevails` stands for).
 fn edge_span(model: &Model, from: RuleId, to: RuleId) -> Span {
     let rule = &model.rules[from];
-    rule.overrides
+    rule.overrides()
         .iter()
         .find(|&&(r, _)| r == to)
-        .map_or(rule.prevails.unwrap_or(rule.head_span), |&(_, s)| s)
+        .map_or(rule.prevails().unwrap_or(rule.head_span), |&(_, s)| s)
 }
 
 /// Whether the edge `from` → `to` is written in `overrides` (else `prevails` stands for it).
 fn named_edge(model: &Model, from: RuleId, to: RuleId) -> bool {
-    model.rules[from].overrides.iter().any(|&(r, _)| r == to)
+    model.rules[from].overrides().iter().any(|&(r, _)| r == to)
 }
 
 /// "`a` overrides `b` here", or "`a` prevails over `b` here".

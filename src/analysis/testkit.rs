@@ -116,16 +116,11 @@ impl Kit {
                 .collect(),
             exercises,
             dose: None,
-            because: None,
             cite: Vec::new(),
             evidence: None,
             strength: None,
-            overrides: Vec::new(),
-            reviewed: None,
             status: Status::Active,
-            except: Vec::new(),
-            prevails: None,
-            stop_if: None,
+            details: None,
         });
         r
     }
@@ -154,9 +149,10 @@ impl Kit {
     }
 
     pub fn overrides(&mut self, a: RuleId, b: RuleId) {
-        let n = self.model.rules[a].overrides.len();
+        let n = self.model.rules[a].overrides().len();
         let start = 1000 * a + 400 + 10 * n;
         self.model.rules[a]
+            .details_mut()
             .overrides
             .push((b, Span::new(0, start, start + 5)));
     }

@@ -592,12 +592,12 @@ fn build_rule(model: &Model, sources: &Sources, r: &model::Rule) -> Rule {
         when: when(model, &r.when),
         action: r.action,
         targets: r.targets.iter().map(|(t, _)| target_name(t)).collect(),
-        except: r.except.iter().map(|(t, _)| target_name(t)).collect(),
+        except: r.except().iter().map(|(t, _)| target_name(t)).collect(),
         exercises,
-        prevails: r.prevails.is_some(),
+        prevails: r.prevails().is_some(),
         dose: r.dose.as_deref().map(dose),
-        because: r.because.clone(),
-        stop_if: r.stop_if.clone(),
+        because: r.because().map(str::to_owned),
+        stop_if: r.stop_if().map(str::to_owned),
         cite: r
             .cite
             .iter()
@@ -609,9 +609,9 @@ fn build_rule(model: &Model, sources: &Sources, r: &model::Rule) -> Rule {
         evidence: r.evidence,
         strength: r.strength,
         status: r.status,
-        reviewed: r.reviewed.clone(),
+        reviewed: r.reviewed().map(str::to_owned),
         overrides: r
-            .overrides
+            .overrides()
             .iter()
             .filter(|(o, _)| model.rules[*o].is_live())
             .map(|(o, _)| model.rules[*o].id.clone())

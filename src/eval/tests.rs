@@ -329,7 +329,7 @@ fn oracle(model: &Model, patient: &model::Patient) -> BTreeMap<String, Action> {
     let live: Vec<bool> = model.rules.iter().map(|r| r.is_live()).collect();
     let mut reach = vec![vec![false; n]; n];
     for (i, r) in model.rules.iter().enumerate() {
-        for &(o, _) in &r.overrides {
+        for &(o, _) in r.overrides() {
             if live[i] && live[o] {
                 reach[i][o] = true;
             }

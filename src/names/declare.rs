@@ -346,6 +346,17 @@ fn rule_heads(sources: &Sources, files: &[ast::File], count: usize) -> Vec<Head>
 /// A rule's record with what its tree says directly, its id taken from its head. The rest is
 /// filled in by [`super::rules::Resolved::write_into`].
 pub(super) fn rule_record(head: &mut Head, rule: &ast::RuleItem) -> Rule {
+    let details = RuleDetails {
+        because: rule.because().map(|t| t.value.clone()),
+        reviewed: rule.reviewed().map(|t| t.value.clone()),
+        prevails: rule.prevails(),
+        stop_if: rule.stop_if().map(|t| t.value.clone()),
+        ..RuleDetails::default()
+    };
+    let some = details.because.is_some()
+        || details.reviewed.is_some()
+        || details.prevails.is_some()
+        || details.stop_if.is_some();
     Rule {
         id: std::mem::take(&mut head.id),
         named: head.named,
@@ -358,7 +369,6 @@ pub(super) fn rule_record(head: &mut Head, rule: &ast::RuleItem) -> Rule {
         targets: Vec::new(),
         exercises: Vec::new(),
         dose: None,
-        because: rule.because().map(|t| t.value.clone()),
         cite: Vec::new(),
         evidence: rule
             .evidence()
@@ -366,14 +376,10 @@ pub(super) fn rule_record(head: &mut Head, rule: &ast::RuleItem) -> Rule {
         strength: rule
             .strength()
             .and_then(|n| Strength::ALL.into_iter().find(|e| e.as_str() == n.text)),
-        overrides: Vec::new(),
-        reviewed: rule.reviewed().map(|t| t.value.clone()),
         status: rule
             .status()
             .and_then(|n| Status::ALL.into_iter().find(|e| e.as_str() == n.text))
             .unwrap_or_default(),
-        except: Vec::new(),
-        prevails: rule.prevails(),
-        stop_if: rule.stop_if().map(|t| t.value.clone()),
+        details: some.then(|| Box::new(details)),
     }
 }

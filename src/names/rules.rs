@@ -53,8 +53,12 @@ impl Resolved {
         r.exercises = self.exercises;
         r.dose = self.dose.map(Box::new);
         r.cite = self.cite;
-        r.overrides = self.overrides;
-        r.except = self.except;
+        if !self.overrides.is_empty() {
+            r.details_mut().overrides = self.overrides;
+        }
+        if !self.except.is_empty() {
+            r.details_mut().except = self.except;
+        }
     }
 }
 

@@ -37,7 +37,7 @@ impl<'m> Context<'m, '_> {
                 continue;
             }
             let mut seen = HashSet::default();
-            for &(b, span) in &model.rules[a].overrides {
+            for &(b, span) in model.rules[a].overrides() {
                 if b == a || b >= model.rules.len() || !model.rules[b].is_live() || !seen.insert(b)
                 {
                     continue;
@@ -85,7 +85,7 @@ impl<'m> Context<'m, '_> {
         }
         let derived = crate::analysis::overrides::prevails_edges(model);
         for (a, rule) in model.rules.iter().enumerate() {
-            let Some(span) = rule.prevails.filter(|_| rule.is_live() && self.active[a]) else {
+            let Some(span) = rule.prevails().filter(|_| rule.is_live() && self.active[a]) else {
                 continue;
             };
             let edges: Vec<RuleId> = derived
