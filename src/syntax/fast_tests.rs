@@ -42,33 +42,44 @@ fn carel_files(dir: &std::path::Path, found: &mut Vec<std::path::PathBuf>) {
 
 /// Whether a text uses a clause of version 2 that the fast reader leaves to pest.
 fn uses_version_2(text: &str) -> bool {
-    [
-        "implies", "excludes", "code", "except", "prevails", "stop", "daily", "weekly", "least",
-        "up to", "bouts", "building", "\"",
-    ]
-    .iter()
-    .any(|w| {
-        text.lines()
-            .map(|l| l.split('#').next().unwrap_or(""))
-            .any(|l| {
-                if *w == "\"" {
-                    // A locator: a text after a name in a `cite` clause, which may stand
-                    // anywhere on the line.
-                    l.split_whitespace()
-                        .position(|t| t == "cite")
-                        .is_some_and(|at| {
-                            l.split_whitespace().skip(at + 1).any(|t| t.contains('"'))
-                        })
-                } else {
-                    l.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == ' '))
-                        .any(|part| {
-                            part.split_whitespace()
-                                .collect::<Vec<_>>()
-                                .join(" ")
-                                .contains(w)
-                        })
-                }
+    // Comments end at the line's end; what is left reads as one line.
+    let code: Vec<&str> = text
+        .lines()
+        .map(|l| l.split('#').next().unwrap_or(""))
+        .collect();
+    has_locator(&code.join(" "))
+        || [
+            "implies", "excludes", "code", "except", "prevails", "stop", "daily", "weekly",
+            "least", "up to", "bouts", "building",
+        ]
+        .iter()
+        .any(|w| {
+            code.iter().any(|l| {
+                l.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == ' '))
+                    .any(|part| {
+                        part.split_whitespace()
+                            .collect::<Vec<_>>()
+                            .join(" ")
+                            .contains(w)
+                    })
             })
+        })
+}
+
+/// A locator: a text after a name in a `cite` clause, which may stand anywhere after `cite`
+/// (on the same line or, past comments and line breaks, on the next), until the next clause.
+fn has_locator(code: &str) -> bool {
+    let tokens: Vec<&str> = code.split_whitespace().collect();
+    let ends = [
+        "because", "evidence", "strength", "overrides", "status", "reviewed", "rule", "test",
+        "if", "unless", "then",
+    ];
+    tokens.iter().enumerate().any(|(at, &t)| {
+        t == "cite"
+            && tokens[at + 1..]
+                .iter()
+                .take_while(|t| !ends.contains(t))
+                .any(|t| t.contains('"'))
     })
 }
 
