@@ -21,7 +21,12 @@ pub fn run(path: &str, format: CheckFormat, deny_warnings: bool, root: Option<&s
     };
     let mut diagnostics = loaded.diagnostics;
     if diagnostics.is_empty() {
-        diagnostics = carel::compile(&loaded.sources).diagnostics;
+        let compilation = carel::compile(&loaded.sources);
+        diagnostics = compilation.diagnostics;
+        // The process ends right after the report, and the system takes its memory back at
+        // once: handing the model and the analysis back to the allocator record by record would
+        // only delay the exit (a tenth of a second at a million rules).
+        std::mem::forget((compilation.model, compilation.analysis));
     }
     let sources = &loaded.sources;
     let written = match format {
