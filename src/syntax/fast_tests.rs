@@ -71,8 +71,17 @@ fn uses_version_2(text: &str) -> bool {
 fn has_locator(code: &str) -> bool {
     let tokens: Vec<&str> = code.split_whitespace().collect();
     let ends = [
-        "because", "evidence", "strength", "overrides", "status", "reviewed", "rule", "test",
-        "if", "unless", "then",
+        "because",
+        "evidence",
+        "strength",
+        "overrides",
+        "status",
+        "reviewed",
+        "rule",
+        "test",
+        "if",
+        "unless",
+        "then",
     ];
     tokens.iter().enumerate().any(|(at, &t)| {
         t == "cite"

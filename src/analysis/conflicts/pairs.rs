@@ -43,6 +43,7 @@ impl<'m> Context<'m, '_> {
         let n = self.model.rules.len();
         let index = self.clash_index();
         let mut found = Partners::default();
+        let walking = Marks::new();
         let (mut marks, mut alone) = (Vec::new(), Vec::new());
         for block in (0..n).step_by(PARTNER_BLOCK) {
             let rules = block..(block + PARTNER_BLOCK).min(n);
@@ -52,6 +53,7 @@ impl<'m> Context<'m, '_> {
                 space,
                 &index,
                 active,
+                &walking,
                 limit,
                 parallel,
                 rules.clone(),

@@ -53,10 +53,10 @@ impl Partners {
 /// For each thread, a mark per rule: the last rule whose walk met it. A rule meets a partner
 /// through each exercise they share; the mark keeps the first meeting only. Rule numbers are
 /// unique, so a thread's marks serve every rule it walks.
-struct Marks(Vec<Mutex<Vec<u32>>>);
+pub(super) struct Marks(Vec<Mutex<Vec<u32>>>);
 
 impl Marks {
-    fn new() -> Marks {
+    pub(super) fn new() -> Marks {
         let threads = rayon::current_num_threads().max(1);
         Marks((0..threads).map(|_| Mutex::new(Vec::new())).collect())
     }
@@ -64,14 +64,24 @@ impl Marks {
     /// The marks of the thread running this, sized for `rules` rules.
     fn with<R>(&self, rules: usize, f: impl FnOnce(&mut Vec<u32>) -> R) -> R {
         let i = rayon::current_thread_index().unwrap_or(0) % self.0.len();
-        // Each thread takes only its own marks, so the lock is never contended; a panic on
-        // another thread cannot leave them half-written in a way that matters (marks only skip
-        // repeats within one rule's walk, which starts afresh).
-        let mut marks = self.0[i].lock().unwrap_or_else(|e| e.into_inner());
+        // Each thread takes only its own marks, and nothing run under the lock hands work to
+        // rayon, so the lock is always free; were it not, fresh marks would do, only slower.
+        // Marks left by a panicking walk are harmless: they only skip repeats within one
+        // rule's walk, and rule numbers never repeat.
+        let mut own = Vec::new();
+        let mut guard = match self.0[i].try_lock() {
+            Ok(guard) => Some(guard),
+            Err(std::sync::TryLockError::Poisoned(e)) => Some(e.into_inner()),
+            Err(std::sync::TryLockError::WouldBlock) => None,
+        };
+        let marks = match guard.as_deref_mut() {
+            Some(marks) => marks,
+            None => &mut own,
+        };
         if marks.len() < rules {
             marks.resize(rules, u32::MAX);
         }
-        f(&mut marks)
+        f(marks)
     }
 }
 
@@ -160,20 +170,21 @@ impl Checks<'_, '_> {
     /// rules are taken in chunks whose size depends on `parallel` only, never on the number of
     /// threads, in parallel from `parallel / 2` rules on, and put together in rule order. A
     /// chunk stops once it holds `limit` partners (thousands of rules all clashing with each
-    /// other); the rules after are left out, to be walked one at a time.
+    /// other); the rules after are left out, to be walked one at a time. `marks` are kept by
+    /// the caller from one block to the next.
     #[allow(clippy::too_many_arguments)]
     pub(super) fn partners(
         self,
         space: &Space,
         index: &ByExercise<u32>,
         active: &[bool],
+        marks: &Marks,
         limit: usize,
         parallel: usize,
         rules: std::ops::Range<RuleId>,
         out: &mut Partners,
     ) {
         let n = active.len();
-        let marks = Marks::new();
         let chunk = (parallel / 4).clamp(1, PARTNER_CHUNK);
         let walk = |part: std::ops::Range<RuleId>, out: &mut Partners| {
             let limit = out.entries.len().saturating_add(limit);

@@ -923,6 +923,8 @@ fn partners_come_in_the_order_of_the_plain_walk() {
         .build()
         .expect("a thread pool");
     for limit in [1, 7, SIFT_LIMIT] {
+        // Marks hold the last rule walked: a fresh set for each walk over the rules.
+        let marks = pool.install(Marks::new);
         let mut found = Vec::new();
         let mut partners = Partners::default();
         for block in (0..n).step_by(64) {
@@ -932,6 +934,7 @@ fn partners_come_in_the_order_of_the_plain_walk() {
                     &cx.space,
                     &index,
                     &cx.active,
+                    &marks,
                     limit,
                     8,
                     rules.clone(),
