@@ -385,45 +385,43 @@ impl Bundle {
 
     /// The canonical form the digest covers: the bundle without `digest`, in RFC 8785 form.
     ///
-    /// The rules and conflicts, which grow with the ruleset, are written one at a time rather
-    /// than through one value tree of the whole bundle.
+    /// It is written straight from the bundle, without a value tree; the rules and conflicts,
+    /// which grow with the ruleset, are written a piece at a time, in parallel.
     pub fn canonical_bytes(&self) -> Vec<u8> {
-        let map = self.canonical_head();
-        canonical::object_to_vec(
-            &map,
-            &[("rules", &self.rules), ("conflicts", &self.conflicts)],
-        )
+        // Serialising plain data (no maps with non-string keys) cannot fail.
+        canonical::object_to_vec(&self.canonical_members()).unwrap_or_default()
     }
 
-    /// Everything but `digest`, `rules` and `conflicts`, as a value tree.
-    fn canonical_head(&self) -> serde_json::Map<String, serde_json::Value> {
-        let head = Bundle {
-            format: self.format.clone(),
-            format_version: self.format_version,
-            compiler: self.compiler.clone(),
-            ruleset: self.ruleset.clone(),
-            digest: String::new(),
-            semantics: self.semantics.clone(),
-            vocabulary: self.vocabulary.clone(),
-            rules: Vec::new(),
-            conflicts: Vec::new(),
-        };
-        let mut map = match serde_json::to_value(&head) {
-            Ok(serde_json::Value::Object(map)) => map,
-            _ => serde_json::Map::new(),
-        };
-        for streamed in ["digest", "rules", "conflicts"] {
-            map.remove(streamed);
-        }
-        map
+    /// Every member of the bundle but `digest` (a field added to [`Bundle`] fails to compile
+    /// here until it is added).
+    fn canonical_members(&self) -> [(&'static str, canonical::Member<'_>); 8] {
+        use canonical::Member::{List, Value};
+        let Bundle {
+            format,
+            format_version,
+            compiler,
+            ruleset,
+            digest: _,
+            semantics,
+            vocabulary,
+            rules,
+            conflicts,
+        } = self;
+        [
+            ("format", Value(format)),
+            ("format_version", Value(format_version)),
+            ("compiler", Value(compiler)),
+            ("ruleset", Value(ruleset)),
+            ("semantics", Value(semantics)),
+            ("vocabulary", Value(vocabulary)),
+            ("rules", List(rules)),
+            ("conflicts", List(conflicts)),
+        ]
     }
 
     /// `sha256:` + hex over [`Bundle::canonical_bytes`], hashed as it is written.
     pub fn compute_digest(&self) -> String {
-        canonical::object_digest(
-            &self.canonical_head(),
-            &[("rules", &self.rules), ("conflicts", &self.conflicts)],
-        )
+        canonical::object_digest(&self.canonical_members()).unwrap_or_default()
     }
 
     /// Load a bundle: check format and version, the digest, every reference between its parts,

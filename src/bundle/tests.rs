@@ -703,13 +703,15 @@ fn a_key_left_out_is_a_change_even_when_it_reads_the_same() {
     assert_eq!(Err(e), super::load::read_slowly(&without));
 }
 
-/// Large lists are written and hashed in parallel pieces: the bytes are those of writing the
-/// whole bundle at once.
+/// Large lists are written and hashed in parallel pieces, several windows of them: the bytes
+/// are those of writing the whole bundle at once, whatever the number of threads.
 #[test]
 fn large_bundles_write_and_hash_as_one_piece() {
     let mut b = bundle_of(BACK);
     let n = b.rules.len();
-    b.rules = (0..5000)
+    let rules = 5000;
+    assert!(rules > 10 * canonical::CHUNK * canonical::WINDOW);
+    b.rules = (0..rules)
         .map(|i| {
             let mut r = b.rules[i % n].clone();
             r.id = format!("r{i}");
@@ -727,10 +729,24 @@ fn large_bundles_write_and_hash_as_one_piece() {
         .collect();
     let mut pretty = serde_json::to_string_pretty(&b).unwrap();
     pretty.push('\n');
-    assert_eq!(b.to_json(), pretty);
     let mut v: Value = serde_json::from_str(&pretty).unwrap();
     v.as_object_mut().unwrap().remove("digest");
-    assert_eq!(b.canonical_bytes(), canonical::to_vec(&v));
+    let canonical = canonical::to_vec(&v);
+    let digest = canonical::digest(&canonical);
+    for threads in [1, 4] {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        pool.install(|| {
+            assert!(b.to_json() == pretty, "pretty text on {threads} thread(s)");
+            assert!(
+                b.canonical_bytes() == canonical,
+                "canonical form on {threads} thread(s)"
+            );
+            assert_eq!(b.compute_digest(), digest, "{threads} thread(s)");
+        });
+    }
 }
 
 /// Rules are checked in parallel, and the first failing rule in bundle order is reported.

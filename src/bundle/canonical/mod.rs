@@ -14,7 +14,7 @@ use std::borrow::Cow;
 use std::cmp::Ordering;
 
 use serde::Serialize;
-use serde_json::{Map, Number, Value};
+use serde_json::{Number, Value};
 use sha2::{Digest, Sha256};
 
 /// The canonical bytes of a value.
@@ -24,97 +24,153 @@ pub fn to_vec(value: &Value) -> Vec<u8> {
     out.into_bytes()
 }
 
-/// The canonical bytes of an object made of `map`'s entries and of `lists`: long lists whose
-/// items are turned into value trees and written a piece at a time, so that a bundle of a
-/// hundred thousand rules never exists as one tree. Keys of `lists` must not also be in `map`.
-pub fn object_to_vec(map: &Map<String, Value>, lists: &[(&str, &dyn ListWriter)]) -> Vec<u8> {
+mod ser;
+
+pub use ser::Error;
+
+/// The canonical bytes of any serialisable value, written straight from it: the same bytes as
+/// [`to_vec`] of the value tree `serde_json::to_value` makes of it, without making the tree.
+pub fn value_to_vec<T: Serialize + ?Sized>(value: &T) -> Result<Vec<u8>, Error> {
     let mut out = String::new();
-    write_object(map, lists, &mut |piece| out.push_str(piece));
-    out.into_bytes()
+    ser::write(&mut out, value)?;
+    Ok(out.into_bytes())
+}
+
+/// A member of an object written by [`object_to_vec`] or [`object_digest`]: a value, or a
+/// long list written a piece at a time.
+pub enum Member<'a> {
+    Value(&'a dyn erased::Canonical),
+    List(&'a dyn ListWriter),
+}
+
+/// Object-safe canonical writing, for the members of [`Member::Value`].
+pub mod erased {
+    /// A value that can write its canonical form.
+    pub trait Canonical {
+        fn write_canonical(&self, out: &mut String) -> Result<(), super::Error>;
+    }
+
+    impl<T: serde::Serialize + ?Sized> Canonical for T {
+        fn write_canonical(&self, out: &mut String) -> Result<(), super::Error> {
+            super::ser::write(out, self)
+        }
+    }
+}
+
+/// The canonical bytes of an object made of `members`: long lists are written a piece at a
+/// time (in parallel), so that a bundle of a hundred thousand rules never exists as one tree.
+/// Each key must be given once.
+pub fn object_to_vec(members: &[(&str, Member<'_>)]) -> Result<Vec<u8>, Error> {
+    let mut out = String::new();
+    write_object(members, &mut |piece| out.push_str(piece))?;
+    Ok(out.into_bytes())
 }
 
 /// [`digest`] of [`object_to_vec`], hashing the pieces as they are written instead of
 /// keeping them: the same digest without holding the whole canonical form.
-pub fn object_digest(map: &Map<String, Value>, lists: &[(&str, &dyn ListWriter)]) -> String {
+pub fn object_digest(members: &[(&str, Member<'_>)]) -> Result<String, Error> {
     let mut hasher = Sha256::new();
-    write_object(map, lists, &mut |piece| hasher.update(piece.as_bytes()));
-    hex_digest(&hasher.finalize())
+    write_object(members, &mut |piece| hasher.update(piece.as_bytes()))?;
+    Ok(hex_digest(&hasher.finalize()))
 }
 
-fn write_object(
-    map: &Map<String, Value>,
-    lists: &[(&str, &dyn ListWriter)],
-    sink: &mut dyn FnMut(&str),
-) {
-    enum Entry<'a> {
-        Value(&'a Value),
-        List(&'a dyn ListWriter),
-    }
-    let mut entries: Vec<(&str, Entry<'_>)> = map
-        .iter()
-        .map(|(k, v)| (k.as_str(), Entry::Value(v)))
-        .chain(lists.iter().map(|&(k, l)| (k, Entry::List(l))))
-        .collect();
+fn write_object(members: &[(&str, Member<'_>)], sink: &mut Sink<'_>) -> Result<(), Error> {
+    let mut entries: Vec<&(&str, Member<'_>)> = members.iter().collect();
     entries.sort_by(|a, b| key_order(a.0, b.0));
     let mut out = String::new();
     out.push('{');
-    for (i, (k, entry)) in entries.into_iter().enumerate() {
+    for (i, (k, member)) in entries.into_iter().enumerate() {
         if i > 0 {
             out.push(',');
         }
         write_string(&mut out, k);
         out.push(':');
-        match entry {
-            Entry::Value(v) => write_value(&mut out, v),
-            Entry::List(l) => {
+        match member {
+            Member::Value(v) => v.write_canonical(&mut out)?,
+            Member::List(l) => {
                 sink(&out);
                 out.clear();
-                l.write(sink);
+                l.write(sink)?;
             }
         }
     }
     out.push('}');
     sink(&out);
+    Ok(())
 }
 
 /// A list that writes its canonical form piece by piece, in order.
 pub trait ListWriter {
-    fn write(&self, sink: &mut dyn FnMut(&str));
+    fn write(&self, sink: &mut Sink<'_>) -> Result<(), Error>;
 }
 
-/// Items per piece of a list written in parallel.
-const CHUNK: usize = 1024;
+/// Items per piece of a list written in parallel (small in unit tests, so that small lists
+/// take many pieces and windows).
+pub(crate) const CHUNK: usize = if cfg!(test) { 16 } else { 1024 };
 /// Pieces written at once: bounds what is held before it is passed on.
-const WINDOW: usize = 16;
+pub(crate) const WINDOW: usize = if cfg!(test) { 4 } else { 16 };
+
+/// Where the pieces of a canonical form go, in order (a buffer, or a hash being computed).
+pub type Sink<'a> = dyn FnMut(&str) + Send + 'a;
 
 impl<T: Serialize + Sync> ListWriter for Vec<T> {
     /// Long lists are written in pieces on rayon's threads and passed on in order, so the
-    /// bytes are the same whatever the number of threads.
-    fn write(&self, sink: &mut dyn FnMut(&str)) {
+    /// bytes are the same whatever the number of threads. The pieces of one window are passed
+    /// on while those of the next are written, and their buffers are used again.
+    fn write(&self, sink: &mut Sink<'_>) -> Result<(), Error> {
         use rayon::prelude::*;
-        fn piece<T: Serialize>(items: &[T]) -> String {
-            let mut out = String::new();
-            for (i, item) in items.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                // Serialising plain data (no maps with non-string keys) cannot fail.
-                let value = serde_json::to_value(item).unwrap_or(Value::Null);
-                write_value(&mut out, &value);
-            }
-            out
+        fn fill<T: Serialize + Sync>(window: &[T], pieces: &mut Vec<String>) -> Result<(), Error> {
+            let chunks = window.len().div_ceil(CHUNK);
+            pieces.resize_with(chunks.max(pieces.len()), String::new);
+            pieces[..chunks]
+                .par_iter_mut()
+                .zip(window.par_chunks(CHUNK))
+                .try_for_each(|(out, items)| {
+                    out.clear();
+                    let mut scratch = ser::Scratch::default();
+                    for (i, item) in items.iter().enumerate() {
+                        if i > 0 {
+                            out.push(',');
+                        }
+                        scratch.write(out, item)?;
+                    }
+                    Ok(())
+                })?;
+            pieces.truncate(chunks);
+            Ok(())
         }
         sink("[");
-        for (w, window) in self.chunks(CHUNK * WINDOW).enumerate() {
-            let pieces: Vec<String> = window.par_chunks(CHUNK).map(piece).collect();
-            for (i, p) in pieces.iter().enumerate() {
-                if w > 0 || i > 0 {
-                    sink(",");
-                }
-                sink(p);
-            }
+        let mut windows = self.chunks(CHUNK * WINDOW);
+        let (mut ready, mut next) = (Vec::new(), Vec::new());
+        if let Some(first) = windows.next() {
+            fill(first, &mut ready)?;
+        }
+        let mut first = true;
+        while !ready.is_empty() {
+            let window = windows.next();
+            let ((), written) = rayon::join(
+                || {
+                    for p in &ready {
+                        if !first {
+                            sink(",");
+                        }
+                        first = false;
+                        sink(p);
+                    }
+                },
+                || match window {
+                    Some(w) => fill(w, &mut next),
+                    None => {
+                        next.clear();
+                        Ok(())
+                    }
+                },
+            );
+            written?;
+            std::mem::swap(&mut ready, &mut next);
         }
         sink("]");
+        Ok(())
     }
 }
 
@@ -467,19 +523,35 @@ impl<'t> TextCanon<'t> {
 
 fn write_string(out: &mut String, s: &str) {
     out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\u{8}' => out.push_str("\\b"),
-            '\t' => out.push_str("\\t"),
-            '\n' => out.push_str("\\n"),
-            '\u{c}' => out.push_str("\\f"),
-            '\r' => out.push_str("\\r"),
-            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c => out.push(c),
-        }
+    if !s.bytes().any(|b| b < 0x20 || b == b'"' || b == b'\\') {
+        out.push_str(s);
+        out.push('"');
+        return;
     }
+    // The characters to escape are ASCII, so they never occur inside a longer UTF-8 sequence:
+    // the text between them is copied as it is.
+    let mut from = 0;
+    for (i, b) in s.bytes().enumerate() {
+        let escape = match b {
+            b'"' => "\\\"",
+            b'\\' => "\\\\",
+            0x08 => "\\b",
+            b'\t' => "\\t",
+            b'\n' => "\\n",
+            0x0c => "\\f",
+            b'\r' => "\\r",
+            0..=0x1f => "",
+            _ => continue,
+        };
+        out.push_str(&s[from..i]);
+        if escape.is_empty() {
+            out.push_str(&format!("\\u{:04x}", b));
+        } else {
+            out.push_str(escape);
+        }
+        from = i + 1;
+    }
+    out.push_str(&s[from..]);
     out.push('"');
 }
 
