@@ -9,6 +9,7 @@
 
 pub mod canonical;
 mod load;
+mod pretty;
 
 pub use load::precedence;
 mod serde_util;
@@ -376,11 +377,16 @@ impl Bundle {
         // time it outgrows its buffer (pages reserved and not written cost nothing).
         let estimate = 64 * 1024 + 1024 * (self.rules.len() + self.conflicts.len());
         let mut bytes = Vec::with_capacity(estimate);
-        // Serialising plain data (no maps with non-string keys) cannot fail.
-        let _ = serde_json::to_writer_pretty(&mut bytes, self);
-        bytes.push(b'\n');
-        // serde_json writes UTF-8.
+        // Writing plain data to memory cannot fail.
+        let _ = self.write_json(&mut bytes);
+        // Only UTF-8 is written.
         String::from_utf8(bytes).unwrap_or_default()
+    }
+
+    /// [`Bundle::to_json`], written to `out` a piece at a time (the rules and conflicts
+    /// rendered in parallel), without holding the whole text.
+    pub fn write_json<W: std::io::Write + Send>(&self, out: &mut W) -> std::io::Result<()> {
+        pretty::write(self, out)
     }
 
     /// The canonical form the digest covers: the bundle without `digest`, in RFC 8785 form.

@@ -747,6 +747,12 @@ fn large_bundles_write_and_hash_as_one_piece() {
             assert_eq!(b.compute_digest(), digest, "{threads} thread(s)");
         });
     }
+    // Empty lists are written `[]`, as serde_json writes them.
+    b.rules.clear();
+    b.conflicts.clear();
+    let mut pretty = serde_json::to_string_pretty(&b).unwrap();
+    pretty.push('\n');
+    assert_eq!(b.to_json(), pretty);
 }
 
 /// Rules are checked in parallel, and the first failing rule in bundle order is reported.

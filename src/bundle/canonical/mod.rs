@@ -115,63 +115,85 @@ pub type Sink<'a> = dyn FnMut(&str) + Send + 'a;
 
 impl<T: Serialize + Sync> ListWriter for Vec<T> {
     /// Long lists are written in pieces on rayon's threads and passed on in order, so the
-    /// bytes are the same whatever the number of threads. The pieces of one window are passed
-    /// on while those of the next are written, and their buffers are used again.
+    /// bytes are the same whatever the number of threads.
     fn write(&self, sink: &mut Sink<'_>) -> Result<(), Error> {
-        use rayon::prelude::*;
-        fn fill<T: Serialize + Sync>(window: &[T], pieces: &mut Vec<String>) -> Result<(), Error> {
-            let chunks = window.len().div_ceil(CHUNK);
-            pieces.resize_with(chunks.max(pieces.len()), String::new);
-            pieces[..chunks]
-                .par_iter_mut()
-                .zip(window.par_chunks(CHUNK))
-                .try_for_each(|(out, items)| {
-                    out.clear();
-                    let mut scratch = ser::Scratch::default();
-                    for (i, item) in items.iter().enumerate() {
-                        if i > 0 {
-                            out.push(',');
-                        }
-                        scratch.write(out, item)?;
-                    }
-                    Ok(())
-                })?;
-            pieces.truncate(chunks);
-            Ok(())
-        }
         sink("[");
-        let mut windows = self.chunks(CHUNK * WINDOW);
-        let (mut ready, mut next) = (Vec::new(), Vec::new());
-        if let Some(first) = windows.next() {
-            fill(first, &mut ready)?;
-        }
-        let mut first = true;
-        while !ready.is_empty() {
-            let window = windows.next();
-            let ((), written) = rayon::join(
-                || {
-                    for p in &ready {
-                        if !first {
-                            sink(",");
-                        }
-                        first = false;
-                        sink(p);
+        in_pieces(
+            self,
+            &|items: &[T], out: &mut String| {
+                out.clear();
+                let mut scratch = ser::Scratch::default();
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
                     }
-                },
-                || match window {
-                    Some(w) => fill(w, &mut next),
-                    None => {
-                        next.clear();
-                        Ok(())
-                    }
-                },
-            );
-            written?;
-            std::mem::swap(&mut ready, &mut next);
-        }
+                    scratch.write(out, item)?;
+                }
+                Ok(())
+            },
+            &mut |piece: &String, first| {
+                if !first {
+                    sink(",");
+                }
+                sink(piece);
+                Ok(())
+            },
+        )?;
         sink("]");
         Ok(())
     }
+}
+
+/// Render `items` [`CHUNK`] at a time on rayon's threads (`render` clears the buffer first), a window of [`WINDOW`] pieces at
+/// once, and pass the pieces on in order (with whether each is the first): the pieces of one
+/// window are passed on while those of the next are rendered, into buffers used again. What is
+/// passed on does not depend on the number of threads.
+pub(crate) fn in_pieces<T: Sync, B: Default + Send + Sync, E: Send>(
+    items: &[T],
+    render: &(dyn Fn(&[T], &mut B) -> Result<(), E> + Sync),
+    pass_on: &mut (dyn FnMut(&B, bool) -> Result<(), E> + Send),
+) -> Result<(), E> {
+    use rayon::prelude::*;
+    let fill = |window: &[T], pieces: &mut Vec<B>| -> Result<(), E> {
+        let chunks = window.len().div_ceil(CHUNK);
+        if pieces.len() < chunks {
+            pieces.resize_with(chunks, B::default);
+        }
+        pieces[..chunks]
+            .par_iter_mut()
+            .zip(window.par_chunks(CHUNK))
+            .try_for_each(|(out, items)| render(items, out))
+    };
+    let mut windows = items.chunks(CHUNK * WINDOW);
+    let (mut ready, mut next): (Vec<B>, Vec<B>) = (Vec::new(), Vec::new());
+    let mut ready_len = match windows.next() {
+        Some(w) => {
+            fill(w, &mut ready)?;
+            w.len().div_ceil(CHUNK)
+        }
+        None => 0,
+    };
+    let mut first = true;
+    while ready_len > 0 {
+        let window = windows.next();
+        let (passed, rendered) = rayon::join(
+            || -> Result<(), E> {
+                for p in &ready[..ready_len] {
+                    pass_on(p, first)?;
+                    first = false;
+                }
+                Ok(())
+            },
+            || match window {
+                Some(w) => fill(w, &mut next).map(|()| w.len().div_ceil(CHUNK)),
+                None => Ok(0),
+            },
+        );
+        passed?;
+        ready_len = rendered?;
+        std::mem::swap(&mut ready, &mut next);
+    }
+    Ok(())
 }
 
 /// `sha256:` + lowercase hex of SHA-256 over `bytes`.
