@@ -434,7 +434,13 @@ impl Bundle {
     /// that `overrides` and categories have no cycles, and that each rule's `exercises` is the
     /// expansion of its targets. The message says what is wrong and where.
     pub fn from_json(text: &str) -> Result<Bundle, String> {
-        load::from_json(text)
+        Bundle::load(text).map(ValidBundle::into_bundle)
+    }
+
+    /// [`Bundle::from_json`], keeping the knowledge that the bundle passed every check, so that
+    /// what evaluates it ([`crate::eval::Evaluator::of_valid`]) need not check it again.
+    pub fn load(text: &str) -> Result<ValidBundle, String> {
+        load::from_json(text).map(ValidBundle)
     }
 
     /// The checks of [`Bundle::from_json`] on a bundle already in memory (the digest aside).
@@ -445,6 +451,32 @@ impl Bundle {
     /// The rule with this id.
     pub fn rule(&self, id: &str) -> Option<&Rule> {
         self.rules.iter().find(|r| r.id == id)
+    }
+}
+
+/// A bundle that passed every check of [`Bundle::validate`]. It gives no way to change the
+/// bundle, so it stays valid; [`std::ops::Deref`] gives the bundle to read.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ValidBundle(Bundle);
+
+impl ValidBundle {
+    /// Check a bundle already in memory ([`Bundle::validate`]; the digest is not checked).
+    pub fn check(bundle: Bundle) -> Result<ValidBundle, String> {
+        bundle.validate()?;
+        Ok(ValidBundle(bundle))
+    }
+
+    /// The bundle itself, to change or keep (no longer known to be valid).
+    pub fn into_bundle(self) -> Bundle {
+        self.0
+    }
+}
+
+impl std::ops::Deref for ValidBundle {
+    type Target = Bundle;
+
+    fn deref(&self) -> &Bundle {
+        &self.0
     }
 }
 
