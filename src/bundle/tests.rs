@@ -770,3 +770,32 @@ fn the_first_failing_rule_is_reported() {
         format!("rule `{first}` cites `nowhere`, which is not a source of this bundle")
     );
 }
+
+/// A bundle loaded as valid is the bundle `from_json` reads, and evaluates as after a check;
+/// a bundle changed in memory is checked again before it is known valid.
+#[test]
+fn a_loaded_bundle_is_known_valid() {
+    let b = bundle_of(BACK);
+    let text = b.to_json();
+    let valid = Bundle::load(&text).unwrap();
+    assert_eq!(*valid, Bundle::from_json(&text).unwrap());
+    let given = crate::eval::Patient {
+        facts: ["sciatica".to_string()].into(),
+        ..Default::default()
+    };
+    assert_eq!(
+        crate::eval::Evaluator::of_valid(&valid).evaluate(&given),
+        crate::eval::Evaluator::new(&b).unwrap().evaluate(&given)
+    );
+    let mut changed = valid.into_bundle();
+    changed.rules[0].targets.clear();
+    let id = changed.rules[0].id.clone();
+    assert_eq!(
+        ValidBundle::check(changed).unwrap_err(),
+        format!("rule `{id}` has no targets")
+    );
+    assert_eq!(
+        Bundle::load("{}").unwrap_err(),
+        Bundle::from_json("{}").unwrap_err()
+    );
+}
