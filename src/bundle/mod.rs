@@ -559,12 +559,16 @@ pub fn build(model: &Model, analysis: &Analysis, sources: &Sources) -> Bundle {
             })
             .collect(),
     };
-    let rules = model
-        .rules
-        .iter()
-        .filter(|r| r.is_live())
-        .map(|r| build_rule(model, sources, r))
-        .collect();
+    // Each rule on its own, in parallel; `collect` keeps source order.
+    let rules = {
+        use rayon::prelude::*;
+        model
+            .rules
+            .par_iter()
+            .filter(|r| r.is_live())
+            .map(|r| build_rule(model, sources, r))
+            .collect()
+    };
     let conflicts = analysis
         .conflicts
         .iter()

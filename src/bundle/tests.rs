@@ -244,6 +244,17 @@ fn builds_are_byte_identical() {
     let b = bundle_of(BACK).to_json();
     assert_eq!(a, b);
     assert!(a.ends_with("}\n"));
+    // Rules are built in parallel: one thread gives the same bundle as several.
+    let (model, analysis, sources) = compile_text(BACK);
+    let on = |threads| {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        pool.install(|| build(&model, &analysis, &sources).to_json())
+    };
+    assert_eq!(on(1), a);
+    assert_eq!(on(4), a);
 }
 
 #[test]
