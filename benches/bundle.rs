@@ -51,8 +51,8 @@ fn bundle(c: &mut Criterion) {
     group.sample_size(10);
     group.bench_with_input(BenchmarkId::from_parameter(RULES), &json, |b, json| {
         b.iter(|| {
-            let bundle = Bundle::from_json(json).expect("the bundle loads");
-            let evaluator = Evaluator::new(&bundle).expect("the bundle is valid");
+            let bundle = Bundle::load(json).expect("the bundle loads");
+            let evaluator = Evaluator::of_valid(&bundle);
             black_box(evaluator.bundle().rules.len());
         })
     });

@@ -102,8 +102,8 @@ fn load(c: &mut Criterion) {
         let json = bundle_json(rules);
         group.bench_with_input(BenchmarkId::from_parameter(rules), &json, |b, json| {
             b.iter(|| {
-                let bundle = Bundle::from_json(json).expect("the bundle loads");
-                let evaluator = Evaluator::new(&bundle).expect("the bundle is valid");
+                let bundle = Bundle::load(json).expect("the bundle loads");
+                let evaluator = Evaluator::of_valid(&bundle);
                 black_box(evaluator.bundle().rules.len());
             })
         });

@@ -33,10 +33,10 @@ fn main() {
         let json = std::fs::read_to_string(&path).expect("a readable bundle");
         for _ in 0..runs {
             let t = Instant::now();
-            let loaded = Bundle::from_json(&json).expect("the bundle loads");
+            let loaded = Bundle::load(&json).expect("the bundle loads");
             let from_json = t.elapsed();
             let t = Instant::now();
-            let evaluator = carel::eval::Evaluator::new(&loaded).expect("the bundle evaluates");
+            let evaluator = carel::eval::Evaluator::of_valid(&loaded);
             let index = t.elapsed();
             std::hint::black_box(evaluator.bundle().rules.len());
             println!("from_json {from_json:.3?}  evaluator {index:.3?}");
@@ -87,10 +87,10 @@ fn main() {
         let json = bundle.to_json();
         let to_json = t.elapsed();
         let t = Instant::now();
-        let loaded = Bundle::from_json(&json).expect("the bundle loads");
+        let loaded = Bundle::load(&json).expect("the bundle loads");
         let from_json = t.elapsed();
         let t = Instant::now();
-        let evaluator = carel::eval::Evaluator::new(&loaded).expect("the bundle evaluates");
+        let evaluator = carel::eval::Evaluator::of_valid(&loaded);
         let index = t.elapsed();
         std::hint::black_box(evaluator.bundle().rules.len());
         let t = Instant::now();

@@ -16,11 +16,13 @@
 //! fired rule advises. The [`Outcome`] keeps every fired rule that advised each exercise, and
 //! which rules dropped its advice.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet};
+
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 
 use serde::Serialize;
 
-use crate::bundle::{Bundle, Dose, Facts, When, canonical};
+use crate::bundle::{Bundle, Dose, Facts, ValidBundle, When, canonical};
 use crate::diagnostic::did_you_mean;
 use crate::model::{Action, CmpOp};
 
@@ -317,6 +319,16 @@ impl<'b> Evaluator<'b> {
     /// Check the bundle ([`Bundle::validate`]) and index it.
     pub fn new(bundle: &'b Bundle) -> Result<Evaluator<'b>, String> {
         bundle.validate()?;
+        Ok(Evaluator::index(bundle))
+    }
+
+    /// Index a bundle already checked (as [`Bundle::load`] checks it).
+    pub fn of_valid(bundle: &'b ValidBundle) -> Evaluator<'b> {
+        Evaluator::index(bundle)
+    }
+
+    /// Index a valid bundle.
+    fn index(bundle: &'b Bundle) -> Evaluator<'b> {
         let overrides = crate::bundle::precedence(bundle);
         let v = &bundle.vocabulary;
         let implies = v
@@ -326,12 +338,12 @@ impl<'b> Evaluator<'b> {
             .filter(|f| !f.implies.is_empty())
             .map(|f| (f.id.as_str(), f.implies.as_slice()))
             .collect();
-        Ok(Evaluator {
+        Evaluator {
             bundle,
             overrides,
             implies,
             triggers: Triggers::new(&bundle.rules),
-        })
+        }
     }
 
     /// The patient with every implied fact added (`implies` is transitive), and `implied`

@@ -88,8 +88,9 @@ pub fn from_json(text: &str) -> Result<Bundle, String> {
         .install(|| read_slowly(text))
 }
 
-/// Read the text once into the typed bundle and, in parallel, once into the canonical form
-/// its digest covers, then check the digest and validate. `None` when the text is not a
+/// Read the text once into the typed bundle and validate it, and in parallel read it once
+/// into the canonical form its digest covers (hashed as the members of the outermost object
+/// are put in order); then check the digest, whose message comes before any other. `None` when the text is not a
 /// bundle of a format this compiler reads, or nests deeper than [`SHALLOW`]: then
 /// [`read_slowly`] reads it again and says what is wrong, so every message is the same
 /// whichever path finds it. The typed reading keeps serde_json's own depth limit (128), so
@@ -99,22 +100,17 @@ fn read_fast(text: &str) -> Option<Result<Bundle, String>> {
         || {
             let mut de = serde_json::Deserializer::from_str(text);
             let bundle = <Bundle as serde::Deserialize>::deserialize(&mut de)?;
-            de.end().map(|()| bundle)
+            de.end()?;
+            // Validated while the digest is worked out; a wrong digest is reported first.
+            let valid = (bundle.format == FORMAT && READS.contains(&bundle.format_version))
+                .then(|| validate(&bundle));
+            Ok::<_, serde_json::Error>((bundle, valid))
         },
-        || {
-            canonical::text_to_vec(text, Some("digest"), SHALLOW)
-                .map(|bytes| canonical::digest(&bytes))
-        },
+        || canonical::text_digest(text, Some("digest"), SHALLOW),
     );
     match (typed, expected) {
-        (Ok(bundle), Ok(expected))
-            if bundle.format == FORMAT && READS.contains(&bundle.format_version) =>
-        {
-            Some(
-                check_digest(&bundle, &expected)
-                    .and_then(|()| validate(&bundle))
-                    .map(|()| bundle),
-            )
+        (Ok((bundle, Some(valid))), Ok(expected)) => {
+            Some(check_digest(&bundle, &expected).and(valid).map(|()| bundle))
         }
         _ => None,
     }

@@ -9,6 +9,7 @@
 
 pub mod canonical;
 mod load;
+mod pretty;
 
 pub use load::precedence;
 mod serde_util;
@@ -376,61 +377,70 @@ impl Bundle {
         // time it outgrows its buffer (pages reserved and not written cost nothing).
         let estimate = 64 * 1024 + 1024 * (self.rules.len() + self.conflicts.len());
         let mut bytes = Vec::with_capacity(estimate);
-        // Serialising plain data (no maps with non-string keys) cannot fail.
-        let _ = serde_json::to_writer_pretty(&mut bytes, self);
-        bytes.push(b'\n');
-        // serde_json writes UTF-8.
+        // Writing plain data to memory cannot fail.
+        let _ = self.write_json(&mut bytes);
+        // Only UTF-8 is written.
         String::from_utf8(bytes).unwrap_or_default()
+    }
+
+    /// [`Bundle::to_json`], written to `out` a piece at a time (the rules and conflicts
+    /// rendered in parallel), without holding the whole text.
+    pub fn write_json<W: std::io::Write + Send>(&self, out: &mut W) -> std::io::Result<()> {
+        pretty::write(self, out)
     }
 
     /// The canonical form the digest covers: the bundle without `digest`, in RFC 8785 form.
     ///
-    /// The rules and conflicts, which grow with the ruleset, are written one at a time rather
-    /// than through one value tree of the whole bundle.
+    /// It is written straight from the bundle, without a value tree; the rules and conflicts,
+    /// which grow with the ruleset, are written a piece at a time, in parallel.
     pub fn canonical_bytes(&self) -> Vec<u8> {
-        let map = self.canonical_head();
-        canonical::object_to_vec(
-            &map,
-            &[("rules", &self.rules), ("conflicts", &self.conflicts)],
-        )
+        // Serialising plain data (no maps with non-string keys) cannot fail.
+        canonical::object_to_vec(&self.canonical_members()).unwrap_or_default()
     }
 
-    /// Everything but `digest`, `rules` and `conflicts`, as a value tree.
-    fn canonical_head(&self) -> serde_json::Map<String, serde_json::Value> {
-        let head = Bundle {
-            format: self.format.clone(),
-            format_version: self.format_version,
-            compiler: self.compiler.clone(),
-            ruleset: self.ruleset.clone(),
-            digest: String::new(),
-            semantics: self.semantics.clone(),
-            vocabulary: self.vocabulary.clone(),
-            rules: Vec::new(),
-            conflicts: Vec::new(),
-        };
-        let mut map = match serde_json::to_value(&head) {
-            Ok(serde_json::Value::Object(map)) => map,
-            _ => serde_json::Map::new(),
-        };
-        for streamed in ["digest", "rules", "conflicts"] {
-            map.remove(streamed);
-        }
-        map
+    /// Every member of the bundle but `digest` (a field added to [`Bundle`] fails to compile
+    /// here until it is added).
+    fn canonical_members(&self) -> [(&'static str, canonical::Member<'_>); 8] {
+        use canonical::Member::{List, Value};
+        let Bundle {
+            format,
+            format_version,
+            compiler,
+            ruleset,
+            digest: _,
+            semantics,
+            vocabulary,
+            rules,
+            conflicts,
+        } = self;
+        [
+            ("format", Value(format)),
+            ("format_version", Value(format_version)),
+            ("compiler", Value(compiler)),
+            ("ruleset", Value(ruleset)),
+            ("semantics", Value(semantics)),
+            ("vocabulary", Value(vocabulary)),
+            ("rules", List(rules)),
+            ("conflicts", List(conflicts)),
+        ]
     }
 
     /// `sha256:` + hex over [`Bundle::canonical_bytes`], hashed as it is written.
     pub fn compute_digest(&self) -> String {
-        canonical::object_digest(
-            &self.canonical_head(),
-            &[("rules", &self.rules), ("conflicts", &self.conflicts)],
-        )
+        canonical::object_digest(&self.canonical_members()).unwrap_or_default()
     }
 
     /// Load a bundle: check format and version, the digest, every reference between its parts,
     /// that `overrides` and categories have no cycles, and that each rule's `exercises` is the
     /// expansion of its targets. The message says what is wrong and where.
     pub fn from_json(text: &str) -> Result<Bundle, String> {
-        load::from_json(text)
+        Bundle::load(text).map(ValidBundle::into_bundle)
+    }
+
+    /// [`Bundle::from_json`], keeping the knowledge that the bundle passed every check, so that
+    /// what evaluates it ([`crate::eval::Evaluator::of_valid`]) need not check it again.
+    pub fn load(text: &str) -> Result<ValidBundle, String> {
+        load::from_json(text).map(ValidBundle)
     }
 
     /// The checks of [`Bundle::from_json`] on a bundle already in memory (the digest aside).
@@ -441,6 +451,32 @@ impl Bundle {
     /// The rule with this id.
     pub fn rule(&self, id: &str) -> Option<&Rule> {
         self.rules.iter().find(|r| r.id == id)
+    }
+}
+
+/// A bundle that passed every check of [`Bundle::validate`]. It gives no way to change the
+/// bundle, so it stays valid; [`std::ops::Deref`] gives the bundle to read.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ValidBundle(Bundle);
+
+impl ValidBundle {
+    /// Check a bundle already in memory ([`Bundle::validate`]; the digest is not checked).
+    pub fn check(bundle: Bundle) -> Result<ValidBundle, String> {
+        bundle.validate()?;
+        Ok(ValidBundle(bundle))
+    }
+
+    /// The bundle itself, to change or keep (no longer known to be valid).
+    pub fn into_bundle(self) -> Bundle {
+        self.0
+    }
+}
+
+impl std::ops::Deref for ValidBundle {
+    type Target = Bundle;
+
+    fn deref(&self) -> &Bundle {
+        &self.0
     }
 }
 
@@ -523,12 +559,16 @@ pub fn build(model: &Model, analysis: &Analysis, sources: &Sources) -> Bundle {
             })
             .collect(),
     };
-    let rules = model
-        .rules
-        .iter()
-        .filter(|r| r.is_live())
-        .map(|r| build_rule(model, sources, r))
-        .collect();
+    // Each rule on its own, in parallel; `collect` keeps source order.
+    let rules = {
+        use rayon::prelude::*;
+        model
+            .rules
+            .par_iter()
+            .filter(|r| r.is_live())
+            .map(|r| build_rule(model, sources, r))
+            .collect()
+    };
     let conflicts = analysis
         .conflicts
         .iter()

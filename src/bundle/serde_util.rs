@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 use serde::de::{self, Deserializer};
-use serde::ser::{SerializeMap, Serializer};
+use serde::ser::{SerializeMap, SerializeStruct, Serializer};
 use serde::{Deserialize, Serialize};
 
 use super::{Frequency, Range, When};
@@ -225,26 +225,26 @@ impl Serialize for When {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         match self {
             When::Always => {
-                let mut m = s.serialize_map(Some(1))?;
-                m.serialize_entry("always", &true)?;
+                let mut m = s.serialize_struct("When", 1)?;
+                m.serialize_field("always", &true)?;
                 m.end()
             }
             When::Fact(f) => {
-                let mut m = s.serialize_map(Some(1))?;
-                m.serialize_entry("fact", f)?;
+                let mut m = s.serialize_struct("When", 1)?;
+                m.serialize_field("fact", f)?;
                 m.end()
             }
             When::Compare { measure, op, value } => {
-                let mut m = s.serialize_map(Some(3))?;
-                m.serialize_entry("measure", measure)?;
-                m.serialize_entry("op", op.as_str())?;
-                m.serialize_entry("value", &Num(*value))?;
+                let mut m = s.serialize_struct("When", 3)?;
+                m.serialize_field("measure", measure)?;
+                m.serialize_field("op", op.as_str())?;
+                m.serialize_field("value", &Num(*value))?;
                 m.end()
             }
             When::In { measure, min, max } => {
-                let mut m = s.serialize_map(Some(2))?;
-                m.serialize_entry("measure", measure)?;
-                m.serialize_entry(
+                let mut m = s.serialize_struct("When", 2)?;
+                m.serialize_field("measure", measure)?;
+                m.serialize_field(
                     "in",
                     &Range {
                         min: *min,
@@ -254,18 +254,18 @@ impl Serialize for When {
                 m.end()
             }
             When::Not(w) => {
-                let mut m = s.serialize_map(Some(1))?;
-                m.serialize_entry("not", w)?;
+                let mut m = s.serialize_struct("When", 1)?;
+                m.serialize_field("not", w)?;
                 m.end()
             }
             When::All(ws) => {
-                let mut m = s.serialize_map(Some(1))?;
-                m.serialize_entry("all", ws)?;
+                let mut m = s.serialize_struct("When", 1)?;
+                m.serialize_field("all", ws)?;
                 m.end()
             }
             When::Any(ws) => {
-                let mut m = s.serialize_map(Some(1))?;
-                m.serialize_entry("any", ws)?;
+                let mut m = s.serialize_struct("When", 1)?;
+                m.serialize_field("any", ws)?;
                 m.end()
             }
         }
@@ -353,14 +353,14 @@ impl Serialize for Frequency {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         match self {
             Frequency::EveryHours(r) => {
-                let mut m = s.serialize_map(Some(1))?;
-                m.serialize_entry("every_hours", r)?;
+                let mut m = s.serialize_struct("Frequency", 1)?;
+                m.serialize_field("every_hours", r)?;
                 m.end()
             }
             Frequency::Per { times, per } => {
-                let mut m = s.serialize_map(Some(2))?;
-                m.serialize_entry("times", times)?;
-                m.serialize_entry("per", per.as_str())?;
+                let mut m = s.serialize_struct("Frequency", 2)?;
+                m.serialize_field("times", times)?;
+                m.serialize_field("per", per.as_str())?;
                 m.end()
             }
         }

@@ -244,6 +244,17 @@ fn builds_are_byte_identical() {
     let b = bundle_of(BACK).to_json();
     assert_eq!(a, b);
     assert!(a.ends_with("}\n"));
+    // Rules are built in parallel: one thread gives the same bundle as several.
+    let (model, analysis, sources) = compile_text(BACK);
+    let on = |threads| {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        pool.install(|| build(&model, &analysis, &sources).to_json())
+    };
+    assert_eq!(on(1), a);
+    assert_eq!(on(4), a);
 }
 
 #[test]
@@ -703,13 +714,15 @@ fn a_key_left_out_is_a_change_even_when_it_reads_the_same() {
     assert_eq!(Err(e), super::load::read_slowly(&without));
 }
 
-/// Large lists are written and hashed in parallel pieces: the bytes are those of writing the
-/// whole bundle at once.
+/// Large lists are written and hashed in parallel pieces, several windows of them: the bytes
+/// are those of writing the whole bundle at once, whatever the number of threads.
 #[test]
 fn large_bundles_write_and_hash_as_one_piece() {
     let mut b = bundle_of(BACK);
     let n = b.rules.len();
-    b.rules = (0..5000)
+    let rules = 5000;
+    assert!(rules > 10 * canonical::CHUNK * canonical::WINDOW);
+    b.rules = (0..rules)
         .map(|i| {
             let mut r = b.rules[i % n].clone();
             r.id = format!("r{i}");
@@ -727,10 +740,30 @@ fn large_bundles_write_and_hash_as_one_piece() {
         .collect();
     let mut pretty = serde_json::to_string_pretty(&b).unwrap();
     pretty.push('\n');
-    assert_eq!(b.to_json(), pretty);
     let mut v: Value = serde_json::from_str(&pretty).unwrap();
     v.as_object_mut().unwrap().remove("digest");
-    assert_eq!(b.canonical_bytes(), canonical::to_vec(&v));
+    let canonical = canonical::to_vec(&v);
+    let digest = canonical::digest(&canonical);
+    for threads in [1, 4] {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        pool.install(|| {
+            assert!(b.to_json() == pretty, "pretty text on {threads} thread(s)");
+            assert!(
+                b.canonical_bytes() == canonical,
+                "canonical form on {threads} thread(s)"
+            );
+            assert_eq!(b.compute_digest(), digest, "{threads} thread(s)");
+        });
+    }
+    // Empty lists are written `[]`, as serde_json writes them.
+    b.rules.clear();
+    b.conflicts.clear();
+    let mut pretty = serde_json::to_string_pretty(&b).unwrap();
+    pretty.push('\n');
+    assert_eq!(b.to_json(), pretty);
 }
 
 /// Rules are checked in parallel, and the first failing rule in bundle order is reported.
@@ -746,5 +779,34 @@ fn the_first_failing_rule_is_reported() {
     assert_eq!(
         e,
         format!("rule `{first}` cites `nowhere`, which is not a source of this bundle")
+    );
+}
+
+/// A bundle loaded as valid is the bundle `from_json` reads, and evaluates as after a check;
+/// a bundle changed in memory is checked again before it is known valid.
+#[test]
+fn a_loaded_bundle_is_known_valid() {
+    let b = bundle_of(BACK);
+    let text = b.to_json();
+    let valid = Bundle::load(&text).unwrap();
+    assert_eq!(*valid, Bundle::from_json(&text).unwrap());
+    let given = crate::eval::Patient {
+        facts: ["sciatica".to_string()].into(),
+        ..Default::default()
+    };
+    assert_eq!(
+        crate::eval::Evaluator::of_valid(&valid).evaluate(&given),
+        crate::eval::Evaluator::new(&b).unwrap().evaluate(&given)
+    );
+    let mut changed = valid.into_bundle();
+    changed.rules[0].targets.clear();
+    let id = changed.rules[0].id.clone();
+    assert_eq!(
+        ValidBundle::check(changed).unwrap_err(),
+        format!("rule `{id}` has no targets")
+    );
+    assert_eq!(
+        Bundle::load("{}").unwrap_err(),
+        Bundle::from_json("{}").unwrap_err()
     );
 }

@@ -2,6 +2,7 @@
 //! `--format fhir` writes the FHIR R4 export instead; `--sign KEY` also writes a minisign
 //! signature next to the output file. Also the shared step of `eval` and `test`: compile a ruleset into its bundle.
 
+use std::io::Write;
 use std::path::Path;
 
 use super::{FAILED, OK, USAGE, load, output};
@@ -115,13 +116,20 @@ pub fn run(
             return status;
         }
     };
-    let (text, kind) = match format {
-        BuildFormat::Bundle => (built.bundle.to_json(), "bundle"),
-        BuildFormat::Fhir => (carel::fhir::export(&built.bundle).to_json(), "fhir"),
+    // The plain bundle is written to its file a piece at a time; what is signed or exported
+    // to FHIR is made in memory first.
+    let kind = match format {
+        BuildFormat::Bundle => "bundle",
+        BuildFormat::Fhir => "fhir",
+    };
+    let text = match (format, &secret_key) {
+        (BuildFormat::Bundle, None) => None,
+        (BuildFormat::Bundle, Some(_)) => Some(built.bundle.to_json()),
+        (BuildFormat::Fhir, _) => Some(carel::fhir::export(&built.bundle).to_json()),
     };
     // Sign in memory first: a key that cannot sign leaves every file as it was.
-    let signature = match &secret_key {
-        Some(key) => {
+    let signature = match (&secret_key, &text) {
+        (Some(key), Some(text)) => {
             let b = &built.bundle;
             let comment =
                 sign::trusted_comment(kind, &b.ruleset.name, &b.ruleset.version, &b.digest);
@@ -137,19 +145,25 @@ pub fn run(
                 }
             }
         }
-        None => None,
+        _ => None,
     };
     let written = match output {
-        Some(file) => output::write_atomic(file, text.as_bytes()).and_then(|()| match &signature {
+        Some(file) => output::write_atomic_with(file, |out| match &text {
+            Some(text) => out.write_all(text.as_bytes()),
+            None => built.bundle.write_json(out),
+        })
+        .and_then(|()| match &signature {
             Some(sig) => {
                 let sig_file = format!("{file}{}", sign::SIGNATURE_SUFFIX);
                 output::write_atomic(&sig_file, sig.as_bytes())
             }
             None => Ok(()),
         }),
-        None => {
-            output::stdout(text.as_bytes()).map_err(|e| format!("cannot write the bundle: {e}"))
+        None => match &text {
+            Some(text) => output::stdout(text.as_bytes()),
+            None => output::stdout_with(|out| built.bundle.write_json(out)),
         }
+        .map_err(|e| format!("cannot write the bundle: {e}")),
     };
     match written {
         Ok(()) => OK,

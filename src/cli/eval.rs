@@ -7,7 +7,7 @@ use std::path::Path;
 
 use super::{FAILED, OK, USAGE, build, load, output};
 use crate::EvalFormat;
-use carel::bundle::Bundle;
+use carel::bundle::{Bundle, ValidBundle};
 use carel::partial::PartialEvaluator;
 
 /// Whether PATH names a bundle rather than a ruleset.
@@ -20,6 +20,11 @@ pub fn is_bundle(path: &str) -> bool {
 
 /// Read and check a bundle file; `Err` carries the exit status (2: not a usable bundle).
 pub fn load_bundle(path: &str) -> Result<Bundle, u8> {
+    load_valid_bundle(path).map(ValidBundle::into_bundle)
+}
+
+/// [`load_bundle`], keeping the knowledge that the bundle passed its checks.
+pub fn load_valid_bundle(path: &str) -> Result<ValidBundle, u8> {
     let bytes = load::read_limited(Path::new(path), path, load::MAX_FILE_BYTES, "a bundle")
         .map_err(|e| {
             eprintln!("error: {}", e.0);
@@ -32,7 +37,7 @@ pub fn load_bundle(path: &str) -> Result<Bundle, u8> {
         );
         USAGE
     })?;
-    Bundle::from_json(&text).map_err(|e| {
+    Bundle::load(&text).map_err(|e| {
         eprintln!("error: `{path}` is not a usable bundle: {e}");
         USAGE
     })
@@ -40,21 +45,20 @@ pub fn load_bundle(path: &str) -> Result<Bundle, u8> {
 
 pub fn run(path: &str, given: &str, not: &str, unknown: Option<&str>, format: EvalFormat) -> u8 {
     let bundle = if is_bundle(path) {
-        load_bundle(path)
+        load_valid_bundle(path)
     } else {
-        build::ruleset_bundle(path, false, false).map(|b| b.bundle)
+        build::ruleset_bundle(path, false, false).and_then(|b| {
+            ValidBundle::check(b.bundle).map_err(|e| {
+                eprintln!("error: the bundle of `{path}` cannot be evaluated: {e}");
+                FAILED
+            })
+        })
     };
     let bundle = match bundle {
         Ok(b) => b,
         Err(status) => return status,
     };
-    let evaluator = match PartialEvaluator::new(&bundle) {
-        Ok(e) => e,
-        Err(e) => {
-            eprintln!("error: the bundle of `{path}` cannot be evaluated: {e}");
-            return FAILED;
-        }
-    };
+    let evaluator = PartialEvaluator::of_valid(&bundle);
     let knowledge = match evaluator.parse_knowledge(given, not, unknown) {
         Ok(k) => k,
         Err(e) => {

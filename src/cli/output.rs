@@ -160,6 +160,21 @@ pub fn diagnostics(sources: &Sources, diagnostics: &[Diagnostic], to_stderr: boo
     let _ = result;
 }
 
+/// Write to stdout through `write` (buffered); a reader that went away (broken pipe) is not
+/// an error.
+pub fn stdout_with(
+    write: impl FnOnce(&mut io::BufWriter<io::Stdout>) -> io::Result<()>,
+) -> io::Result<()> {
+    let mut out = io::BufWriter::with_capacity(BUFFER, io::stdout());
+    match write(&mut out).and_then(|()| out.flush()) {
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
+        other => other,
+    }
+}
+
+/// Bytes gathered before a write to a file or stdout.
+const BUFFER: usize = 1 << 20;
+
 /// Write to stdout; a reader that went away (broken pipe) is not an error.
 pub fn stdout(bytes: &[u8]) -> io::Result<()> {
     let mut out = io::stdout().lock();
@@ -176,6 +191,15 @@ pub fn stdout(bytes: &[u8]) -> io::Result<()> {
 /// not a regular file — `/dev/null`, `/dev/stdout`, a named pipe — is written to directly:
 /// renaming over it would replace the device or pipe itself.
 pub fn write_atomic(path: &str, bytes: &[u8]) -> Result<(), String> {
+    write_atomic_with(path, |out| out.write_all(bytes))
+}
+
+/// [`write_atomic`] of what `write` writes (buffered), without holding it all first: the file
+/// is replaced only when `write` succeeds.
+pub fn write_atomic_with(
+    path: &str,
+    write: impl FnOnce(&mut io::BufWriter<&fs::File>) -> io::Result<()>,
+) -> Result<(), String> {
     let cannot =
         |e: std::io::Error| format!("cannot write `{path}`: {}", super::load::describe(&e));
     let named = Path::new(path);
@@ -187,11 +211,12 @@ pub fn write_atomic(path: &str, bytes: &[u8]) -> Result<(), String> {
             ));
         }
         Some(m) if !m.is_file() => {
-            let mut f = fs::OpenOptions::new()
+            let f = fs::OpenOptions::new()
                 .write(true)
                 .open(named)
                 .map_err(cannot)?;
-            return f.write_all(bytes).and_then(|()| f.flush()).map_err(cannot);
+            let mut out = io::BufWriter::with_capacity(BUFFER, &f);
+            return write(&mut out).and_then(|()| out.flush()).map_err(cannot);
         }
         _ => {}
     }
@@ -214,13 +239,14 @@ pub fn write_atomic(path: &str, bytes: &[u8]) -> Result<(), String> {
         use std::os::unix::fs::PermissionsExt;
         builder.permissions(fs::Permissions::from_mode(0o666));
     }
-    let mut tmp = builder.tempfile_in(folder).map_err(cannot)?;
+    let tmp = builder.tempfile_in(folder).map_err(cannot)?;
     if let Some(m) = existing {
         fs::set_permissions(tmp.path(), m.permissions()).map_err(cannot)?;
     }
-    tmp.write_all(bytes)
-        .and_then(|()| tmp.as_file().sync_all())
-        .map_err(cannot)?;
+    let mut out = io::BufWriter::with_capacity(BUFFER, tmp.as_file());
+    write(&mut out).and_then(|()| out.flush()).map_err(cannot)?;
+    drop(out);
+    tmp.as_file().sync_all().map_err(cannot)?;
     tmp.persist(&target).map_err(|e| cannot(e.error))?;
     Ok(())
 }

@@ -42,7 +42,7 @@ pub use render::{FORMAT, VERSION, trace};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use crate::analysis::sat::{Space, TooComplex};
-use crate::bundle::{Bundle, When};
+use crate::bundle::{Bundle, ValidBundle, When};
 use crate::eval::{Advice, Evaluator, Patient};
 use crate::model::{self, Action, Expr, FactId, MeasureId};
 use run::{Answer, Run, ask_next, never};
@@ -192,7 +192,16 @@ pub struct PartialEvaluator<'b> {
 impl<'b> PartialEvaluator<'b> {
     /// Check the bundle and index it.
     pub fn new(bundle: &'b Bundle) -> Result<PartialEvaluator<'b>, String> {
-        let evaluator = Evaluator::new(bundle)?;
+        Ok(PartialEvaluator::with(Evaluator::new(bundle)?))
+    }
+
+    /// Index a bundle already checked (as [`Bundle::load`] checks it).
+    pub fn of_valid(bundle: &'b ValidBundle) -> PartialEvaluator<'b> {
+        PartialEvaluator::with(Evaluator::of_valid(bundle))
+    }
+
+    fn with(evaluator: Evaluator<'b>) -> PartialEvaluator<'b> {
+        let bundle = evaluator.bundle();
         let v = &bundle.vocabulary;
         let facts: Vec<&str> = v
             .conditions
@@ -229,7 +238,7 @@ impl<'b> PartialEvaluator<'b> {
             }
         }
         p.exercises = advising.into_iter().collect();
-        Ok(p)
+        p
     }
 
     pub fn evaluator(&self) -> &Evaluator<'b> {

@@ -14,7 +14,7 @@ use std::borrow::Cow;
 use std::cmp::Ordering;
 
 use serde::Serialize;
-use serde_json::{Map, Number, Value};
+use serde_json::{Number, Value};
 use sha2::{Digest, Sha256};
 
 /// The canonical bytes of a value.
@@ -24,98 +24,179 @@ pub fn to_vec(value: &Value) -> Vec<u8> {
     out.into_bytes()
 }
 
-/// The canonical bytes of an object made of `map`'s entries and of `lists`: long lists whose
-/// items are turned into value trees and written a piece at a time, so that a bundle of a
-/// hundred thousand rules never exists as one tree. Keys of `lists` must not also be in `map`.
-pub fn object_to_vec(map: &Map<String, Value>, lists: &[(&str, &dyn ListWriter)]) -> Vec<u8> {
+mod ser;
+
+pub use ser::Error;
+
+/// The canonical bytes of any serialisable value, written straight from it: the same bytes as
+/// [`to_vec`] of the value tree `serde_json::to_value` makes of it, without making the tree.
+pub fn value_to_vec<T: Serialize + ?Sized>(value: &T) -> Result<Vec<u8>, Error> {
     let mut out = String::new();
-    write_object(map, lists, &mut |piece| out.push_str(piece));
-    out.into_bytes()
+    ser::write(&mut out, value)?;
+    Ok(out.into_bytes())
+}
+
+/// A member of an object written by [`object_to_vec`] or [`object_digest`]: a value, or a
+/// long list written a piece at a time.
+pub enum Member<'a> {
+    Value(&'a dyn erased::Canonical),
+    List(&'a dyn ListWriter),
+}
+
+/// Object-safe canonical writing, for the members of [`Member::Value`].
+pub mod erased {
+    /// A value that can write its canonical form.
+    pub trait Canonical {
+        fn write_canonical(&self, out: &mut String) -> Result<(), super::Error>;
+    }
+
+    impl<T: serde::Serialize + ?Sized> Canonical for T {
+        fn write_canonical(&self, out: &mut String) -> Result<(), super::Error> {
+            super::ser::write(out, self)
+        }
+    }
+}
+
+/// The canonical bytes of an object made of `members`: long lists are written a piece at a
+/// time (in parallel), so that a bundle of a hundred thousand rules never exists as one tree.
+/// Each key must be given once.
+pub fn object_to_vec(members: &[(&str, Member<'_>)]) -> Result<Vec<u8>, Error> {
+    let mut out = String::new();
+    write_object(members, &mut |piece| out.push_str(piece))?;
+    Ok(out.into_bytes())
 }
 
 /// [`digest`] of [`object_to_vec`], hashing the pieces as they are written instead of
 /// keeping them: the same digest without holding the whole canonical form.
-pub fn object_digest(map: &Map<String, Value>, lists: &[(&str, &dyn ListWriter)]) -> String {
+pub fn object_digest(members: &[(&str, Member<'_>)]) -> Result<String, Error> {
     let mut hasher = Sha256::new();
-    write_object(map, lists, &mut |piece| hasher.update(piece.as_bytes()));
-    hex_digest(&hasher.finalize())
+    write_object(members, &mut |piece| hasher.update(piece.as_bytes()))?;
+    Ok(hex_digest(&hasher.finalize()))
 }
 
-fn write_object(
-    map: &Map<String, Value>,
-    lists: &[(&str, &dyn ListWriter)],
-    sink: &mut dyn FnMut(&str),
-) {
-    enum Entry<'a> {
-        Value(&'a Value),
-        List(&'a dyn ListWriter),
-    }
-    let mut entries: Vec<(&str, Entry<'_>)> = map
-        .iter()
-        .map(|(k, v)| (k.as_str(), Entry::Value(v)))
-        .chain(lists.iter().map(|&(k, l)| (k, Entry::List(l))))
-        .collect();
+fn write_object(members: &[(&str, Member<'_>)], sink: &mut Sink<'_>) -> Result<(), Error> {
+    let mut entries: Vec<&(&str, Member<'_>)> = members.iter().collect();
     entries.sort_by(|a, b| key_order(a.0, b.0));
     let mut out = String::new();
     out.push('{');
-    for (i, (k, entry)) in entries.into_iter().enumerate() {
+    for (i, (k, member)) in entries.into_iter().enumerate() {
         if i > 0 {
             out.push(',');
         }
         write_string(&mut out, k);
         out.push(':');
-        match entry {
-            Entry::Value(v) => write_value(&mut out, v),
-            Entry::List(l) => {
+        match member {
+            Member::Value(v) => v.write_canonical(&mut out)?,
+            Member::List(l) => {
                 sink(&out);
                 out.clear();
-                l.write(sink);
+                l.write(sink)?;
             }
         }
     }
     out.push('}');
     sink(&out);
+    Ok(())
 }
 
 /// A list that writes its canonical form piece by piece, in order.
 pub trait ListWriter {
-    fn write(&self, sink: &mut dyn FnMut(&str));
+    fn write(&self, sink: &mut Sink<'_>) -> Result<(), Error>;
 }
 
-/// Items per piece of a list written in parallel.
-const CHUNK: usize = 1024;
+/// Items per piece of a list written in parallel (small in unit tests, so that small lists
+/// take many pieces and windows).
+pub(crate) const CHUNK: usize = if cfg!(test) { 16 } else { 1024 };
 /// Pieces written at once: bounds what is held before it is passed on.
-const WINDOW: usize = 16;
+pub(crate) const WINDOW: usize = if cfg!(test) { 4 } else { 16 };
+
+/// Where the pieces of a canonical form go, in order (a buffer, or a hash being computed).
+pub type Sink<'a> = dyn FnMut(&str) + Send + 'a;
 
 impl<T: Serialize + Sync> ListWriter for Vec<T> {
     /// Long lists are written in pieces on rayon's threads and passed on in order, so the
     /// bytes are the same whatever the number of threads.
-    fn write(&self, sink: &mut dyn FnMut(&str)) {
-        use rayon::prelude::*;
-        fn piece<T: Serialize>(items: &[T]) -> String {
-            let mut out = String::new();
-            for (i, item) in items.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                // Serialising plain data (no maps with non-string keys) cannot fail.
-                let value = serde_json::to_value(item).unwrap_or(Value::Null);
-                write_value(&mut out, &value);
-            }
-            out
-        }
+    fn write(&self, sink: &mut Sink<'_>) -> Result<(), Error> {
         sink("[");
-        for (w, window) in self.chunks(CHUNK * WINDOW).enumerate() {
-            let pieces: Vec<String> = window.par_chunks(CHUNK).map(piece).collect();
-            for (i, p) in pieces.iter().enumerate() {
-                if w > 0 || i > 0 {
+        in_pieces(
+            self,
+            &|items: &[T], out: &mut String| {
+                out.clear();
+                let mut scratch = ser::Scratch::default();
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    scratch.write(out, item)?;
+                }
+                Ok(())
+            },
+            &mut |piece: &String, first| {
+                if !first {
                     sink(",");
                 }
-                sink(p);
-            }
-        }
+                sink(piece);
+                Ok(())
+            },
+        )?;
         sink("]");
+        Ok(())
     }
+}
+
+/// Render `items` [`CHUNK`] at a time on rayon's threads (`render` clears the buffer first), a window of [`WINDOW`] pieces at
+/// once, and pass the pieces on in order (with whether each is the first): the pieces of one
+/// window are passed on while those of the next are rendered, into buffers used again. What is
+/// passed on does not depend on the number of threads.
+pub(crate) fn in_pieces<T, B, E, R, P>(items: &[T], render: &R, pass_on: &mut P) -> Result<(), E>
+where
+    T: Sync,
+    B: Default + Send + Sync,
+    E: Send,
+    R: Fn(&[T], &mut B) -> Result<(), E> + Sync,
+    P: FnMut(&B, bool) -> Result<(), E> + Send,
+{
+    use rayon::prelude::*;
+    let fill = |window: &[T], pieces: &mut Vec<B>| -> Result<(), E> {
+        let chunks = window.len().div_ceil(CHUNK);
+        if pieces.len() < chunks {
+            pieces.resize_with(chunks, B::default);
+        }
+        pieces[..chunks]
+            .par_iter_mut()
+            .zip(window.par_chunks(CHUNK))
+            .try_for_each(|(out, items)| render(items, out))
+    };
+    let mut windows = items.chunks(CHUNK * WINDOW);
+    let (mut ready, mut next): (Vec<B>, Vec<B>) = (Vec::new(), Vec::new());
+    let mut ready_len = match windows.next() {
+        Some(w) => {
+            fill(w, &mut ready)?;
+            w.len().div_ceil(CHUNK)
+        }
+        None => 0,
+    };
+    let mut first = true;
+    while ready_len > 0 {
+        let window = windows.next();
+        let (passed, rendered) = rayon::join(
+            || -> Result<(), E> {
+                for p in &ready[..ready_len] {
+                    pass_on(p, first)?;
+                    first = false;
+                }
+                Ok(())
+            },
+            || match window {
+                Some(w) => fill(w, &mut next).map(|()| w.len().div_ceil(CHUNK)),
+                None => Ok(0),
+            },
+        );
+        passed?;
+        ready_len = rendered?;
+        std::mem::swap(&mut ready, &mut next);
+    }
+    Ok(())
 }
 
 /// `sha256:` + lowercase hex of SHA-256 over `bytes`.
@@ -196,21 +277,44 @@ fn key_order(a: &str, b: &str) -> Ordering {
 /// `Err` when `text` is not JSON or nests deeper than `max_depth` (the text is read
 /// recursively, one level of the call stack per level of nesting).
 pub fn text_to_vec(text: &str, omit: Option<&str>, max_depth: usize) -> Result<Vec<u8>, String> {
-    let mut c = TextCanon {
-        text,
-        pos: 0,
-        out: String::with_capacity(text.len() / 2),
-        max_depth,
-        members: Vec::new(),
-        order: Vec::new(),
-        sorted: String::new(),
+    Ok(TextCanon::read(text, omit, max_depth, false)?
+        .out
+        .into_bytes())
+}
+
+/// [`digest`] of [`text_to_vec`], without putting the members of the outermost object in
+/// order first: they are hashed in order where they lie (for a bundle, that spares copying
+/// nearly the whole canonical form twice).
+pub fn text_digest(text: &str, omit: Option<&str>, max_depth: usize) -> Result<String, String> {
+    let c = TextCanon::read(text, omit, max_depth, true)?;
+    let Some(top) = &c.top else {
+        return Ok(digest(c.out.as_bytes()));
     };
-    c.value(0, omit)?;
-    c.skip_space();
-    if c.pos != text.len() {
-        return Err(c.error("trailing characters"));
+    let mut hasher = Sha256::new();
+    hasher.update(b"{");
+    for (i, &m) in in_key_order(top).iter().enumerate() {
+        if i > 0 {
+            hasher.update(b",");
+        }
+        hasher.update(&c.out.as_bytes()[top[m].1..top[m].2]);
     }
-    Ok(c.out.into_bytes())
+    hasher.update(b"}");
+    Ok(hex_digest(&hasher.finalize()))
+}
+
+/// The members to write, in key order: sorted stably, so that of equal keys the last comes
+/// last, and only the last of each key kept.
+fn in_key_order(members: &[(Cow<'_, str>, usize, usize)]) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..members.len()).collect();
+    order.sort_by(|&a, &b| key_order(&members[a].0, &members[b].0));
+    (0..order.len())
+        .filter(|&i| {
+            order
+                .get(i + 1)
+                .is_none_or(|&next| members[next].0 != members[order[i]].0)
+        })
+        .map(|i| order[i])
+        .collect()
 }
 
 /// The reader of [`text_to_vec`].
@@ -225,9 +329,37 @@ struct TextCanon<'t> {
     /// Scratch space for putting one object's members in order.
     order: Vec<usize>,
     sorted: String,
+    /// Whether the outermost object is left as it was read, its members noted in `top`.
+    defer_top: bool,
+    top: Option<Vec<(Cow<'t, str>, usize, usize)>>,
 }
 
 impl<'t> TextCanon<'t> {
+    fn read(
+        text: &'t str,
+        omit: Option<&str>,
+        max_depth: usize,
+        defer_top: bool,
+    ) -> Result<TextCanon<'t>, String> {
+        let mut c = TextCanon {
+            text,
+            pos: 0,
+            out: String::with_capacity(text.len() / 2),
+            max_depth,
+            members: Vec::new(),
+            order: Vec::new(),
+            sorted: String::new(),
+            defer_top,
+            top: None,
+        };
+        c.value(0, omit)?;
+        c.skip_space();
+        if c.pos != text.len() {
+            return Err(c.error("trailing characters"));
+        }
+        Ok(c)
+    }
+
     fn error(&self, what: &str) -> String {
         format!("not JSON: {what} at byte {}", self.pos)
     }
@@ -428,6 +560,10 @@ impl<'t> TextCanon<'t> {
                 _ => return Err(self.error("expected `,` or `}`")),
             }
         }
+        if depth == 0 && self.defer_top {
+            self.top = Some(self.members.drain(base..).collect());
+            return Ok(());
+        }
         let members = &self.members[base..];
         let in_order = members
             .windows(2)
@@ -467,19 +603,35 @@ impl<'t> TextCanon<'t> {
 
 fn write_string(out: &mut String, s: &str) {
     out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\u{8}' => out.push_str("\\b"),
-            '\t' => out.push_str("\\t"),
-            '\n' => out.push_str("\\n"),
-            '\u{c}' => out.push_str("\\f"),
-            '\r' => out.push_str("\\r"),
-            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c => out.push(c),
-        }
+    if !s.bytes().any(|b| b < 0x20 || b == b'"' || b == b'\\') {
+        out.push_str(s);
+        out.push('"');
+        return;
     }
+    // The characters to escape are ASCII, so they never occur inside a longer UTF-8 sequence:
+    // the text between them is copied as it is.
+    let mut from = 0;
+    for (i, b) in s.bytes().enumerate() {
+        let escape = match b {
+            b'"' => "\\\"",
+            b'\\' => "\\\\",
+            0x08 => "\\b",
+            b'\t' => "\\t",
+            b'\n' => "\\n",
+            0x0c => "\\f",
+            b'\r' => "\\r",
+            0..=0x1f => "",
+            _ => continue,
+        };
+        out.push_str(&s[from..i]);
+        if escape.is_empty() {
+            out.push_str(&format!("\\u{:04x}", b));
+        } else {
+            out.push_str(escape);
+        }
+        from = i + 1;
+    }
+    out.push_str(&s[from..]);
     out.push('"');
 }
 
@@ -596,6 +748,31 @@ mod tests {
         let v: Value =
             serde_json::from_str("[9007199254740993, -9007199254740992, 65.0, 1E2]").unwrap();
         assert_eq!(to_vec(&v), b"[9007199254740992,-9007199254740992,65,100]");
+    }
+
+    #[test]
+    fn the_digest_of_a_text_is_that_of_its_canonical_form() {
+        for text in [
+            r#"{"b": 1, "digest": "x", "a": {"d": [2, {"z": 0, "y": 1}], "c": null}}"#,
+            r#"{"a": 1, "a": 2, "digest": 3, "digest": 4, "\u0041": "é"}"#,
+            r#"{"a": 1, "b": 2}"#,
+            "{}",
+            r#"{"digest": 1}"#,
+            "[3, 1, 2]",
+            r#""text""#,
+        ] {
+            let bytes = text_to_vec(text, Some("digest"), 8).unwrap();
+            assert_eq!(
+                text_digest(text, Some("digest"), 8).unwrap(),
+                digest(&bytes),
+                "{text}"
+            );
+        }
+        assert_eq!(
+            text_to_vec(r#"{"b": 1, "digest": "x", "a": 2}"#, Some("digest"), 8).unwrap(),
+            b"{\"a\":2,\"b\":1}"
+        );
+        assert!(text_digest("{\"a\": }", None, 8).is_err());
     }
 
     #[test]
