@@ -48,6 +48,9 @@ pub fn ruleset_bundle(path: &str, warnings: bool, deny_warnings: bool) -> Result
         return Err(FAILED);
     };
     let bundle = bundle::build(&model, &analysis, &relative_names(path, &loaded.sources));
+    // Every command that builds a bundle ends soon after: the system takes the analysis back
+    // faster than the allocator would, record by record.
+    std::mem::forget(analysis);
     Ok(Built {
         model,
         bundle,
@@ -165,6 +168,8 @@ pub fn run(
         }
         .map_err(|e| format!("cannot write the bundle: {e}")),
     };
+    // The process ends here: the system takes the model and the bundle back at once.
+    std::mem::forget(built);
     match written {
         Ok(()) => OK,
         Err(e) => {
