@@ -7,6 +7,7 @@
 //! exercise *and* whose actions can produce a finding are looked at, each pair once; most pairs
 //! are then settled by the solver's fast path on the flattened literals.
 
+mod ahead;
 mod firing;
 mod index;
 mod needless;
@@ -28,6 +29,7 @@ use super::{Analysis, Conflict, ConflictKind};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::model::{Action, Dose, ExerciseId, Expr, FactId, Model, Patient, Rule, RuleId};
 
+use ahead::*;
 use index::*;
 use partners::*;
 use sift::*;

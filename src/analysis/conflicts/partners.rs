@@ -8,8 +8,6 @@
 
 use std::sync::Mutex;
 
-use rayon::prelude::*;
-
 use super::*;
 
 /// Rules whose partners are found at a time.
@@ -27,28 +25,8 @@ pub(super) struct Partner {
     pub(super) apart: bool,
 }
 
-/// The partners of the rules of a block.
-#[derive(Default)]
-pub(super) struct Partners {
-    /// The block's first rule.
-    first: RuleId,
-    /// Where each rule's partners are in `entries`; `None` for rules left out (see
-    /// [`SIFT_LIMIT`]).
-    spans: Vec<Option<(usize, usize)>>,
-    entries: Vec<Partner>,
-}
-
-impl Partners {
-    /// Rule `r`'s partners, in the order the walk met them; `None` when it was left out.
-    pub(super) fn of(&self, r: RuleId) -> Option<&[Partner]> {
-        let span = self
-            .spans
-            .get(r.wrapping_sub(self.first))
-            .copied()
-            .flatten();
-        span.map(|(from, to)| &self.entries[from..to])
-    }
-}
+/// The partners of the rules of a block; `None` for rules left out (see [`SIFT_LIMIT`]).
+pub(super) type Partners = Ahead<Partner>;
 
 /// For each thread, a mark per rule: the last rule whose walk met it. A rule meets a partner
 /// through each exercise they share; the mark keeps the first meeting only. Rule numbers are
@@ -185,7 +163,6 @@ impl Checks<'_, '_> {
         out: &mut Partners,
     ) {
         let n = active.len();
-        let chunk = (parallel / 4).clamp(1, PARTNER_CHUNK);
         let walk = |part: std::ops::Range<RuleId>, out: &mut Partners| {
             let limit = out.entries.len().saturating_add(limit);
             marks.with(n, |marks| {
@@ -201,40 +178,6 @@ impl Checks<'_, '_> {
                 }
             })
         };
-        out.first = rules.start;
-        out.spans.clear();
-        out.spans.resize(rules.len(), None);
-        out.entries.clear();
-        let chunks = rules
-            .clone()
-            .step_by(chunk)
-            .map(|from| from..(from + chunk).min(rules.end));
-        if rules.len() < parallel / 2 {
-            for part in chunks {
-                walk(part, out);
-            }
-            return;
-        }
-        let chunks: Vec<_> = chunks.collect();
-        let parts: Vec<Partners> = chunks
-            .into_par_iter()
-            .map(|part| {
-                let mut found = Partners {
-                    first: part.start,
-                    spans: vec![None; part.len()],
-                    entries: Vec::new(),
-                };
-                walk(part, &mut found);
-                found
-            })
-            .collect();
-        for part in parts {
-            let base = out.entries.len();
-            let spans = &mut out.spans[part.first - out.first..];
-            for (slot, span) in spans.iter_mut().zip(part.spans) {
-                *slot = span.map(|(from, to)| (base + from, base + to));
-            }
-            out.entries.extend_from_slice(&part.entries);
-        }
+        out.fill(rules, parallel, PARTNER_CHUNK, walk);
     }
 }

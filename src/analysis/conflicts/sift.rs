@@ -1,8 +1,6 @@
 //! Cheap checks of whether one rule covers another, worked out ahead of the solver's
 //! questions for a block of rules at a time.
 
-use rayon::prelude::*;
-
 use super::*;
 
 /// What [`Checks::covers`] can tell without asking the solver.
@@ -26,26 +24,7 @@ pub(super) const SIFT_LIMIT: usize = 1 << 17;
 
 /// For rules of a block: the candidates `s` that may cover each, in the order they are tried,
 /// with what the cheap checks say about `s` covering the rule and about the rule covering `s`.
-#[derive(Default)]
-pub(super) struct Sifted {
-    /// The block's first rule.
-    pub(super) first: RuleId,
-    /// Where each rule's candidates are in `entries`; `None` for rules left out.
-    pub(super) spans: Vec<Option<(usize, usize)>>,
-    pub(super) entries: Vec<(RuleId, Answer, Answer)>,
-}
-
-impl Sifted {
-    /// Rule `r`'s candidates, or `None` when it was left out (see [`SIFT_LIMIT`]).
-    pub(super) fn of(&self, r: RuleId) -> Option<&[(RuleId, Answer, Answer)]> {
-        let span = self
-            .spans
-            .get(r.wrapping_sub(self.first))
-            .copied()
-            .flatten();
-        span.map(|(from, to)| &self.entries[from..to])
-    }
-}
+pub(super) type Sifted = Ahead<(RuleId, Answer, Answer)>;
 
 /// The read-only parts of the analysis used by the cheap checks between two rules. They have
 /// no effect on anything, so they may run ahead of the solver's questions, on any thread.
@@ -146,42 +125,9 @@ impl Checks<'_, '_> {
     ) where
         F: Fn(&Checks, RuleId, &mut Vec<RuleId>) + Sync,
     {
-        out.first = rules.start;
-        out.spans.clear();
-        out.spans.resize(rules.len(), None);
-        out.entries.clear();
-        let chunk = (parallel / 4).clamp(1, SIFT_CHUNK);
-        let chunks = rules
-            .clone()
-            .step_by(chunk)
-            .map(|from| from..(from + chunk).min(rules.end));
-        if rules.len() < parallel / 2 {
-            for part in chunks {
-                self.sift_into(space, limit, part, found, out);
-            }
-            return;
-        }
-        let chunks: Vec<_> = chunks.collect();
-        let parts: Vec<Sifted> = chunks
-            .into_par_iter()
-            .map(|part| {
-                let mut sifted = Sifted {
-                    first: part.start,
-                    spans: vec![None; part.len()],
-                    entries: Vec::new(),
-                };
-                self.sift_into(space, limit, part, found, &mut sifted);
-                sifted
-            })
-            .collect();
-        for part in parts {
-            let base = out.entries.len();
-            let spans = &mut out.spans[part.first - out.first..];
-            for (slot, span) in spans.iter_mut().zip(part.spans) {
-                *slot = span.map(|(from, to)| (base + from, base + to));
-            }
-            out.entries.extend_from_slice(&part.entries);
-        }
+        out.fill(rules, parallel, SIFT_CHUNK, |part, out| {
+            self.sift_into(space, limit, part, found, out)
+        });
     }
 
     /// [`Checks::sift`] on one thread: fills in the spans of `rules` in `out`, until `limit`
