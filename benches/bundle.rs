@@ -11,12 +11,13 @@
 
 #[path = "support/generator.rs"]
 mod generator;
+#[path = "support/workload.rs"]
+mod workload;
 
 use std::hint::black_box;
 
 use carel::bundle::Bundle;
 use carel::eval::Evaluator;
-use carel::source::Sources;
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 
 // The same allocator as the `carel` binary, so that the figures match what users get.
@@ -25,22 +26,8 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 const RULES: usize = 100_000;
 
-fn sources(rules: usize) -> Sources {
-    let ruleset = generator::generate(generator::Config {
-        rules,
-        seed: 1,
-        files: 10,
-    });
-    let mut sources = Sources::new();
-    sources.set_name("generated");
-    for file in ruleset.files {
-        sources.add(file.name, file.text);
-    }
-    sources
-}
-
 fn bundle(c: &mut Criterion) {
-    let sources = sources(RULES);
+    let sources = workload::sources(RULES);
     let compilation = carel::compile(&sources);
     let (Some(model), Some(analysis)) = (&compilation.model, &compilation.analysis) else {
         panic!("the generated ruleset compiles")

@@ -10,12 +10,13 @@
 
 #[path = "support/generator.rs"]
 mod generator;
+#[path = "support/workload.rs"]
+mod workload;
 
 use std::hint::black_box;
 
 use carel::bundle::Bundle;
 use carel::eval::{Evaluator, Patient};
-use carel::source::Sources;
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 
 // The same allocator as the `carel` binary, so that the figures match what users get.
@@ -24,16 +25,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 /// The JSON bundle `carel build` writes for a generated ruleset of `rules` rules.
 fn bundle_json(rules: usize) -> String {
-    let ruleset = generator::generate(generator::Config {
-        rules,
-        seed: 1,
-        files: 10,
-    });
-    let mut sources = Sources::new();
-    sources.set_name("generated");
-    for file in ruleset.files {
-        sources.add(file.name, file.text);
-    }
+    let sources = workload::sources(rules);
     let compilation = carel::compile(&sources);
     let (Some(model), Some(analysis)) = (&compilation.model, &compilation.analysis) else {
         panic!("the generated ruleset compiles")

@@ -9,6 +9,8 @@
 
 #[path = "support/generator.rs"]
 mod generator;
+#[path = "support/workload.rs"]
+mod workload;
 
 use std::hint::black_box;
 
@@ -23,20 +25,6 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 const SIZES: [usize; 2] = [1_000, 10_000];
 
 /// A generated ruleset of `rules` rules in ten files, as the loader would hand it over.
-fn sources(rules: usize) -> Sources {
-    let ruleset = generator::generate(generator::Config {
-        rules,
-        seed: 1,
-        files: 10,
-    });
-    let mut sources = Sources::new();
-    sources.set_name("generated");
-    for file in ruleset.files {
-        sources.add(file.name, file.text);
-    }
-    sources
-}
-
 fn bytes(sources: &Sources) -> u64 {
     sources.files().iter().map(|f| f.text.len() as u64).sum()
 }
@@ -46,7 +34,7 @@ fn pipeline(c: &mut Criterion) {
         let mut group = c.benchmark_group(stage);
         group.sample_size(10);
         for rules in SIZES {
-            let sources = sources(rules);
+            let sources = workload::sources(rules);
             group.throughput(Throughput::Bytes(bytes(&sources)));
             group.bench_with_input(
                 BenchmarkId::from_parameter(rules),

@@ -19,6 +19,8 @@ mod http;
 #[allow(dead_code)]
 #[path = "../tests/common/server.rs"]
 mod server;
+#[path = "support/workload.rs"]
+mod workload;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -26,7 +28,6 @@ use std::time::{Duration, Instant};
 
 use carel::bundle::{self, Bundle};
 use carel::serve::Options;
-use carel::source::Sources;
 use serde_json::{Value, json};
 
 #[global_allocator]
@@ -41,16 +42,7 @@ const WAIT: Duration = Duration::from_secs(300);
 /// The generated ruleset's bundle, with every condition bound to a code of a made-up system,
 /// so that a prefetch can name some of them.
 fn generated_bundle(rules: usize) -> Bundle {
-    let ruleset = generator::generate(generator::Config {
-        rules,
-        seed: 1,
-        files: 10,
-    });
-    let mut sources = Sources::new();
-    sources.set_name("generated");
-    for f in ruleset.files {
-        sources.add(f.name, f.text);
-    }
+    let sources = workload::sources(rules);
     let c = carel::compile(&sources);
     let (Some(model), Some(analysis)) = (c.model, c.analysis) else {
         panic!("the generated ruleset compiles");

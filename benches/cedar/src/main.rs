@@ -23,6 +23,8 @@
 
 #[path = "../../support/generator.rs"]
 mod generator;
+#[path = "../../support/workload.rs"]
+mod workload;
 
 #[path = "../../../examples/to_cedar.rs"]
 #[allow(dead_code)]
@@ -34,7 +36,6 @@ use std::time::Instant;
 
 use carel::bundle::Bundle;
 use carel::eval::{Evaluator, Patient};
-use carel::source::Sources;
 use cedar_policy::{
     Authorizer, Context, Decision, Entities, EntityUid, PolicySet, Request, Schema,
 };
@@ -49,16 +50,7 @@ fn main() {
     let rules: usize = std::env::args()
         .nth(1)
         .map_or(10_000, |a| a.parse().expect("RULES is a whole number"));
-    let ruleset = generator::generate(generator::Config {
-        rules,
-        seed: 1,
-        files: 10,
-    });
-    let mut sources = Sources::new();
-    sources.set_name("generated");
-    for file in ruleset.files {
-        sources.add(file.name, file.text);
-    }
+    let sources = workload::sources(rules);
     let compilation = carel::compile(&sources);
     let (Some(model), Some(analysis)) = (&compilation.model, &compilation.analysis) else {
         panic!("the generated ruleset compiles")
